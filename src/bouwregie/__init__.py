@@ -1,0 +1,1 @@
+"""Bouwregie: open software voor regie op de woningbouw."""

@@ -1,0 +1,3 @@
+from bouwregie.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""Organisations and the role a user has in each. The permission policy itself comes with the web/API
+issue; this module only records who belongs where."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        RIJK = "rijk", _("Rijk")
+        PROVINCIE = "provincie", _("Provincie")
+        GEMEENTE = "gemeente", _("Gemeente")
+        CORPORATIE = "corporatie", _("Woningcorporatie")
+        ONTWIKKELAAR = "ontwikkelaar", _("Ontwikkelaar")
+        BELEGGER = "belegger", _("Belegger")
+        BOUWER = "bouwer", _("Bouwer")
+        OTHER = "other", _("Overig")
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    province = models.ForeignKey("geo.Province", on_delete=models.PROTECT, null=True, blank=True)
+    municipality = models.ForeignKey("geo.Municipality", on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        BEHEERDER = "beheerder", _("Platformbeheerder")
+        LEZER = "lezer", _("Lezer")
+        BEWERKER = "bewerker", _("Bewerker")
+        TAFELBEHEERDER = "tafelbeheerder", _("Beheerder versnellingstafel")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")]
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"

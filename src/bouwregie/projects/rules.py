@@ -1,0 +1,181 @@
+"""Validation and derived values for one project version: pure functions over plain data, so they
+can be tested without a database and reused by the importer, the API and the demo generator."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from bouwregie.projects.enums import (
+    Bottleneck,
+    HousingType,
+    Lifecycle,
+    PlanStatus,
+    PlanType,
+    Segment,
+    TargetGroup,
+)
+from bouwregie.projects.milestones import MILESTONE_CODES, MILESTONE_ORDER
+
+# A single plan of more than 100,000 homes is a data error, not a plan (issue #3: "absurd counts").
+MAX_HOMES_PER_PROJECT = 100_000
+
+
+@dataclass(frozen=True)
+class MilestoneData:
+    kind: str
+    planned: date | None = None
+    actual: date | None = None
+    homes: int | None = None
+    sequence: int = 1
+
+    @property
+    def date(self) -> date | None:
+        """The date that counts now: what happened, else what is planned."""
+        return self.actual or self.planned
+
+
+@dataclass(frozen=True)
+class ProjectData:
+    name: str
+    municipality: str
+    homes: dict = field(default_factory=dict)  # {segment: {housing type: count}}
+    plan_type: str = PlanType.ONBEKEND
+    plan_status: str = PlanStatus.ONBEKEND
+    lifecycle: str = Lifecycle.ACTIEF
+    target_groups: dict = field(default_factory=dict)
+    demolitions: int = 0
+    bottlenecks: tuple = ()
+    parallel_plannen: bool = False
+    subsidies: tuple = ()
+    open_book: dict = field(default_factory=dict)
+    geometry: dict | None = None
+    source_crs: str = ""
+    milestones: tuple = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def total_homes(data: ProjectData) -> int:
+    return sum(sum(by_type.values()) for by_type in data.homes.values())
+
+
+def segment_totals(data: ProjectData) -> dict[str, int]:
+    totals = {segment.value: 0 for segment in Segment}
+    for segment, by_type in data.homes.items():
+        totals[segment] += sum(by_type.values())
+    return totals
+
+
+def phase(milestones) -> str:
+    """The last standard milestone actually reached, in PPM order ('' before initiatief)."""
+    reached = [m.kind for m in milestones if m.actual is not None and m.kind in MILESTONE_ORDER]
+    return max(reached, key=MILESTONE_ORDER.__getitem__, default="")
+
+
+def delivery_phasing(data: ProjectData) -> dict[str, int]:
+    """Homes per delivery year from the oplevering milestones (actual date, else planned date).
+
+    A single oplevering without a home count delivers the whole project.
+    """
+    deliveries = [m for m in data.milestones if m.kind == "oplevering" and m.date is not None]
+    per_year: dict[str, int] = defaultdict(int)
+    if len(deliveries) == 1 and deliveries[0].homes is None:
+        per_year[str(deliveries[0].date.year)] = total_homes(data)
+    else:
+        for m in deliveries:
+            per_year[str(m.date.year)] += m.homes or 0
+    return dict(sorted(per_year.items()))
+
+
+def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) -> list[Problem]:
+    """Every reason this version may not be stored, in the user's words. Empty list: valid."""
+    problems: list[Problem] = []
+
+    def add(field_name, message):
+        problems.append(Problem(field_name, message))
+
+    if not str(data.name or "").strip():
+        add("name", _("Projectnaam ontbreekt."))
+    for field_name, value, allowed in (
+        ("plan_type", data.plan_type, PlanType.values),
+        ("plan_status", data.plan_status, PlanStatus.values),
+        ("lifecycle", data.lifecycle, Lifecycle.values),
+    ):
+        if value not in allowed:
+            add(field_name, _("Onbekende waarde '%(value)s' voor %(field)s.") % {"value": value, "field": field_name})
+
+    for segment, by_type in data.homes.items():
+        if segment not in Segment.values:
+            add("homes", _("Onbekend segment '%s'.") % segment)
+            continue
+        for housing_type, count in by_type.items():
+            if housing_type not in HousingType.values:
+                add("homes", _("Onbekend woningtype '%s'.") % housing_type)
+            elif not _is_count(count):
+                add("homes", _("Aantal woningen %(segment)s/%(type)s is geen geheel getal: %(count)r.")
+                    % {"segment": segment, "type": housing_type, "count": count})
+            elif count < 0:
+                add("homes", _("Aantal woningen mag niet negatief zijn (%(segment)s/%(type)s: %(count)d).")
+                    % {"segment": segment, "type": housing_type, "count": count})
+    if not problems or all(p.field != "homes" for p in problems):
+        total = total_homes(data)
+        if total > MAX_HOMES_PER_PROJECT:
+            add("homes", _("%(total)d woningen in één plan is onwaarschijnlijk (maximum %(max)d).")
+                % {"total": total, "max": MAX_HOMES_PER_PROJECT})
+        for group, count in data.target_groups.items():
+            if group not in TargetGroup.values:
+                add("target_groups", _("Onbekende doelgroep '%s'.") % group)
+            elif not _is_count(count) or count < 0:
+                add("target_groups", _("Aantal voor doelgroep %(group)s mag niet negatief zijn: %(count)r.")
+                    % {"group": group, "count": count})
+            elif count > total:
+                add("target_groups", _("Doelgroep %(group)s (%(count)d) is groter dan het project (%(total)d).")
+                    % {"group": group, "count": count, "total": total})
+    if not _is_count(data.demolitions) or data.demolitions < 0:
+        add("demolitions", _("Aantal te slopen woningen mag niet negatief zijn: %r.") % (data.demolitions,))
+    for bottleneck in data.bottlenecks:
+        if bottleneck not in Bottleneck.values:
+            add("bottlenecks", _("Onbekend knelpunt '%s'.") % bottleneck)
+
+    problems.extend(_validate_milestones(data, today, extra_milestone_kinds))
+    return problems
+
+
+def _validate_milestones(data: ProjectData, today: date, extra_kinds) -> list[Problem]:
+    problems = []
+    seen = set()
+    for m in data.milestones:
+        if m.kind not in MILESTONE_CODES and m.kind not in extra_kinds:
+            problems.append(Problem("milestones", _("Onbekende mijlpaal '%s'.") % m.kind))
+        if (m.kind, m.sequence) in seen:
+            problems.append(Problem("milestones", _("Mijlpaal '%s' komt dubbel voor.") % m.kind))
+        seen.add((m.kind, m.sequence))
+        if m.actual is not None and m.actual > today:
+            problems.append(Problem("milestones", _(
+                "Mijlpaal '%(kind)s' heeft een werkelijke datum in de toekomst (%(date)s)."
+            ) % {"kind": m.kind, "date": m.actual.isoformat()}))
+        if m.homes is not None and (not _is_count(m.homes) or m.homes < 0):
+            problems.append(Problem("milestones", _("Aantal woningen bij mijlpaal '%s' mag niet negatief zijn.")
+                                    % m.kind))
+    start = [m.date for m in data.milestones if m.kind == "start_bouw" and m.date]
+    deliveries = [m.date for m in data.milestones if m.kind == "oplevering" and m.date]
+    if start and deliveries and min(deliveries) < min(start):
+        problems.append(Problem("milestones", _(
+            "Oplevering (%(delivery)s) ligt vóór start bouw (%(start)s)."
+        ) % {"delivery": min(deliveries).isoformat(), "start": min(start).isoformat()}))
+    partial = [m.homes for m in data.milestones if m.kind == "oplevering" and m.homes]
+    if partial and sum(partial) > total_homes(data):
+        problems.append(Problem("milestones", _(
+            "Deelopleveringen (%(delivered)d woningen) zijn meer dan het project (%(total)d)."
+        ) % {"delivered": sum(partial), "total": total_homes(data)}))
+    return problems
