@@ -2,29 +2,54 @@
 
 Django's bulk_create builds a model instance per row, which dominates the cost at a million
 milestones. Here rows are plain tuples: PostgreSQL gets them through COPY, SQLite through
-executemany inside the caller's transaction. Only `services` calls this.
+executemany inside the caller's transaction. Values are converted per column, from the model's field
+types, only where the database needs it. Only `services` calls this.
 """
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, models
 
-
-def _sqlite_value(value):
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+BATCH = 50_000
 
 
-def _copy_value(value):
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _json(value):
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def _naive_utc(value):
+    """Django stores SQLite datetimes as naive UTC text; the same format keeps SQL comparisons right."""
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _converters(model, columns: list[str]) -> list[tuple[int, callable]]:
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    result = []
+    for index, column in enumerate(columns):
+        field = by_column[column]
+        if isinstance(field, models.JSONField):
+            result.append((index, _json))
+        elif connection.vendor == "sqlite" and isinstance(field, models.DateTimeField):
+            result.append((index, _naive_utc))
+        elif connection.vendor == "sqlite" and isinstance(field, models.DateField):
+            result.append((index, _iso))
+    return result
+
+
+def _prepared(rows, converters):
+    if not converters:
+        yield from rows
+        return
+    for row in rows:
+        row = list(row)
+        for index, convert in converters:
+            row[index] = convert(row[index])
+        yield row
 
 
 def insert_rows(model, columns: list[str], rows) -> int:
@@ -32,47 +57,46 @@ def insert_rows(model, columns: list[str], rows) -> int:
     table = model._meta.db_table
     quote = connection.ops.quote_name
     column_sql = ", ".join(quote(c) for c in columns)
+    prepared = _prepared(rows, _converters(model, columns))
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(f"COPY {quote(table)} ({column_sql}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([_copy_value(v) for v in row])
+                for row in prepared:
+                    copy.write_row(row)
                     count += 1
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({placeholders})"
-            batch = []
-            for row in rows:
-                batch.append([_sqlite_value(v) for v in row])
-                if len(batch) == 50_000:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
+            return count
+        sql = f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({', '.join(['%s'] * len(columns))})"
+        batch = []
+        for row in prepared:
+            batch.append(row)
+            if len(batch) == BATCH:
                 cursor.executemany(sql, batch)
-                count += len(batch)
+                count, batch = count + len(batch), []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
     return count
 
 
 def next_ids(model, how_many: int) -> range:
     """Reserve a block of primary keys; call inside the transaction that inserts them."""
-    table = model._meta.db_table
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN EXCLUSIVE MODE")
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         start = cursor.fetchone()[0] + 1
     return range(start, start + how_many)
 
 
-def reset_sequences(*models) -> None:
+def reset_sequences(*models_) -> None:
     """After inserting explicit ids, move PostgreSQL's id sequences past them."""
     if connection.vendor != "postgresql":
         return
     from django.core.management.color import no_style
 
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+        for sql in connection.ops.sequence_reset_sql(no_style(), models_):
             cursor.execute(sql)

@@ -18,6 +18,17 @@ from bouwregie.projects.enums import (
 )
 from bouwregie.projects.milestones import MILESTONE_CODES, MILESTONE_ORDER
 
+VALID = {
+    "segment": frozenset(Segment.values),
+    "housing_type": frozenset(HousingType.values),
+    "plan_type": frozenset(PlanType.values),
+    "plan_status": frozenset(PlanStatus.values),
+    "lifecycle": frozenset(Lifecycle.values),
+    "target_group": frozenset(TargetGroup.values),
+    "bottleneck": frozenset(Bottleneck.values),
+}
+SEGMENTS = tuple(Segment.values)
+
 # A single plan of more than 100,000 homes is a data error, not a plan (issue #3: "absurd counts").
 MAX_HOMES_PER_PROJECT = 100_000
 
@@ -70,7 +81,7 @@ def total_homes(data: ProjectData) -> int:
 
 
 def segment_totals(data: ProjectData) -> dict[str, int]:
-    totals = {segment.value: 0 for segment in Segment}
+    totals = dict.fromkeys(SEGMENTS, 0)
     for segment, by_type in data.homes.items():
         totals[segment] += sum(by_type.values())
     return totals
@@ -107,19 +118,19 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
     if not str(data.name or "").strip():
         add("name", _("Projectnaam ontbreekt."))
     for field_name, value, allowed in (
-        ("plan_type", data.plan_type, PlanType.values),
-        ("plan_status", data.plan_status, PlanStatus.values),
-        ("lifecycle", data.lifecycle, Lifecycle.values),
+        ("plan_type", data.plan_type, VALID["plan_type"]),
+        ("plan_status", data.plan_status, VALID["plan_status"]),
+        ("lifecycle", data.lifecycle, VALID["lifecycle"]),
     ):
         if value not in allowed:
             add(field_name, _("Onbekende waarde '%(value)s' voor %(field)s.") % {"value": value, "field": field_name})
 
     for segment, by_type in data.homes.items():
-        if segment not in Segment.values:
+        if segment not in VALID["segment"]:
             add("homes", _("Onbekend segment '%s'.") % segment)
             continue
         for housing_type, count in by_type.items():
-            if housing_type not in HousingType.values:
+            if housing_type not in VALID["housing_type"]:
                 add("homes", _("Onbekend woningtype '%s'.") % housing_type)
             elif not _is_count(count):
                 add("homes", _("Aantal woningen %(segment)s/%(type)s is geen geheel getal: %(count)r.")
@@ -133,7 +144,7 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
             add("homes", _("%(total)d woningen in één plan is onwaarschijnlijk (maximum %(max)d).")
                 % {"total": total, "max": MAX_HOMES_PER_PROJECT})
         for group, count in data.target_groups.items():
-            if group not in TargetGroup.values:
+            if group not in VALID["target_group"]:
                 add("target_groups", _("Onbekende doelgroep '%s'.") % group)
             elif not _is_count(count) or count < 0:
                 add("target_groups", _("Aantal voor doelgroep %(group)s mag niet negatief zijn: %(count)r.")
@@ -144,7 +155,7 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
     if not _is_count(data.demolitions) or data.demolitions < 0:
         add("demolitions", _("Aantal te slopen woningen mag niet negatief zijn: %r.") % (data.demolitions,))
     for bottleneck in data.bottlenecks:
-        if bottleneck not in Bottleneck.values:
+        if bottleneck not in VALID["bottleneck"]:
             add("bottlenecks", _("Onbekend knelpunt '%s'.") % bottleneck)
 
     problems.extend(_validate_milestones(data, today, extra_milestone_kinds))
