@@ -16,8 +16,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _pg import create_database, drop_database  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pgtemp import create_database, drop_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUWREGIE = [sys.executable, "-m", "bouwregie"]
@@ -29,8 +29,13 @@ def run_demo(env: dict) -> dict:
     """Time `bouwregie demo` in its own process; wait4 gives that process's own peak memory."""
     subprocess.run([*BOUWREGIE, "init"], env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    process = subprocess.Popen([*BOUWREGIE, "demo", "--projects", str(PROJECTS)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*BOUWREGIE, "demo", "--projects", str(PROJECTS)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     output = process.stdout.read() + process.stderr.read()
@@ -49,7 +54,9 @@ def main():
         url = create_database("bench")
         try:
             with tempfile.TemporaryDirectory() as var:
-                results["postgresql"].append(run_demo({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url}))
+                results["postgresql"].append(
+                    run_demo({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
+                )
         finally:
             drop_database(url)
     summary = {
@@ -72,19 +79,22 @@ def main():
         **summary,
     }
     (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/demo_load.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    (ROOT / "bench/results/demo_load.json").write_text(
+        json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    )
     lines = [
         "# Demo generate + load (issue #2)",
         "",
-        f"{record['when']} — {record['machine']} — {PROJECTS} projects, {REPEAT} run(s) per backend, same run.",
+        f"{record['when']} — {record['machine']} — {PROJECTS} projects, "
+        f"{REPEAT} run(s) per backend in the same run.",
         "",
         "| backend | median s | peak MB | target |",
         "| --- | ---: | ---: | --- |",
     ]
     for backend in ("sqlite", "postgresql"):
         s = summary[backend]
-        ok = s["median_seconds"] < 60 and s["peak_mb"] < 1024
-        lines.append(f"| {backend} | {s['median_seconds']} | {s['peak_mb']} | < 60 s, < 1024 MB: {'ok' if ok else 'MISSED'} |")
+        verdict = "ok" if s["median_seconds"] < 60 and s["peak_mb"] < 1024 else "MISSED"
+        lines.append(f"| {backend} | {s['median_seconds']} | {s['peak_mb']} | < 60 s, < 1024 MB: {verdict} |")
     lines += ["", f"PostgreSQL / SQLite time ratio: {record['postgresql_to_sqlite_ratio']}", ""]
     (ROOT / "bench/results/demo_load.md").write_text("\n".join(lines))
     print("\n".join(lines))

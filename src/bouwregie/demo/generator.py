@@ -23,29 +23,76 @@ from bouwregie.projects.services import HistoricProject, VersionMeta, counts_in_
 # the allocation of projects within their province (assumption, documented in docs/demo-data.md).
 G4 = {"GM0363": 6.0, "GM0599": 6.0, "GM0518": 5.0, "GM0344": 5.0}
 LARGE_CITIES = {
-    code: 2.5 for code in (
+    code: 2.5
+    for code in (
         "GM0034 GM0014 GM0772 GM0855 GM0268 GM0202 GM0193 GM0307 GM0796 GM0758 GM0392 GM0479 GM0394 "
         "GM0546 GM0503 GM0637 GM0153 GM0150 GM0200 GM0228 GM0935 GM0080 GM0995 GM0361 GM0505 GM0484 "
         "GM0164 GM0794 GM1783 GM0362 GM0983 GM0603"
     ).split()
 }
 PLAN_TYPES = [  # (plan type, share) — assumption after provincial plancapaciteit lists
-    (PlanType.UITLEG, 0.25), (PlanType.VERDICHTING, 0.33), (PlanType.TRANSFORMATIE, 0.10),
-    (PlanType.HERSTRUCTURERING, 0.12), (PlanType.FUNCTIEVERANDERING_KANTOREN, 0.03),
-    (PlanType.FUNCTIEVERANDERING_BEDRIJVEN, 0.03), (PlanType.FUNCTIEVERANDERING_MAATSCHAPPELIJK, 0.02),
-    (PlanType.FUNCTIEVERANDERING_DETAILHANDEL, 0.01), (PlanType.FUNCTIEVERANDERING_OVERIG, 0.01),
-    (PlanType.OPTOPPEN_SPLITSEN, 0.04), (PlanType.FLEX, 0.06),
+    (PlanType.UITLEG, 0.25),
+    (PlanType.VERDICHTING, 0.33),
+    (PlanType.TRANSFORMATIE, 0.10),
+    (PlanType.HERSTRUCTURERING, 0.12),
+    (PlanType.FUNCTIEVERANDERING_KANTOREN, 0.03),
+    (PlanType.FUNCTIEVERANDERING_BEDRIJVEN, 0.03),
+    (PlanType.FUNCTIEVERANDERING_MAATSCHAPPELIJK, 0.02),
+    (PlanType.FUNCTIEVERANDERING_DETAILHANDEL, 0.01),
+    (PlanType.FUNCTIEVERANDERING_OVERIG, 0.01),
+    (PlanType.OPTOPPEN_SPLITSEN, 0.04),
+    (PlanType.FLEX, 0.06),
 ]
 BOTTLENECKS = [  # (bottleneck, probability per project) — assumption
-    (Bottleneck.NETCONGESTIE, 0.12), (Bottleneck.WATER_BODEM, 0.06), (Bottleneck.STIKSTOF, 0.08),
-    (Bottleneck.GELUID, 0.03), (Bottleneck.FINANCIERING, 0.10), (Bottleneck.CAPACITEIT, 0.07),
+    (Bottleneck.NETCONGESTIE, 0.12),
+    (Bottleneck.WATER_BODEM, 0.06),
+    (Bottleneck.STIKSTOF, 0.08),
+    (Bottleneck.GELUID, 0.03),
+    (Bottleneck.FINANCIERING, 0.10),
+    (Bottleneck.CAPACITEIT, 0.07),
     (Bottleneck.BEZWAAR_BEROEP, 0.05),
 ]
 NAME_PARTS = (
-    ["Haven", "Stations", "Kerk", "Molen", "Dijk", "Park", "Zuid", "Noord", "Oost", "West", "Beek",
-     "Veld", "Brink", "Markt", "Spoor", "Kanaal", "Fabrieks", "Wei", "Linden", "Eiken"],
-    ["kwartier", "zone", "eiland", "veld", "hof", "park", "weg", "laan", "terrein", "hoven", "kade",
-     "oever", "buurt", "plein", "akker", "zoom"],
+    [
+        "Haven",
+        "Stations",
+        "Kerk",
+        "Molen",
+        "Dijk",
+        "Park",
+        "Zuid",
+        "Noord",
+        "Oost",
+        "West",
+        "Beek",
+        "Veld",
+        "Brink",
+        "Markt",
+        "Spoor",
+        "Kanaal",
+        "Fabrieks",
+        "Wei",
+        "Linden",
+        "Eiken",
+    ],
+    [
+        "kwartier",
+        "zone",
+        "eiland",
+        "veld",
+        "hof",
+        "park",
+        "weg",
+        "laan",
+        "terrein",
+        "hoven",
+        "kade",
+        "oever",
+        "buurt",
+        "plein",
+        "akker",
+        "zoom",
+    ],
 )
 N_STEPS = 11  # standard milestones before oplevering
 MAX_PHASES = 4
@@ -126,7 +173,10 @@ def _geometry(lon, lat, homes):
     return mapping(box(round(lon - dx, 6), round(lat - dy, 6), round(lon + dx, 6), round(lat + dy, 6)))
 
 
-def generate(params: DemoParameters = DemoParameters()):
+DEFAULTS = DemoParameters()
+
+
+def generate(params: DemoParameters = DEFAULTS):
     """Returns (projects, peilingen {code: close time}, entries [(peiling, project idx, version idx)])."""
     rng = np.random.default_rng(params.seed)
     n = params.projects
@@ -139,8 +189,9 @@ def generate(params: DemoParameters = DemoParameters()):
     # Larger cities get larger projects; the shift is normalised so the national mean stays put.
     city_shift = 0.25 * np.log(city[m_index])
     mu = np.log(params.mean_homes) - params.size_sigma**2 / 2 - np.log(np.mean(np.exp(city_shift)))
-    homes = np.clip(np.rint(rng.lognormal(mu + city_shift, params.size_sigma, n)),
-                    1, params.max_homes).astype(np.int64)
+    homes = np.clip(
+        np.rint(rng.lognormal(mu + city_shift, params.size_sigma, n)), 1, params.max_homes
+    ).astype(np.int64)
     type_names = np.array([t for t, _ in PLAN_TYPES])
     type_p = np.array([p for _, p in PLAN_TYPES])
     plan_type = type_names[rng.choice(len(PLAN_TYPES), size=n, p=type_p / type_p.sum())]
@@ -155,8 +206,9 @@ def generate(params: DemoParameters = DemoParameters()):
     latest_start = _days(quarter_end(*params.last_peiling))
     earliest = _days(date(2022, 1, 1)) - offsets[:, -1]
     start = earliest + rng.uniform(0, 1, n) * (latest_start - earliest)
-    phases = np.where(homes > params.phased_delivery_above,
-                      np.minimum(MAX_PHASES, 1 + homes // 300), 1).astype(np.int64)
+    phases = np.where(
+        homes > params.phased_delivery_above, np.minimum(MAX_PHASES, 1 + homes // 300), 1
+    ).astype(np.int64)
     truth = np.full((n, N_STEPS + MAX_PHASES), np.nan)
     truth[:, : N_STEPS + 1] = start[:, None] + offsets
     for k in range(1, MAX_PHASES):
@@ -166,7 +218,8 @@ def generate(params: DemoParameters = DemoParameters()):
 
     # Slips revealed per quarter push every milestone not yet reached at that moment.
     slip = (rng.random((n, len(quarters))) < params.slip_probability) * np.rint(
-        rng.exponential(params.slip_months_mean, (n, len(quarters))) * 30.4)
+        rng.exponential(params.slip_months_mean, (n, len(quarters))) * 30.4
+    )
     # Truth includes all slips revealed during the observed quarters.
     for r in range(len(quarters)):
         pending = truth > q_end[r]
@@ -178,8 +231,9 @@ def generate(params: DemoParameters = DemoParameters()):
     hard_variant = rng.choice(["A", "B", "C"], size=n, p=[0.8, 0.12, 0.08])
 
     # Segments and housing types.
-    affordable_m = np.clip(rng.normal(params.affordable_mean, params.affordable_sd_municipality, len(codes)),
-                           0.35, 0.9)
+    affordable_m = np.clip(
+        rng.normal(params.affordable_mean, params.affordable_sd_municipality, len(codes)), 0.35, 0.9
+    )
     affordable = np.clip(affordable_m[m_index] + rng.normal(0, params.affordable_sd_project, n), 0, 1)
     affordable[(homes < 15) & (rng.random(n) < 0.7)] = 0.0
     split_a = rng.dirichlet(params.affordable_split, n)
@@ -220,13 +274,21 @@ def generate(params: DemoParameters = DemoParameters()):
 
     statuses = [status_at(qi) for qi in range(len(quarters))]
     appear = np.searchsorted(q_end, start)  # first quarter whose end is on/after the initiative
-    delivered_all = [np.all(np.isnan(truth[:, N_STEPS:]) | (truth[:, N_STEPS:] <= q_end[qi]), axis=1)
-                     for qi in range(len(quarters))]
+    delivered_all = [
+        np.all(np.isnan(truth[:, N_STEPS:]) | (truth[:, N_STEPS:] <= q_end[qi]), axis=1)
+        for qi in range(len(quarters))
+    ]
     dropped_at = np.full(n, len(quarters))
     for qi in range(len(quarters)):
-        group = np.where(statuses[qi] == "3", params.dropout_per_quarter["3"],
-                         np.where(np.isin(statuses[qi], sorted(HARD_STATUSES)),
-                                  params.dropout_per_quarter["hard"], params.dropout_per_quarter["zacht"]))
+        group = np.where(
+            statuses[qi] == "3",
+            params.dropout_per_quarter["3"],
+            np.where(
+                np.isin(statuses[qi], sorted(HARD_STATUSES)),
+                params.dropout_per_quarter["hard"],
+                params.dropout_per_quarter["zacht"],
+            ),
+        )
         group = np.where(reached[qi][:, 10], 0.0, group)  # after start bouw projects do not vanish
         drop_now = (dropout_draw[:, qi] < group) & (qi > appear) & (dropped_at == len(quarters))
         dropped_at[drop_now] = qi
@@ -242,9 +304,12 @@ def generate(params: DemoParameters = DemoParameters()):
         return day_cache[d]
 
     peiling_codes = [f"{y}-Q{q}" for y, q in quarters]
-    close_times = {code: datetime.combine(date.fromordinal(EPOCH + int(e)) + timedelta(days=14),
-                                          datetime.min.time(), tzinfo=UTC).replace(hour=12)
-                   for code, e in zip(peiling_codes, q_end)}
+    close_times = {
+        code: datetime.combine(
+            date.fromordinal(EPOCH + int(e)) + timedelta(days=14), datetime.min.time(), tzinfo=UTC
+        ).replace(hour=12)
+        for code, e in zip(peiling_codes, q_end, strict=True)
+    }
     projects: list[HistoricProject] = []
     entries: list[tuple[str, int, int]] = []
     milestone_codes = list(MILESTONE_CODES[:N_STEPS])
@@ -256,13 +321,19 @@ def generate(params: DemoParameters = DemoParameters()):
             seg: {"grondgebonden": int(total - st), "gestapeld": int(st)}
             for seg, total, st in zip(
                 ("sociale_huur", "middenhuur", "betaalbare_koop", "vrije_sector_huur", "dure_koop"),
-                segments, stacked)
+                segments,
+                stacked,
+                strict=True,
+            )
             if total
         }
         unknown_matrix = {"onbekend": {"onbekend": int(homes[i])}}
-        groups = {g: int(homes[i] * f) for g, f in zip(("nultreden", "zorggeschikt", "geclusterd"), elderly[i])
-                  if homes[i] >= 20 and int(homes[i] * f) > 0}
-        bottlenecks = tuple(b for (b, p), u in zip(BOTTLENECKS, bottleneck_draw[i]) if u < p)
+        groups = {
+            g: int(homes[i] * f)
+            for g, f in zip(("nultreden", "zorggeschikt", "geclusterd"), elderly[i], strict=True)
+            if homes[i] >= 20 and int(homes[i] * f) > 0
+        }
+        bottlenecks = tuple(b for (b, p), u in zip(BOTTLENECKS, bottleneck_draw[i], strict=True) if u < p)
         name = f"{NAME_PARTS[0][name_a[i]]}{NAME_PARTS[1][name_b[i]]}"
         geometry = _geometry(lon[i], lat[i], int(homes[i]))
         per_phase = _round_split(np.array([homes[i]]), np.full((1, phases[i]), 1 / phases[i]))[0]
@@ -272,46 +343,85 @@ def generate(params: DemoParameters = DemoParameters()):
             if gone and qi > dropped_at[i]:
                 break
             plan, done = plans[qi][i], reached[qi][i]
-            lifecycle = (rng_lifecycle(i) if gone else
-                         Lifecycle.GEREALISEERD if delivered_all[qi][i] else Lifecycle.ACTIEF)
+            lifecycle = (
+                rng_lifecycle(i)
+                if gone
+                else Lifecycle.GEREALISEERD
+                if delivered_all[qi][i]
+                else Lifecycle.ACTIEF
+            )
             status = str(statuses[qi][i])
             state = (plan_keys[qi][i].tobytes(), done.tobytes(), status, lifecycle)
             if state != last_state:
                 milestones = [
-                    MilestoneData(kind, planned=None if done[k] else to_date(plan[k]),
-                                  actual=to_date(plan[k]) if done[k] else None)
+                    MilestoneData(
+                        kind,
+                        planned=None if done[k] else to_date(plan[k]),
+                        actual=to_date(plan[k]) if done[k] else None,
+                    )
                     for k, kind in enumerate(milestone_codes)
                 ] + [
-                    MilestoneData("oplevering", sequence=p + 1, homes=int(per_phase[p]) if phases[i] > 1 else None,
-                                  planned=None if done[N_STEPS + p] else to_date(plan[N_STEPS + p]),
-                                  actual=to_date(plan[N_STEPS + p]) if done[N_STEPS + p] else None)
+                    MilestoneData(
+                        "oplevering",
+                        sequence=p + 1,
+                        homes=int(per_phase[p]) if phases[i] > 1 else None,
+                        planned=None if done[N_STEPS + p] else to_date(plan[N_STEPS + p]),
+                        actual=to_date(plan[N_STEPS + p]) if done[N_STEPS + p] else None,
+                    )
                     for p in range(phases[i])
                 ]
                 known_segments = not (unknown_segments[i] and not done[3])
                 data = ProjectData(
-                    name=name, municipality=code, homes=matrix if known_segments else unknown_matrix,
-                    plan_type=str(plan_type[i]), plan_status=status, lifecycle=lifecycle,
-                    target_groups=groups, bottlenecks=bottlenecks,
+                    name=name,
+                    municipality=code,
+                    homes=matrix if known_segments else unknown_matrix,
+                    plan_type=str(plan_type[i]),
+                    plan_status=status,
+                    lifecycle=lifecycle,
+                    target_groups=groups,
+                    bottlenecks=bottlenecks,
                     parallel_plannen=bool(parallel[i] and quarters[qi][0] >= 2025),
-                    geometry=geometry, source_crs="EPSG:28992", milestones=tuple(milestones),
+                    geometry=geometry,
+                    source_crs="EPSG:28992",
+                    milestones=tuple(milestones),
                 )
                 created = datetime.combine(
                     date.fromordinal(EPOCH + int(q_end[qi])) + timedelta(days=int(edit_day[i, qi])),
-                    datetime.min.time(), tzinfo=UTC).replace(hour=9)
-                reason = ("Eerste opname in planlijst" if previous is None else
-                          "Vervallen / niet meer in planlijst" if gone else "Kwartaalactualisatie")
-                versions.append((data, VersionMeta(author="demo", source="demo", reason=reason,
-                                                   created_at=created, source_detail=f"demo seed {params.seed}")))
+                    datetime.min.time(),
+                    tzinfo=UTC,
+                ).replace(hour=9)
+                reason = (
+                    "Eerste opname in planlijst"
+                    if previous is None
+                    else "Vervallen / niet meer in planlijst"
+                    if gone
+                    else "Kwartaalactualisatie"
+                )
+                versions.append(
+                    (
+                        data,
+                        VersionMeta(
+                            author="demo",
+                            source="demo",
+                            reason=reason,
+                            created_at=created,
+                            source_detail=f"demo seed {params.seed}",
+                        ),
+                    )
+                )
                 previous, last_state = created, state
                 changed = True
             else:
                 changed = False
             if counts_in_peiling(versions[-1][0].lifecycle, changed):
                 entries.append((peiling_codes[qi], len(projects), len(versions) - 1))
-        projects.append(HistoricProject(
-            code=f"DEMO-{i + 1:06d}", versions=versions,
-            external_ids=[(f"planlijst {names[code]}", f"{code}-{i + 1:06d}")],
-        ))
+        projects.append(
+            HistoricProject(
+                code=f"DEMO-{i + 1:06d}",
+                versions=versions,
+                external_ids=[(f"planlijst {names[code]}", f"{code}-{i + 1:06d}")],
+            )
+        )
     return projects, close_times, entries
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from bouwregie.accounts.models import Membership, Organisation
-from bouwregie.demo.generator import generate
+from bouwregie.demo.generator import DEFAULTS, generate
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.projects.models import Project
@@ -20,7 +20,7 @@ class DatabaseNotEmpty(RuntimeError):
     pass
 
 
-def load_demo(params: DemoParameters = DemoParameters(), progress=print) -> dict:
+def load_demo(params: DemoParameters = DEFAULTS, progress=print) -> dict:
     if Project.objects.exists():
         raise DatabaseNotEmpty(
             "De database bevat al projecten; demodata wordt alleen in een lege database geladen. "
@@ -32,30 +32,44 @@ def load_demo(params: DemoParameters = DemoParameters(), progress=print) -> dict
     with transaction.atomic():
         counts = write_history(projects, peilingen, entries, author="demo")
         _organisations_and_tables()
-    progress(f"Geladen in {time.perf_counter() - started:.1f} s: "
-             + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    progress(
+        f"Geladen in {time.perf_counter() - started:.1f} s: "
+        + ", ".join(f"{n} {what}" for what, n in counts.items())
+    )
     return counts
 
 
 def _organisations_and_tables():
     user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True})
+    user, _ = user_model.objects.get_or_create(
+        username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
+    )
     user.set_password(DEMO_PASSWORD)
     user.save()
-    rijk, _ = Organisation.objects.get_or_create(name="Ministerie van VRO", defaults={"kind": Organisation.Kind.RIJK})
-    Membership.objects.get_or_create(user=user, organisation=rijk, defaults={"role": Membership.Role.BEHEERDER})
+    rijk, _ = Organisation.objects.get_or_create(
+        name="Ministerie van VRO", defaults={"kind": Organisation.Kind.RIJK}
+    )
+    Membership.objects.get_or_create(
+        user=user, organisation=rijk, defaults={"role": Membership.Role.BEHEERDER}
+    )
     for province in Province.objects.all():
         Organisation.objects.get_or_create(
-            name=f"Provincie {province.name}", defaults={"kind": Organisation.Kind.PROVINCIE, "province": province}
+            name=f"Provincie {province.name}",
+            defaults={"kind": Organisation.Kind.PROVINCIE, "province": province},
         )
         table, _ = Region.objects.get_or_create(
             code=f"versnellingstafel-{province.code.lower()}",
-            defaults={"name": f"Provinciale versnellingstafel {province.name}",
-                      "kind": Region.Kind.VERSNELLINGSTAFEL, "province": province},
+            defaults={
+                "name": f"Provinciale versnellingstafel {province.name}",
+                "kind": Region.Kind.VERSNELLINGSTAFEL,
+                "province": province,
+            },
         )
         table.municipalities.set(Municipality.objects.filter(province=province))
-    for name, kind in (("Woningcorporatie Demo Wonen", Organisation.Kind.CORPORATIE),
-                       ("Ontwikkelaar Demo Gebiedsontwikkeling", Organisation.Kind.ONTWIKKELAAR),
-                       ("Belegger Demo Vastgoedfonds", Organisation.Kind.BELEGGER),
-                       ("Bouwbedrijf Demo", Organisation.Kind.BOUWER)):
+    for name, kind in (
+        ("Woningcorporatie Demo Wonen", Organisation.Kind.CORPORATIE),
+        ("Ontwikkelaar Demo Gebiedsontwikkeling", Organisation.Kind.ONTWIKKELAAR),
+        ("Belegger Demo Vastgoedfonds", Organisation.Kind.BELEGGER),
+        ("Bouwbedrijf Demo", Organisation.Kind.BOUWER),
+    ):
         Organisation.objects.get_or_create(name=name, defaults={"kind": kind})

@@ -95,7 +95,11 @@ def load_reference_data() -> dict[str, int]:
         MunicipalityMerger.objects.update_or_create(
             former_code=row["voormalige_code"],
             successor_id=row["opvolger_code"],
-            defaults={"former_name": row["voormalige_naam"], "date": row["datum"], "note": row["toelichting"]},
+            defaults={
+                "former_name": row["voormalige_naam"],
+                "date": row["datum"],
+                "note": row["toelichting"],
+            },
         )
     return {
         "provincies": Province.objects.count(),

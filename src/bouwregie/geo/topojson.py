@@ -15,7 +15,7 @@ def _decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     for arc in topology["arcs"]:
         xs = accumulate(point[0] for point in arc)
         ys = accumulate(point[1] for point in arc)
-        decoded.append([(round(x * sx + tx, 6), round(y * sy + ty, 6)) for x, y in zip(xs, ys)])
+        decoded.append([(round(x * sx + tx, 6), round(y * sy + ty, 6)) for x, y in zip(xs, ys, strict=True)])
     return decoded
 
 

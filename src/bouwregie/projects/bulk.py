@@ -7,7 +7,7 @@ types, only where the database needs it. Only `services` calls this.
 """
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.db import connection, models
 

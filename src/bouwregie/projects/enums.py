@@ -53,8 +53,9 @@ class PlanType(models.TextChoices):
     HERSTRUCTURERING = "herstructurering", _("Herstructurering (sloop/nieuwbouw)")
     FUNCTIEVERANDERING_KANTOREN = "functieverandering_kantoren", _("Functieverandering kantoren")
     FUNCTIEVERANDERING_BEDRIJVEN = "functieverandering_bedrijven", _("Functieverandering bedrijven")
-    FUNCTIEVERANDERING_MAATSCHAPPELIJK = "functieverandering_maatschappelijk", _(
-        "Functieverandering maatschappelijk vastgoed"
+    FUNCTIEVERANDERING_MAATSCHAPPELIJK = (
+        "functieverandering_maatschappelijk",
+        _("Functieverandering maatschappelijk vastgoed"),
     )
     FUNCTIEVERANDERING_DETAILHANDEL = "functieverandering_detailhandel", _("Functieverandering detailhandel")
     FUNCTIEVERANDERING_OVERIG = "functieverandering_overig", _("Functieverandering overig")

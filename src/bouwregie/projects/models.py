@@ -19,13 +19,19 @@ class AppendOnlyError(RuntimeError):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError(_("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__)
+        raise AppendOnlyError(
+            _("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__
+        )
 
     def delete(self):
-        raise AppendOnlyError(_("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % self.model.__name__)
+        raise AppendOnlyError(
+            _("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % self.model.__name__
+        )
 
     def bulk_update(self, *args, **kwargs):
-        raise AppendOnlyError(_("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__)
+        raise AppendOnlyError(
+            _("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__
+        )
 
 
 class AppendOnlyModel(models.Model):
@@ -36,11 +42,15 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError(_("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % type(self).__name__)
+            raise AppendOnlyError(
+                _("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % type(self).__name__
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError(_("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % type(self).__name__)
+        raise AppendOnlyError(
+            _("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % type(self).__name__
+        )
 
 
 class Project(AppendOnlyModel):
@@ -65,6 +75,9 @@ class ExternalId(AppendOnlyModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="unique_external_id")]
+
+    def __str__(self):
+        return f"{self.source}: {self.external_id}"
 
 
 class Peiling(models.Model):
@@ -99,7 +112,11 @@ class ProjectVersion(AppendOnlyModel):
     source_detail = models.CharField(_("bronbestand of systeem"), max_length=200, blank=True)
     reason = models.TextField(_("reden"))
     peiling = models.ForeignKey(
-        Peiling, on_delete=models.PROTECT, null=True, blank=True, related_name="reported_versions",
+        Peiling,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_versions",
         help_text=_("Het kwartaal waarover deze versie rapporteert."),
     )
 
@@ -152,10 +169,15 @@ class Milestone(AppendOnlyModel):
     class Meta:
         ordering = ["version_id", "kind", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "kind", "sequence"], name="unique_milestone_per_version")
+            models.UniqueConstraint(
+                fields=["version", "kind", "sequence"], name="unique_milestone_per_version"
+            )
         ]
         verbose_name = _("mijlpaal")
         verbose_name_plural = _("mijlpalen")
+
+    def __str__(self):
+        return f"{self.kind} ({self.actual or self.planned or '-'})"
 
 
 class MilestoneKind(models.Model):
@@ -182,4 +204,9 @@ class PeilingEntry(AppendOnlyModel):
     version = models.ForeignKey(ProjectVersion, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["peiling", "project"], name="unique_project_per_peiling")]
+        constraints = [
+            models.UniqueConstraint(fields=["peiling", "project"], name="unique_project_per_peiling")
+        ]
+
+    def __str__(self):
+        return f"{self.peiling_id}: {self.version_id}"

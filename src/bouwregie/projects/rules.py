@@ -123,7 +123,10 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
         ("lifecycle", data.lifecycle, VALID["lifecycle"]),
     ):
         if value not in allowed:
-            add(field_name, _("Onbekende waarde '%(value)s' voor %(field)s.") % {"value": value, "field": field_name})
+            add(
+                field_name,
+                _("Onbekende waarde '%(value)s' voor %(field)s.") % {"value": value, "field": field_name},
+            )
 
     for segment, by_type in data.homes.items():
         if segment not in VALID["segment"]:
@@ -133,25 +136,40 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
             if housing_type not in VALID["housing_type"]:
                 add("homes", _("Onbekend woningtype '%s'.") % housing_type)
             elif not _is_count(count):
-                add("homes", _("Aantal woningen %(segment)s/%(type)s is geen geheel getal: %(count)r.")
-                    % {"segment": segment, "type": housing_type, "count": count})
+                add(
+                    "homes",
+                    _("Aantal woningen %(segment)s/%(type)s is geen geheel getal: %(count)r.")
+                    % {"segment": segment, "type": housing_type, "count": count},
+                )
             elif count < 0:
-                add("homes", _("Aantal woningen mag niet negatief zijn (%(segment)s/%(type)s: %(count)d).")
-                    % {"segment": segment, "type": housing_type, "count": count})
+                add(
+                    "homes",
+                    _("Aantal woningen mag niet negatief zijn (%(segment)s/%(type)s: %(count)d).")
+                    % {"segment": segment, "type": housing_type, "count": count},
+                )
     if not problems or all(p.field != "homes" for p in problems):
         total = total_homes(data)
         if total > MAX_HOMES_PER_PROJECT:
-            add("homes", _("%(total)d woningen in één plan is onwaarschijnlijk (maximum %(max)d).")
-                % {"total": total, "max": MAX_HOMES_PER_PROJECT})
+            add(
+                "homes",
+                _("%(total)d woningen in één plan is onwaarschijnlijk (maximum %(max)d).")
+                % {"total": total, "max": MAX_HOMES_PER_PROJECT},
+            )
         for group, count in data.target_groups.items():
             if group not in VALID["target_group"]:
                 add("target_groups", _("Onbekende doelgroep '%s'.") % group)
             elif not _is_count(count) or count < 0:
-                add("target_groups", _("Aantal voor doelgroep %(group)s mag niet negatief zijn: %(count)r.")
-                    % {"group": group, "count": count})
+                add(
+                    "target_groups",
+                    _("Aantal voor doelgroep %(group)s mag niet negatief zijn: %(count)r.")
+                    % {"group": group, "count": count},
+                )
             elif count > total:
-                add("target_groups", _("Doelgroep %(group)s (%(count)d) is groter dan het project (%(total)d).")
-                    % {"group": group, "count": count, "total": total})
+                add(
+                    "target_groups",
+                    _("Doelgroep %(group)s (%(count)d) is groter dan het project (%(total)d).")
+                    % {"group": group, "count": count, "total": total},
+                )
     if not _is_count(data.demolitions) or data.demolitions < 0:
         add("demolitions", _("Aantal te slopen woningen mag niet negatief zijn: %r.") % (data.demolitions,))
     for bottleneck in data.bottlenecks:
@@ -172,21 +190,34 @@ def _validate_milestones(data: ProjectData, today: date, extra_kinds) -> list[Pr
             problems.append(Problem("milestones", _("Mijlpaal '%s' komt dubbel voor.") % m.kind))
         seen.add((m.kind, m.sequence))
         if m.actual is not None and m.actual > today:
-            problems.append(Problem("milestones", _(
-                "Mijlpaal '%(kind)s' heeft een werkelijke datum in de toekomst (%(date)s)."
-            ) % {"kind": m.kind, "date": m.actual.isoformat()}))
+            problems.append(
+                Problem(
+                    "milestones",
+                    _("Mijlpaal '%(kind)s' heeft een werkelijke datum in de toekomst (%(date)s).")
+                    % {"kind": m.kind, "date": m.actual.isoformat()},
+                )
+            )
         if m.homes is not None and (not _is_count(m.homes) or m.homes < 0):
-            problems.append(Problem("milestones", _("Aantal woningen bij mijlpaal '%s' mag niet negatief zijn.")
-                                    % m.kind))
+            problems.append(
+                Problem("milestones", _("Aantal woningen bij mijlpaal '%s' mag niet negatief zijn.") % m.kind)
+            )
     start = [m.date for m in data.milestones if m.kind == "start_bouw" and m.date]
     deliveries = [m.date for m in data.milestones if m.kind == "oplevering" and m.date]
     if start and deliveries and min(deliveries) < min(start):
-        problems.append(Problem("milestones", _(
-            "Oplevering (%(delivery)s) ligt vóór start bouw (%(start)s)."
-        ) % {"delivery": min(deliveries).isoformat(), "start": min(start).isoformat()}))
+        problems.append(
+            Problem(
+                "milestones",
+                _("Oplevering (%(delivery)s) ligt vóór start bouw (%(start)s).")
+                % {"delivery": min(deliveries).isoformat(), "start": min(start).isoformat()},
+            )
+        )
     partial = [m.homes for m in data.milestones if m.kind == "oplevering" and m.homes]
     if partial and sum(partial) > total_homes(data):
-        problems.append(Problem("milestones", _(
-            "Deelopleveringen (%(delivered)d woningen) zijn meer dan het project (%(total)d)."
-        ) % {"delivered": sum(partial), "total": total_homes(data)}))
+        problems.append(
+            Problem(
+                "milestones",
+                _("Deelopleveringen (%(delivered)d woningen) zijn meer dan het project (%(total)d).")
+                % {"delivered": sum(partial), "total": total_homes(data)},
+            )
+        )
     return problems

@@ -106,24 +106,76 @@ def _version_row(version_id, project_id, number, data: ProjectData, municipality
     totals = rules.segment_totals(data)
     bbox = list(shape(data.geometry).bounds) if data.geometry else None
     return (
-        version_id, project_id, number, meta.created_at, meta.author, meta.source, meta.source_detail,
-        meta.reason, peiling_id, data.name.strip(), municipality_code, data.lifecycle, data.plan_type,
-        data.plan_status, rules.phase(data.milestones), rules.total_homes(data),
-        totals["sociale_huur"], totals["middenhuur"], totals["betaalbare_koop"],
-        totals["vrije_sector_huur"], totals["dure_koop"], totals["onbekend"],
-        data.homes, data.target_groups, data.demolitions, rules.delivery_phasing(data),
-        list(data.bottlenecks), data.parallel_plannen, list(data.subsidies), data.open_book,
-        data.geometry, bbox, data.source_crs,
+        version_id,
+        project_id,
+        number,
+        meta.created_at,
+        meta.author,
+        meta.source,
+        meta.source_detail,
+        meta.reason,
+        peiling_id,
+        data.name.strip(),
+        municipality_code,
+        data.lifecycle,
+        data.plan_type,
+        data.plan_status,
+        rules.phase(data.milestones),
+        rules.total_homes(data),
+        totals["sociale_huur"],
+        totals["middenhuur"],
+        totals["betaalbare_koop"],
+        totals["vrije_sector_huur"],
+        totals["dure_koop"],
+        totals["onbekend"],
+        data.homes,
+        data.target_groups,
+        data.demolitions,
+        rules.delivery_phasing(data),
+        list(data.bottlenecks),
+        data.parallel_plannen,
+        list(data.subsidies),
+        data.open_book,
+        data.geometry,
+        bbox,
+        data.source_crs,
     )
 
 
 VERSION_COLUMNS = [
-    "id", "project_id", "number", "created_at", "author", "source", "source_detail", "reason",
-    "peiling_id", "name", "municipality_id", "lifecycle", "plan_type", "plan_status", "phase",
-    "homes_total", "homes_sociale_huur", "homes_middenhuur", "homes_betaalbare_koop",
-    "homes_vrije_sector_huur", "homes_dure_koop", "homes_onbekend", "homes_by_segment",
-    "target_groups", "demolitions", "phasing", "bottlenecks", "parallel_plannen", "subsidies",
-    "open_book", "geometry", "bbox", "source_crs",
+    "id",
+    "project_id",
+    "number",
+    "created_at",
+    "author",
+    "source",
+    "source_detail",
+    "reason",
+    "peiling_id",
+    "name",
+    "municipality_id",
+    "lifecycle",
+    "plan_type",
+    "plan_status",
+    "phase",
+    "homes_total",
+    "homes_sociale_huur",
+    "homes_middenhuur",
+    "homes_betaalbare_koop",
+    "homes_vrije_sector_huur",
+    "homes_dure_koop",
+    "homes_onbekend",
+    "homes_by_segment",
+    "target_groups",
+    "demolitions",
+    "phasing",
+    "bottlenecks",
+    "parallel_plannen",
+    "subsidies",
+    "open_book",
+    "geometry",
+    "bbox",
+    "source_crs",
 ]
 MILESTONE_COLUMNS = ["version_id", "kind", "sequence", "planned", "actual", "homes"]
 
@@ -140,8 +192,12 @@ def _open_peiling_id(code: str | None) -> int | None:
 
 
 @transaction.atomic
-def create_project(data: ProjectData, meta: VersionMeta, code: str | None = None,
-                   external_ids: Iterable[tuple[str, str]] = ()) -> ProjectVersion:
+def create_project(
+    data: ProjectData,
+    meta: VersionMeta,
+    code: str | None = None,
+    external_ids: Iterable[tuple[str, str]] = (),
+) -> ProjectVersion:
     meta.created_at = meta.created_at or timezone.now()
     municipality = _check(data, meta, _matcher(), _extra_milestone_kinds())
     peiling_id = _open_peiling_id(meta.peiling)
@@ -164,11 +220,16 @@ def create_version(project: Project, data: ProjectData, meta: VersionMeta) -> Pr
 
 def _append_version(project_id, number, data, municipality, meta, peiling_id) -> ProjectVersion:
     (version_id,) = bulk.next_ids(ProjectVersion, 1)
-    bulk.insert_rows(ProjectVersion, VERSION_COLUMNS,
-                     [_version_row(version_id, project_id, number, data, municipality, meta, peiling_id)])
-    bulk.insert_rows(Milestone, MILESTONE_COLUMNS, [
-        (version_id, m.kind, m.sequence, m.planned, m.actual, m.homes) for m in data.milestones
-    ])
+    bulk.insert_rows(
+        ProjectVersion,
+        VERSION_COLUMNS,
+        [_version_row(version_id, project_id, number, data, municipality, meta, peiling_id)],
+    )
+    bulk.insert_rows(
+        Milestone,
+        MILESTONE_COLUMNS,
+        [(version_id, m.kind, m.sequence, m.planned, m.actual, m.homes) for m in data.milestones],
+    )
     bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone)
     return ProjectVersion.objects.get(pk=version_id)
 
@@ -179,7 +240,9 @@ def project_code(project_id: int) -> str:
 
 def current_versions():
     """The newest version of every project ("current is the newest", DESIGN.md)."""
-    newest = ProjectVersion.objects.filter(project=OuterRef("project")).order_by("-number").values("number")[:1]
+    newest = (
+        ProjectVersion.objects.filter(project=OuterRef("project")).order_by("-number").values("number")[:1]
+    )
     return ProjectVersion.objects.filter(number=Subquery(newest))
 
 
@@ -235,8 +298,12 @@ class HistoricProject:
 
 
 @transaction.atomic
-def write_history(projects: list[HistoricProject], peilingen: dict[str, datetime],
-                  entries: list[tuple[str, int, int]], author: str) -> dict[str, int]:
+def write_history(
+    projects: list[HistoricProject],
+    peilingen: dict[str, datetime],
+    entries: list[tuple[str, int, int]],
+    author: str,
+) -> dict[str, int]:
     """Append many projects with their history and close the given peilingen with the given
     entries (peiling code, index into `projects`, index into that project's versions).
 
@@ -250,17 +317,25 @@ def write_history(projects: list[HistoricProject], peilingen: dict[str, datetime
     project_ids = bulk.next_ids(Project, len(projects))
     version_count = sum(len(p.versions) for p in projects)
     version_ids = iter(bulk.next_ids(ProjectVersion, version_count))
-    bulk.insert_rows(Project, ["id", "code", "created_at"], (
-        (pid, p.code, p.versions[0][1].created_at) for pid, p in zip(project_ids, projects)
-    ))
-    bulk.insert_rows(ExternalId, ["project_id", "source", "external_id"], (
-        (pid, source, ext) for pid, p in zip(project_ids, projects) for source, ext in p.external_ids
-    ))
+    bulk.insert_rows(
+        Project,
+        ["id", "code", "created_at"],
+        ((pid, p.code, p.versions[0][1].created_at) for pid, p in zip(project_ids, projects, strict=True)),
+    )
+    bulk.insert_rows(
+        ExternalId,
+        ["project_id", "source", "external_id"],
+        (
+            (pid, source, ext)
+            for pid, p in zip(project_ids, projects, strict=True)
+            for source, ext in p.external_ids
+        ),
+    )
     version_id_of: list[list[int]] = []
     version_rows, milestone_rows = [], []
-    for pid, p, codes in zip(project_ids, projects, resolved):
+    for pid, p, codes in zip(project_ids, projects, resolved, strict=True):
         ids = []
-        for number, ((data, meta), municipality) in enumerate(zip(p.versions, codes), start=1):
+        for number, ((data, meta), municipality) in enumerate(zip(p.versions, codes, strict=True), start=1):
             vid = next(version_ids)
             ids.append(vid)
             version_rows.append(_version_row(vid, pid, number, data, municipality, meta, None))
@@ -276,11 +351,17 @@ def write_history(projects: list[HistoricProject], peilingen: dict[str, datetime
         if peiling.is_closed:
             raise PeilingClosedError(_("Peiling %s is al gesloten.") % peiling.code)
         peiling_ids[code] = peiling.id
-    bulk.insert_rows(PeilingEntry, ["peiling_id", "project_id", "version_id"], (
-        (peiling_ids[code], project_ids[i], version_id_of[i][j]) for code, i, j in entries
-    ))
+    bulk.insert_rows(
+        PeilingEntry,
+        ["peiling_id", "project_id", "version_id"],
+        ((peiling_ids[code], project_ids[i], version_id_of[i][j]) for code, i, j in entries),
+    )
     for code, closed_at in peilingen.items():
         Peiling.objects.filter(pk=peiling_ids[code]).update(closed_at=closed_at, closed_by=author)
     bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
-    return {"projecten": len(projects), "versies": version_count, "mijlpalen": len(milestone_rows),
-            "peilingregels": len(entries)}
+    return {
+        "projecten": len(projects),
+        "versies": version_count,
+        "mijlpalen": len(milestone_rows),
+        "peilingregels": len(entries),
+    }

@@ -17,11 +17,15 @@ def home(request):
             .annotate(projects=Count("id"), homes=Sum("version__homes_total"))
             .order_by("version__municipality__province__name")
         )
-    return render(request, "web/home.html", {
-        "provinces": Province.objects.count(),
-        "municipalities": Municipality.objects.count(),
-        "peilingen": Peiling.objects.order_by("-year", "-quarter"),
-        "latest": latest,
-        "totals": totals,
-        "by_province": by_province,
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "provinces": Province.objects.count(),
+            "municipalities": Municipality.objects.count(),
+            "peilingen": Peiling.objects.order_by("-year", "-quarter"),
+            "latest": latest,
+            "totals": totals,
+            "by_province": by_province,
+        },
+    )

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.demo.loader import DEMO_PASSWORD, DEMO_USER, DatabaseNotEmpty, load_demo
 from bouwregie.demo.parameters import DemoParameters
+from bouwregie.projects.models import Project
 
 
 class Command(BaseCommand):
@@ -10,13 +11,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         defaults = DemoParameters()
         parser.add_argument("--projects", type=int, default=defaults.projects, help="aantal projecten")
-        parser.add_argument("--seed", type=int, default=defaults.seed, help="startwaarde (zelfde seed, zelfde data)")
+        parser.add_argument(
+            "--seed", type=int, default=defaults.seed, help="startwaarde (zelfde seed, zelfde data)"
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="niets doen als de database al projecten bevat (voor 'make demo')",
+        )
 
-    def handle(self, *args, projects, seed, **options):
+    def handle(self, *args, projects, seed, if_empty, **options):
         if projects < 1:
             raise CommandError("--projects moet minstens 1 zijn.")
+        if if_empty and Project.objects.exists():
+            self.stdout.write("De database bevat al projecten; demodata niet opnieuw geladen.")
+            self.stdout.write(f"Demo-login: gebruiker '{DEMO_USER}', wachtwoord '{DEMO_PASSWORD}'")
+            return
         try:
             load_demo(DemoParameters(projects=projects, seed=seed), progress=self.stdout.write)
         except DatabaseNotEmpty as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Demo-login: gebruiker '{DEMO_USER}', wachtwoord '{DEMO_PASSWORD}'"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo-login: gebruiker '{DEMO_USER}', wachtwoord '{DEMO_PASSWORD}'")
+        )

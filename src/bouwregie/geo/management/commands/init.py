@@ -15,6 +15,5 @@ class Command(BaseCommand):
         counts = load_reference_data()
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
-            self.style.SUCCESS("Database gereed: ")
-            + ", ".join(f"{n} {what}" for what, n in counts.items())
+            self.style.SUCCESS("Database gereed: ") + ", ".join(f"{n} {what}" for what, n in counts.items())
         )

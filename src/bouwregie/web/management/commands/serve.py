@@ -13,6 +13,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, workers, **options):
         self.stdout.write(f"Bouwregie draait op http://{bind}/  (stoppen met Ctrl+C)")
-        command = [sys.executable, "-m", "gunicorn", "bouwregie.wsgi:application",
-                   "--bind", bind, "--workers", str(workers), "--access-logfile", "-"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bouwregie.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ]
         raise SystemExit(subprocess.call(command))

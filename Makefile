@@ -1,0 +1,51 @@
+# Bouwregie — the two commands that matter: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Django 6 needs Python >= 3.12; use the first one this machine has.
+PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null) python3; do \
+            command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PG_SERVER ?= postgres://postgres@127.0.0.1:5432
+
+.PHONY: help install demo serve test test-sqlite test-postgresql bench lint
+
+help:
+	@echo "make demo   - alles installeren, database + demodata, server op http://127.0.0.1:8000"
+	@echo "make test   - volledige testsuite op SQLite en PostgreSQL"
+	@echo "make bench  - benchmarks, resultaten in bench/results/"
+	@echo "make lint   - ruff"
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 of nieuwer niet gevonden (nodig voor Django 6)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/bouwregie init
+	$(BIN)/bouwregie demo --if-empty
+	$(BIN)/bouwregie serve --bind 127.0.0.1:8000
+
+serve: install
+	$(BIN)/bouwregie serve --bind 127.0.0.1:8000
+
+test: test-sqlite test-postgresql
+
+test-sqlite: install
+	$(BIN)/pytest
+
+# pytest-django creates (and drops) test_<name> on the server; the name is unique per run.
+test-postgresql: install
+	DATABASE_URL=$(PG_SERVER)/bouwregie_$$(date +%s)_$$$$ $(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/bench_demo.py
+
+lint: install
+	$(BIN)/ruff check src tests bench tools

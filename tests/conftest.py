@@ -1,0 +1,10 @@
+import pytest
+
+from bouwregie.geo.reference import load_reference_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the shipped reference data (342 gemeenten, 12 provincies)."""
+    with django_db_blocker.unblock():
+        load_reference_data()

@@ -1,0 +1,85 @@
+"""End to end through the real entry point: `bouwregie init`, `demo`, `peiling`, `serve`.
+
+Runs in its own SQLite database under a temporary directory (or in a fresh PostgreSQL database when
+the suite runs with DATABASE_URL), exactly as a user's shell would."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pgtemp import create_database, drop_database  # noqa: E402
+
+
+@pytest.fixture
+def environment(tmp_path):
+    env = {**os.environ, "BOUWREGIE_VAR_DIR": str(tmp_path)}
+    url = None
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        url = create_database("e2e")
+        env["DATABASE_URL"] = url
+    yield env
+    if url:
+        drop_database(url)
+
+
+def bouwregie(env, *args, check=True):
+    return subprocess.run(
+        [sys.executable, "-m", "bouwregie", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_init_demo_peiling_and_serve(environment):
+    assert "342 gemeenten" in bouwregie(environment, "init").stdout
+    assert "342 gemeenten" in bouwregie(environment, "init").stdout  # idempotent
+    demo = bouwregie(environment, "demo", "--projects", "300", "--seed", "5")
+    assert "Demo-login: gebruiker 'demo'" in demo.stdout
+    listing = bouwregie(environment, "peiling", "list").stdout.splitlines()
+    assert len(listing) == 15 and listing[0].startswith("2023-Q1  gesloten")
+    closed = bouwregie(environment, "peiling", "close", "2026-Q4", "--door", "provincie Utrecht")
+    assert "Peiling 2026-Q4 gesloten met" in closed.stdout
+    again = bouwregie(environment, "peiling", "close", "2026-Q4", check=False)
+    assert again.returncode != 0 and "Peiling 2026-Q4 is al gesloten." in again.stderr
+    bad = bouwregie(environment, "peiling", "close", "2026Q4", check=False)
+    assert bad.returncode != 0 and "gebruik de vorm 2025-Q3" in bad.stderr
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bouwregie", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        page = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None, "server did not answer"
+        assert "Peiling 2026-Q4" in page and "342 gemeenten" in page and 'lang="nl"' in page
+        admin_css = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5)
+        assert admin_css.status == 200  # assets are served by the app itself, no CDN
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
