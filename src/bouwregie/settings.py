@@ -71,9 +71,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    TEST_SQLITE_NAME = os.environ.get("BOUWREGIE_TEST_SQLITE")
-    if TEST_SQLITE_NAME:
-        DATABASES["default"]["TEST"] = {"NAME": TEST_SQLITE_NAME}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -344,7 +344,7 @@ def generate(params: DemoParameters = DEFAULTS):
                 break
             plan, done = plans[qi][i], reached[qi][i]
             lifecycle = (
-                rng_lifecycle(i)
+                dropped_lifecycle(i)
                 if gone
                 else Lifecycle.GEREALISEERD
                 if delivered_all[qi][i]
@@ -425,6 +425,6 @@ def generate(params: DemoParameters = DEFAULTS):
     return projects, close_times, entries
 
 
-def rng_lifecycle(i: int) -> str:
+def dropped_lifecycle(i: int) -> str:
     """Half of the dropped projects are cancelled, half silently leave the list (deterministic)."""
     return Lifecycle.VERVALLEN if i % 2 == 0 else Lifecycle.NIET_MEER_IN_PLANLIJST

@@ -147,7 +147,7 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
                     _("Aantal woningen mag niet negatief zijn (%(segment)s/%(type)s: %(count)d).")
                     % {"segment": segment, "type": housing_type, "count": count},
                 )
-    if not problems or all(p.field != "homes" for p in problems):
+    if not any(p.field == "homes" for p in problems):  # totals only make sense for valid counts
         total = total_homes(data)
         if total > MAX_HOMES_PER_PROJECT:
             add(
