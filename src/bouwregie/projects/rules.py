@@ -56,7 +56,9 @@ class ProjectData:
     plan_status: str = PlanStatus.ONBEKEND
     lifecycle: str = Lifecycle.ACTIEF
     target_groups: dict = field(default_factory=dict)
+    tenure: dict = field(default_factory=dict)  # {huur|koop|onbekend: count}, when a list gives only tenure
     demolitions: int = 0
+    phasing: dict = field(default_factory=dict)  # {year: homes}; used when there are no dated opleveringen
     bottlenecks: tuple = ()
     parallel_plannen: bool = False
     subsidies: tuple = ()
@@ -64,6 +66,7 @@ class ProjectData:
     geometry: dict | None = None
     source_crs: str = ""
     milestones: tuple = ()
+    source_info: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,18 @@ def phase(milestones) -> str:
     return max(reached, key=MILESTONE_ORDER.__getitem__, default="")
 
 
+TENURES = ("huur", "koop", "onbekend")
+
+
 def delivery_phasing(data: ProjectData) -> dict[str, int]:
     """Homes per delivery year from the oplevering milestones (actual date, else planned date).
 
-    A single oplevering without a home count delivers the whole project.
+    A single oplevering without a home count delivers the whole project. Without dated opleveringen
+    the phasing the source gave (e.g. homes per period in a provincial list) is used as is.
     """
     deliveries = [m for m in data.milestones if m.kind == "oplevering" and m.date is not None]
+    if not deliveries:
+        return {str(year): count for year, count in sorted(data.phasing.items()) if count}
     per_year: dict[str, int] = defaultdict(int)
     if len(deliveries) == 1 and deliveries[0].homes is None:
         per_year[str(deliveries[0].date.year)] = total_homes(data)
@@ -170,6 +179,9 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
                     _("Doelgroep %(group)s (%(count)d) is groter dan het project (%(total)d).")
                     % {"group": group, "count": count, "total": total},
                 )
+        _validate_breakdown(add, "tenure", _("Eigendom"), data.tenure, TENURES, total)
+        if data.phasing:
+            _validate_phasing(add, data.phasing, total)
     if not _is_count(data.demolitions) or data.demolitions < 0:
         add("demolitions", _("Aantal te slopen woningen mag niet negatief zijn: %r.") % (data.demolitions,))
     for bottleneck in data.bottlenecks:
@@ -178,6 +190,84 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
 
     problems.extend(_validate_milestones(data, today, extra_milestone_kinds))
     return problems
+
+
+def _validate_breakdown(add, field_name, label, counts: dict, allowed, total: int) -> None:
+    for key, count in counts.items():
+        if key not in allowed:
+            add(field_name, _("%(label)s: onbekende categorie '%(key)s'.") % {"label": label, "key": key})
+        elif not _is_count(count) or count < 0:
+            add(
+                field_name,
+                _("%(label)s %(key)s mag niet negatief zijn: %(count)r.")
+                % {"label": label, "key": key, "count": count},
+            )
+    if all(_is_count(c) for c in counts.values()) and sum(counts.values()) > total:
+        add(
+            field_name,
+            _("%(label)s (%(sum)d woningen) is meer dan het project (%(total)d).")
+            % {"label": label, "sum": sum(counts.values()), "total": total},
+        )
+
+
+def _validate_phasing(add, phasing: dict, total: int) -> None:
+    for year, count in phasing.items():
+        if not (str(year).isdigit() and 2000 <= int(year) <= 2100):
+            add("phasing", _("Ongeldig opleverjaar '%s'.") % year)
+        elif not _is_count(count) or count < 0:
+            add(
+                "phasing",
+                _("Aantal woningen in %(year)s mag niet negatief zijn: %(count)r.")
+                % {"year": year, "count": count},
+            )
+    if all(_is_count(c) for c in phasing.values()) and sum(phasing.values()) > total:
+        add(
+            "phasing",
+            _("Fasering (%(sum)d woningen) is meer dan het project (%(total)d).")
+            % {"sum": sum(phasing.values()), "total": total},
+        )
+
+
+def canonical(data: ProjectData) -> ProjectData:
+    """One spelling of the same facts, so that two versions compare equal exactly when nothing
+    changed: zero counts dropped, keys sorted, milestones in PPM order, coordinates at 6 decimals."""
+    from dataclasses import replace
+
+    def counts(d):
+        return {k: d[k] for k in sorted(d) if d[k]}
+
+    return replace(
+        data,
+        name=str(data.name).strip(),
+        homes={s: counts(t) for s, t in sorted(data.homes.items()) if any(t.values())},
+        target_groups=counts(data.target_groups),
+        tenure=counts(data.tenure),
+        phasing={str(y): c for y, c in sorted(data.phasing.items()) if c},
+        bottlenecks=tuple(sorted(set(data.bottlenecks))),
+        subsidies=tuple(data.subsidies),
+        milestones=tuple(
+            sorted(
+                (m for m in data.milestones if m.planned or m.actual or m.homes),
+                key=lambda m: (MILESTONE_ORDER.get(m.kind, 999), m.kind, m.sequence),
+            )
+        ),
+        geometry=_rounded_geometry(data.geometry),
+        source_info={k: v for k, v in sorted(data.source_info.items()) if v not in (None, "")},
+    )
+
+
+def _rounded_geometry(geometry):
+    if not geometry:
+        return None
+
+    def walk(value):
+        if isinstance(value, list | tuple):
+            if value and isinstance(value[0], int | float):
+                return [round(float(v), 6) for v in value]
+            return [walk(v) for v in value]
+        return value
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
 def _validate_milestones(data: ProjectData, today: date, extra_kinds) -> list[Problem]:

@@ -13,6 +13,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bouwregie.geo.geojson import geojson_bbox
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityMatcher, MunicipalityNotFound
 from bouwregie.projects import bulk, rules
 from bouwregie.projects.enums import Lifecycle
@@ -101,10 +102,8 @@ def _check(data: ProjectData, meta: VersionMeta, matcher, extra_kinds, subject="
 
 
 def _version_row(version_id, project_id, number, data: ProjectData, municipality_code, meta, peiling_id):
-    from shapely.geometry import shape
-
     totals = rules.segment_totals(data)
-    bbox = list(shape(data.geometry).bounds) if data.geometry else None
+    bbox = geojson_bbox(data.geometry)
     return (
         version_id,
         project_id,
@@ -130,6 +129,7 @@ def _version_row(version_id, project_id, number, data: ProjectData, municipality
         totals["onbekend"],
         data.homes,
         data.target_groups,
+        data.tenure,
         data.demolitions,
         rules.delivery_phasing(data),
         list(data.bottlenecks),
@@ -139,6 +139,7 @@ def _version_row(version_id, project_id, number, data: ProjectData, municipality
         data.geometry,
         bbox,
         data.source_crs,
+        data.source_info,
     )
 
 
@@ -167,6 +168,7 @@ VERSION_COLUMNS = [
     "homes_onbekend",
     "homes_by_segment",
     "target_groups",
+    "tenure",
     "demolitions",
     "phasing",
     "bottlenecks",
@@ -176,6 +178,7 @@ VERSION_COLUMNS = [
     "geometry",
     "bbox",
     "source_crs",
+    "source_info",
 ]
 MILESTONE_COLUMNS = ["version_id", "kind", "sequence", "planned", "actual", "homes"]
 
