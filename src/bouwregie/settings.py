@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "bouwregie.geo",
     "bouwregie.accounts",
     "bouwregie.projects",
+    "bouwregie.ingest",
     "bouwregie.demo",
     "bouwregie.web",
 ]
@@ -89,3 +90,11 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Imports (issue #3): refuse files (and unpacked archives) above this size; extra profile directories.
+IMPORT_MAX_BYTES = int(float(os.environ.get("BOUWREGIE_IMPORT_MAX_MB", "50")) * 1_000_000)
+IMPORT_PROFILE_DIRS = [
+    Path(p)
+    for p in os.environ.get("BOUWREGIE_PROFILE_DIRS", str(VAR_DIR / "profiles")).split(os.pathsep)
+    if p
+]

@@ -251,12 +251,13 @@ def canonical(data: ProjectData) -> ProjectData:
                 key=lambda m: (MILESTONE_ORDER.get(m.kind, 999), m.kind, m.sequence),
             )
         ),
-        geometry=_rounded_geometry(data.geometry),
+        geometry=rounded_geometry(data.geometry),
         source_info={k: v for k, v in sorted(data.source_info.items()) if v not in (None, "")},
     )
 
 
-def _rounded_geometry(geometry):
+def rounded_geometry(geometry):
+    """Coordinates at 6 decimals (~0.1 m): what we store, so exports re-import identically."""
     if not geometry:
         return None
 

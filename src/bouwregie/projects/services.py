@@ -1,12 +1,13 @@
 """The only code that writes projects, versions, milestones and peilingen.
 
 Every write goes through `rules.validate`; invalid input raises `ProjectValidationError` with all
-problems in the user's language and writes nothing.
+problems in the user's language and writes nothing. Single edits, imports and the demo history
+share one insert path (`_insert_projects`, `_insert_versions`).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -26,7 +27,7 @@ from bouwregie.projects.models import (
     Project,
     ProjectVersion,
 )
-from bouwregie.projects.rules import Problem, ProjectData
+from bouwregie.projects.rules import MilestoneData, Problem, ProjectData
 
 
 class ProjectValidationError(ValueError):
@@ -65,13 +66,25 @@ def get_or_open_peiling(code: str) -> Peiling:
     return peiling
 
 
-def _matcher() -> MunicipalityMatcher:
+def open_peiling_id(code: str | None) -> int | None:
+    """The id of an open peiling to tag new versions with; refuses a closed one."""
+    if not code:
+        return None
+    peiling = get_or_open_peiling(code)
+    if peiling.is_closed:
+        raise PeilingClosedError(
+            _("Peiling %s is gesloten; wijzigingen tellen mee in de volgende peiling.") % peiling.code
+        )
+    return peiling.id
+
+
+def matcher() -> MunicipalityMatcher:
     from bouwregie.geo.matching import matcher_from_database
 
     return matcher_from_database()
 
 
-def _extra_milestone_kinds() -> frozenset:
+def extra_milestone_kinds() -> frozenset:
     return frozenset(MilestoneKind.objects.values_list("code", flat=True))
 
 
@@ -85,155 +98,111 @@ class VersionMeta:
     peiling: str | None = None
 
 
-def _check(data: ProjectData, meta: VersionMeta, matcher, extra_kinds, subject="") -> str:
-    """Validate; return the resolved municipality code or raise with every problem found."""
-    now = meta.created_at or timezone.now()
-    problems = rules.validate(data, timezone.localtime(now).date(), extra_kinds)
-    code = None
+def problems(data: ProjectData, today: date, municipalities: MunicipalityMatcher, extra_kinds=frozenset()):
+    """(municipality code or None, every problem) for one version; never raises."""
+    found = rules.validate(data, today, extra_kinds)
     try:
-        code = matcher.resolve(data.municipality).code
+        code = municipalities.resolve(data.municipality).code
     except (MunicipalityNotFound, AmbiguousMunicipality) as error:
-        problems.insert(0, Problem("municipality", str(error)))
+        code = None
+        found.insert(0, Problem("municipality", str(error)))
+    return code, found
+
+
+def _checked(data: ProjectData, meta: VersionMeta, municipalities, extra_kinds, subject="") -> str:
+    """Validate; return the resolved municipality code or raise with every problem found."""
+    today = timezone.localtime(meta.created_at or timezone.now()).date()
+    code, found = problems(data, today, municipalities, extra_kinds)
     if not str(meta.reason or "").strip():
-        problems.append(Problem("reason", _("Geef een reden voor deze wijziging.")))
-    if problems:
-        raise ProjectValidationError(problems, subject)
+        found.append(Problem("reason", _("Geef een reden voor deze wijziging.")))
+    if found:
+        raise ProjectValidationError(found, subject)
     return code
+
+
+VERSION_COLUMNS = [
+    "id", "project_id", "number", "created_at", "author", "source", "source_detail", "reason", "peiling_id",
+    "name", "municipality_id", "lifecycle", "plan_type", "plan_status", "phase", "homes_total",
+    "homes_sociale_huur", "homes_middenhuur", "homes_betaalbare_koop", "homes_vrije_sector_huur",
+    "homes_dure_koop", "homes_onbekend", "homes_by_segment", "target_groups", "tenure", "demolitions",
+    "phasing", "bottlenecks", "parallel_plannen", "subsidies", "open_book", "geometry", "bbox", "source_crs",
+    "source_info",
+]  # fmt: skip
+MILESTONE_COLUMNS = ["version_id", "kind", "sequence", "planned", "actual", "homes"]
 
 
 def _version_row(version_id, project_id, number, data: ProjectData, municipality_code, meta, peiling_id):
     totals = rules.segment_totals(data)
-    bbox = geojson_bbox(data.geometry)
     return (
-        version_id,
-        project_id,
-        number,
-        meta.created_at,
-        meta.author,
-        meta.source,
-        meta.source_detail,
-        meta.reason,
-        peiling_id,
-        data.name.strip(),
-        municipality_code,
-        data.lifecycle,
-        data.plan_type,
-        data.plan_status,
-        rules.phase(data.milestones),
-        rules.total_homes(data),
-        totals["sociale_huur"],
-        totals["middenhuur"],
-        totals["betaalbare_koop"],
-        totals["vrije_sector_huur"],
-        totals["dure_koop"],
-        totals["onbekend"],
-        data.homes,
-        data.target_groups,
-        data.tenure,
-        data.demolitions,
-        rules.delivery_phasing(data),
-        list(data.bottlenecks),
-        data.parallel_plannen,
-        list(data.subsidies),
-        data.open_book,
-        data.geometry,
-        bbox,
-        data.source_crs,
-        data.source_info,
-    )
+        version_id, project_id, number, meta.created_at, meta.author, meta.source, meta.source_detail,
+        meta.reason, peiling_id, data.name.strip(), municipality_code, data.lifecycle, data.plan_type,
+        data.plan_status, rules.phase(data.milestones), rules.total_homes(data), totals["sociale_huur"],
+        totals["middenhuur"], totals["betaalbare_koop"], totals["vrije_sector_huur"], totals["dure_koop"],
+        totals["onbekend"], data.homes, data.target_groups, data.tenure, data.demolitions,
+        rules.delivery_phasing(data), list(data.bottlenecks), data.parallel_plannen, list(data.subsidies),
+        data.open_book, data.geometry, geojson_bbox(data.geometry), data.source_crs, data.source_info,
+    )  # fmt: skip
 
 
-VERSION_COLUMNS = [
-    "id",
-    "project_id",
-    "number",
-    "created_at",
-    "author",
-    "source",
-    "source_detail",
-    "reason",
-    "peiling_id",
-    "name",
-    "municipality_id",
-    "lifecycle",
-    "plan_type",
-    "plan_status",
-    "phase",
-    "homes_total",
-    "homes_sociale_huur",
-    "homes_middenhuur",
-    "homes_betaalbare_koop",
-    "homes_vrije_sector_huur",
-    "homes_dure_koop",
-    "homes_onbekend",
-    "homes_by_segment",
-    "target_groups",
-    "tenure",
-    "demolitions",
-    "phasing",
-    "bottlenecks",
-    "parallel_plannen",
-    "subsidies",
-    "open_book",
-    "geometry",
-    "bbox",
-    "source_crs",
-    "source_info",
-]
-MILESTONE_COLUMNS = ["version_id", "kind", "sequence", "planned", "actual", "homes"]
+@dataclass
+class NewVersion:
+    project_id: int
+    number: int
+    data: ProjectData
+    municipality: str
+    meta: VersionMeta
+    peiling_id: int | None = None
 
 
-def _open_peiling_id(code: str | None) -> int | None:
-    if not code:
-        return None
-    peiling = get_or_open_peiling(code)
-    if peiling.is_closed:
-        raise PeilingClosedError(
-            _("Peiling %s is gesloten; wijzigingen tellen mee in de volgende peiling.") % peiling.code
-        )
-    return peiling.id
+def _insert_projects(specs: list[tuple[str | None, datetime, Iterable[tuple[str, str]]]]) -> list[int]:
+    """Insert projects (code or None for a generated BR-code, created_at, external ids); their ids."""
+    ids = list(bulk.next_ids(Project, len(specs)))
+    bulk.insert_rows(Project, ["id", "code", "created_at"], (
+        (pid, code or project_code(pid), created) for pid, (code, created, _ext) in zip(ids, specs, strict=True)
+    ))  # fmt: skip
+    bulk.insert_rows(ExternalId, ["project_id", "source", "external_id"], (
+        (pid, source, ext) for pid, (_c, _t, externals) in zip(ids, specs, strict=True) for source, ext in externals
+    ))  # fmt: skip
+    return ids
+
+
+def _insert_versions(versions: list[NewVersion]) -> list[int]:
+    ids = list(bulk.next_ids(ProjectVersion, len(versions)))
+    bulk.insert_rows(ProjectVersion, VERSION_COLUMNS, (
+        _version_row(vid, v.project_id, v.number, v.data, v.municipality, v.meta, v.peiling_id)
+        for vid, v in zip(ids, versions, strict=True)
+    ))  # fmt: skip
+    bulk.insert_rows(Milestone, MILESTONE_COLUMNS, (
+        (vid, m.kind, m.sequence, m.planned, m.actual, m.homes)
+        for vid, v in zip(ids, versions, strict=True) for m in v.data.milestones
+    ))  # fmt: skip
+    return ids
+
+
+def _done():
+    bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
 
 
 @transaction.atomic
-def create_project(
-    data: ProjectData,
-    meta: VersionMeta,
-    code: str | None = None,
-    external_ids: Iterable[tuple[str, str]] = (),
-) -> ProjectVersion:
+def create_project(data: ProjectData, meta: VersionMeta, code: str | None = None,
+                   external_ids: Iterable[tuple[str, str]] = ()) -> ProjectVersion:  # fmt: skip
     meta.created_at = meta.created_at or timezone.now()
-    municipality = _check(data, meta, _matcher(), _extra_milestone_kinds())
-    peiling_id = _open_peiling_id(meta.peiling)
-    (project_id,) = bulk.next_ids(Project, 1)
-    project = Project(id=project_id, code=code or project_code(project_id), created_at=meta.created_at)
-    project.save()
-    for source, external_id in external_ids:
-        ExternalId(project_id=project.id, source=source, external_id=external_id).save()
-    return _append_version(project.id, 1, data, municipality, meta, peiling_id)
+    municipality = _checked(data, meta, matcher(), extra_milestone_kinds())
+    peiling_id = open_peiling_id(meta.peiling)
+    (project_id,) = _insert_projects([(code, meta.created_at, list(external_ids))])
+    (version_id,) = _insert_versions([NewVersion(project_id, 1, data, municipality, meta, peiling_id)])
+    _done()
+    return ProjectVersion.objects.get(pk=version_id)
 
 
 @transaction.atomic
 def create_version(project: Project, data: ProjectData, meta: VersionMeta) -> ProjectVersion:
     meta.created_at = meta.created_at or timezone.now()
-    municipality = _check(data, meta, _matcher(), _extra_milestone_kinds(), project.code)
-    peiling_id = _open_peiling_id(meta.peiling)
+    municipality = _checked(data, meta, matcher(), extra_milestone_kinds(), project.code)
+    peiling_id = open_peiling_id(meta.peiling)
     last = ProjectVersion.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0
-    return _append_version(project.id, last + 1, data, municipality, meta, peiling_id)
-
-
-def _append_version(project_id, number, data, municipality, meta, peiling_id) -> ProjectVersion:
-    (version_id,) = bulk.next_ids(ProjectVersion, 1)
-    bulk.insert_rows(
-        ProjectVersion,
-        VERSION_COLUMNS,
-        [_version_row(version_id, project_id, number, data, municipality, meta, peiling_id)],
-    )
-    bulk.insert_rows(
-        Milestone,
-        MILESTONE_COLUMNS,
-        [(version_id, m.kind, m.sequence, m.planned, m.actual, m.homes) for m in data.milestones],
-    )
-    bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone)
+    (version_id,) = _insert_versions([NewVersion(project.id, last + 1, data, municipality, meta, peiling_id)])
+    _done()
     return ProjectVersion.objects.get(pk=version_id)
 
 
@@ -247,6 +216,50 @@ def current_versions():
         ProjectVersion.objects.filter(project=OuterRef("project")).order_by("-number").values("number")[:1]
     )
     return ProjectVersion.objects.filter(number=Subquery(newest))
+
+
+def version_data(version: dict, milestones: list[tuple]) -> ProjectData:
+    """Rebuild the plain data of a stored version (a `values()` row and its milestone tuples)."""
+    stones = tuple(
+        MilestoneData(kind, planned, actual, homes, seq) for kind, seq, planned, actual, homes in milestones
+    )
+    dated_delivery = any(m.kind == "oplevering" and m.date for m in stones)
+    return ProjectData(
+        name=version["name"], municipality=version["municipality_id"], homes=version["homes_by_segment"],
+        plan_type=version["plan_type"], plan_status=version["plan_status"], lifecycle=version["lifecycle"],
+        target_groups=version["target_groups"], tenure=version["tenure"], demolitions=version["demolitions"],
+        phasing={} if dated_delivery else version["phasing"], bottlenecks=tuple(version["bottlenecks"]),
+        parallel_plannen=version["parallel_plannen"], subsidies=tuple(version["subsidies"]),
+        open_book=version["open_book"], geometry=version["geometry"], source_crs=version["source_crs"],
+        milestones=stones, source_info=version["source_info"],
+    )  # fmt: skip
+
+
+VERSION_DATA_FIELDS = [
+    "id", "project_id", "number", "name", "municipality_id", "homes_by_segment", "plan_type", "plan_status",
+    "lifecycle", "target_groups", "tenure", "demolitions", "phasing", "bottlenecks", "parallel_plannen",
+    "subsidies", "open_book", "geometry", "source_crs", "source_info",
+]  # fmt: skip
+
+
+def current_data(project_ids: Iterable[int]) -> dict[int, tuple[int, ProjectData]]:
+    """{project id: (current version number, its data)} for the given projects."""
+    ids = sorted(set(project_ids))
+    result = {}
+    for start in range(0, len(ids), 5000):
+        versions = list(
+            current_versions().filter(project_id__in=ids[start : start + 5000]).values(*VERSION_DATA_FIELDS)
+        )
+        stones: dict[int, list] = {v["id"]: [] for v in versions}
+        for vid, *rest in (
+            Milestone.objects.filter(version_id__in=list(stones))
+            .order_by()
+            .values_list("version_id", "kind", "sequence", "planned", "actual", "homes")
+        ):
+            stones[vid].append(tuple(rest))
+        for v in versions:
+            result[v["project_id"]] = (v["number"], version_data(v, stones[v["id"]]))
+    return result
 
 
 def counts_in_peiling(lifecycle: str, changed_since_previous_close: bool) -> bool:
@@ -301,70 +314,70 @@ class HistoricProject:
 
 
 @transaction.atomic
-def write_history(
-    projects: list[HistoricProject],
-    peilingen: dict[str, datetime],
-    entries: list[tuple[str, int, int]],
-    author: str,
-) -> dict[str, int]:
+def write_history(projects: list[HistoricProject], peilingen: dict[str, datetime],
+                  entries: list[tuple[str, int, int]], author: str) -> dict[str, int]:  # fmt: skip
     """Append many projects with their history and close the given peilingen with the given
     entries (peiling code, index into `projects`, index into that project's versions).
 
     Everything is validated with the same rules as single edits; any problem rejects all of it.
     """
-    matcher = _matcher()
-    extra_kinds = _extra_milestone_kinds()
+    municipalities, extra_kinds = matcher(), extra_milestone_kinds()
     resolved = [
-        [_check(data, meta, matcher, extra_kinds, p.code) for data, meta in p.versions] for p in projects
+        [_checked(d, m, municipalities, extra_kinds, p.code) for d, m in p.versions] for p in projects
     ]
-    project_ids = bulk.next_ids(Project, len(projects))
-    version_count = sum(len(p.versions) for p in projects)
-    version_ids = iter(bulk.next_ids(ProjectVersion, version_count))
-    bulk.insert_rows(
-        Project,
-        ["id", "code", "created_at"],
-        ((pid, p.code, p.versions[0][1].created_at) for pid, p in zip(project_ids, projects, strict=True)),
-    )
-    bulk.insert_rows(
-        ExternalId,
-        ["project_id", "source", "external_id"],
-        (
-            (pid, source, ext)
-            for pid, p in zip(project_ids, projects, strict=True)
-            for source, ext in p.external_ids
-        ),
-    )
-    version_id_of: list[list[int]] = []
-    version_rows, milestone_rows = [], []
-    for pid, p, codes in zip(project_ids, projects, resolved, strict=True):
-        ids = []
-        for number, ((data, meta), municipality) in enumerate(zip(p.versions, codes, strict=True), start=1):
-            vid = next(version_ids)
-            ids.append(vid)
-            version_rows.append(_version_row(vid, pid, number, data, municipality, meta, None))
-            milestone_rows.extend(
-                (vid, m.kind, m.sequence, m.planned, m.actual, m.homes) for m in data.milestones
-            )
-        version_id_of.append(ids)
-    bulk.insert_rows(ProjectVersion, VERSION_COLUMNS, version_rows)
-    bulk.insert_rows(Milestone, MILESTONE_COLUMNS, milestone_rows)
+    project_ids = _insert_projects([(p.code, p.versions[0][1].created_at, p.external_ids) for p in projects])
+    versions = [
+        NewVersion(pid, number, data, municipality, meta)
+        for pid, p, codes in zip(project_ids, projects, resolved, strict=True)
+        for number, ((data, meta), municipality) in enumerate(zip(p.versions, codes, strict=True), start=1)
+    ]
+    version_ids = iter(_insert_versions(versions))
+    version_id_of = [[next(version_ids) for _v in p.versions] for p in projects]
     peiling_ids = {}
     for code in peilingen:
         peiling = get_or_open_peiling(code)
         if peiling.is_closed:
             raise PeilingClosedError(_("Peiling %s is al gesloten.") % peiling.code)
         peiling_ids[code] = peiling.id
-    bulk.insert_rows(
-        PeilingEntry,
-        ["peiling_id", "project_id", "version_id"],
-        ((peiling_ids[code], project_ids[i], version_id_of[i][j]) for code, i, j in entries),
-    )
+    bulk.insert_rows(PeilingEntry, ["peiling_id", "project_id", "version_id"], (
+        (peiling_ids[code], project_ids[i], version_id_of[i][j]) for code, i, j in entries
+    ))  # fmt: skip
     for code, closed_at in peilingen.items():
         Peiling.objects.filter(pk=peiling_ids[code]).update(closed_at=closed_at, closed_by=author)
-    bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
-    return {
-        "projecten": len(projects),
-        "versies": version_count,
-        "mijlpalen": len(milestone_rows),
-        "peilingregels": len(entries),
-    }
+    _done()
+    return {"projecten": len(projects), "versies": len(versions),
+            "mijlpalen": sum(len(v.data.milestones) for v in versions), "peilingregels": len(entries)}  # fmt: skip
+
+
+@dataclass
+class ImportedProject:
+    """A project an import creates: its code (or None for a new BR-code), ids in the source, data."""
+
+    code: str | None
+    external_ids: list[tuple[str, str]]
+    data: ProjectData
+
+
+@transaction.atomic
+def write_import(new: list[ImportedProject], updates: list[tuple[int, ProjectData]],
+                 links: list[tuple[int, str, str]], meta: VersionMeta) -> dict[str, int]:  # fmt: skip
+    """Append an import: new projects, new versions of changed projects, and external ids that link
+    existing projects to this source. Validated like every write; any problem rejects all of it."""
+    meta.created_at = meta.created_at or timezone.now()
+    peiling_id = open_peiling_id(meta.peiling)
+    municipalities, extra_kinds = matcher(), extra_milestone_kinds()
+    new_codes = [_checked(p.data, meta, municipalities, extra_kinds, p.code or "") for p in new]
+    update_codes = [_checked(d, meta, municipalities, extra_kinds) for _pid, d in updates]
+    project_ids = _insert_projects([(p.code, meta.created_at, p.external_ids) for p in new])
+    numbers = dict(
+        ProjectVersion.objects.filter(project_id__in=[pid for pid, _d in updates])
+        .values("project_id").annotate(n=Max("number")).values_list("project_id", "n")
+    )  # fmt: skip
+    versions = [NewVersion(pid, 1, p.data, code, meta, peiling_id)
+                for pid, p, code in zip(project_ids, new, new_codes, strict=True)]  # fmt: skip
+    versions += [NewVersion(pid, numbers[pid] + 1, data, code, meta, peiling_id)
+                 for (pid, data), code in zip(updates, update_codes, strict=True)]  # fmt: skip
+    _insert_versions(versions)
+    bulk.insert_rows(ExternalId, ["project_id", "source", "external_id"], links)
+    _done()
+    return {"nieuw": len(new), "gewijzigd": len(updates)}

@@ -1,0 +1,176 @@
+"""`bouwregie export`: current projects (or those of a peiling) in the standard template.
+
+The template is what the `standaard` profile reads, so exporting and importing reproduces the same
+projects (round trip, tested). Confidential open-book figures and subsidies are not exported.
+Geometry: a column in GeoPackage/GeoJSON, WKT (WGS84) in CSV/Excel.
+"""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import shapely
+from django.utils.translation import gettext as _
+from pyproj import Transformer
+from shapely.geometry import shape
+
+from bouwregie.geo.models import Municipality
+from bouwregie.projects import services
+from bouwregie.projects.enums import HousingType, Segment, TargetGroup
+from bouwregie.projects.milestones import MILESTONE_CODES
+from bouwregie.projects.models import ExternalId, PeilingEntry, Project
+from bouwregie.projects.rules import TENURES, delivery_phasing, total_homes
+
+FORMATS = ("csv", "xlsx", "gpkg", "geojson")
+MATRIX = [(s, h) for s in Segment.values for h in HousingType.values]
+COUNT_COLUMNS = (
+    ["woningen_totaal"] + [f"{s}_{h}" for s, h in MATRIX] + [f"eigendom_{t}" for t in TENURES]
+    + [f"doelgroep_{g}" for g in TargetGroup.values] + ["sloop", "oplevering_woningen"]
+)  # fmt: skip
+COLUMNS = (
+    ["projectcode", "extern_id", "projectnaam", "gemeentecode", "gemeente", "provincie", "plantype", "planstatus",
+     "status_project", "fase", "woningen_totaal"]
+    + [f"{s}_{h}" for s, h in MATRIX] + [f"eigendom_{t}" for t in TENURES]
+    + [f"doelgroep_{g}" for g in TargetGroup.values]
+    + ["sloop", "fasering", "knelpunten", "parallel_plannen", "opmerking", "peildatum", "bron_crs"]
+    + [f"{k}_{w}" for k in MILESTONE_CODES for w in ("gepland", "werkelijk")]
+    + ["oplevering_woningen", "deelopleveringen"]
+)  # fmt: skip
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
+
+
+def rows(peiling: str | None = None):
+    """(template row dict, GeoJSON geometry or None) for every project to export, by projectcode."""
+    if peiling:
+        versions = PeilingEntry.objects.filter(peiling__code=peiling).values_list("project_id", flat=True)
+        project_ids = list(versions)
+    else:
+        project_ids = list(Project.objects.values_list("id", flat=True))
+    current = services.current_data(project_ids) if not peiling else _peiling_data(peiling)
+    codes = dict(Project.objects.filter(id__in=project_ids).values_list("id", "code"))
+    externals: dict[int, str] = {}
+    for pid, ext in (
+        ExternalId.objects.filter(project_id__in=project_ids)
+        .order_by("id")
+        .values_list("project_id", "external_id")
+    ):
+        externals.setdefault(pid, ext)
+    municipalities = {m.code: m for m in Municipality.objects.select_related("province")}
+    for pid in sorted(current, key=lambda p: codes[p]):
+        _number, d = current[pid]
+        m = municipalities[d.municipality]
+        first = {k: None for k in MILESTONE_CODES}
+        later = []
+        for stone in d.milestones:
+            if stone.sequence == 1:
+                first[stone.kind] = stone
+            else:
+                later.append(stone)
+        delivery = first.get("oplevering")
+        row = {
+            "projectcode": codes[pid], "extern_id": externals.get(pid, ""), "projectnaam": d.name,
+            "gemeentecode": m.code, "gemeente": m.name, "provincie": m.province.name, "plantype": d.plan_type,
+            "planstatus": d.plan_status, "status_project": d.lifecycle,
+            "fase": _phase(d), "woningen_totaal": total_homes(d),
+            **{f"{s}_{h}": d.homes.get(s, {}).get(h, 0) for s, h in MATRIX},
+            **{f"eigendom_{t}": d.tenure.get(t, 0) for t in TENURES},
+            **{f"doelgroep_{g}": d.target_groups.get(g, 0) for g in TargetGroup.values},
+            "sloop": d.demolitions,
+            "fasering": ";".join(f"{y}:{n}" for y, n in d.phasing.items() if n),
+            "knelpunten": ";".join(d.bottlenecks), "parallel_plannen": "ja" if d.parallel_plannen else "nee",
+            "opmerking": d.source_info.get("opmerking", ""), "peildatum": d.source_info.get("peildatum", ""),
+            "bron_crs": d.source_crs,
+            **{f"{k}_gepland": _iso(first[k].planned if first[k] else None) for k in MILESTONE_CODES},
+            **{f"{k}_werkelijk": _iso(first[k].actual if first[k] else None) for k in MILESTONE_CODES},
+            "oplevering_woningen": delivery.homes if delivery and delivery.homes is not None else "",
+            "deelopleveringen": ";".join(
+                f"{s.sequence}|{_iso(s.planned)}|{_iso(s.actual)}|{'' if s.homes is None else s.homes}"
+                for s in sorted(later, key=lambda s: s.sequence)
+            ),
+        }  # fmt: skip
+        yield row, d.geometry
+
+
+def _phase(d) -> str:
+    from bouwregie.projects.rules import phase
+
+    return phase(d.milestones)
+
+
+def _peiling_data(code: str):
+    entries = PeilingEntry.objects.filter(peiling__code=code).values_list("project_id", "version_id")
+    version_of = dict(entries)
+    from bouwregie.projects.models import Milestone, ProjectVersion
+
+    versions = ProjectVersion.objects.filter(id__in=list(version_of.values())).values(
+        *services.VERSION_DATA_FIELDS
+    )
+    stones: dict[int, list] = {}
+    for vid, *rest in Milestone.objects.filter(version_id__in=list(version_of.values())).values_list(
+        "version_id", "kind", "sequence", "planned", "actual", "homes"
+    ):
+        stones.setdefault(vid, []).append(tuple(rest))
+    return {
+        v["project_id"]: (v["number"], services.version_data(v, stones.get(v["id"], []))) for v in versions
+    }
+
+
+def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:4326") -> int:
+    if fmt not in FORMATS:
+        raise ValueError(
+            _("Onbekend formaat '%(fmt)s'; kies uit %(formats)s.")
+            % {"fmt": fmt, "formats": ", ".join(FORMATS)}
+        )
+    data = list(rows(peiling))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        with open(path, "w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.writer(f, delimiter=";")
+            writer.writerow([*COLUMNS, "geometrie_wkt"])
+            for row, geometry in data:
+                writer.writerow([row[c] for c in COLUMNS] + [_wkt(geometry)])
+    elif fmt == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("projecten")
+        sheet.append([*COLUMNS, "geometrie_wkt"])
+        for row, geometry in data:
+            sheet.append([row[c] for c in COLUMNS] + [_wkt(geometry)])
+        workbook.save(path)
+    else:
+        _write_gis(path, fmt, data, crs)
+    return len(data)
+
+
+def _wkt(geometry) -> str:
+    return shapely.to_wkt(shape(geometry), rounding_precision=6, trim=True) if geometry else ""
+
+
+def _write_gis(path: Path, fmt: str, data, crs: str) -> None:
+    from pyogrio.raw import write
+
+    geometries = np.array([shape(g) if g else None for _row, g in data], dtype=object)
+    if crs not in ("EPSG:4326", "OGC:CRS84"):
+        transformer = Transformer.from_crs(4326, crs, always_xy=True)
+        geometries = shapely.transform(
+            geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
+    fields = [_gis_column(c, [row[c] for row, _g in data]) for c in COLUMNS]
+    if path.exists():
+        path.unlink()
+    write(
+        str(path), shapely.to_wkb(geometries), fields, COLUMNS, layer="projecten",
+        driver="GPKG" if fmt == "gpkg" else "GeoJSON", geometry_type="Unknown", crs=crs,
+    )  # fmt: skip
+
+
+def _gis_column(column: str, values: list) -> np.ndarray:
+    """Counts as integer fields; everything else (incl. the optional oplevering_woningen) as text."""
+    if column in COUNT_COLUMNS and column != "oplevering_woningen":
+        return np.array(values, dtype=np.int64)
+    return np.array([str(v) for v in values], dtype=object)

@@ -1,0 +1,253 @@
+"""Import one delivered plan list: read, map, normalise, validate, compare, and write new versions.
+
+One transaction: by default any row error rejects the whole file and nothing is written; with
+`allow_partial` valid rows are written and the rejects are kept in the import log. Every attempt is
+logged (ImportRun), refusals and dry runs included. A project is matched by our projectcode when the
+file has one, else by (source, external id). Only changed projects get a new version; projects of
+this source that are missing from the delivery get a version "niet meer in planlijst".
+"""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bouwregie.ingest.mapping import RowMapper
+from bouwregie.ingest.models import ImportRun
+from bouwregie.ingest.profiles import choose_profile
+from bouwregie.ingest.readers import ImportRefused, Notice, read_table
+from bouwregie.projects import services
+from bouwregie.projects.enums import Lifecycle, hardness
+from bouwregie.projects.models import ExternalId, Project
+from bouwregie.projects.rules import ProjectData, canonical, total_homes
+
+
+@dataclass
+class ImportOptions:
+    source: str
+    profile: str | None = None
+    sheet: str | None = None
+    peiling: str | None = None
+    dry_run: bool = False
+    allow_partial: bool = False
+    author: str = "import"
+    report_path: Path | None = None
+
+
+@dataclass
+class Plan:
+    new: list = field(default_factory=list)  # ImportedProject
+    changed: list = field(default_factory=list)  # (project id, ProjectData)
+    links: list = field(default_factory=list)  # (project id, source, external id)
+    unchanged: int = 0
+    missing: int = 0
+    valid: list = field(default_factory=list)  # ProjectData of every valid row (for the summary)
+    problems: list = field(default_factory=list)  # Notice
+    rejected_rows: int = 0
+    rows: int = 0
+
+
+@dataclass
+class ImportResult:
+    run: ImportRun
+    report_path: Path | None
+
+    @property
+    def refused(self) -> bool:
+        return self.run.status == ImportRun.Status.GEWEIGERD
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_import(path, options: ImportOptions, now: datetime | None = None) -> ImportResult:
+    path = Path(path)
+    now = now or timezone.now()
+    run = ImportRun(
+        created_at=now, author=options.author, source=options.source, file_name=path.name,
+        peiling_code=options.peiling or "", dry_run=options.dry_run, allow_partial=options.allow_partial,
+        sheet=options.sheet or "", profile=options.profile or "",
+    )  # fmt: skip
+    if path.is_file() and path.stat().st_size <= settings.IMPORT_MAX_BYTES:
+        run.file_size, run.file_sha256 = path.stat().st_size, _sha256(path)
+    try:
+        if not str(options.source or "").strip():
+            raise ImportRefused(_("Geef een bron op (bijv. --source 'Provincie Utrecht')."))
+        if options.peiling:
+            services.open_peiling_id(options.peiling)
+        table = read_table(path, options.sheet)
+        binding = choose_profile(table.columns, options.profile)
+        run.file_format, run.profile = table.format, binding.profile.name
+        plan = _plan(table, binding, options, now)
+    except (ImportRefused, services.PeilingClosedError, ValueError) as refusal:
+        run.status, run.message = ImportRun.Status.GEWEIGERD, str(refusal)
+        run.save()
+        return ImportResult(run, None)
+    _fill_run(run, plan)
+    if plan.rejected_rows and not options.allow_partial:
+        run.status = ImportRun.Status.GEWEIGERD
+        run.message = _(
+            "%d regels met fouten; niets opgeslagen. Herstel de regels of gebruik --allow-partial."
+        ) % (plan.rejected_rows)
+    elif options.dry_run:
+        run.status = ImportRun.Status.PROEF
+    else:
+        run.status = ImportRun.Status.GEDEELTELIJK if plan.rejected_rows else ImportRun.Status.GESLAAGD
+    with transaction.atomic():
+        if run.status in (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK):
+            meta = services.VersionMeta(
+                author=options.author, source="import", created_at=now, peiling=options.peiling,
+                source_detail=f"{path.name} ({run.file_sha256[:12]})",
+                reason=_("Import planlijst %(source)s: %(file)s") % {"source": options.source, "file": path.name},
+            )  # fmt: skip
+            services.write_import(plan.new, plan.changed, plan.links, meta)
+        run.save()
+    report = options.report_path or Path(settings.VAR_DIR) / "imports" / f"import-{run.pk}-rapport.csv"
+    from bouwregie.ingest.report import write_report
+
+    return ImportResult(run, write_report(report, run.problems))
+
+
+def _plan(table, binding, options: ImportOptions, now) -> Plan:
+    plan = Plan(rows=len(table.rows))
+    plan.problems.extend(table.notices)
+    for column in binding.unused:
+        plan.problems.append(
+            Notice(
+                None,
+                column,
+                "",
+                _("Kolom niet herkend door profiel '%s'; niet gebruikt.") % binding.profile.name,
+            )
+        )
+    municipalities = services.matcher()
+    mapper = RowMapper(binding, municipalities, table.geometries, table.crs or "")
+    results = [mapper.map(i, table.row_numbers[i], values) for i, values in enumerate(table.rows)]
+    _flag_duplicates(results, binding)
+    existing_codes = _existing_codes({r.projectcode for r in results if r.projectcode})
+    linked = dict(ExternalId.objects.filter(source=options.source).values_list("external_id", "project_id"))
+    current = services.current_data(set(existing_codes.values()) | set(linked.values()))
+    today = timezone.localtime(now).date()
+    extra_kinds = services.extra_milestone_kinds()
+    seen: set[int] = set()
+    empty = ProjectData(name="", municipality="")
+    for r in results:
+        project_id = existing_codes.get(r.projectcode) or linked.get(r.external_id)
+        if project_id:
+            seen.add(project_id)
+        if not r.rejected:
+            _number, base = current.get(project_id, (0, empty))
+            data = replace(base, **r.fields)
+            _code, found = services.problems(data, today, municipalities, extra_kinds)
+            for problem in found:
+                r.problems.append(
+                    Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout")
+                )
+            owner = linked.get(r.external_id)
+            if r.external_id and project_id and owner is None:
+                plan.links.append((project_id, options.source, r.external_id))
+            elif owner and project_id and owner != project_id:
+                r.problems.append(
+                    Notice(
+                        r.row,
+                        binding.column_of("external_id"),
+                        r.external_id,
+                        _("Extern id hoort in deze bron al bij een ander project dan projectcode %s.")
+                        % r.projectcode,
+                        "fout",
+                    )
+                )
+        plan.problems.extend(r.problems)
+        if r.rejected:
+            plan.rejected_rows += 1
+            continue
+        plan.valid.append(data)
+        if project_id is None:
+            externals = [(options.source, r.external_id)] if r.external_id else []
+            plan.new.append(services.ImportedProject(r.projectcode, externals, data))
+        elif canonical(data) == canonical(base):
+            plan.unchanged += 1
+        else:
+            plan.changed.append((project_id, data))
+    for project_id in set(linked.values()) - seen:
+        _number, base = current[project_id]
+        if base.lifecycle not in services.GONE:
+            plan.changed.append((project_id, replace(base, lifecycle=Lifecycle.NIET_MEER_IN_PLANLIJST)))
+            plan.missing += 1
+    return plan
+
+
+def _existing_codes(codes: set[str]) -> dict[str, int]:
+    found, codes = {}, sorted(codes)
+    for start in range(0, len(codes), 5000):
+        found.update(Project.objects.filter(code__in=codes[start : start + 5000]).values_list("code", "id"))
+    return found
+
+
+def _flag_duplicates(results, binding) -> None:
+    for attribute, target in (("external_id", "external_id"), ("projectcode", "projectcode")):
+        counts = Counter(getattr(r, attribute) for r in results if getattr(r, attribute))
+        for r in results:
+            value = getattr(r, attribute)
+            if value and counts[value] > 1:
+                rows = [str(x.row) for x in results if getattr(x, attribute) == value]
+                r.problems.append(
+                    Notice(
+                        r.row,
+                        binding.column_of(target),
+                        value,
+                        _("Id komt meerdere keren voor (rijen %s).") % ", ".join(rows),
+                        "fout",
+                    )
+                )
+
+
+FIELD_COLUMNS = {"homes": "homes_total", "milestones": "oplevering_homes"}
+
+
+def _column_for(field_name: str, binding) -> str:
+    return binding.column_of(FIELD_COLUMNS.get(field_name, field_name))
+
+
+def _fill_run(run: ImportRun, plan: Plan) -> None:
+    homes = Counter()
+    per_municipality: dict[str, Counter] = {}
+    for data in plan.valid:
+        if data.lifecycle in services.GONE:
+            continue
+        n, kind = (
+            total_homes(data),
+            {"hard": "hard", "zacht": "soft"}.get(hardness(data.plan_status), "unknown"),
+        )
+        homes["homes"] += n
+        homes[kind] += n
+        row = per_municipality.setdefault(data.municipality, Counter())
+        row["projects"] += 1
+        row["homes"] += n
+        row[kind] += n
+    warnings = sum(p.severity == "waarschuwing" for p in plan.problems)
+    run.counts = {
+        "rows": plan.rows, "valid": plan.rows - plan.rejected_rows, "rejected": plan.rejected_rows,
+        "warnings": warnings, "new": len(plan.new), "changed": len(plan.changed) - plan.missing,
+        "unchanged": plan.unchanged, "missing": plan.missing, "homes": homes["homes"], "hard": homes["hard"],
+        "soft": homes["soft"], "unknown": homes["unknown"],
+    }  # fmt: skip
+    run.by_municipality = {
+        code: {k: row.get(k, 0) for k in ("projects", "homes", "hard", "soft", "unknown")}
+        for code, row in per_municipality.items()
+    }
+    run.problems = [
+        {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason, "severity": p.severity}
+        for p in sorted(plan.problems, key=lambda p: (p.row or 0, p.severity != "fout"))
+    ]
