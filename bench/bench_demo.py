@@ -54,9 +54,7 @@ def main():
         url = create_database("bench")
         try:
             with tempfile.TemporaryDirectory() as var:
-                results["postgresql"].append(
-                    run_demo({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
-                )
+                results["postgresql"].append(run_demo({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url}))
         finally:
             drop_database(url)
     summary = {
@@ -79,14 +77,11 @@ def main():
         **summary,
     }
     (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/demo_load.json").write_text(
-        json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    )
+    (ROOT / "bench/results/demo_load.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     lines = [
         "# Demo generate + load (issue #2)",
         "",
-        f"{record['when']} — {record['machine']} — {PROJECTS} projects, "
-        f"{REPEAT} run(s) per backend in the same run.",
+        f"{record['when']} — {record['machine']} — {PROJECTS} projects, {REPEAT} run(s) per backend in the same run.",
         "",
         "| backend | median s | peak MB | target |",
         "| --- | ---: | ---: | --- |",

@@ -51,9 +51,7 @@ def test_the_pipeline_looks_like_the_real_one(sample):
     # Projects progress, slip and disappear: several versions each, and some drop out.
     versions = [len(p.versions) for p in projects]
     assert 2.5 < statistics.mean(versions) < 6
-    assert (
-        0.01 < sum(d.lifecycle in ("vervallen", "niet_meer_in_planlijst") for d in latest) / len(latest) < 0.1
-    )
+    assert 0.01 < sum(d.lifecycle in ("vervallen", "niet_meer_in_planlijst") for d in latest) / len(latest) < 0.1
     assert list(closes) == [f"{y}-Q{q}" for y in (2023, 2024, 2025, 2026) for q in (1, 2, 3, 4)][:15]
 
 

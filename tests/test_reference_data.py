@@ -48,9 +48,7 @@ def test_each_municipality_lies_in_its_own_province_and_no_other():
     members: dict[str, list] = {}
     for m in reference.read_municipalities():
         members.setdefault(m["provinciecode"], []).append(m["gemeentecode"])
-    provinces = {
-        p: shapely.union_all([geometries[c] for c in codes]).buffer(-0.001) for p, codes in members.items()
-    }
+    provinces = {p: shapely.union_all([geometries[c] for c in codes]).buffer(-0.001) for p, codes in members.items()}
     for province, codes in members.items():
         for code in codes:
             point = geometries[code].representative_point()
@@ -70,9 +68,7 @@ def test_database_holds_reference_data_and_reloading_changes_nothing():
         "gemeenten": 342,
         "herindelingen": len(before),
     }
-    assert (
-        list(MunicipalityMerger.objects.order_by("id").values_list("former_code", "successor_id")) == before
-    )
+    assert list(MunicipalityMerger.objects.order_by("id").values_list("former_code", "successor_id")) == before
 
 
 @pytest.mark.django_db

@@ -124,9 +124,7 @@ def test_segment_totals_add_up_to_the_project_total(homes):
     assert validate(data, TODAY) == []
 
 
-@given(
-    st.dictionaries(segments, st.dictionaries(housing, st.integers(-(10**6), 10**6), max_size=3), max_size=6)
-)
+@given(st.dictionaries(segments, st.dictionaries(housing, st.integers(-(10**6), 10**6), max_size=3), max_size=6))
 def test_validation_never_crashes_and_refuses_every_negative(homes):
     problems = validate(project(homes=homes, milestones=()), TODAY)
     has_negative = any(v < 0 for by_type in homes.values() for v in by_type.values())

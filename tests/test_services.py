@@ -43,9 +43,7 @@ def meta(when: datetime, reason="Kwartaalactualisatie", peiling=None) -> Version
 
 
 def test_create_project_and_versions_keeps_history():
-    v1 = services.create_project(
-        data(), meta(at(2025, 2, 1), "Nieuw"), external_ids=[("planlijst NH", "W-1")]
-    )
+    v1 = services.create_project(data(), meta(at(2025, 2, 1), "Nieuw"), external_ids=[("planlijst NH", "W-1")])
     assert (v1.number, v1.municipality_id, v1.homes_total, v1.homes_sociale_huur) == (1, "GM0363", 50, 30)
     assert v1.phase == "initiatief" and v1.project.code.startswith("BR-")
     v2 = services.create_version(v1.project, data(plan_status="2A"), meta(at(2025, 5, 1)))

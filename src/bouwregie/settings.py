@@ -94,7 +94,5 @@ LOGIN_URL = "admin:login"
 # Imports (issue #3): refuse files (and unpacked archives) above this size; extra profile directories.
 IMPORT_MAX_BYTES = int(float(os.environ.get("BOUWREGIE_IMPORT_MAX_MB", "50")) * 1_000_000)
 IMPORT_PROFILE_DIRS = [
-    Path(p)
-    for p in os.environ.get("BOUWREGIE_PROFILE_DIRS", str(VAR_DIR / "profiles")).split(os.pathsep)
-    if p
+    Path(p) for p in os.environ.get("BOUWREGIE_PROFILE_DIRS", str(VAR_DIR / "profiles")).split(os.pathsep) if p
 ]

@@ -189,9 +189,7 @@ def generate(params: DemoParameters = DEFAULTS):
     # Larger cities get larger projects; the shift is normalised so the national mean stays put.
     city_shift = 0.25 * np.log(city[m_index])
     mu = np.log(params.mean_homes) - params.size_sigma**2 / 2 - np.log(np.mean(np.exp(city_shift)))
-    homes = np.clip(
-        np.rint(rng.lognormal(mu + city_shift, params.size_sigma, n)), 1, params.max_homes
-    ).astype(np.int64)
+    homes = np.clip(np.rint(rng.lognormal(mu + city_shift, params.size_sigma, n)), 1, params.max_homes).astype(np.int64)
     type_names = np.array([t for t, _ in PLAN_TYPES])
     type_p = np.array([p for _, p in PLAN_TYPES])
     plan_type = type_names[rng.choice(len(PLAN_TYPES), size=n, p=type_p / type_p.sum())]
@@ -206,9 +204,9 @@ def generate(params: DemoParameters = DEFAULTS):
     latest_start = _days(quarter_end(*params.last_peiling))
     earliest = _days(date(2022, 1, 1)) - offsets[:, -1]
     start = earliest + rng.uniform(0, 1, n) * (latest_start - earliest)
-    phases = np.where(
-        homes > params.phased_delivery_above, np.minimum(MAX_PHASES, 1 + homes // 300), 1
-    ).astype(np.int64)
+    phases = np.where(homes > params.phased_delivery_above, np.minimum(MAX_PHASES, 1 + homes // 300), 1).astype(
+        np.int64
+    )
     truth = np.full((n, N_STEPS + MAX_PHASES), np.nan)
     truth[:, : N_STEPS + 1] = start[:, None] + offsets
     for k in range(1, MAX_PHASES):
@@ -231,9 +229,7 @@ def generate(params: DemoParameters = DEFAULTS):
     hard_variant = rng.choice(["A", "B", "C"], size=n, p=[0.8, 0.12, 0.08])
 
     # Segments and housing types.
-    affordable_m = np.clip(
-        rng.normal(params.affordable_mean, params.affordable_sd_municipality, len(codes)), 0.35, 0.9
-    )
+    affordable_m = np.clip(rng.normal(params.affordable_mean, params.affordable_sd_municipality, len(codes)), 0.35, 0.9)
     affordable = np.clip(affordable_m[m_index] + rng.normal(0, params.affordable_sd_project, n), 0, 1)
     affordable[(homes < 15) & (rng.random(n) < 0.7)] = 0.0
     split_a = rng.dirichlet(params.affordable_split, n)
@@ -275,8 +271,7 @@ def generate(params: DemoParameters = DEFAULTS):
     statuses = [status_at(qi) for qi in range(len(quarters))]
     appear = np.searchsorted(q_end, start)  # first quarter whose end is on/after the initiative
     delivered_all = [
-        np.all(np.isnan(truth[:, N_STEPS:]) | (truth[:, N_STEPS:] <= q_end[qi]), axis=1)
-        for qi in range(len(quarters))
+        np.all(np.isnan(truth[:, N_STEPS:]) | (truth[:, N_STEPS:] <= q_end[qi]), axis=1) for qi in range(len(quarters))
     ]
     dropped_at = np.full(n, len(quarters))
     for qi in range(len(quarters)):
@@ -344,11 +339,7 @@ def generate(params: DemoParameters = DEFAULTS):
                 break
             plan, done = plans[qi][i], reached[qi][i]
             lifecycle = (
-                dropped_lifecycle(i)
-                if gone
-                else Lifecycle.GEREALISEERD
-                if delivered_all[qi][i]
-                else Lifecycle.ACTIEF
+                dropped_lifecycle(i) if gone else Lifecycle.GEREALISEERD if delivered_all[qi][i] else Lifecycle.ACTIEF
             )
             status = str(statuses[qi][i])
             state = (plan_keys[qi][i].tobytes(), done.tobytes(), status, lifecycle)

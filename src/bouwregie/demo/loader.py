@@ -33,25 +33,18 @@ def load_demo(params: DemoParameters = DEFAULTS, progress=print) -> dict:
         counts = write_history(projects, peilingen, entries, author="demo")
         _organisations_and_tables()
     progress(
-        f"Geladen in {time.perf_counter() - started:.1f} s: "
-        + ", ".join(f"{n} {what}" for what, n in counts.items())
+        f"Geladen in {time.perf_counter() - started:.1f} s: " + ", ".join(f"{n} {what}" for what, n in counts.items())
     )
     return counts
 
 
 def _organisations_and_tables():
     user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(
-        username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
-    )
+    user, _ = user_model.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True})
     user.set_password(DEMO_PASSWORD)
     user.save()
-    rijk, _ = Organisation.objects.get_or_create(
-        name="Ministerie van VRO", defaults={"kind": Organisation.Kind.RIJK}
-    )
-    Membership.objects.get_or_create(
-        user=user, organisation=rijk, defaults={"role": Membership.Role.BEHEERDER}
-    )
+    rijk, _ = Organisation.objects.get_or_create(name="Ministerie van VRO", defaults={"kind": Organisation.Kind.RIJK})
+    Membership.objects.get_or_create(user=user, organisation=rijk, defaults={"role": Membership.Role.BEHEERDER})
     for province in Province.objects.all():
         Organisation.objects.get_or_create(
             name=f"Provincie {province.name}",

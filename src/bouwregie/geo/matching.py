@@ -115,9 +115,7 @@ class MunicipalityMatcher:
                 _("voormalige gemeente is gesplitst; kies de huidige gemeente per project"),
             )
         successor, date, note = entries[0]
-        return Match(
-            successor, self._names[successor], "herindeling", f"{text} → {self._names[successor]} ({date})"
-        )
+        return Match(successor, self._names[successor], "herindeling", f"{text} → {self._names[successor]} ({date})")
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
         key = normalise_name(text)
@@ -135,7 +133,5 @@ def matcher_from_database() -> MunicipalityMatcher:
     from bouwregie.geo.models import Municipality, MunicipalityMerger
     from bouwregie.geo.reference import read_variants
 
-    mergers = MunicipalityMerger.objects.values_list(
-        "former_code", "former_name", "successor_id", "date", "note"
-    )
+    mergers = MunicipalityMerger.objects.values_list("former_code", "former_name", "successor_id", "date", "note")
     return MunicipalityMatcher(Municipality.objects.values_list("code", "name"), read_variants(), mergers)

@@ -49,9 +49,7 @@ class MunicipalityMerger(models.Model):
     note = models.CharField(_("toelichting"), max_length=200, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["former_code", "successor"], name="unique_merger_successor")
-        ]
+        constraints = [models.UniqueConstraint(fields=["former_code", "successor"], name="unique_merger_successor")]
         verbose_name = _("herindeling")
         verbose_name_plural = _("herindelingen")
 

@@ -19,7 +19,7 @@ from bouwregie.projects import services
 from bouwregie.projects.enums import HousingType, Segment, TargetGroup
 from bouwregie.projects.milestones import MILESTONE_CODES
 from bouwregie.projects.models import ExternalId, PeilingEntry, Project
-from bouwregie.projects.rules import TENURES, delivery_phasing, total_homes
+from bouwregie.projects.rules import TENURES, total_homes
 
 FORMATS = ("csv", "xlsx", "gpkg", "geojson")
 MATRIX = [(s, h) for s in Segment.values for h in HousingType.values]
@@ -53,9 +53,7 @@ def rows(peiling: str | None = None):
     codes = dict(Project.objects.filter(id__in=project_ids).values_list("id", "code"))
     externals: dict[int, str] = {}
     for pid, ext in (
-        ExternalId.objects.filter(project_id__in=project_ids)
-        .order_by("id")
-        .values_list("project_id", "external_id")
+        ExternalId.objects.filter(project_id__in=project_ids).order_by("id").values_list("project_id", "external_id")
     ):
         externals.setdefault(pid, ext)
     municipalities = {m.code: m for m in Municipality.objects.select_related("province")}
@@ -105,24 +103,19 @@ def _peiling_data(code: str):
     version_of = dict(entries)
     from bouwregie.projects.models import Milestone, ProjectVersion
 
-    versions = ProjectVersion.objects.filter(id__in=list(version_of.values())).values(
-        *services.VERSION_DATA_FIELDS
-    )
+    versions = ProjectVersion.objects.filter(id__in=list(version_of.values())).values(*services.VERSION_DATA_FIELDS)
     stones: dict[int, list] = {}
     for vid, *rest in Milestone.objects.filter(version_id__in=list(version_of.values())).values_list(
         "version_id", "kind", "sequence", "planned", "actual", "homes"
     ):
         stones.setdefault(vid, []).append(tuple(rest))
-    return {
-        v["project_id"]: (v["number"], services.version_data(v, stones.get(v["id"], []))) for v in versions
-    }
+    return {v["project_id"]: (v["number"], services.version_data(v, stones.get(v["id"], []))) for v in versions}
 
 
 def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:4326") -> int:
     if fmt not in FORMATS:
         raise ValueError(
-            _("Onbekend formaat '%(fmt)s'; kies uit %(formats)s.")
-            % {"fmt": fmt, "formats": ", ".join(FORMATS)}
+            _("Onbekend formaat '%(fmt)s'; kies uit %(formats)s.") % {"fmt": fmt, "formats": ", ".join(FORMATS)}
         )
     data = list(rows(peiling))
     path = Path(path)

@@ -97,9 +97,9 @@ def run_import(path, options: ImportOptions, now: datetime | None = None) -> Imp
     _fill_run(run, plan)
     if plan.rejected_rows and not options.allow_partial:
         run.status = ImportRun.Status.GEWEIGERD
-        run.message = _(
-            "%d regels met fouten; niets opgeslagen. Herstel de regels of gebruik --allow-partial."
-        ) % (plan.rejected_rows)
+        run.message = _("%d regels met fouten; niets opgeslagen. Herstel de regels of gebruik --allow-partial.") % (
+            plan.rejected_rows
+        )
     elif options.dry_run:
         run.status = ImportRun.Status.PROEF
     else:
@@ -151,9 +151,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
             data = replace(base, **r.fields)
             _code, found = services.problems(data, today, municipalities, extra_kinds)
             for problem in found:
-                r.problems.append(
-                    Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout")
-                )
+                r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))
             owner = linked.get(r.external_id)
             if r.external_id and project_id and owner is None:
                 plan.links.append((project_id, options.source, r.external_id))
@@ -163,8 +161,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
                         r.row,
                         binding.column_of("external_id"),
                         r.external_id,
-                        _("Extern id hoort in deze bron al bij een ander project dan projectcode %s.")
-                        % r.projectcode,
+                        _("Extern id hoort in deze bron al bij een ander project dan projectcode %s.") % r.projectcode,
                         "fout",
                     )
                 )

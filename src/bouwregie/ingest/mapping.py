@@ -88,9 +88,7 @@ class RowMapper:
             return values[i] if i is not None else None
 
         def problem(column, value, reason, severity="fout"):
-            result.problems.append(
-                Notice(row_number, column, "" if value is None else str(value), reason, severity)
-            )
+            result.problems.append(Notice(row_number, column, "" if value is None else str(value), reason, severity))
 
         def counted(column, value, default=None):
             number, error = normalise.count(value)
@@ -193,8 +191,7 @@ class RowMapper:
             problem(
                 b.column_of("homes_total"),
                 total,
-                _("Woningtypes (%(typed)d) zijn meer dan het totaal (%(total)d).")
-                % {"typed": typed, "total": total},
+                _("Woningtypes (%(typed)d) zijn meer dan het totaal (%(total)d).") % {"typed": typed, "total": total},
             )
         elif total > typed:
             types["onbekend"] = types.get("onbekend", 0) + total - typed
@@ -213,9 +210,7 @@ class RowMapper:
             for part in text.split(";"):
                 match = re.fullmatch(r"\s*(\d{4})\s*:\s*(\d+)\s*", part)
                 if not match:
-                    problem(
-                        b.column_of("phasing"), text, _("Fasering '%s' verwacht als 'jaar:aantal;…'.") % part
-                    )
+                    problem(b.column_of("phasing"), text, _("Fasering '%s' verwacht als 'jaar:aantal;…'.") % part)
                     continue
                 phasing[match.group(1)] = phasing.get(match.group(1), 0) + int(match.group(2))
         return dict(sorted(phasing.items()))
@@ -231,11 +226,7 @@ class RowMapper:
                     dates[key], error = normalise.day(values[i])
                     if error:
                         problem(b.columns[i], values[i], error)
-            homes = (
-                counted(b.column_of("oplevering_homes"), raw("oplevering_homes"))
-                if kind == "oplevering"
-                else None
-            )
+            homes = counted(b.column_of("oplevering_homes"), raw("oplevering_homes")) if kind == "oplevering" else None
             if dates.get("planned") or dates.get("actual") or homes:
                 result.append(MilestoneData(kind, dates.get("planned"), dates.get("actual"), homes))
         for part in (_text(raw("deelopleveringen")) or "").split(";"):
@@ -268,9 +259,7 @@ class RowMapper:
             try:
                 geometry = shapely.from_wkt(str(raw("geometry_wkt")))
             except shapely.errors.GEOSException:
-                problem(
-                    self.b.column_of("geometry_wkt"), raw("geometry_wkt"), _("Geen geldige WKT-geometrie.")
-                )
+                problem(self.b.column_of("geometry_wkt"), raw("geometry_wkt"), _("Geen geldige WKT-geometrie."))
                 return None, ""
             if self._wkt is not None:
                 geometry = shapely.transform(geometry, lambda xy: _apply(self._wkt, xy))

@@ -62,9 +62,7 @@ def plan_status(value) -> tuple[str, str | None]:
     if by_words:
         return by_words, None
     if text in ("hard", "zacht"):
-        return PlanStatus.ONBEKEND, _(
-            "Planstatus '%s' zegt alleen hard/zacht, niet welke IPO-status."
-        ) % value
+        return PlanStatus.ONBEKEND, _("Planstatus '%s' zegt alleen hard/zacht, niet welke IPO-status.") % value
     return PlanStatus.ONBEKEND, _("Planstatus '%s' niet herkend; opgeslagen als onbekend.") % value
 
 

@@ -136,9 +136,7 @@ class Binding:
                 binding.periods.append((period, i))
         informational = {simplify(c) for c in profile.informational}
         binding.unused = [
-            c
-            for i, c in enumerate(columns)
-            if i not in used and simplify(c) not in informational and c.strip()
+            c for i, c in enumerate(columns) if i not in used and simplify(c) not in informational and c.strip()
         ]
         return binding
 
@@ -212,8 +210,7 @@ def _parse(path: Path) -> Profile:
         housing_types={k: tuple(v) for k, v in raw.get("housing_types", {}).items()},
         tenure={k: tuple(v) for k, v in raw.get("tenure", {}).items()},
         periods=tuple(
-            Period(p["label"], tuple(p["columns"]), p.get("first"), p.get("last"))
-            for p in raw.get("periods", ())
+            Period(p["label"], tuple(p["columns"]), p.get("first"), p.get("last")) for p in raw.get("periods", ())
         ),
         coordinates_crs=raw.get("coordinates_crs", "EPSG:28992"),
         wkt_crs=raw.get("wkt_crs", "EPSG:4326"),
@@ -243,15 +240,11 @@ def load_profile(name_or_path: str) -> Profile:
 def choose_profile(columns: list[str], requested: str | None) -> Binding:
     """The requested profile, or the best-fitting one; refuses when required columns are missing."""
     candidates = [load_profile(requested)] if requested else [_parse(p) for p in profile_paths().values()]
-    bindings = sorted(
-        (p.bind(columns) for p in candidates), key=lambda b: (not b.missing(), b.score()), reverse=True
-    )
+    bindings = sorted((p.bind(columns) for p in candidates), key=lambda b: (not b.missing(), b.score()), reverse=True)
     best = bindings[0]
     if best.missing():
         raise ImportRefused(
-            _(
-                "Verplichte kolommen ontbreken voor profiel '%(profile)s': %(missing)s. Gevonden kolommen: %(found)s."
-            )
+            _("Verplichte kolommen ontbreken voor profiel '%(profile)s': %(missing)s. Gevonden kolommen: %(found)s.")
             % {
                 "profile": best.profile.name,
                 "missing": "; ".join(best.missing()),

@@ -97,9 +97,7 @@ def _check_zip(path: Path, what: str) -> None:
     packed = max(sum(m.compress_size for m in members), 1)
     if total > max_bytes() or total / packed > MAX_ZIP_RATIO:
         raise ImportRefused(
-            _(
-                "Het %(what)s pakt uit tot %(size).0f MB (verhouding %(ratio).0f:1); geweigerd als mogelijke zipbom."
-            )
+            _("Het %(what)s pakt uit tot %(size).0f MB (verhouding %(ratio).0f:1); geweigerd als mogelijke zipbom.")
             % {"what": what, "size": total / 1e6, "ratio": total / packed}
         )
 
@@ -140,9 +138,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for damaged files
-        raise ImportRefused(
-            _("Het Excel-bestand is beschadigd of onleesbaar (%s).") % type(error).__name__
-        ) from None
+        raise ImportRefused(_("Het Excel-bestand is beschadigd of onleesbaar (%s).") % type(error).__name__) from None
     try:
         if sheet:
             if sheet not in workbook.sheetnames:
@@ -189,16 +185,13 @@ def _read_gis(path: Path, layer: str | None) -> Table:
             layers = [str(name) for name in info[:, 0]]
             if layer and layer not in layers:
                 raise ImportRefused(
-                    _("Laag '%(layer)s' bestaat niet; wel: %(layers)s.")
-                    % {"layer": layer, "layers": ", ".join(layers)}
+                    _("Laag '%(layer)s' bestaat niet; wel: %(layers)s.") % {"layer": layer, "layers": ", ".join(layers)}
                 )
             meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer or layers[0])
         except ImportRefused:
             raise
         except Exception as error:
-            raise ImportRefused(
-                _("Het GIS-bestand kan niet gelezen worden: %s") % str(error).strip()
-            ) from None
+            raise ImportRefused(_("Het GIS-bestand kan niet gelezen worden: %s") % str(error).strip()) from None
     finally:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -235,9 +228,7 @@ def _check_shapefile_parts(shp: Path, names: list[str]) -> None:
     for part, label in ((".dbf", _("de attributen (.dbf)")), (".shx", _("de index (.shx)"))):
         if stem + part not in lower:
             raise ImportRefused(
-                _(
-                    "Shapefile '%(name)s' mist %(part)s; lever .shp, .shx, .dbf en .prj samen aan (bij voorkeur gezipt)."
-                )
+                _("Shapefile '%(name)s' mist %(part)s; lever .shp, .shx, .dbf en .prj samen aan (bij voorkeur gezipt).")
                 % {"name": shp.name, "part": label}
             )
 
@@ -248,8 +239,7 @@ def _unpack_shapefile(archive_path: Path, workdir: Path) -> Path:
         shapefiles = [n for n in names if n.lower().endswith(".shp")]
         if len(shapefiles) != 1:
             raise ImportRefused(
-                _("Het zipbestand moet precies één shapefile (.shp) bevatten; gevonden: %d.")
-                % len(shapefiles)
+                _("Het zipbestand moet precies één shapefile (.shp) bevatten; gevonden: %d.") % len(shapefiles)
             )
         stem = shapefiles[0][:-4]
         parts = [n for n in names if n[: len(stem)] == stem and "." not in n[len(stem) + 1 :]]
@@ -275,14 +265,10 @@ def _to_wgs84(wkb, declared_crs, notices, row_numbers):
         crs = CRS.from_user_input(declared_crs)
     elif _inside(bounds, NL_RD):
         crs = CRS.from_epsg(28992)
-        notices.append(
-            Notice(None, "", "", _("Geen coördinatenstelsel opgegeven; RD New (EPSG:28992) aangenomen."))
-        )
+        notices.append(Notice(None, "", "", _("Geen coördinatenstelsel opgegeven; RD New (EPSG:28992) aangenomen.")))
     elif _inside(bounds, NL_WGS84):
         crs = CRS.from_epsg(4326)
-        notices.append(
-            Notice(None, "", "", _("Geen coördinatenstelsel opgegeven; WGS84 (EPSG:4326) aangenomen."))
-        )
+        notices.append(Notice(None, "", "", _("Geen coördinatenstelsel opgegeven; WGS84 (EPSG:4326) aangenomen.")))
     else:
         raise ImportRefused(
             _(
@@ -308,7 +294,5 @@ def _to_wgs84(wkb, declared_crs, notices, row_numbers):
     for index in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geometries[index])
         geometries[index] = shapely.make_valid(geometries[index])
-        notices.append(
-            Notice(row_numbers[index], "geometrie", reason, _("Ongeldige geometrie hersteld (make_valid)."))
-        )
+        notices.append(Notice(row_numbers[index], "geometrie", reason, _("Ongeldige geometrie hersteld (make_valid).")))
     return [g if ok else None for g, ok in zip(geometries, present, strict=True)], crs.to_string()

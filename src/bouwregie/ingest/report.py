@@ -19,9 +19,7 @@ def write_report(path: Path, problems: list[dict]) -> Path:
         writer = csv.writer(f, delimiter=";")
         writer.writerow(REPORT_COLUMNS)
         for p in problems:
-            writer.writerow(
-                ["" if p["row"] is None else p["row"], p["column"], p["value"], p["reason"], p["severity"]]
-            )
+            writer.writerow(["" if p["row"] is None else p["row"], p["column"], p["value"], p["reason"], p["severity"]])
     return path
 
 
@@ -48,9 +46,7 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
         lines.append(_("Reden: %s") % run.message)
     if c:
         lines.append(
-            _(
-                "Regels: %(rows)s gelezen, %(valid)s geldig, %(rejected)s afgewezen; %(warnings)s waarschuwingen"
-            )
+            _("Regels: %(rows)s gelezen, %(valid)s geldig, %(rejected)s afgewezen; %(warnings)s waarschuwingen")
             % {k: number(c.get(k, 0)) for k in ("rows", "valid", "rejected", "warnings")}
         )
         lines.append(
@@ -63,9 +59,7 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
         homes = c.get("homes", 0)
         share = f"{100 * c.get('hard', 0) / homes:.1f}".replace(".", ",") if homes else "0"
         lines.append(
-            _(
-                "Woningen in de lijst: %(homes)s (hard %(hard)s = %(share)s%%, zacht %(soft)s, onbekend %(unknown)s)"
-            )
+            _("Woningen in de lijst: %(homes)s (hard %(hard)s = %(share)s%%, zacht %(soft)s, onbekend %(unknown)s)")
             % {
                 "homes": number(homes),
                 "hard": number(c.get("hard", 0)),
@@ -76,18 +70,15 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
         )
     if run.by_municipality:
         lines.append(_("Per gemeente:"))
-        lines.append(
-            f"  {_('Gemeente'):<32}{_('Projecten'):>10}{_('Woningen'):>10}{_('Hard'):>9}{_('Zacht'):>9}{_('Onbekend'):>10}"
-        )
+        header = (_("Gemeente"), _("Projecten"), _("Woningen"), _("Hard"), _("Zacht"), _("Onbekend"))
+        lines.append("  {:<32}{:>10}{:>10}{:>9}{:>9}{:>10}".format(*header))
         for code, row in sorted(run.by_municipality.items(), key=lambda item: names.get(item[0], item[0])):
             lines.append(
                 f"  {names.get(code, code):<32}{number(row['projects']):>10}{number(row['homes']):>10}"
                 f"{number(row['hard']):>9}{number(row['soft']):>9}{number(row['unknown']):>10}"
             )
     if report_path is not None:
-        lines.append(
-            _("Validatierapport: %(path)s (%(n)s meldingen)") % {"path": report_path, "n": len(run.problems)}
-        )
+        lines.append(_("Validatierapport: %(path)s (%(n)s meldingen)") % {"path": report_path, "n": len(run.problems)})
     for p in run.problems[:limit]:
         where = _("rij %s") % p["row"] if p["row"] is not None else _("bestand")
         column = f", {_('kolom')} '{p['column']}'" if p["column"] else ""

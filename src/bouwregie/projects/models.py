@@ -19,19 +19,13 @@ class AppendOnlyError(RuntimeError):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError(
-            _("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__
-        )
+        raise AppendOnlyError(_("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__)
 
     def delete(self):
-        raise AppendOnlyError(
-            _("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % self.model.__name__
-        )
+        raise AppendOnlyError(_("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % self.model.__name__)
 
     def bulk_update(self, *args, **kwargs):
-        raise AppendOnlyError(
-            _("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__
-        )
+        raise AppendOnlyError(_("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % self.model.__name__)
 
 
 class AppendOnlyModel(models.Model):
@@ -42,15 +36,11 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError(
-                _("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % type(self).__name__
-            )
+            raise AppendOnlyError(_("%s is alleen-toevoegen: bijwerken is niet toegestaan.") % type(self).__name__)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError(
-            _("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % type(self).__name__
-        )
+        raise AppendOnlyError(_("%s is alleen-toevoegen: verwijderen is niet toegestaan.") % type(self).__name__)
 
 
 class Project(AppendOnlyModel):
@@ -171,9 +161,7 @@ class Milestone(AppendOnlyModel):
     class Meta:
         ordering = ["version_id", "kind", "sequence"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["version", "kind", "sequence"], name="unique_milestone_per_version"
-            )
+            models.UniqueConstraint(fields=["version", "kind", "sequence"], name="unique_milestone_per_version")
         ]
         verbose_name = _("mijlpaal")
         verbose_name_plural = _("mijlpalen")
@@ -206,9 +194,7 @@ class PeilingEntry(AppendOnlyModel):
     version = models.ForeignKey(ProjectVersion, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["peiling", "project"], name="unique_project_per_peiling")
-        ]
+        constraints = [models.UniqueConstraint(fields=["peiling", "project"], name="unique_project_per_peiling")]
 
     def __str__(self):
         return f"{self.peiling_id}: {self.version_id}"

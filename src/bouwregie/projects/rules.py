@@ -217,8 +217,7 @@ def _validate_phasing(add, phasing: dict, total: int) -> None:
         elif not _is_count(count) or count < 0:
             add(
                 "phasing",
-                _("Aantal woningen in %(year)s mag niet negatief zijn: %(count)r.")
-                % {"year": year, "count": count},
+                _("Aantal woningen in %(year)s mag niet negatief zijn: %(count)r.") % {"year": year, "count": count},
             )
     if all(_is_count(c) for c in phasing.values()) and sum(phasing.values()) > total:
         add(

@@ -212,17 +212,13 @@ def project_code(project_id: int) -> str:
 
 def current_versions():
     """The newest version of every project ("current is the newest", DESIGN.md)."""
-    newest = (
-        ProjectVersion.objects.filter(project=OuterRef("project")).order_by("-number").values("number")[:1]
-    )
+    newest = ProjectVersion.objects.filter(project=OuterRef("project")).order_by("-number").values("number")[:1]
     return ProjectVersion.objects.filter(number=Subquery(newest))
 
 
 def version_data(version: dict, milestones: list[tuple]) -> ProjectData:
     """Rebuild the plain data of a stored version (a `values()` row and its milestone tuples)."""
-    stones = tuple(
-        MilestoneData(kind, planned, actual, homes, seq) for kind, seq, planned, actual, homes in milestones
-    )
+    stones = tuple(MilestoneData(kind, planned, actual, homes, seq) for kind, seq, planned, actual, homes in milestones)
     dated_delivery = any(m.kind == "oplevering" and m.date for m in stones)
     return ProjectData(
         name=version["name"], municipality=version["municipality_id"], homes=version["homes_by_segment"],
@@ -322,9 +318,7 @@ def write_history(projects: list[HistoricProject], peilingen: dict[str, datetime
     Everything is validated with the same rules as single edits; any problem rejects all of it.
     """
     municipalities, extra_kinds = matcher(), extra_milestone_kinds()
-    resolved = [
-        [_checked(d, m, municipalities, extra_kinds, p.code) for d, m in p.versions] for p in projects
-    ]
+    resolved = [[_checked(d, m, municipalities, extra_kinds, p.code) for d, m in p.versions] for p in projects]
     project_ids = _insert_projects([(p.code, p.versions[0][1].created_at, p.external_ids) for p in projects])
     versions = [
         NewVersion(pid, number, data, municipality, meta)

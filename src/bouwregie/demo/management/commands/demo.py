@@ -11,9 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         defaults = DemoParameters()
         parser.add_argument("--projects", type=int, default=defaults.projects, help="aantal projecten")
-        parser.add_argument(
-            "--seed", type=int, default=defaults.seed, help="startwaarde (zelfde seed, zelfde data)"
-        )
+        parser.add_argument("--seed", type=int, default=defaults.seed, help="startwaarde (zelfde seed, zelfde data)")
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -31,6 +29,4 @@ class Command(BaseCommand):
             load_demo(DemoParameters(projects=projects, seed=seed), progress=self.stdout.write)
         except DatabaseNotEmpty as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo-login: gebruiker '{DEMO_USER}', wachtwoord '{DEMO_PASSWORD}'")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo-login: gebruiker '{DEMO_USER}', wachtwoord '{DEMO_PASSWORD}'"))

@@ -12,9 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, required=True)
         parser.add_argument("--output", help="bestandsnaam (standaard projecten.<formaat>)")
         parser.add_argument("--peiling", help="de projecten zoals ze in deze peiling stonden")
-        parser.add_argument(
-            "--crs", default="EPSG:4326", help="coördinatenstelsel voor gpkg, bijv. EPSG:28992"
-        )
+        parser.add_argument("--crs", default="EPSG:4326", help="coördinatenstelsel voor gpkg, bijv. EPSG:28992")
 
     def handle(self, *args, **o):
         if o["format"] == "geojson" and o["crs"] != "EPSG:4326":

@@ -20,9 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--sheet", help="werkblad (Excel) of laag (GeoPackage)")
         parser.add_argument("--peiling", help="het kwartaal waarover de lijst gaat, bijv. 2025-Q3")
         parser.add_argument("--dry-run", action="store_true", help="alleen controleren, niets opslaan")
-        parser.add_argument(
-            "--allow-partial", action="store_true", help="geldige regels opslaan, foute overslaan"
-        )
+        parser.add_argument("--allow-partial", action="store_true", help="geldige regels opslaan, foute overslaan")
         parser.add_argument("--door", default=getpass.getuser(), help="wie importeert (voor het logboek)")
         parser.add_argument("--report", help="pad voor het validatierapport (CSV)")
 

@@ -21,9 +21,7 @@ class Command(BaseCommand):
             if not rows:
                 self.stdout.write("Nog geen peilingen.")
             for p in rows:
-                status = (
-                    f"gesloten {p.closed_at:%Y-%m-%d %H:%M} door {p.closed_by}" if p.is_closed else "open"
-                )
+                status = f"gesloten {p.closed_at:%Y-%m-%d %H:%M} door {p.closed_by}" if p.is_closed else "open"
                 self.stdout.write(f"{p.code}  {status:<45} {p.n:>7} projecten")
             return
         try:
