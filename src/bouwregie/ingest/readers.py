@@ -110,14 +110,14 @@ def _read_csv(path: Path) -> Table:
         text, encoding = raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         text, encoding = raw.decode("cp1252", errors="replace"), "Windows-1252"
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    head = text.lstrip("\ufeff").split("\n", 10)[:10]  # a title line may precede the header
+    delimiter = max((";", ",", "\t"), key=lambda d: max(line.count(d) for line in head))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         lines = list(reader)
     except csv.Error as error:
         raise ImportRefused(_("De CSV kan niet gelezen worden: %s.") % error) from None
-    header_at = next((i for i, line in enumerate(lines) if any(c.strip() for c in line)), None)
+    header_at = _header_row([[c.strip() for c in line] for line in lines])
     if header_at is None:
         raise ImportRefused(_("Het bestand is leeg."))
     columns = [c.strip() for c in lines[header_at]]
@@ -130,6 +130,12 @@ def _read_csv(path: Path) -> Table:
     if encoding == "Windows-1252":
         table.notices.append(Notice(None, "", "", _("Bestand gelezen als Windows-1252 (geen UTF-8).")))
     return table
+
+
+def _header_row(lines) -> int | None:
+    """The header is the first row with at least three filled cells: title lines above it are skipped."""
+    filled = [sum(v not in (None, "") for v in line) for line in lines]
+    return next((i for i, n in enumerate(filled) if n >= 3), next((i for i, n in enumerate(filled) if n), None))
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
@@ -152,7 +158,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         lines = [list(row) for row in worksheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    header_at = next((i for i, line in enumerate(lines) if any(v not in (None, "") for v in line)), None)
+    header_at = _header_row(lines)
     if header_at is None:
         raise ImportRefused(_("Werkblad '%s' is leeg.") % worksheet.title)
     header = lines[header_at]
