@@ -83,3 +83,29 @@ def test_init_demo_peiling_and_serve(environment):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_import_export_and_the_import_log(environment, tmp_path):
+    from .planlijsten import PROVINCIAL_HEADER, PROVINCIAL_ROWS, write_csv
+
+    bouwregie(environment, "init")
+    lijst = write_csv(tmp_path / "plancapaciteit.csv", PROVINCIAL_HEADER, PROVINCIAL_ROWS, ";", "cp1252")
+    dry = bouwregie(environment, "import", str(lijst), "--source", "Provincie Demo", "--dry-run")
+    assert "PROEF: niets opgeslagen" in dry.stdout and "10 nieuw" in dry.stdout
+    done = bouwregie(environment, "import", str(lijst), "--source", "Provincie Demo", "--peiling", "2025-Q3")
+    assert "Status: geslaagd" in done.stdout and "Súdwest-Fryslân" in done.stdout
+    assert "Validatierapport:" in done.stdout
+    again = bouwregie(environment, "import", str(lijst), "--source", "Provincie Demo")
+    assert "0 nieuw, 0 gewijzigd, 10 ongewijzigd" in again.stdout
+    bad = tmp_path / "lijst.pdf"
+    bad.write_bytes(b"%PDF")
+    refused = bouwregie(environment, "import", str(bad), "--source", "Provincie Demo", check=False)
+    assert refused.returncode == 1 and "Bestandstype '.pdf' wordt niet ondersteund" in refused.stderr
+    export = tmp_path / "export.xlsx"
+    assert "10 projecten geschreven" in bouwregie(environment, "export", "--format", "xlsx", "--output",
+                                                 str(export)).stdout  # fmt: skip
+    roundtrip = bouwregie(environment, "import", str(export), "--source", "export")
+    assert "0 nieuw, 0 gewijzigd, 10 ongewijzigd" in roundtrip.stdout
+    log = bouwregie(environment, "imports", "list").stdout.splitlines()
+    assert len(log) == 5 and "geweigerd" in log[1] and "proef" in log[-1]
+    assert "Bestandstype '.pdf'" in bouwregie(environment, "imports", "show", "4").stdout

@@ -181,6 +181,10 @@ class RowMapper:
             f["homes"] = homes
             return
         total = counted(b.column_of("homes_total"), raw("homes_total"))
+        if total is not None and total < 0:
+            problem(b.column_of("homes_total"), total, _("Aantal woningen mag niet negatief zijn (%d).") % total)
+            f["homes"] = {}
+            return
         types = {k: counted(b.columns[i], values[i], 0) for k, i in b.housing_types.items()}
         typed = sum(types.values())
         if total is None:
