@@ -64,6 +64,7 @@ class MunicipalityMatcher:
         """municipalities: (code, name); variants: (variant, code); mergers: (former_code, former_name,
         successor_code, date, note)."""
         self._names = dict(municipalities)
+        self._resolved: dict[str, Match] = {}
         self._by_name: dict[str, set[str]] = {}
         for code, name in self._names.items():
             self._by_name.setdefault(normalise_name(name), set()).add(code)
@@ -80,6 +81,13 @@ class MunicipalityMatcher:
                     self._former[key].append(entry)
 
     def resolve(self, value: str) -> Match:
+        """The current municipality for what a user wrote; successful answers are remembered."""
+        key = str(value or "")
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(key)
+        return self._resolved[key]
+
+    def _resolve(self, value: str) -> Match:
         text = str(value or "").strip()
         if not text:
             raise MunicipalityNotFound(text, [])

@@ -43,7 +43,7 @@ class ImportOptions:
 @dataclass
 class Plan:
     new: list = field(default_factory=list)  # ImportedProject
-    changed: list = field(default_factory=list)  # (project id, ProjectData)
+    changed: list = field(default_factory=list)  # (project id, services.Checked)
     links: list = field(default_factory=list)  # (project id, source, external id)
     unchanged: int = 0
     missing: int = 0
@@ -149,7 +149,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
         if not r.rejected:
             _number, base = current.get(project_id, (0, empty))
             data = replace(base, **r.fields)
-            _code, found = services.problems(data, today, municipalities, extra_kinds)
+            checked, found = services.check(data, today, municipalities, extra_kinds)
             for problem in found:
                 r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))
             owner = linked.get(r.external_id)
@@ -172,15 +172,21 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
         plan.valid.append(data)
         if project_id is None:
             externals = [(options.source, r.external_id)] if r.external_id else []
-            plan.new.append(services.ImportedProject(r.projectcode, externals, data))
+            plan.new.append(services.ImportedProject(r.projectcode, externals, checked))
         elif canonical(data) == canonical(base):
             plan.unchanged += 1
         else:
-            plan.changed.append((project_id, data))
+            plan.changed.append((project_id, checked))
     for project_id in set(linked.values()) - seen:
         _number, base = current[project_id]
         if base.lifecycle not in services.GONE:
-            plan.changed.append((project_id, replace(base, lifecycle=Lifecycle.NIET_MEER_IN_PLANLIJST)))
+            gone = replace(base, lifecycle=Lifecycle.NIET_MEER_IN_PLANLIJST)
+            checked, found = services.check(gone, today, municipalities, extra_kinds)
+            if found:  # an old version that no longer passes today's rules: report, do not write
+                plan.problems.append(Notice(None, "", str(project_id), " ".join(p.message for p in found), "fout"))
+                plan.rejected_rows += 1
+                continue
+            plan.changed.append((project_id, checked))
             plan.missing += 1
     return plan
 

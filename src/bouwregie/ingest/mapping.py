@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from pyproj import Transformer
 from shapely.geometry import mapping
 
+from bouwregie.geo.geojson import rounded, rounded_geojson
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound
 from bouwregie.ingest import normalise
 from bouwregie.ingest.readers import Notice
 from bouwregie.projects.enums import Lifecycle
 from bouwregie.projects.milestones import MILESTONE_CODES
-from bouwregie.projects.rules import MilestoneData, rounded_geometry
+from bouwregie.projects.rules import MilestoneData
 
 
 @dataclass
@@ -51,9 +52,28 @@ class RowMapper:
             if profile.wkt_crs in ("EPSG:4326", "OGC:CRS84")
             else Transformer.from_crs(profile.wkt_crs, 4326, always_xy=True)
         )
+        # GIS files: the reader already reprojected, repaired and bounds-checked every geometry.
+        self._geojson = rounded_geojson(geometries) if geometries is not None else None
+        self._provided = self._fields_provided()
+        self._memo: dict = {}
+
+    def once(self, normaliser, value):
+        """Plan lists repeat a few values thousands of times: normalise each distinct value once.
+        A mapper serves one import in one language, so the translated reasons stay right."""
+        key = (normaliser, type(value), value)
+        try:
+            return self._memo[key]
+        except KeyError:
+            result = self._memo[key] = normaliser(value)
+            return result
+        except TypeError:  # unhashable
+            return normaliser(value)
 
     def provided(self) -> set[str]:
         """The ProjectData attributes this profile sets (all others are carried over)."""
+        return self._provided
+
+    def _fields_provided(self) -> set[str]:
         b = self.b
         result = {"name", "municipality", "homes", "lifecycle"}
         optional = {
@@ -91,7 +111,7 @@ class RowMapper:
             result.problems.append(Notice(row_number, column, "" if value is None else str(value), reason, severity))
 
         def counted(column, value, default=None):
-            number, error = normalise.count(value)
+            number, error = self.once(normalise.count, value)
             if error:
                 problem(column, value, error)
             return default if number is None else number
@@ -144,11 +164,11 @@ class RowMapper:
         if "demolitions" in b.fields:
             f["demolitions"] = counted(b.column_of("demolitions"), raw("demolitions"), 0)
         if "bottlenecks" in b.fields:
-            f["bottlenecks"], warnings = normalise.bottlenecks(raw("bottlenecks"))
+            f["bottlenecks"], warnings = self.once(normalise.bottlenecks, raw("bottlenecks"))
             for warning in warnings:
                 problem(b.column_of("bottlenecks"), raw("bottlenecks"), warning, "waarschuwing")
         if "parallel_plannen" in b.fields:
-            value, error = normalise.yes_no(raw("parallel_plannen"))
+            value, error = self.once(normalise.yes_no, raw("parallel_plannen"))
             if error:
                 problem(b.column_of("parallel_plannen"), raw("parallel_plannen"), error)
             f["parallel_plannen"] = bool(value)
@@ -157,7 +177,7 @@ class RowMapper:
         if "milestones" in self.provided():
             f["milestones"] = self._milestones(values, raw, problem, counted)
         if "source_info" in self.provided():
-            reference, error = normalise.day(raw("reference_date"))
+            reference, error = self.once(normalise.day, raw("reference_date"))
             if error:
                 problem(b.column_of("reference_date"), raw("reference_date"), error, "waarschuwing")
             f["source_info"] = {
@@ -227,7 +247,7 @@ class RowMapper:
             for key in ("planned", "actual"):
                 i = b.milestones.get((kind, key))
                 if i is not None:
-                    dates[key], error = normalise.day(values[i])
+                    dates[key], error = self.once(normalise.day, values[i])
                     if error:
                         problem(b.columns[i], values[i], error)
             homes = counted(b.column_of("oplevering_homes"), raw("oplevering_homes")) if kind == "oplevering" else None
@@ -244,8 +264,8 @@ class RowMapper:
                     _("Deeloplevering '%s' verwacht als 'volgnr|gepland|werkelijk|woningen'.") % part,
                 )
                 continue
-            planned, e1 = normalise.day(pieces[1])
-            actual, e2 = normalise.day(pieces[2])
+            planned, e1 = self.once(normalise.day, pieces[1])
+            actual, e2 = self.once(normalise.day, pieces[2])
             homes = counted(b.column_of("deelopleveringen"), pieces[3])
             for error in (e1, e2):
                 if error:
@@ -255,10 +275,9 @@ class RowMapper:
 
     def _geometry(self, position, raw, problem):
         geometry = None
-        if self.geometries is not None:
-            geometry = self.geometries[position]
-            crs = self.source_crs
-        elif "geometry_wkt" in self.b.fields and not normalise.is_blank(raw("geometry_wkt")):
+        if self._geojson is not None:
+            return self._geojson[position], (self.source_crs if self._geojson[position] else "")
+        if "geometry_wkt" in self.b.fields and not normalise.is_blank(raw("geometry_wkt")):
             crs = self.b.profile.wkt_crs
             try:
                 geometry = shapely.from_wkt(str(raw("geometry_wkt")))
@@ -295,7 +314,7 @@ class RowMapper:
                 _("Ligging buiten Nederland; geometrie niet opgeslagen."),
             )
             return None, ""
-        return rounded_geometry(mapping(geometry)), crs
+        return rounded(mapping(geometry)), crs
 
 
 def _apply(transformer, xy):

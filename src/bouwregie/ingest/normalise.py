@@ -7,12 +7,14 @@ otherwise. Unrecognised text becomes 'onbekend' plus a warning, never a silent g
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
 from bouwregie.projects.enums import Bottleneck, Lifecycle, PlanStatus, PlanType
 
 
+@lru_cache(maxsize=65_536)
 def simplify(text) -> str:
     """Lowercase ASCII words: 'Onherroepelijk + Wijzigingsbevoegdheid' -> 'onherroepelijk wijzigingsbevoegdheid'."""
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
@@ -83,15 +85,15 @@ _TYPE_WORDS = [
 ]
 
 
+_PLAN_TYPE_CODES = frozenset(PlanType.values)
+
+
 def plan_type(value) -> tuple[str, str | None]:
     if is_blank(value):
         return PlanType.ONBEKEND, None
     text = simplify(value)
-    codes = {simplify(c): c for c in PlanType.values}
-    if text.replace(" ", "_") in PlanType.values:
+    if text.replace(" ", "_") in _PLAN_TYPE_CODES:
         return text.replace(" ", "_"), None
-    if text in codes:
-        return codes[text], None
     found = next((code for pattern, code in _TYPE_WORDS if re.search(pattern, text)), None)
     if found:
         return found, None
@@ -103,7 +105,7 @@ def lifecycle(value) -> tuple[str, str | None]:
         return Lifecycle.ACTIEF, None
     text = simplify(value)
     for choice in Lifecycle:
-        if text in (simplify(choice.value), simplify(choice.label)):
+        if text in (simplify(choice.value), simplify(str(choice.label))):
             return choice.value, None
     if text in ("opgeleverd", "gereed", "klaar"):
         return Lifecycle.GEREALISEERD, None
@@ -120,9 +122,9 @@ def bottlenecks(value) -> tuple[tuple[str, ...], list[str]]:
         text = simplify(part)
         if not text:
             continue
-        match = next((b.value for b in Bottleneck if text in (simplify(b.value), simplify(b.label))), None)
+        match = next((b.value for b in Bottleneck if text in (simplify(b.value), simplify(str(b.label)))), None)
         if match is None:
-            match = next((b.value for b in Bottleneck if text and text in simplify(b.label)), None)
+            match = next((b.value for b in Bottleneck if text and text in simplify(str(b.label))), None)
         if match:
             found.append(match)
         else:

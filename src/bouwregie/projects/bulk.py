@@ -6,16 +6,23 @@ executemany inside the caller's transaction. Values are converted per column, fr
 types, only where the database needs it. Only `services` calls this.
 """
 
-import json
 from datetime import UTC
 
+import orjson
 from django.db import connection, models
 
 BATCH = 50_000
 
 
+_EMPTY_JSON = {dict: "{}", list: "[]", tuple: "[]"}
+
+
 def _json(value):
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return None
+    if not value and type(value) in _EMPTY_JSON:  # most optional JSON fields are empty
+        return _EMPTY_JSON[type(value)]
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def _iso(value):

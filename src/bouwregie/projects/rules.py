@@ -7,6 +7,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from bouwregie.geo.geojson import rounded
 from bouwregie.projects.enums import (
     Bottleneck,
     HousingType,
@@ -250,24 +251,9 @@ def canonical(data: ProjectData) -> ProjectData:
                 key=lambda m: (MILESTONE_ORDER.get(m.kind, 999), m.kind, m.sequence),
             )
         ),
-        geometry=rounded_geometry(data.geometry),
+        geometry=rounded(data.geometry),
         source_info={k: v for k, v in sorted(data.source_info.items()) if v not in (None, "")},
     )
-
-
-def rounded_geometry(geometry):
-    """Coordinates at 6 decimals (~0.1 m): what we store, so exports re-import identically."""
-    if not geometry:
-        return None
-
-    def walk(value):
-        if isinstance(value, list | tuple):
-            if value and isinstance(value[0], int | float):
-                return [round(float(v), 6) for v in value]
-            return [walk(v) for v in value]
-        return value
-
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
 def _validate_milestones(data: ProjectData, today: date, extra_kinds) -> list[Problem]:

@@ -109,6 +109,27 @@ def problems(data: ProjectData, today: date, municipalities: MunicipalityMatcher
     return code, found
 
 
+_MINT = object()
+
+
+class Checked:
+    """A version that passed `check`. Only this module mints them, so a writer that accepts a Checked
+    needs no second validation (imports validate each row once, yet nothing unvalidated is written)."""
+
+    __slots__ = ("data", "municipality")
+
+    def __init__(self, data: ProjectData, municipality: str, mint):
+        if mint is not _MINT:
+            raise TypeError("Checked wordt alleen door services.check gemaakt.")
+        self.data, self.municipality = data, municipality
+
+
+def check(data: ProjectData, today: date, municipalities: MunicipalityMatcher, extra_kinds=frozenset()):
+    """(Checked or None, problems): validate one version for a later write."""
+    code, found = problems(data, today, municipalities, extra_kinds)
+    return (None if found else Checked(data, code, _MINT)), found
+
+
 def _checked(data: ProjectData, meta: VersionMeta, municipalities, extra_kinds, subject="") -> str:
     """Validate; return the resolved municipality code or raise with every problem found."""
     today = timezone.localtime(meta.created_at or timezone.now()).date()
@@ -349,28 +370,28 @@ class ImportedProject:
 
     code: str | None
     external_ids: list[tuple[str, str]]
-    data: ProjectData
+    version: Checked
 
 
 @transaction.atomic
-def write_import(new: list[ImportedProject], updates: list[tuple[int, ProjectData]],
+def write_import(new: list[ImportedProject], updates: list[tuple[int, Checked]],
                  links: list[tuple[int, str, str]], meta: VersionMeta) -> dict[str, int]:  # fmt: skip
     """Append an import: new projects, new versions of changed projects, and external ids that link
-    existing projects to this source. Validated like every write; any problem rejects all of it."""
+    existing projects to this source. Takes only versions that passed `check`."""
+    if not all(isinstance(c, Checked) for c in [p.version for p in new] + [c for _pid, c in updates]):
+        raise TypeError("write_import neemt alleen versies aan die services.check heeft goedgekeurd.")
+    if not str(meta.reason or "").strip():
+        raise ProjectValidationError([Problem("reason", _("Geef een reden voor deze wijziging."))])
     meta.created_at = meta.created_at or timezone.now()
     peiling_id = open_peiling_id(meta.peiling)
-    municipalities, extra_kinds = matcher(), extra_milestone_kinds()
-    new_codes = [_checked(p.data, meta, municipalities, extra_kinds, p.code or "") for p in new]
-    update_codes = [_checked(d, meta, municipalities, extra_kinds) for _pid, d in updates]
     project_ids = _insert_projects([(p.code, meta.created_at, p.external_ids) for p in new])
     numbers = dict(
-        ProjectVersion.objects.filter(project_id__in=[pid for pid, _d in updates])
+        ProjectVersion.objects.filter(project_id__in=[pid for pid, _c in updates])
         .values("project_id").annotate(n=Max("number")).values_list("project_id", "n")
     )  # fmt: skip
-    versions = [NewVersion(pid, 1, p.data, code, meta, peiling_id)
-                for pid, p, code in zip(project_ids, new, new_codes, strict=True)]  # fmt: skip
-    versions += [NewVersion(pid, numbers[pid] + 1, data, code, meta, peiling_id)
-                 for (pid, data), code in zip(updates, update_codes, strict=True)]  # fmt: skip
+    versions = [NewVersion(pid, 1, p.version.data, p.version.municipality, meta, peiling_id)
+                for pid, p in zip(project_ids, new, strict=True)]  # fmt: skip
+    versions += [NewVersion(pid, numbers[pid] + 1, c.data, c.municipality, meta, peiling_id) for pid, c in updates]
     _insert_versions(versions)
     bulk.insert_rows(ExternalId, ["project_id", "source", "external_id"], links)
     _done()

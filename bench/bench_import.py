@@ -1,0 +1,157 @@
+"""Benchmark (issue #3): import a generated 25,000-plan GeoPackage in RD New.
+
+Measured side by side in one run, each in a fresh process (median of REPEAT runs, peak memory of that
+process):
+  floor    pyogrio.read_dataframe of the file (reading only)
+  analyst  geopandas: read_file + to_crs(4326) + to_sql into SQLite (geometry as WKT)
+  ours     the full import: read, map, normalise, validate, version, commit (fresh SQLite database)
+Targets: ours within 3x the floor and faster than the analyst script; peak memory under 1 GB.
+Writes bench/results/import.{json,md}.
+"""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANS = int(os.environ.get("BENCH_PLANS", "25000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+
+FLOOR = """
+import pyogrio, sys
+df = pyogrio.read_dataframe(sys.argv[1])
+assert len(df) == int(sys.argv[2])
+"""
+ANALYST = """
+import sqlite3, sys
+import geopandas
+gdf = geopandas.read_file(sys.argv[1]).to_crs(4326)
+gdf["geometry"] = gdf.geometry.to_wkt()
+with sqlite3.connect(sys.argv[3]) as conn:
+    gdf.to_sql("plannen", conn, index=False)
+assert len(gdf) == int(sys.argv[2])
+"""
+OURS = """
+import os, sys, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "bouwregie.settings"
+django.setup()
+from bouwregie.ingest.importer import ImportOptions, run_import
+result = run_import(sys.argv[1], ImportOptions(source="benchmark", author="bench"))
+assert result.run.status == "geslaagd", result.run.message
+assert result.run.counts["new"] == int(sys.argv[2]), result.run.counts
+"""
+
+
+def make_geopackage(path: Path, plans: int, seed: int = 7) -> None:
+    """A provincial-style list: mixed status spellings, name variants and former municipalities."""
+    import numpy as np
+    import shapely
+    from pyogrio.raw import write
+    from pyproj import Transformer
+
+    from bouwregie.demo.generator import _points_in
+    from bouwregie.geo import reference
+
+    rng = np.random.default_rng(seed)
+    municipalities = reference.read_municipalities()
+    codes = np.array([m["gemeentecode"] for m in municipalities])
+    names = np.array([m["gemeentenaam"] for m in municipalities])
+    index = rng.integers(0, len(codes), plans)
+    lon, lat = _points_in(rng, codes, index)
+    x, y = Transformer.from_crs(4326, 28992, always_xy=True).transform(lon, lat)
+    spelled = names[index].astype(object)
+    by_code = rng.random(plans) < 0.1  # a tenth of the rows name the municipality by its bare CBS number
+    spelled[by_code] = [c[2:] for c in codes[index][by_code]]
+    statuses = np.array(["1A Onherroepelijk", "1B onhr + uitwerkingsplicht", "2A vastgesteld",
+                         "2C vastgesteld + Wijzigingsbevoegdheid", "3 plan/besluit in voorbereiding",
+                         "4A potentiele locatie in visie", "4B Optie", "Status onbekend"])  # fmt: skip
+    types = np.array(["Uitleg", "Inbreiding", "Transformatie", "Herstructurering", "Flexwonen", ""])
+    homes = np.clip(np.rint(rng.lognormal(2.9, 1.35, plans)), 1, 5000).astype(int)
+    later = (homes * rng.uniform(0, 0.5, plans)).astype(int)
+    soon = homes - later
+    stacked = (homes * rng.uniform(0, 1, plans)).astype(int)
+    rent = (homes * rng.uniform(0, 1, plans)).astype(int)
+    fields = {
+        "plan_id": np.array([f"P-{i:06d}" for i in range(plans)], dtype=object),
+        "plannaam": np.array([f"Plan {i}" for i in range(plans)], dtype=object),
+        "gemeente": spelled,
+        "planstatus": statuses[rng.integers(0, len(statuses), plans)].astype(object),
+        "plantype": types[rng.integers(0, len(types), plans)].astype(object),
+        "restcapaciteit": homes,
+        "sloop": (homes * 0.05).astype(int),
+        "2025-2029": soon,
+        "2030 en later": later,
+        "grondgebonden": homes - stacked,
+        "appartement": stacked,
+        "huur": rent,
+        "koop": homes - rent,
+        "datum": np.array(["2025-07-01"] * plans, dtype=object),
+    }
+    points = shapely.points(x, y)
+    write(str(path), shapely.to_wkb(points), list(fields.values()), list(fields), crs="EPSG:28992",
+          geometry_type="Point", layer="plancapaciteit")  # fmt: skip
+
+
+def timed(code: str, *args, env=None) -> tuple[float, int]:
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], env=env or os.environ,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(process.stderr.read())
+    return seconds, round(usage.ru_maxrss / 1024)
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bouwregie.settings")
+    import django
+
+    django.setup()
+    results = {"floor": [], "analyst": [], "ours": []}
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        gpkg = work / "plancapaciteit.gpkg"
+        make_geopackage(gpkg, PLANS)
+        for _ in range(REPEAT):
+            results["floor"].append(timed(FLOOR, gpkg, PLANS))
+            results["analyst"].append(timed(ANALYST, gpkg, PLANS, work / f"analyst-{_}.sqlite3"))
+            var = work / f"var-{_}"
+            env = {**os.environ, "BOUWREGIE_VAR_DIR": str(var)}
+            env.pop("DATABASE_URL", None)
+            subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
+            results["ours"].append(timed(OURS, gpkg, PLANS, env=env))
+    summary = {k: {"median_seconds": round(statistics.median(s for s, _m in v), 2),
+                   "peak_mb": max(m for _s, m in v), "runs": [s for s, _m in v]} for k, v in results.items()}  # fmt: skip
+    floor, analyst, ours = (summary[k]["median_seconds"] for k in ("floor", "analyst", "ours"))
+    record = {
+        "benchmark": "import 25,000-plan GeoPackage in RD New (issue #3)",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "plans": PLANS, "repeat": REPEAT, **summary,
+        "ours_to_floor": round(ours / floor, 2), "ours_to_analyst": round(ours / analyst, 2),
+        "targets": {"ours_to_floor": 3.0, "ours_to_analyst": 1.0, "peak_mb": 1024},
+    }  # fmt: skip
+    (ROOT / "bench/results").mkdir(exist_ok=True)
+    (ROOT / "bench/results/import.json").write_text(json.dumps(record, indent=2) + "\n")
+    lines = [
+        "# Import of a 25,000-plan GeoPackage in RD New (issue #3)", "",
+        f"{record['when']} — {record['machine']} — {PLANS} plans, median of {REPEAT} runs each, same run.", "",
+        "| what | median s | peak MB |", "| --- | ---: | ---: |",
+        *(f"| {k} | {summary[k]['median_seconds']} | {summary[k]['peak_mb']} |" for k in summary), "",
+        f"ours / floor = {record['ours_to_floor']} (target ≤ 3.0); ours / analyst = {record['ours_to_analyst']} "
+        f"(target < 1.0)", "",
+    ]  # fmt: skip
+    (ROOT / "bench/results/import.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
