@@ -34,6 +34,10 @@ class RowResult:
         return any(p.severity == "fout" for p in self.problems)
 
 
+def _spread(period: tuple[int, int, int]) -> dict[str, int]:
+    return normalise.spread(*period)
+
+
 def _text(value) -> str | None:
     if normalise.is_blank(value):
         return None
@@ -149,7 +153,7 @@ class RowMapper:
             ("lifecycle", normalise.lifecycle),
         ):
             if target in b.fields:
-                value, warning = normaliser(raw(target))
+                value, warning = self.once(normaliser, raw(target))
                 f[target] = value
                 if warning:
                     problem(b.column_of(target), raw(target), warning, "waarschuwing")
@@ -227,7 +231,7 @@ class RowMapper:
         for period, i in b.periods:
             n = counted(b.columns[i], values[i], 0)
             if n and period.first is not None:
-                for year, homes in normalise.spread(n, period.first, period.last).items():
+                for year, homes in self.once(_spread, (n, period.first, period.last)).items():
                     phasing[year] = phasing.get(year, 0) + homes
         text = _text(raw("phasing"))
         if text:
