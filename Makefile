@@ -46,6 +46,7 @@ test-postgresql: install
 
 bench: install
 	$(BIN)/python bench/bench_demo.py
+	$(BIN)/python bench/bench_import.py
 
 lint: install
 	$(BIN)/ruff check src tests bench tools

@@ -13,6 +13,9 @@ def geojson_bbox(geometry: dict | None) -> list[float] | None:
     """[minx, miny, maxx, maxy] of a GeoJSON geometry, or None for no/empty geometry."""
     if not geometry or not geometry.get("coordinates"):
         return None
+    if geometry["type"] == "Point":
+        x, y = geometry["coordinates"][:2]
+        return [x, y, x, y]
     xs, ys = zip(*((p[0], p[1]) for p in _coordinates(geometry["coordinates"])), strict=True)
     return [min(xs), min(ys), max(xs), max(ys)]
 

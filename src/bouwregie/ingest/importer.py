@@ -148,7 +148,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
             seen.add(project_id)
         if not r.rejected:
             _number, base = current.get(project_id, (0, empty))
-            data = replace(base, **r.fields)
+            data = replace(base, **r.fields) if project_id else ProjectData(**r.fields)
             checked, found = services.check(data, today, municipalities, extra_kinds)
             for problem in found:
                 r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))

@@ -7,6 +7,7 @@ types, only where the database needs it. Only `services` calls this.
 """
 
 from datetime import UTC
+from functools import lru_cache
 
 import orjson
 from django.db import connection, models
@@ -29,6 +30,7 @@ def _iso(value):
     return None if value is None else value.isoformat()
 
 
+@lru_cache(maxsize=1024)  # an import stamps every row with the same moment
 def _naive_utc(value):
     """Django stores SQLite datetimes as naive UTC text; the same format keeps SQL comparisons right."""
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")

@@ -154,10 +154,11 @@ MILESTONE_COLUMNS = ["version_id", "kind", "sequence", "planned", "actual", "hom
 
 def _version_row(version_id, project_id, number, data: ProjectData, municipality_code, meta, peiling_id):
     totals = rules.segment_totals(data)
+    total = sum(totals.values())
     return (
         version_id, project_id, number, meta.created_at, meta.author, meta.source, meta.source_detail,
         meta.reason, peiling_id, data.name.strip(), municipality_code, data.lifecycle, data.plan_type,
-        data.plan_status, rules.phase(data.milestones), rules.total_homes(data), totals["sociale_huur"],
+        data.plan_status, rules.phase(data.milestones), total, totals["sociale_huur"],
         totals["middenhuur"], totals["betaalbare_koop"], totals["vrije_sector_huur"], totals["dure_koop"],
         totals["onbekend"], data.homes, data.target_groups, data.tenure, data.demolitions,
         rules.delivery_phasing(data), list(data.bottlenecks), data.parallel_plannen, list(data.subsidies),
