@@ -128,8 +128,11 @@ def main():
             env.pop("DATABASE_URL", None)
             subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
             results["ours"].append(timed(OURS, gpkg, PLANS, env=env))
-    summary = {k: {"median_seconds": round(statistics.median(s for s, _m in v), 2),
-                   "peak_mb": max(m for _s, m in v), "runs": [s for s, _m in v]} for k, v in results.items()}  # fmt: skip
+    summary = {
+        what: {"median_seconds": round(statistics.median(s for s, _m in runs), 2),
+               "peak_mb": max(m for _s, m in runs), "runs": [round(s, 2) for s, _m in runs]}
+        for what, runs in results.items()
+    }  # fmt: skip
     floor, analyst, ours = (summary[k]["median_seconds"] for k in ("floor", "analyst", "ours"))
     record = {
         "benchmark": "import 25,000-plan GeoPackage in RD New (issue #3)",

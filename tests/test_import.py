@@ -104,7 +104,9 @@ def test_any_error_rejects_the_whole_file_unless_partial_is_allowed(tmp_path):
     assert "Bedoelde u: Amsterdam" in errors[0]["reason"] and errors[1]["reason"] == "'zestig' is geen getal."
     partial = run(path, allow_partial=True)
     assert partial.run.status == "gedeeltelijk" and Project.objects.count() == 8
-    assert partial.run.counts["rejected"] == 2 and len([p for p in partial.run.problems if p["severity"] == "fout"]) == 2
+    assert (
+        partial.run.counts["rejected"] == 2 and len([p for p in partial.run.problems if p["severity"] == "fout"]) == 2
+    )
 
 
 @pytest.mark.parametrize("column, value, fragment", [
@@ -170,8 +172,12 @@ def test_unknown_columns_are_reported_not_silently_dropped(tmp_path):
 def test_gis_delivery_in_rd_new_with_repair_and_empty_geometry(tmp_path):
     header = ["plan_id", "plannaam", "gemeente", "planstatus", "restcapaciteit"]
     bowtie = shapely.Polygon([(155_000, 463_000), (155_500, 463_500), (155_500, 463_000), (155_000, 463_500)])
-    path = write_gis(tmp_path / "plannen.gpkg", [bowtie, None], header,
-                     [["A-1", "Hof", "Amersfoort", "2A", 40], ["A-2", "Veld", "Amersfoort", "3", 10]])
+    path = write_gis(
+        tmp_path / "plannen.gpkg",
+        [bowtie, None],
+        header,
+        [["A-1", "Hof", "Amersfoort", "2A", 40], ["A-2", "Veld", "Amersfoort", "3", 10]],
+    )
     result = run(path)
     assert result.run.status == "geslaagd"
     projects = current_by_external_id()

@@ -94,6 +94,8 @@ def test_dates(value, expected):
 
 def test_bottlenecks_by_code_or_label():
     assert normalise.bottlenecks("Netcongestie; water en bodem;stikstof") == (
-        ("netcongestie", "stikstof", "water_bodem"), [])
+        ("netcongestie", "stikstof", "water_bodem"),
+        [],
+    )
     found, warnings = normalise.bottlenecks("netcongestie; regen")
     assert found == ("netcongestie",) and warnings == ["Knelpunt 'regen' niet herkend; weggelaten."]

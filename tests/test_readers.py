@@ -42,8 +42,12 @@ def test_xlsx_chosen_sheet_below_a_title(tmp_path):
 
 def test_geopackage_in_rd_new_is_reprojected_to_wgs84(tmp_path):
     bowtie = shapely.Polygon([(120_000, 480_000), (121_000, 481_000), (121_000, 480_000), (120_000, 481_000)])
-    path = write_gis(tmp_path / "plannen.gpkg", [AMERSFOORT_RD, bowtie, None], HEADER,
-                     [["1", "A", "Amersfoort", 10], ["2", "B", "Amersfoort", 5], ["3", "C", "Amersfoort", 1]])
+    path = write_gis(
+        tmp_path / "plannen.gpkg",
+        [AMERSFOORT_RD, bowtie, None],
+        HEADER,
+        [["1", "A", "Amersfoort", 10], ["2", "B", "Amersfoort", 5], ["3", "C", "Amersfoort", 1]],
+    )
     table = read_table(path)
     assert table.crs == "EPSG:28992"
     tower = table.geometries[0]
@@ -71,15 +75,22 @@ def test_shapefile_without_dbf_is_refused(tmp_path):
 
 
 def test_geojson_in_wgs84(tmp_path):
-    path = write_gis(tmp_path / "plannen.geojson", [shapely.Point(5.1214, 52.0907)], HEADER,
-                     [["1", "A", "Utrecht", 10]], crs="EPSG:4326", driver="GeoJSON")
+    path = write_gis(
+        tmp_path / "plannen.geojson",
+        [shapely.Point(5.1214, 52.0907)],
+        HEADER,
+        [["1", "A", "Utrecht", 10]],
+        crs="EPSG:4326",
+        driver="GeoJSON",
+    )
     table = read_table(path)
     assert table.geometries[0].x == pytest.approx(5.1214)
 
 
 def test_no_crs_and_implausible_coordinates_is_refused(tmp_path):
-    path = write_gis(tmp_path / "plannen.shp", [shapely.Point(2_000_000, 9_000_000)], HEADER,
-                     [["1", "A", "Utrecht", 10]])
+    path = write_gis(
+        tmp_path / "plannen.shp", [shapely.Point(2_000_000, 9_000_000)], HEADER, [["1", "A", "Utrecht", 10]]
+    )
     (tmp_path / "plannen.prj").unlink()
     with pytest.raises(ImportRefused, match="geen coördinatenstelsel"):
         read_table(path)
@@ -93,8 +104,9 @@ def test_no_crs_but_rd_coordinates_is_read_with_a_warning(tmp_path):
 
 
 def test_coordinates_outside_the_netherlands_are_refused(tmp_path):
-    path = write_gis(tmp_path / "p.gpkg", [shapely.Point(2.35, 48.85)], HEADER, [["1", "Parijs", "Utrecht", 1]],
-                     crs="EPSG:4326")
+    path = write_gis(
+        tmp_path / "p.gpkg", [shapely.Point(2.35, 48.85)], HEADER, [["1", "Parijs", "Utrecht", 1]], crs="EPSG:4326"
+    )
     with pytest.raises(ImportRefused, match="buiten Nederland"):
         read_table(path)
 

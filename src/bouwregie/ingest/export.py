@@ -19,7 +19,7 @@ from bouwregie.projects import services
 from bouwregie.projects.enums import HousingType, Segment, TargetGroup
 from bouwregie.projects.milestones import MILESTONE_CODES
 from bouwregie.projects.models import ExternalId, PeilingEntry, Project
-from bouwregie.projects.rules import TENURES, total_homes
+from bouwregie.projects.rules import TENURES, phase, total_homes
 
 FORMATS = ("csv", "xlsx", "gpkg", "geojson")
 MATRIX = [(s, h) for s in Segment.values for h in HousingType.values]
@@ -49,7 +49,7 @@ def rows(peiling: str | None = None):
         project_ids = list(versions)
     else:
         project_ids = list(Project.objects.values_list("id", flat=True))
-    current = services.current_data(project_ids) if not peiling else _peiling_data(peiling)
+    current = services.peiling_data(peiling) if peiling else services.current_data(project_ids)
     codes = dict(Project.objects.filter(id__in=project_ids).values_list("id", "code"))
     externals: dict[int, str] = {}
     for pid, ext in (
@@ -72,7 +72,7 @@ def rows(peiling: str | None = None):
             "projectcode": codes[pid], "extern_id": externals.get(pid, ""), "projectnaam": d.name,
             "gemeentecode": m.code, "gemeente": m.name, "provincie": m.province.name, "plantype": d.plan_type,
             "planstatus": d.plan_status, "status_project": d.lifecycle,
-            "fase": _phase(d), "woningen_totaal": total_homes(d),
+            "fase": phase(d.milestones), "woningen_totaal": total_homes(d),
             **{f"{s}_{h}": d.homes.get(s, {}).get(h, 0) for s, h in MATRIX},
             **{f"eigendom_{t}": d.tenure.get(t, 0) for t in TENURES},
             **{f"doelgroep_{g}": d.target_groups.get(g, 0) for g in TargetGroup.values},
@@ -90,26 +90,6 @@ def rows(peiling: str | None = None):
             ),
         }  # fmt: skip
         yield row, d.geometry
-
-
-def _phase(d) -> str:
-    from bouwregie.projects.rules import phase
-
-    return phase(d.milestones)
-
-
-def _peiling_data(code: str):
-    entries = PeilingEntry.objects.filter(peiling__code=code).values_list("project_id", "version_id")
-    version_of = dict(entries)
-    from bouwregie.projects.models import Milestone, ProjectVersion
-
-    versions = ProjectVersion.objects.filter(id__in=list(version_of.values())).values(*services.VERSION_DATA_FIELDS)
-    stones: dict[int, list] = {}
-    for vid, *rest in Milestone.objects.filter(version_id__in=list(version_of.values())).values_list(
-        "version_id", "kind", "sequence", "planned", "actual", "homes"
-    ):
-        stones.setdefault(vid, []).append(tuple(rest))
-    return {v["project_id"]: (v["number"], services.version_data(v, stones.get(v["id"], []))) for v in versions}
 
 
 def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:4326") -> int:

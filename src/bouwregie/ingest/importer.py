@@ -22,6 +22,7 @@ from bouwregie.ingest.mapping import RowMapper
 from bouwregie.ingest.models import ImportRun
 from bouwregie.ingest.profiles import choose_profile
 from bouwregie.ingest.readers import ImportRefused, Notice, read_table
+from bouwregie.ingest.report import write_report
 from bouwregie.projects import services
 from bouwregie.projects.enums import Lifecycle, hardness
 from bouwregie.projects.models import ExternalId, Project
@@ -85,12 +86,17 @@ def run_import(path, options: ImportOptions, now: datetime | None = None) -> Imp
         if not str(options.source or "").strip():
             raise ImportRefused(_("Geef een bron op (bijv. --source 'Provincie Utrecht')."))
         if options.peiling:
-            services.open_peiling_id(options.peiling)
+            try:
+                services.open_peiling_id(options.peiling)
+            except services.PeilingClosedError:
+                raise
+            except ValueError as error:  # a malformed peiling code
+                raise ImportRefused(str(error)) from None
         table = read_table(path, options.sheet)
         binding = choose_profile(table.columns, options.profile)
         run.file_format, run.profile = table.format, binding.profile.name
         plan = _plan(table, binding, options, now)
-    except (ImportRefused, services.PeilingClosedError, ValueError) as refusal:
+    except (ImportRefused, services.PeilingClosedError) as refusal:
         run.status, run.message = ImportRun.Status.GEWEIGERD, str(refusal)
         run.save()
         return ImportResult(run, None)
@@ -114,8 +120,6 @@ def run_import(path, options: ImportOptions, now: datetime | None = None) -> Imp
             services.write_import(plan.new, plan.changed, plan.links, meta)
         run.save()
     report = options.report_path or Path(settings.VAR_DIR) / "imports" / f"import-{run.pk}-rapport.csv"
-    from bouwregie.ingest.report import write_report
-
     return ImportResult(run, write_report(report, run.problems))
 
 

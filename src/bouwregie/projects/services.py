@@ -260,24 +260,30 @@ VERSION_DATA_FIELDS = [
 ]  # fmt: skip
 
 
+def _data_of(versions) -> dict[int, tuple[int, ProjectData]]:
+    """{project id: (version number, plain data)} for a queryset of versions, milestones included."""
+    rows = list(versions.values(*VERSION_DATA_FIELDS))
+    stones: dict[int, list] = {v["id"]: [] for v in rows}
+    milestones = Milestone.objects.filter(version_id__in=list(stones)).order_by()
+    for vid, *rest in milestones.values_list("version_id", "kind", "sequence", "planned", "actual", "homes"):
+        stones[vid].append(tuple(rest))
+    return {v["project_id"]: (v["number"], version_data(v, stones[v["id"]])) for v in rows}
+
+
 def current_data(project_ids: Iterable[int]) -> dict[int, tuple[int, ProjectData]]:
     """{project id: (current version number, its data)} for the given projects."""
     ids = sorted(set(project_ids))
     result = {}
     for start in range(0, len(ids), 5000):
-        versions = list(
-            current_versions().filter(project_id__in=ids[start : start + 5000]).values(*VERSION_DATA_FIELDS)
-        )
-        stones: dict[int, list] = {v["id"]: [] for v in versions}
-        for vid, *rest in (
-            Milestone.objects.filter(version_id__in=list(stones))
-            .order_by()
-            .values_list("version_id", "kind", "sequence", "planned", "actual", "homes")
-        ):
-            stones[vid].append(tuple(rest))
-        for v in versions:
-            result[v["project_id"]] = (v["number"], version_data(v, stones[v["id"]]))
+        result.update(_data_of(current_versions().filter(project_id__in=ids[start : start + 5000])))
     return result
+
+
+def peiling_data(code: str) -> dict[int, tuple[int, ProjectData]]:
+    """{project id: (version number, data)} as frozen in a peiling."""
+    return _data_of(
+        ProjectVersion.objects.filter(id__in=PeilingEntry.objects.filter(peiling__code=code).values("version_id"))
+    )
 
 
 def counts_in_peiling(lifecycle: str, changed_since_previous_close: bool) -> bool:
