@@ -1,6 +1,7 @@
 import pytest
 
 from bouwregie.geo.reference import load_reference_data
+from bouwregie.targets.agreements import install_defaults
 
 
 @pytest.fixture(scope="session")
@@ -8,3 +9,4 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the shipped reference data (342 gemeenten, 12 provincies)."""
     with django_db_blocker.unblock():
         load_reference_data()
+        install_defaults()

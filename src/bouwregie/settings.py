@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "bouwregie.accounts",
     "bouwregie.projects",
     "bouwregie.ingest",
+    "bouwregie.targets",
+    "bouwregie.monitor",
     "bouwregie.demo",
     "bouwregie.web",
 ]

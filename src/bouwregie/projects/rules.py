@@ -118,6 +118,26 @@ def delivery_phasing(data: ProjectData) -> dict[str, int]:
     return dict(sorted(per_year.items()))
 
 
+def deliveries(milestones, phasing: dict, total: int) -> tuple[dict[int, int], dict[int, int]]:
+    """(realised, planned) homes per year. Realised counts only opleveringen with an actual date
+    (bruto, Woontop 2024 Afspraak 19.1 footnote 12); planned are dated but not yet delivered ones.
+    Without dated opleveringen the source's phasing counts as planned."""
+    stones = [m for m in milestones if m.kind == "oplevering" and (m.actual or m.planned)]
+    realised: dict[int, int] = defaultdict(int)
+    planned: dict[int, int] = defaultdict(int)
+    if not stones:
+        for year, homes in phasing.items():
+            planned[int(year)] += homes
+        return dict(realised), dict(planned)
+    for m in stones:
+        homes = total if (len(stones) == 1 and m.homes is None) else (m.homes or 0)
+        if m.actual:
+            realised[m.actual.year] += homes
+        else:
+            planned[m.planned.year] += homes
+    return dict(realised), dict(planned)
+
+
 def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) -> list[Problem]:
     """Every reason this version may not be stored, in the user's words. Empty list: valid."""
     problems: list[Problem] = []

@@ -1,0 +1,73 @@
+"""What users write for an area: NL, a province, a municipality or a region — resolved in one place.
+
+A name that is both a province and a municipality (Utrecht, Groningen) is refused with advice: an
+agreement or a monitor for the wrong one is worse than a question."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from bouwregie.geo import reference
+from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound, normalise_name
+
+
+class UnknownArea(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Area:
+    kind: str  # nl, provincie, gemeente, regio
+    code: str
+    name: str
+    municipalities: frozenset = frozenset()
+    projects: frozenset = frozenset()
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "code": self.code, "name": self.name}
+
+
+def _province(text: str):
+    key = normalise_name(text)
+    for row in reference.read_provinces():
+        names = [row["provincienaam"], *filter(None, row["varianten"].split("|"))]
+        if text.upper() == row["provinciecode"] or key in {normalise_name(n) for n in names}:
+            return row
+    return None
+
+
+def resolve_area(spec: str) -> Area:
+    from bouwregie.geo.models import Municipality, Region
+    from bouwregie.projects.services import matcher
+
+    text = str(spec or "").strip()
+    if text.upper() == "NL" or normalise_name(text) == "nederland":
+        return Area("nl", "NL", "Nederland")
+    region = Region.objects.filter(code=text).first()
+    if region:
+        return Area("regio", region.code, region.name, frozenset(region.municipalities.values_list("code", flat=True)),
+                    frozenset(region.projects.values_list("id", flat=True)))  # fmt: skip
+    province = None if text.lower().startswith("gemeente ") else _province(text)
+    municipality = None
+    if not normalise_name(text).startswith("provincie "):
+        try:
+            municipality = matcher().resolve(text)
+        except (MunicipalityNotFound, AmbiguousMunicipality) as error:
+            if province is None:
+                raise UnknownArea(
+                    _("Onbekend gebied '%(area)s': gebruik NL, een provincie (PV27), een gemeente of een regiocode. "
+                      "%(detail)s") % {"area": text, "detail": error}
+                ) from None  # fmt: skip
+    if province and municipality and text.upper() != province["provinciecode"] and not text.upper().startswith("GM"):
+        raise UnknownArea(
+            _("'%(area)s' is zowel een provincie als een gemeente; schrijf %(pv)s of 'provincie %(name)s', "
+              "of %(gm)s of 'gemeente %(name)s'.")
+            % {"area": text, "pv": province["provinciecode"], "gm": municipality.code,
+               "name": province["provincienaam"]}
+        )  # fmt: skip
+    if province and (municipality is None or text.upper() == province["provinciecode"]):
+        codes = frozenset(
+            Municipality.objects.filter(province_id=province["provinciecode"]).values_list("code", flat=True)
+        )
+        return Area("provincie", province["provinciecode"], province["provincienaam"], codes)
+    return Area("gemeente", municipality.code, municipality.name, frozenset({municipality.code}))

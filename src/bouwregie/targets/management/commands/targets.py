@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from bouwregie.targets.agreements import TargetFileError, install_defaults, load_file
+from bouwregie.targets.models import Target
+
+
+class Command(BaseCommand):
+    help = "Afspraken: 'targets list', 'targets load BESTAND.csv' of 'targets defaults'."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("list", help="alle afspraken met hun bron")
+        load = sub.add_parser(
+            "load", help="afspraken laden uit CSV (gebied;indicator;periode;totaal;aandeel;jaarschijven;bron)"
+        )
+        load.add_argument("file")
+        sub.add_parser("defaults", help="de meegeleverde landelijke en provinciale afspraken (opnieuw) laden")
+
+    def handle(self, *args, action, **options):
+        if action == "list":
+            for t in Target.objects.all():
+                amount = f"{t.share}" if t.share is not None else f"{t.total:,}".replace(",", ".")
+                self.stdout.write(f"{t.area:<8} {t.metric:<22} {t.first_year}-{t.last_year} {amount:>10}  {t.source}")
+            return
+        try:
+            count = load_file(options["file"]) if action == "load" else install_defaults()
+        except (TargetFileError, OSError) as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(self.style.SUCCESS(f"{count} afspraken geladen."))
