@@ -1,0 +1,101 @@
+"""Benchmark (issue #4): the full national monitor (NL, 12 provinces, 342 municipalities, all metrics)
+on the default demo dataset, SQLite and PostgreSQL, beside the same totals from one hand-written SQL
+GROUP BY (the floor). Targets: p50 < 300 ms and within 2x the floor. Writes bench/results/monitor.{json,md}.
+
+Cold = first call in a fresh process (reads the peiling into a snapshot); warm = later calls (a
+closed peiling never changes, so its snapshot is cached)."""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pgtemp import create_database, drop_database  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "20"))
+
+MEASURE = """
+import json, os, statistics, sys, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "bouwregie.settings"
+import django; django.setup()
+from django.db import connection
+from bouwregie.monitor import api
+runs = int(sys.argv[1])
+peiling = "2026-Q3"
+FLOOR = '''
+SELECT m.province_id, v.municipality_id, COUNT(*), SUM(v.homes_total), SUM(v.homes_sociale_huur),
+       SUM(v.homes_middenhuur), SUM(v.homes_betaalbare_koop), SUM(v.homes_vrije_sector_huur),
+       SUM(v.homes_dure_koop), SUM(v.homes_onbekend),
+       SUM(CASE WHEN v.plan_status IN ('1A','1B','1C','2A','2B','2C') THEN v.homes_total ELSE 0 END)
+FROM projects_peilingentry e JOIN projects_peiling p ON p.id = e.peiling_id
+JOIN projects_projectversion v ON v.id = e.version_id JOIN geo_municipality m ON m.code = v.municipality_id
+WHERE p.code = %s AND v.lifecycle = 'actief' GROUP BY m.province_id, v.municipality_id
+'''
+def timed(f):
+    t = time.perf_counter(); f(); return (time.perf_counter() - t) * 1000
+def floor():
+    with connection.cursor() as c:
+        c.execute(FLOOR, [peiling]); c.fetchall()
+cold = timed(lambda: api.national(peiling))
+warm = [timed(lambda: api.national(peiling)) for _ in range(runs)]
+area = [timed(lambda: api.monitor("PV27", peiling)) for _ in range(runs)]
+sql = [timed(floor) for _ in range(runs)]
+print(json.dumps({"cold_ms": round(cold, 1), "warm_p50_ms": round(statistics.median(warm), 1),
+                  "area_p50_ms": round(statistics.median(area), 1), "floor_p50_ms": round(statistics.median(sql), 1)}))
+"""
+
+
+def measure(env) -> dict:
+    subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(RUNS)], env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main():
+    results = {}
+    with tempfile.TemporaryDirectory() as var:
+        env = {**os.environ, "BOUWREGIE_VAR_DIR": var}
+        env.pop("DATABASE_URL", None)
+        results["sqlite"] = measure(env)
+    url = create_database("benchmon")
+    try:
+        with tempfile.TemporaryDirectory() as var:
+            results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
+    finally:
+        drop_database(url)
+    for r in results.values():
+        r["warm_to_floor"] = round(r["warm_p50_ms"] / r["floor_p50_ms"], 2)
+        r["cold_to_floor"] = round(r["cold_ms"] / r["floor_p50_ms"], 2)
+    record = {"benchmark": "national monitor (issue #4)", "when": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+              "projects": PROJECTS, "runs": RUNS, "targets": {"p50_ms": 300, "to_floor": 2.0}, **results}  # fmt: skip
+    (ROOT / "bench/results").mkdir(exist_ok=True)
+    (ROOT / "bench/results/monitor.json").write_text(json.dumps(record, indent=2) + "\n")
+    lines = ["# National monitor: NL + 12 provinces + 342 municipalities (issue #4)", "",
+             f"{record['when']} — {record['machine']} — demo {PROJECTS} projects, peiling 2026-Q3, "
+             f"p50 of {RUNS} runs, same run.", "",
+             "| backend | cold ms | warm p50 ms | one province p50 ms | SQL GROUP BY p50 ms (floor) "
+             "| warm / floor | cold / floor |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for backend, r in results.items():
+        lines.append(f"| {backend} | {r['cold_ms']} | {r['warm_p50_ms']} | {r['area_p50_ms']} | {r['floor_p50_ms']} "
+                     f"| {r['warm_to_floor']} | {r['cold_to_floor']} |")  # fmt: skip
+    lines += ["", "Targets: p50 < 300 ms and within 2x the floor. Delays (also in this benchmark's issue) are not "
+              "implemented yet.", ""]  # fmt: skip
+    (ROOT / "bench/results/monitor.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
