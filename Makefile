@@ -47,6 +47,7 @@ test-postgresql: install
 bench: install
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_monitor.py
 
 lint: install
 	$(BIN)/ruff check src tests bench tools

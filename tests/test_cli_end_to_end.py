@@ -109,3 +109,25 @@ def test_import_export_and_the_import_log(environment, tmp_path):
     log = bouwregie(environment, "imports", "list").stdout.splitlines()
     assert len(log) == 5 and "geweigerd" in log[1] and "proef" in log[-1]
     assert "Bestandstype '.pdf'" in bouwregie(environment, "imports", "show", "4").stdout
+
+
+def test_monitor_and_targets_commands(environment, tmp_path):
+    import json
+
+    bouwregie(environment, "init")
+    bouwregie(environment, "demo", "--projects", "300", "--seed", "9")
+    table = bouwregie(environment, "monitor", "--area", "PV27", "--peiling", "2026-Q3").stdout
+    assert table.startswith("Noord-Holland (PV27) — peiling 2026-Q3") and "Plancapaciteit:" in table
+    figures = json.loads(bouwregie(environment, "monitor", "--area", "gemeente Utrecht", "--format", "json").stdout)
+    assert figures["area"]["code"] == "GM0344" and figures["peiling"] == "2026-Q3"
+    csv_lines = bouwregie(environment, "monitor", "--format", "csv").stdout.splitlines()
+    assert csv_lines[0] == "gebied;peiling;onderdeel;sleutel;waarde" and any(";pipeline;homes;" in x for x in csv_lines)
+    traced = bouwregie(environment, "monitor", "--area", "NL", "--trace", "hard").stdout.split()
+    assert traced and all(code.startswith("DEMO-") for code in traced)
+    refused = bouwregie(environment, "monitor", "--area", "Groningen", check=False)
+    assert refused.returncode == 1 and "zowel een provincie als een gemeente" in refused.stderr
+    agreements = tmp_path / "afspraken.csv"
+    header = "gebied;indicator;periode;totaal;aandeel;jaarschijven;bron\n"
+    agreements.write_text(header + "GM0344;bruto_woningen;2024-2030;12000;;;Woondeal regio Utrecht\n", encoding="utf-8")
+    assert "1 afspraken geladen" in bouwregie(environment, "targets", "load", str(agreements)).stdout
+    assert "Woondeal regio Utrecht" in bouwregie(environment, "targets", "list").stdout
