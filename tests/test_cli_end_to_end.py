@@ -124,6 +124,10 @@ def test_monitor_and_targets_commands(environment, tmp_path):
     assert csv_lines[0] == "gebied;peiling;onderdeel;sleutel;waarde" and any(";pipeline;homes;" in x for x in csv_lines)
     traced = bouwregie(environment, "monitor", "--area", "NL", "--trace", "hard").stdout.split()
     assert traced and all(code.startswith("DEMO-") for code in traced)
+    slipped = bouwregie(environment, "delays", "--from", "2026-Q2", "--to", "2026-Q3", "--limit", "3").stdout
+    assert slipped.startswith("Nederland: 2026-Q2 → 2026-Q3 (drempel 3 maanden)") and "projecten;" in slipped
+    missing = bouwregie(environment, "delays", "--from", "2019-Q1", "--to", "2026-Q3", check=False)
+    assert missing.returncode == 1 and "bestaat niet" in missing.stderr
     refused = bouwregie(environment, "monitor", "--area", "Groningen", check=False)
     assert refused.returncode == 1 and "zowel een provincie als een gemeente" in refused.stderr
     agreements = tmp_path / "afspraken.csv"

@@ -120,6 +120,7 @@ def snapshot(seed: int, n: int) -> Snapshot:
     return Snapshot(
         peiling="x", project_ids=np.arange(n), municipality=rng.integers(0, n_m, n),
         lifecycle=rng.choice([0, 0, 0, 1, 2], n).astype(np.int8), hardness=rng.integers(0, 3, n).astype(np.int8),
+        status=rng.integers(0, 10, n).astype(np.int8), version_ids=np.arange(n),
         phase=rng.integers(0, len(PHASES), n).astype(np.int8),
         plan_type=rng.integers(0, len(PLAN_TYPES), n).astype(np.int8), homes=homes,
         remaining=np.maximum(homes - realised.sum(axis=1), 0), segments=segments,

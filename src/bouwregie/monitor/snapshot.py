@@ -24,6 +24,7 @@ SEGMENTS = tuple(Segment.values)
 GROUPS = tuple(TargetGroup.values)
 PLAN_TYPES = tuple(PlanType.values)
 LIFECYCLES = tuple(Lifecycle.values)
+STATUSES = ("1A", "1B", "1C", "2A", "2B", "2C", "3", "4A", "4B", "onbekend")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Snapshot:
     municipality: np.ndarray  # index into municipality_codes
     lifecycle: np.ndarray  # index into LIFECYCLES
     hardness: np.ndarray  # index into HARDNESS
+    status: np.ndarray  # index into STATUSES (IPO order 1A … 4B, then onbekend)
+    version_ids: np.ndarray
     phase: np.ndarray  # index into PHASES
     plan_type: np.ndarray  # index into PLAN_TYPES
     homes: np.ndarray
@@ -94,6 +97,8 @@ def _read(peiling_id: int, code: str) -> Snapshot:
         municipality=np.array([m_index[r[2]] for r in rows], dtype=np.int32),
         lifecycle=np.array([LIFECYCLES.index(r[3]) for r in rows], dtype=np.int8),
         hardness=np.array([0 if s in HARD_STATUSES else 1 if s in SOFT_STATUSES else 2 for s in statuses], np.int8),
+        status=np.array([STATUSES.index(s) for s in statuses], dtype=np.int8),
+        version_ids=np.array([r[0] for r in rows], dtype=np.int64),
         phase=np.array([PHASES.index(r[5]) if r[5] in PHASES else 0 for r in rows], dtype=np.int8),
         plan_type=np.array([PLAN_TYPES.index(r[6]) for r in rows], dtype=np.int8),
         homes=np.array([r[7] for r in rows], dtype=np.int64),

@@ -1,0 +1,124 @@
+"""What slipped between two peilingen: milestone dates that moved later, deliveries that moved to
+later years, plan status regressions and projects that left the pipeline — per area, largest first.
+
+Only projects whose version differs between the two peilingen can have moved, so milestones are
+compared just for those; deliveries and statuses come from the two (cached) snapshots.
+"""
+
+from datetime import date
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from bouwregie.geo.areas import resolve_area
+from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, load
+from bouwregie.projects.models import Milestone, Project, ProjectVersion
+from bouwregie.projects.services import GONE
+
+# A milestone counts as delayed when it moved later by more than this many months (configurable per call).
+DEFAULT_MONTHS = 3
+DAYS_PER_MONTH = 365.25 / 12
+_GONE = [LIFECYCLES.index(g) for g in GONE]
+_STATUS_GROUP = np.array([int(s[0]) if s[0].isdigit() else 0 for s in STATUSES])  # 1…4; 0 = onbekend
+
+
+def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, limit: int | None = None) -> dict:
+    from bouwregie.monitor.api import members
+
+    if first == second:
+        raise ValueError(_("Kies twee verschillende peilingen."))
+    area = resolve_area(spec)
+    a, b = load(first), load(second)
+    in_a, in_b = members(a, area), members(b, area)
+    common = np.intersect1d(a.project_ids[in_a], b.project_ids[in_b])
+    ia, ib = np.searchsorted(a.project_ids, common), np.searchsorted(b.project_ids, common)
+    reasons: dict[int, list] = {}
+    affected: dict[int, int] = {}
+
+    def note(project_id: int, reason: dict, homes: int) -> None:
+        reasons.setdefault(project_id, []).append(reason)
+        affected[project_id] = max(affected.get(project_id, 0), int(homes))
+
+    # Deliveries that moved to later years: the project's mean delivery year increased.
+    before = a.realised[ia] + a.planned[ia]
+    after = b.realised[ib] + b.planned[ib]
+    mean_before = (before * YEARS).sum(axis=1) / np.maximum(before.sum(axis=1), 1)
+    mean_after = (after * YEARS).sum(axis=1) / np.maximum(after.sum(axis=1), 1)
+    later = (before.sum(axis=1) > 0) & (after.sum(axis=1) > 0) & (mean_after > mean_before + 1e-9)
+    moved = np.maximum(before - after, 0) * later[:, None]
+    for k in np.flatnonzero(later).tolist():
+        note(int(common[k]), {"soort": "oplevering", "van_jaar": round(float(mean_before[k]), 2),
+                              "naar_jaar": round(float(mean_after[k]), 2), "woningen": int(moved[k].sum())},
+             int(moved[k].sum()))  # fmt: skip
+
+    # Plan status regressions: back to a later IPO group (e.g. 2A → 3); 'onbekend' is not compared.
+    group_a, group_b = _STATUS_GROUP[a.status[ia]], _STATUS_GROUP[b.status[ib]]
+    regressed = (group_a > 0) & (group_b > group_a)
+    for k in np.flatnonzero(regressed).tolist():
+        change = {"soort": "planstatus", "van": STATUSES[a.status[ia[k]]], "naar": STATUSES[b.status[ib[k]]]}
+        note(int(common[k]), change, int(b.remaining[ib[k]]))
+
+    # Projects that left: active in the first peiling, and gone or absent in the second.
+    active_a = in_a & (a.lifecycle == LIFECYCLES.index("actief"))
+    gone_b = np.isin(b.lifecycle, _GONE)
+    left = np.setdiff1d(a.project_ids[active_a], b.project_ids[in_b & ~gone_b])
+    for pid in left.tolist():
+        i = np.searchsorted(a.project_ids, pid)
+        j = np.searchsorted(b.project_ids, pid)
+        state = LIFECYCLES[b.lifecycle[j]] if j < len(b.project_ids) and b.project_ids[j] == pid else "niet_in_peiling"
+        note(pid, {"soort": "verdwenen", "status": state}, int(a.remaining[i]))
+
+    # Milestones that moved later, for projects whose version changed.
+    changed = a.version_ids[ia] != b.version_ids[ib]
+    pairs = dict(zip(a.version_ids[ia][changed].tolist(), b.version_ids[ib][changed].tolist(), strict=True))
+    dates = _milestone_dates(list(pairs) + list(pairs.values()))
+    project_of = dict(zip(b.version_ids[ib].tolist(), common.tolist(), strict=True))
+    homes_of = dict(zip(common.tolist(), b.homes[ib].tolist(), strict=True))
+    slips = 0
+    for version_a, version_b in pairs.items():
+        old, new = dates.get(version_a, {}), dates.get(version_b, {})
+        for key, was in old.items():
+            now = new.get(key)
+            if was and now and (now - was).days > months * DAYS_PER_MONTH:
+                slips += 1
+                pid = project_of[version_b]
+                note(pid, {"soort": "mijlpaal", "mijlpaal": key[0], "volgnummer": key[1], "van": was.isoformat(),
+                           "naar": now.isoformat(), "maanden": round((now - was).days / DAYS_PER_MONTH, 1)},
+                     homes_of[pid])  # fmt: skip
+
+    listed = sorted(reasons, key=lambda pid: (-affected[pid], pid))
+    details = _describe(listed[:limit] if limit else listed)
+    return {
+        "area": area.as_dict(), "from": first, "to": second, "threshold_months": months,
+        "totals": {
+            "projects_delayed": len(reasons), "milestone_slips": slips,
+            "homes_moved_later": int(moved.sum()), "status_regressions": int(regressed.sum()),
+            "disappeared_projects": len(left),
+            "disappeared_homes": int(a.remaining[np.isin(a.project_ids, left)].sum()),
+        },
+        "moved_out_of_year": {str(y): int(v) for y, v in zip(YEARS, moved.sum(axis=0), strict=True) if v},
+        "projects": [{**details[pid], "homes_affected": affected[pid], "reasons": reasons[pid]} for pid in details],
+    }  # fmt: skip
+
+
+def _milestone_dates(version_ids: list[int]) -> dict[int, dict[tuple[str, int], date]]:
+    result: dict[int, dict] = {}
+    for start in range(0, len(version_ids), 5000):
+        rows = Milestone.objects.filter(version_id__in=version_ids[start : start + 5000]).values_list(
+            "version_id", "kind", "sequence", "planned", "actual"
+        )
+        for vid, kind, seq, planned, actual in rows:
+            result.setdefault(vid, {})[(kind, seq)] = actual or planned
+    return result
+
+
+def _describe(project_ids: list[int]) -> dict[int, dict]:
+    codes = dict(Project.objects.filter(id__in=project_ids).values_list("id", "code"))
+    latest = {}
+    for pid, name, municipality, homes in (
+        ProjectVersion.objects.filter(project_id__in=project_ids)
+        .order_by("project_id", "number")
+        .values_list("project_id", "name", "municipality__name", "homes_total")
+    ):
+        latest[pid] = {"code": codes[pid], "name": name, "municipality": municipality, "homes": homes}
+    return {pid: latest[pid] for pid in project_ids}

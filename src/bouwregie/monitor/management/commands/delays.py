@@ -1,0 +1,61 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
+
+
+def _n(value) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+class Command(BaseCommand):
+    help = "Wat is er vertraagd tussen twee peilingen: mijlpalen, opleveringen, planstatus en verdwenen projecten."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="first", required=True, help="eerste peiling, bijv. 2025-Q2")
+        parser.add_argument("--to", dest="second", required=True, help="tweede peiling, bijv. 2025-Q3")
+        parser.add_argument("--area", default="NL")
+        parser.add_argument("--months", type=float, default=DEFAULT_MONTHS, help="drempel voor mijlpalen (maanden)")
+        parser.add_argument("--limit", type=int, default=25, help="aantal projecten in de lijst (0 = alle)")
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args, first, second, area, months, limit, format, **options):
+        try:
+            result = delays(area, first, second, months, limit or None)
+        except Exception as error:  # unknown peiling or area: say which
+            from bouwregie.projects.models import Peiling
+
+            if isinstance(error, Peiling.DoesNotExist):
+                raise CommandError("Een van de peilingen bestaat niet; zie 'bouwregie peiling list'.") from None
+            if isinstance(error, ValueError):
+                raise CommandError(str(error)) from None
+            raise
+        if format == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        t = result["totals"]
+        self.stdout.write(f"{result['area']['name']}: {result['from']} → {result['to']} (drempel {months:g} maanden)")
+        self.stdout.write(
+            f"  {_n(t['projects_delayed'])} projecten; {_n(t['milestone_slips'])} mijlpalen later; "
+            f"{_n(t['homes_moved_later'])} woningen naar later jaar; {_n(t['status_regressions'])} planstatus terug; "
+            f"{_n(t['disappeared_projects'])} projecten verdwenen ({_n(t['disappeared_homes'])} woningen)"
+        )
+        if result["moved_out_of_year"]:
+            self.stdout.write("  Uit jaar geschoven: " + ", ".join(
+                f"{y}: {_n(n)}" for y, n in result["moved_out_of_year"].items()))  # fmt: skip
+        for p in result["projects"]:
+            why = "; ".join(_reason(r) for r in p["reasons"])
+            self.stdout.write(
+                f"  {p['code']}  {p['name']} ({p['municipality']}), {_n(p['homes_affected'])} won.: {why}"
+            )
+
+
+def _reason(r: dict) -> str:
+    if r["soort"] == "mijlpaal":
+        return f"{r['mijlpaal']} {r['van']} → {r['naar']} (+{r['maanden']:g} mnd)".replace(".", ",", 1)
+    if r["soort"] == "oplevering":
+        return f"oplevering gemiddeld {r['van_jaar']:g} → {r['naar_jaar']:g} ({r['woningen']} won.)"
+    if r["soort"] == "planstatus":
+        return f"planstatus {r['van']} → {r['naar']}"
+    return f"verdwenen ({r['status']})"
