@@ -12,11 +12,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from measure import run_measured  # noqa: E402
 from pgtemp import create_database, drop_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,22 +26,10 @@ PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
 
 
 def run_demo(env: dict) -> dict:
-    """Time `bouwregie demo` in its own process; wait4 gives that process's own peak memory."""
+    """Time `bouwregie demo` in its own process, with that process's own peak memory."""
     subprocess.run([*BOUWREGIE, "init"], env=env, check=True, capture_output=True)
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [*BOUWREGIE, "demo", "--projects", str(PROJECTS)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    output = process.stdout.read() + process.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"bouwregie demo failed:\n{output}")
-    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024), "log": output.strip()}
+    seconds, peak_mb, output = run_measured([*BOUWREGIE, "demo", "--projects", str(PROJECTS)], env)
+    return {"seconds": round(seconds, 2), "peak_mb": peak_mb, "log": output.strip()}
 
 
 def main():

@@ -16,11 +16,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from measure import run_measured  # noqa: E402
+
 PLANS = int(os.environ.get("BENCH_PLANS", "25000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 
@@ -100,14 +102,8 @@ def make_geopackage(path: Path, plans: int, seed: int = 7) -> None:
 
 
 def timed(code: str, *args, env=None) -> tuple[float, int]:
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], env=env or os.environ,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(process.stderr.read())
-    return seconds, round(usage.ru_maxrss / 1024)
+    seconds, peak_mb, _output = run_measured([sys.executable, "-c", code, *map(str, args)], env)
+    return seconds, peak_mb
 
 
 def main():

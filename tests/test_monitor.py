@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bouwregie.geo.areas import UnknownArea
+from bouwregie.geo.areas import UnknownArea, resolve_area
 from bouwregie.geo.models import Municipality, Region
 from bouwregie.monitor import api, figures
 from bouwregie.monitor.snapshot import HARDNESS, LIFECYCLES, PHASES, PLAN_TYPES, SEGMENTS, YEARS, Snapshot
@@ -102,7 +102,7 @@ def test_unknown_areas_are_refused_with_advice(fixture_peiling):
         api.monitor("Atlantis", "2025-Q2")
     with pytest.raises(UnknownArea, match="zowel een provincie als een gemeente; schrijf PV20"):
         api.monitor("Groningen", "2025-Q2")
-    assert api.resolve("provincie Groningen").code == "PV20" and api.resolve("gemeente Groningen").code == "GM0014"
+    assert resolve_area("provincie Groningen").code == "PV20" and resolve_area("gemeente Groningen").code == "GM0014"
 
 
 # --- invariants on synthetic snapshots (no database) --------------------------------------------

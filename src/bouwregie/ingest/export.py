@@ -18,7 +18,7 @@ from bouwregie.geo.models import Municipality
 from bouwregie.projects import services
 from bouwregie.projects.enums import HousingType, Segment, TargetGroup
 from bouwregie.projects.milestones import MILESTONE_CODES
-from bouwregie.projects.models import ExternalId, PeilingEntry, Project
+from bouwregie.projects.models import ExternalId, Project
 from bouwregie.projects.rules import TENURES, phase, total_homes
 
 FORMATS = ("csv", "xlsx", "gpkg", "geojson")
@@ -45,11 +45,10 @@ def _iso(day) -> str:
 def rows(peiling: str | None = None):
     """(template row dict, GeoJSON geometry or None) for every project to export, by projectcode."""
     if peiling:
-        versions = PeilingEntry.objects.filter(peiling__code=peiling).values_list("project_id", flat=True)
-        project_ids = list(versions)
+        current = services.peiling_data(peiling)
     else:
-        project_ids = list(Project.objects.values_list("id", flat=True))
-    current = services.peiling_data(peiling) if peiling else services.current_data(project_ids)
+        current = services.current_data(Project.objects.values_list("id", flat=True))
+    project_ids = list(current)
     codes = dict(Project.objects.filter(id__in=project_ids).values_list("id", "code"))
     externals: dict[int, str] = {}
     for pid, ext in (

@@ -5,11 +5,9 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from bouwregie.formatting import number
+
 REPORT_COLUMNS = ["rij", "kolom", "waarde", "reden", "ernst"]
-
-
-def number(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def write_report(path: Path, problems: list[dict]) -> Path:

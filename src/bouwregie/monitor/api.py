@@ -16,10 +16,6 @@ from bouwregie.projects.models import Project
 from bouwregie.targets.models import Target
 
 
-def resolve(spec: str) -> Area:
-    return resolve_area(spec)
-
-
 def members(snapshot: Snapshot, area: Area) -> np.ndarray:
     """The distinct projects of an area, as a mask over the snapshot."""
     if area.kind == "nl":
@@ -39,7 +35,7 @@ def _targets() -> dict[str, list]:
 
 
 def monitor(spec: str, peiling: str, norm: float = figures.CAPACITY_NORM) -> dict:
-    area = resolve(spec)
+    area = resolve_area(spec)
     snapshot = load(peiling)
     mask = members(snapshot, area)
     sums = figures.group_sums(snapshot, np.zeros(len(mask), dtype=np.int64), 1, include=mask).take(0)
@@ -69,7 +65,7 @@ def projects_behind(spec: str, peiling: str, figure: str) -> list[str]:
     """The project codes behind one number: 'pipeline', 'hard', 'zacht', 'onbekend', 'realised:2024',
     'planned:2027', 'phase:start_bouw', 'type:transformatie', 'segment:sociale_huur', 'group:nultreden'."""
     s = load(peiling)
-    mask = members(s, resolve(spec))
+    mask = members(s, resolve_area(spec))
     kind, _sep, value = figure.partition(":")
     active = mask & s.active
     selections = {

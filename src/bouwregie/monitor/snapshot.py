@@ -91,6 +91,7 @@ def _read(peiling_id: int, code: str) -> Snapshot:
         for year, homes in todo.items():
             planned[i, min(max(year, FIRST_YEAR), LAST_YEAR) - FIRST_YEAR] += homes
     statuses = [r[4] for r in rows]
+    homes = np.array([r[7] for r in rows], dtype=np.int64)
     return Snapshot(
         peiling=code,
         project_ids=np.array([r[1] for r in rows], dtype=np.int64),
@@ -101,8 +102,8 @@ def _read(peiling_id: int, code: str) -> Snapshot:
         version_ids=np.array([r[0] for r in rows], dtype=np.int64),
         phase=np.array([PHASES.index(r[5]) if r[5] in PHASES else 0 for r in rows], dtype=np.int8),
         plan_type=np.array([PLAN_TYPES.index(r[6]) for r in rows], dtype=np.int8),
-        homes=np.array([r[7] for r in rows], dtype=np.int64),
-        remaining=np.maximum(np.array([r[7] for r in rows], dtype=np.int64) - realised.sum(axis=1), 0),
+        homes=homes,
+        remaining=np.maximum(homes - realised.sum(axis=1), 0),
         segments=np.array([r[8:14] for r in rows], dtype=np.int64).reshape(n, len(SEGMENTS)),
         groups=np.array([[(r[14] or {}).get(g, 0) for g in GROUPS] for r in rows], dtype=np.int64).reshape(
             n, len(GROUPS)

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie.formatting import number
 from bouwregie.geo.models import Municipality
 from bouwregie.ingest.models import ImportRun
-from bouwregie.ingest.report import number, summary
+from bouwregie.ingest.report import summary
 
 
 class Command(BaseCommand):

@@ -2,11 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie.formatting import number as _n
 from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
-
-
-def _n(value) -> str:
-    return f"{value:,}".replace(",", ".")
+from bouwregie.projects.models import Peiling
 
 
 class Command(BaseCommand):
@@ -23,14 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, first, second, area, months, limit, format, **options):
         try:
             result = delays(area, first, second, months, limit or None)
-        except Exception as error:  # unknown peiling or area: say which
-            from bouwregie.projects.models import Peiling
-
-            if isinstance(error, Peiling.DoesNotExist):
-                raise CommandError("Een van de peilingen bestaat niet; zie 'bouwregie peiling list'.") from None
-            if isinstance(error, ValueError):
-                raise CommandError(str(error)) from None
-            raise
+        except Peiling.DoesNotExist:
+            raise CommandError("Een van de peilingen bestaat niet; zie 'bouwregie peiling list'.") from None
+        except ValueError as error:  # unknown area or the same peiling twice
+            raise CommandError(str(error)) from None
         if format == "json":
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return

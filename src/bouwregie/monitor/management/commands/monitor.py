@@ -4,16 +4,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie.formatting import number as _n
+from bouwregie.formatting import percent as _pct
 from bouwregie.monitor import api, figures
 from bouwregie.projects.models import Peiling
-
-
-def _n(value) -> str:
-    return "–" if value is None else f"{value:,}".replace(",", ".")
-
-
-def _pct(value) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%".replace(".", ",")
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie.formatting import number
 from bouwregie.targets.agreements import TargetFileError, install_defaults, load_file
 from bouwregie.targets.models import Target
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "list":
             for t in Target.objects.all():
-                amount = f"{t.share}" if t.share is not None else f"{t.total:,}".replace(",", ".")
+                amount = f"{t.share}" if t.share is not None else number(t.total)
                 self.stdout.write(f"{t.area:<8} {t.metric:<22} {t.first_year}-{t.last_year} {amount:>10}  {t.source}")
             return
         try:
