@@ -10,3 +10,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
         install_defaults()
+
+
+@pytest.fixture(autouse=True)
+def fresh_snapshots():
+    """Closed peilingen are cached per process; test databases roll back and reuse ids, so forget them."""
+    from bouwregie.monitor import snapshot
+
+    snapshot._cached.cache_clear()
+    yield

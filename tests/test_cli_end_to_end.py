@@ -135,3 +135,32 @@ def test_monitor_and_targets_commands(environment, tmp_path):
     agreements.write_text(header + "GM0344;bruto_woningen;2024-2030;12000;;;Woondeal regio Utrecht\n", encoding="utf-8")
     assert "1 afspraken geladen" in bouwregie(environment, "targets", "load", str(agreements)).stdout
     assert "Woondeal regio Utrecht" in bouwregie(environment, "targets", "list").stdout
+    options = bouwregie(environment, "alternatives", "--area", "GM0344", "--year", "2028", "--limit", "3").stdout
+    assert options.startswith("Utrecht — 2028, peiling 2026-Q3") and "(afspraak 2024–2030 gelijk verdeeld" in options
+    as_json = json.loads(bouwregie(environment, "alternatives", "--area", "PV26", "--year", "2029", "--tekort", "50",
+                                   "--format", "json").stdout)  # fmt: skip
+    assert as_json["shortfall"] == 50 and all(c["reasons"] for c in as_json["candidates"])
+    no_target = bouwregie(environment, "alternatives", "--area", "Amsterdam", "--year", "2028", check=False)
+    assert no_target.returncode == 1 and "Geen bruto-afspraak voor Amsterdam" in no_target.stderr
+
+
+def test_kansrijk_scores_models_and_hours(environment, tmp_path):
+    bouwregie(environment, "init")
+    bouwregie(environment, "demo", "--projects", "300", "--seed", "9")
+    rows = bouwregie(environment, "kansrijk", "score", "--area", "NL", "--uren", "500", "--format", "csv").stdout
+    lines = rows.splitlines()
+    assert lines[0].startswith("rang;projectcode;naam;gemeentecode;gemeente;woningen;nog_te_bouwen;score;")
+    assert sum(int(line.rsplit(";", 2)[1]) for line in lines[1:]) == 500  # the hours add up exactly
+    template = tmp_path / "utrecht.toml"
+    text = bouwregie(environment, "kansrijk", "model", "template").stdout
+    template.write_text(text.replace('naam = "Kansrijk Bouwen! — standaardmodel Bouwregie"', 'naam = "Utrecht 2026"')
+                        .replace("fase = 2,", "fase = 5,"), encoding="utf-8")  # fmt: skip
+    loaded = bouwregie(environment, "kansrijk", "model", "load", str(template), "--gemeente", "gemeente Utrecht")
+    assert loaded.stdout.strip() == "Model GM0344 v1 geladen: Utrecht 2026"
+    assert '"fase": 5.0' in bouwregie(environment, "kansrijk", "model", "show", "--gemeente", "GM0344").stdout
+    table = bouwregie(environment, "kansrijk", "score", "--area", "GM0344", "--limit", "2").stdout
+    assert "Model GM0344 v1: Utrecht 2026" in table and "Voortgang & haalbaarheid — Fase:" in table
+    template.write_text("[pijlers.x]\ncriteria = { ligging = 1 }\n", encoding="utf-8")
+    bad = bouwregie(environment, "kansrijk", "model", "load", str(template), check=False)
+    assert bad.returncode == 1 and "Onbekend criterium 'ligging'" in bad.stderr
+    assert "GM0344     v1" in bouwregie(environment, "kansrijk", "model", "list").stdout

@@ -10,16 +10,11 @@ from hypothesis import strategies as st
 from bouwregie.geo.areas import UnknownArea, resolve_area
 from bouwregie.geo.models import Municipality, Region
 from bouwregie.monitor import api, figures
-from bouwregie.monitor.snapshot import HARDNESS, LIFECYCLES, PHASES, PLAN_TYPES, SEGMENTS, YEARS, Snapshot
+from bouwregie.monitor.snapshot import BOTTLENECKS, HARDNESS, LIFECYCLES, PHASES, PLAN_TYPES, SEGMENTS, YEARS, Snapshot
 from bouwregie.projects import services
-from bouwregie.projects.rules import MilestoneData, ProjectData
-from bouwregie.projects.services import VersionMeta
+from bouwregie.projects.rules import MilestoneData
 
-
-def create(name, municipality, **fields):
-    data = ProjectData(name=name, municipality=municipality, **fields)
-    meta = VersionMeta(author="test", source="edit", reason="fixture", created_at=datetime(2025, 6, 1, tzinfo=UTC))
-    return services.create_project(data, meta).project
+from .builders import create
 
 
 @pytest.fixture
@@ -125,6 +120,7 @@ def snapshot(seed: int, n: int) -> Snapshot:
         plan_type=rng.integers(0, len(PLAN_TYPES), n).astype(np.int8), homes=homes,
         remaining=np.maximum(homes - realised.sum(axis=1), 0), segments=segments,
         groups=(rng.integers(0, 2, (n, 5)) * homes[:, None] // 4), realised=realised, planned=planned,
+        bottlenecks=rng.random((n, len(BOTTLENECKS))) < 0.1, parallel_plannen=rng.random(n) < 0.1,
         municipality_codes=tuple(f"GM{i:04d}" for i in range(n_m)),
         municipality_province=np.arange(n_m) % n_p, province_codes=tuple(f"PV{20 + i}" for i in range(n_p)),
     )  # fmt: skip

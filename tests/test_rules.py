@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -129,3 +130,17 @@ def test_validation_never_crashes_and_refuses_every_negative(homes):
     problems = validate(project(homes=homes, milestones=()), TODAY)
     has_negative = any(v < 0 for by_type in homes.values() for v in by_type.values())
     assert has_negative == any("negatief" in p.message for p in problems)
+
+
+def test_lead_times_from_each_phase():
+    from bouwregie.projects.leadtimes import fastest_years_to_delivery, usual_years_to_delivery, years_left_in
+
+    assert usual_years_to_delivery("initiatief") == pytest.approx(10.0)  # Afspraak 15: ~10 years
+    assert usual_years_to_delivery("") == pytest.approx(11.0)
+    assert usual_years_to_delivery("start_bouw") == pytest.approx(1.7)
+    # Preparation at a third of the usual pace (Afspraak 15.1), building as usual: (10 − 1.7) / 3 + 1.7.
+    assert fastest_years_to_delivery("initiatief") == pytest.approx(8.3 / 3 + 1.7, abs=1e-4)
+    assert fastest_years_to_delivery("start_bouw") == pytest.approx(0.85)
+    assert fastest_years_to_delivery("oplevering") == 0.0
+    assert years_left_in(2025, date(2025, 12, 31)) == pytest.approx(1 / 365.25)
+    assert years_left_in(2024, date(2025, 6, 30)) < 0

@@ -9,7 +9,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bouwregie.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["bouwregie", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        execute_from_command_line(["bouwregie", *(sys.argv[1:] if argv is None else argv)])
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -7,3 +7,7 @@ def number(value) -> str:
 
 def percent(fraction) -> str:
     return "–" if fraction is None else f"{100 * fraction:.1f}%".replace(".", ",")
+
+
+def decimal(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}".replace(",", " ").replace(".", ",").replace(" ", ".")

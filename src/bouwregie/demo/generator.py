@@ -5,7 +5,6 @@ the same validation and the same writer as real imports. Vectorised with numpy o
 quarters; the Python loop only assembles the versions where something changed.
 """
 
-import calendar
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -16,7 +15,7 @@ from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo import reference
 from bouwregie.projects.enums import HARD_STATUSES, Bottleneck, Lifecycle, PlanType
 from bouwregie.projects.milestones import MILESTONE_CODES
-from bouwregie.projects.rules import MilestoneData, ProjectData
+from bouwregie.projects.rules import MilestoneData, ProjectData, quarter_end
 from bouwregie.projects.services import HistoricProject, VersionMeta, counts_in_peiling
 
 # Cities that carry most of the national programme (G4 and larger G40 cities): a heavier weight in
@@ -97,11 +96,6 @@ NAME_PARTS = (
 N_STEPS = 11  # standard milestones before oplevering
 MAX_PHASES = 4
 EPOCH = date(1970, 1, 1).toordinal()
-
-
-def quarter_end(year: int, quarter: int) -> date:
-    month = quarter * 3
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def peiling_quarters(params: DemoParameters) -> list[tuple[int, int]]:

@@ -6,6 +6,8 @@ labelled as such. Benchmarks use the defaults.
 
 from dataclasses import dataclass, field
 
+from bouwregie.projects.leadtimes import USUAL_STEP_YEARS
+
 
 @dataclass(frozen=True)
 class DemoParameters:
@@ -31,9 +33,9 @@ class DemoParameters:
     free_split: tuple[float, float] = (3.0, 7.0)  # vrije sector huur, dure koop
     unknown_segment_share_soft: float = 0.35
 
-    # Mean duration in years of each step initiatief -> ... -> first oplevering; sums to ~10 years
-    # (Woontop 2024, Afspraak 15: "gemiddeld ~10 jaar"), building ~1.7 years (start bouw -> oplevering).
-    step_years: tuple[float, ...] = (1.0, 1.2, 1.3, 0.7, 0.8, 1.0, 0.6, 0.8, 0.3, 0.6, 1.7)
+    # Mean duration in years of each step initiatief -> ... -> first oplevering: the usual lead times of
+    # projects/leadtimes.py (~10 years, Woontop 2024 Afspraak 15; building ~1.7 years).
+    step_years: tuple[float, ...] = tuple(USUAL_STEP_YEARS.values())
     step_shape: float = 4.0  # gamma shape: coefficient of variation 0.5 per step
     flex_speedup: float = 0.35  # flex homes are realised in about a third of the time
 

@@ -12,7 +12,7 @@ from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.geo.models import Municipality, Province
 from bouwregie.monitor import figures
 from bouwregie.monitor.snapshot import GROUPS, HARDNESS, PHASES, PLAN_TYPES, SEGMENTS, YEARS, Snapshot, load
-from bouwregie.projects.models import Project
+from bouwregie.projects.models import Peiling, Project
 from bouwregie.targets.models import Target
 
 
@@ -25,6 +25,16 @@ def members(snapshot: Snapshot, area: Area) -> np.ndarray:
     if area.projects:
         mask |= np.isin(snapshot.project_ids, list(area.projects))
     return mask
+
+
+def chosen_peiling(code: str | None) -> str:
+    """The peiling a command asked for, else the last closed one; a clear error when there is none."""
+    if code is None:
+        latest = Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").first()
+        code = latest.code if latest else None
+    if not code or not Peiling.objects.filter(code=code).exists():
+        raise Peiling.DoesNotExist(_("Peiling '%s' bestaat niet; zie 'bouwregie peiling list'.") % (code or "-"))
+    return code
 
 
 def _targets() -> dict[str, list]:

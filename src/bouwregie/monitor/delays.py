@@ -5,14 +5,13 @@ Only projects whose version differs between the two peilingen can have moved, so
 compared just for those; deliveries and statuses come from the two (cached) snapshots.
 """
 
-from datetime import date
-
 import numpy as np
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import resolve_area
-from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, load
-from bouwregie.projects.models import Milestone, Project, ProjectVersion
+from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, as_date, load
+from bouwregie.projects.models import Peiling, Project, ProjectVersion
 from bouwregie.projects.services import GONE
 
 # A milestone counts as delayed when it moved later by more than this many months (configurable per call).
@@ -68,23 +67,15 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
         state = LIFECYCLES[b.lifecycle[j]] if j < len(b.project_ids) and b.project_ids[j] == pid else "niet_in_peiling"
         note(pid, {"soort": "verdwenen", "status": state}, int(a.remaining[i]))
 
-    # Milestones that moved later, for projects whose version changed.
-    changed = a.version_ids[ia] != b.version_ids[ib]
-    pairs = dict(zip(a.version_ids[ia][changed].tolist(), b.version_ids[ib][changed].tolist(), strict=True))
-    dates = _milestone_dates(list(pairs) + list(pairs.values()))
-    project_of = dict(zip(b.version_ids[ib].tolist(), common.tolist(), strict=True))
+    # Milestones that moved later, for projects whose version changed (compared in the database).
     homes_of = dict(zip(common.tolist(), b.homes[ib].tolist(), strict=True))
     slips = 0
-    for version_a, version_b in pairs.items():
-        old, new = dates.get(version_a, {}), dates.get(version_b, {})
-        for key, was in old.items():
-            now = new.get(key)
-            if was and now and (now - was).days > months * DAYS_PER_MONTH:
-                slips += 1
-                pid = project_of[version_b]
-                note(pid, {"soort": "mijlpaal", "mijlpaal": key[0], "volgnummer": key[1], "van": was.isoformat(),
-                           "naar": now.isoformat(), "maanden": round((now - was).days / DAYS_PER_MONTH, 1)},
-                     homes_of[pid])  # fmt: skip
+    for pid, kind, sequence, was, now in _later_milestones(first, second):
+        if pid in homes_of and (now - was).days > months * DAYS_PER_MONTH:
+            slips += 1
+            note(pid, {"soort": "mijlpaal", "mijlpaal": kind, "volgnummer": sequence, "van": was.isoformat(),
+                       "naar": now.isoformat(), "maanden": round((now - was).days / DAYS_PER_MONTH, 1)},
+                 homes_of[pid])  # fmt: skip
 
     listed = sorted(reasons, key=lambda pid: (-affected[pid], pid))
     details = _describe(listed[:limit] if limit else listed)
@@ -101,15 +92,24 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
     }  # fmt: skip
 
 
-def _milestone_dates(version_ids: list[int]) -> dict[int, dict[tuple[str, int], date]]:
-    result: dict[int, dict] = {}
-    for start in range(0, len(version_ids), 5000):
-        rows = Milestone.objects.filter(version_id__in=version_ids[start : start + 5000]).values_list(
-            "version_id", "kind", "sequence", "planned", "actual"
-        )
-        for vid, kind, seq, planned, actual in rows:
-            result.setdefault(vid, {})[(kind, seq)] = actual or planned
-    return result
+LATER_MILESTONES = """
+SELECT ea.project_id, a.kind, a.sequence, COALESCE(a.actual, a.planned), COALESCE(b.actual, b.planned)
+FROM projects_peilingentry ea
+JOIN projects_peilingentry eb ON eb.project_id = ea.project_id AND eb.peiling_id = %s
+JOIN projects_milestone a ON a.version_id = ea.version_id
+JOIN projects_milestone b ON b.version_id = eb.version_id AND b.kind = a.kind AND b.sequence = a.sequence
+WHERE ea.peiling_id = %s AND ea.version_id <> eb.version_id
+  AND COALESCE(b.actual, b.planned) > COALESCE(a.actual, a.planned)
+"""
+
+
+def _later_milestones(first: str, second: str) -> list[tuple]:
+    """(project, kind, sequence, date then, date now) for every milestone that moved later: only
+    projects whose version changed between the peilingen can have moved, so the database pairs them."""
+    ids = dict(Peiling.objects.filter(code__in=[first, second]).values_list("code", "id"))
+    with connection.cursor() as cursor:
+        cursor.execute(LATER_MILESTONES, [ids[second], ids[first]])
+        return [(pid, kind, seq, as_date(was), as_date(now)) for pid, kind, seq, was, now in cursor.fetchall()]
 
 
 def _describe(project_ids: list[int]) -> dict[int, dict]:

@@ -19,9 +19,9 @@ AFFORDABLE_NORM = 2 / 3
 # Provincial norm: at least one third sociale huur of new build, half the affordable share (DOMAIN.md §2).
 SOCIAL_NORM = 1 / 3
 
-_AFFORDABLE = np.array([s in AFFORDABLE_SEGMENTS for s in SEGMENTS])
-_SOCIAL = np.array([s == "sociale_huur" for s in SEGMENTS])
-_KNOWN = np.array([s != "onbekend" for s in SEGMENTS])
+AFFORDABLE_COLUMNS = np.array([s in AFFORDABLE_SEGMENTS for s in SEGMENTS])
+SOCIAL_COLUMNS = np.array([s == "sociale_huur" for s in SEGMENTS])
+KNOWN_COLUMNS = np.array([s != "onbekend" for s in SEGMENTS])
 
 
 @dataclass
@@ -87,9 +87,9 @@ def group_sums(s: Snapshot, group: np.ndarray, n: int, include: np.ndarray | Non
         groups=_grouped(s.groups[active] * share_left, g_active, n),
         realised=_grouped(s.realised[keep], g_all, n),
         planned=_grouped((s.planned * s.active[:, None])[keep], g_all, n),
-        affordable_by_year=_grouped(delivered * fraction[:, _AFFORDABLE].sum(axis=1)[:, None], g_all, n),
-        social_by_year=_grouped(delivered * fraction[:, _SOCIAL].sum(axis=1)[:, None], g_all, n),
-        known_by_year=_grouped(delivered * fraction[:, _KNOWN].sum(axis=1)[:, None], g_all, n),
+        affordable_by_year=_grouped(delivered * fraction[:, AFFORDABLE_COLUMNS].sum(axis=1)[:, None], g_all, n),
+        social_by_year=_grouped(delivered * fraction[:, SOCIAL_COLUMNS].sum(axis=1)[:, None], g_all, n),
+        known_by_year=_grouped(delivered * fraction[:, KNOWN_COLUMNS].sum(axis=1)[:, None], g_all, n),
     )
 
 
@@ -106,7 +106,7 @@ def report(area: dict, sums: Sums, targets: list, peiling: str, norm: float = CA
     homes = int(sums.homes)
     segments = {seg: round(float(v)) for seg, v in zip(SEGMENTS, sums.segments, strict=True)}
     known = float(sums.segments.sum() - sums.segments[SEGMENTS.index("onbekend")])
-    affordable = float(sums.segments[_AFFORDABLE].sum())
+    affordable = float(sums.segments[AFFORDABLE_COLUMNS].sum())
     hard = int(sums.hardness[0])
     progress = [_progress(t, sums) for t in targets]
     main = next((p for p in progress if p["indicator"] == "bruto_woningen" and p["remaining"] is not None), None)
@@ -142,7 +142,7 @@ def report(area: dict, sums: Sums, targets: list, peiling: str, norm: float = CA
             "pipeline": segments,
             "affordable_share": _share(affordable, known),
             "affordable_norm": round(AFFORDABLE_NORM, 4),
-            "social_share": _share(float(sums.segments[_SOCIAL].sum()), known),
+            "social_share": _share(float(sums.segments[SOCIAL_COLUMNS].sum()), known),
             "social_norm": round(SOCIAL_NORM, 4),
             "unknown_segment_homes": segments["onbekend"],
             "by_delivery_year": years,

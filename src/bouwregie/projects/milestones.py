@@ -36,3 +36,11 @@ STANDARD_MILESTONES = (
 
 MILESTONE_CODES = tuple(m.code for m in STANDARD_MILESTONES)
 MILESTONE_ORDER = {m.code: m.order for m in STANDARD_MILESTONES}
+
+
+def phase_label(code: str) -> str:
+    """A phase (last milestone reached) as users read it; '' is a project before its initiative."""
+    return str(_LABELS[code]) if code else str(_("nog geen mijlpaal"))
+
+
+_LABELS = {m.code: m.label for m in STANDARD_MILESTONES}

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bouwregie.projects.enums import Lifecycle, PlanStatus, PlanType, VersionSource
+from bouwregie.projects.rules import quarter_end
 
 
 class AppendOnlyError(RuntimeError):
@@ -91,6 +92,10 @@ class Peiling(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def reference_date(self):
+        return quarter_end(self.year, self.quarter)
 
 
 class ProjectVersion(AppendOnlyModel):

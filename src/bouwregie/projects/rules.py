@@ -1,6 +1,7 @@
 """Validation and derived values for one project version: pure functions over plain data, so they
 can be tested without a database and reused by the importer, the API and the demo generator."""
 
+import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,6 +96,12 @@ def phase(milestones) -> str:
     """The last standard milestone actually reached, in PPM order ('' before initiatief)."""
     reached = [m.kind for m in milestones if m.actual is not None and m.kind in MILESTONE_ORDER]
     return max(reached, key=MILESTONE_ORDER.__getitem__, default="")
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    """The reference date of a peiling: the last day of its quarter."""
+    month = quarter * 3
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 TENURES = ("huur", "koop", "onbekend")

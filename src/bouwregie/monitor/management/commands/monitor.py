@@ -21,17 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--trace", help="de projecten achter één cijfer, bijv. 'hard' of 'realised:2024'")
 
     def handle(self, *args, area, peiling, format, norm, trace, **options):
-        peiling = peiling or getattr(Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter")
-                                     .first(), "code", None)  # fmt: skip
-        if not peiling or not Peiling.objects.filter(code=peiling).exists():
-            raise CommandError(f"Peiling '{peiling}' bestaat niet; zie 'bouwregie peiling list'.")
         try:
+            peiling = api.chosen_peiling(peiling)
             if trace:
                 for code in api.projects_behind(area, peiling, trace):
                     self.stdout.write(code)
                 return
             result = api.monitor(area, peiling, norm)
-        except ValueError as error:
+        except (ValueError, Peiling.DoesNotExist) as error:
             raise CommandError(str(error)) from None
         if format == "json":
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

@@ -1,0 +1,51 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bouwregie.formatting import decimal as _d
+from bouwregie.formatting import number as _n
+from bouwregie.formatting import percent as _pct
+from bouwregie.monitor.alternatives import alternatives
+from bouwregie.monitor.api import chosen_peiling
+from bouwregie.projects.models import Peiling
+
+
+class Command(BaseCommand):
+    help = "Alternatieven bij een tekort in een jaar: projecten die naar voren kunnen, met score en redenen."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--area", required=True, help="gemeente, regiocode, provincie of NL")
+        parser.add_argument("--year", type=int, required=True, help="het jaar met het tekort, bijv. 2027")
+        parser.add_argument("--peiling", help="bijv. 2025-Q3 (standaard de laatst gesloten peiling)")
+        parser.add_argument("--tekort", type=int, help="het tekort zelf opgeven in plaats van uit de afspraak")
+        parser.add_argument("--limit", type=int, default=25, help="aantal projecten in de lijst (0 = alle)")
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args, area, year, peiling, tekort, limit, format, **options):
+        if tekort is not None and tekort < 0:
+            raise CommandError("--tekort kan niet negatief zijn.")
+        try:
+            result = alternatives(area, chosen_peiling(peiling), year, tekort, limit or None)
+        except (ValueError, Peiling.DoesNotExist) as error:
+            raise CommandError(str(error)) from None
+        if format == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        w, t, target = self.stdout.write, result["totals"], result["target"]
+        w(f"{result['area']['name']} — {result['year']}, peiling {result['peiling']} "
+          f"(peildatum {result['reference_date']})")  # fmt: skip
+        if target:
+            w(f"  Afspraak {result['year']}: {_n(target['homes'])} woningen ({target['basis']}) [{target['source']}]")
+        w(f"  Opgeleverd en gepland in {result['year']}: {_n(result['delivered'])}; tekort {_n(result['shortfall'])}; "
+          f"nodig aandeel betaalbaar in de extra woningen: {_pct(result['needed_affordable_share'])}")  # fmt: skip
+        if result["woondeal"]:
+            w("  Ook kandidaten uit woondeal: " + ", ".join(d["name"] for d in result["woondeal"]))
+        cover = (f"de eerste {t['projects_to_cover']} dekken het tekort" if t["projects_to_cover"]
+                 else "samen niet genoeg om het tekort te dekken")  # fmt: skip
+        w(f"  {_n(t['candidates'])} kandidaten met {_n(t['candidate_homes'])} woningen ({cover}); "
+          f"{_n(t['too_late'])} projecten ({_n(t['too_late_homes'])} woningen) kunnen niet meer op tijd")  # fmt: skip
+        for c in result["candidates"]:
+            w(f"  {c['rank']:>3}. {_d(c['score']):>5}  {c['code']}  {c['name']} ({c['municipality']}): "
+              f"{_n(c['homes_movable'])} woningen, cumulatief {_n(c['cumulative_homes'])}")  # fmt: skip
+            for reason in c["reasons"]:
+                w(f"          - {reason}")

@@ -1,0 +1,107 @@
+import csv
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bouwregie.formatting import decimal as _d
+from bouwregie.formatting import number as _n
+from bouwregie.monitor import kansrijk as k
+from bouwregie.monitor.api import chosen_peiling
+from bouwregie.monitor.models import DEFAULT_SCOPE, ScoringModel
+from bouwregie.projects.models import Peiling
+from bouwregie.projects.services import matcher
+
+
+class Command(BaseCommand):
+    help = (
+        "Kansrijk Bouwen!: score per project (0–100) en verdeling van ambtelijke uren; "
+        "'kansrijk score', 'kansrijk model list|show|template|load'."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        score = sub.add_parser("score", help="scores en urenverdeling voor een gebied")
+        score.add_argument("--area", required=True, help="gemeente, regiocode, provincie of NL")
+        score.add_argument("--peiling", help="bijv. 2025-Q3 (standaard de laatst gesloten peiling)")
+        score.add_argument("--uren", type=int, help="te verdelen ambtelijke uren")
+        score.add_argument("--drempel", type=float, default=0.0, help="minimale score voor uren (0–100)")
+        score.add_argument("--limit", type=int, default=25, help="aantal projecten in de lijst (0 = alle)")
+        score.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        model = sub.add_parser("model", help="het model bekijken of een eigen model laden")
+        model.add_argument("model_action", choices=["list", "show", "template", "load"])
+        model.add_argument("file", nargs="?", help="TOML- of JSON-bestand (bij 'load')")
+        model.add_argument("--gemeente", help="het model van deze gemeente (standaard: het algemene model)")
+        model.add_argument("--author", default="cli")
+
+    def handle(self, *args, action, **options):
+        try:
+            if action == "score":
+                self._score(**options)
+            else:
+                self._model(**options)
+        except (ValueError, Peiling.DoesNotExist) as error:  # InvalidModel is a ValueError
+            raise CommandError(str(error)) from None
+
+    def _score(self, area, peiling, uren, drempel, limit, format, **options):
+        if uren is not None and uren < 0:
+            raise CommandError("--uren kan niet negatief zijn.")
+        whole = format == "csv"  # a spreadsheet gets every project, without the reasons
+        r = k.kansrijk(area, chosen_peiling(peiling), uren, drempel, None if whole else limit or None, not whole)
+        if format == "json":
+            self.stdout.write(json.dumps(r, ensure_ascii=False, indent=2))
+        elif format == "csv":
+            self._csv(r)
+        else:
+            self._table(r)
+
+    def _table(self, r):
+        w, t = self.stdout.write, r["totals"]
+        w(f"Kansrijk Bouwen! — {r['area']['name']}, peiling {r['peiling']}: {_n(t['projects'])} projecten, "
+          f"gemiddelde score {_d(t['mean_score'])}")  # fmt: skip
+        for m in r["models"]:
+            w(f"  Model {m['scope']} v{m['version']}: {m['name']} ({_n(m['projects'])} projecten) [{m['source']}]")
+        if t["hours"] is not None:
+            w(f"  {_n(t['hours'])} uur verdeeld over {_n(t['projects_with_hours'])} projecten "
+              f"(drempel {t['threshold']:g})")  # fmt: skip
+        for p in r["projects"]:
+            hours = f", {_n(p['hours'])} uur" if "hours" in p else ""
+            pillars = ", ".join(f"{name} {_d(v, 0)}" for name, v in p["pillars"].items())
+            w(f"  {p['rank']:>3}. {_d(p['score']):>5}  {p['code']}  {p['name']} ({p['municipality']}){hours}")
+            w(f"          {pillars}")
+            for reason in p["reasons"]:
+                w(f"          - {reason}")
+
+    def _csv(self, r):
+        writer = csv.writer(sys.stdout, delimiter=";")
+        criteria = sorted({c for p in r["projects"] for c in p["criteria"]})
+        pillars = sorted({name for p in r["projects"] for name in p["pillars"]})
+        writer.writerow(["rang", "projectcode", "naam", "gemeentecode", "gemeente", "woningen", "nog_te_bouwen",
+                         "score", *pillars, *criteria, "uren", "model"])  # fmt: skip
+        for p in r["projects"]:
+            writer.writerow([
+                p["rank"], p["code"], p["name"], p["municipality_code"], p["municipality"], p["homes"], p["remaining"],
+                _d(p["score"]), *(_d(p["pillars"].get(name)) for name in pillars),
+                *(_d(p["criteria"].get(c), 3) for c in criteria), p.get("hours", ""),
+                f"{p['model']['scope']} v{p['model']['version']}",
+            ])  # fmt: skip
+
+    def _model(self, model_action, file, gemeente, author, **options):
+        scope = matcher().resolve(gemeente).code if gemeente else DEFAULT_SCOPE
+        if model_action == "list":
+            rows = ScoringModel.objects.all()
+            self.stdout.write("Standaard: het meegeleverde model (v0)" if not rows else "")
+            for m in rows:
+                self.stdout.write(f"{m.scope or 'standaard':<10} v{m.version:<3} {m.created_at:%Y-%m-%d %H:%M} "
+                                  f"{m.created_by:<12} {m.name} [{m.source}]")  # fmt: skip
+        elif model_action == "show":
+            used = k.models_for([scope])[scope]
+            self.stdout.write(json.dumps(used.as_dict() | {"config": used.config}, ensure_ascii=False, indent=2))
+        elif model_action == "template":
+            self.stdout.write(k.STANDARD_FILE.read_text(encoding="utf-8"))
+        else:
+            if not file:
+                raise CommandError("Geef het modelbestand: 'bouwregie kansrijk model load BESTAND [--gemeente GM…]'.")
+            saved = k.save(k.read_file(Path(file)), scope, author)
+            self.stdout.write(f"Model {saved.scope or 'standaard'} v{saved.version} geladen: {saved.name}")
