@@ -5,13 +5,15 @@ Only projects whose version differs between the two peilingen can have moved, so
 compared just for those; deliveries and statuses come from the two (cached) snapshots.
 """
 
+from datetime import date
+
 import numpy as np
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import resolve_area
-from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, as_date, load
-from bouwregie.projects.models import Peiling, Project, ProjectVersion
+from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, Snapshot, as_date, load
+from bouwregie.projects.models import Project, ProjectVersion
 from bouwregie.projects.services import GONE
 
 # A milestone counts as delayed when it moved later by more than this many months (configurable per call).
@@ -70,8 +72,8 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
     # Milestones that moved later, for projects whose version changed (compared in the database).
     homes_of = dict(zip(common.tolist(), b.homes[ib].tolist(), strict=True))
     slips = 0
-    for pid, kind, sequence, was, now in _later_milestones(first, second):
-        if pid in homes_of and (now - was).days > months * DAYS_PER_MONTH:
+    for pid, kind, sequence, was, now in _later_milestones(a, b, ia, ib, common):
+        if (now - was).days > months * DAYS_PER_MONTH:
             slips += 1
             note(pid, {"soort": "mijlpaal", "mijlpaal": kind, "volgnummer": sequence, "van": was.isoformat(),
                        "naar": now.isoformat(), "maanden": round((now - was).days / DAYS_PER_MONTH, 1)},
@@ -92,24 +94,35 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
     }  # fmt: skip
 
 
-LATER_MILESTONES = """
-SELECT ea.project_id, a.kind, a.sequence, COALESCE(a.actual, a.planned), COALESCE(b.actual, b.planned)
-FROM projects_peilingentry ea
-JOIN projects_peilingentry eb ON eb.project_id = ea.project_id AND eb.peiling_id = %s
-JOIN projects_milestone a ON a.version_id = ea.version_id
-JOIN projects_milestone b ON b.version_id = eb.version_id AND b.kind = a.kind AND b.sequence = a.sequence
-WHERE ea.peiling_id = %s AND ea.version_id <> eb.version_id
-  AND COALESCE(b.actual, b.planned) > COALESCE(a.actual, a.planned)
-"""
+def _later_milestones(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray) -> list[tuple]:
+    """(project, kind, sequence, date then, date now) for every milestone that moved later. Only
+    projects whose version changed between the peilingen can have moved, so only their milestones are
+    read (by version id: an index lookup on both backends, whatever the planner's statistics say)."""
+    changed = a.version_ids[ia] != b.version_ids[ib]
+    pairs = list(zip(common[changed].tolist(), a.version_ids[ia][changed].tolist(), b.version_ids[ib][changed].tolist(),
+                     strict=True))  # fmt: skip
+    dates = _milestone_dates([v for _p, va, vb in pairs for v in (va, vb)])
+    result = []
+    for pid, va, vb in pairs:
+        now = dates.get(vb, {})
+        for key, was in dates.get(va, {}).items():
+            if was and now.get(key) and now[key] > was:
+                result.append((pid, key[0], key[1], was, now[key]))
+    return result
 
 
-def _later_milestones(first: str, second: str) -> list[tuple]:
-    """(project, kind, sequence, date then, date now) for every milestone that moved later: only
-    projects whose version changed between the peilingen can have moved, so the database pairs them."""
-    ids = dict(Peiling.objects.filter(code__in=[first, second]).values_list("code", "id"))
+def _milestone_dates(version_ids: list[int]) -> dict[int, dict[tuple[str, int], date]]:
+    result: dict[int, dict] = {}
     with connection.cursor() as cursor:
-        cursor.execute(LATER_MILESTONES, [ids[second], ids[first]])
-        return [(pid, kind, seq, as_date(was), as_date(now)) for pid, kind, seq, was, now in cursor.fetchall()]
+        for start in range(0, len(version_ids), 5000):
+            chunk = version_ids[start : start + 5000]
+            cursor.execute(
+                "SELECT version_id, kind, sequence, COALESCE(actual, planned) FROM projects_milestone "
+                f"WHERE version_id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )  # fmt: skip
+            for vid, kind, seq, when in cursor.fetchall():
+                result.setdefault(vid, {})[(kind, seq)] = as_date(when)
+    return result
 
 
 def _describe(project_ids: list[int]) -> dict[int, dict]:

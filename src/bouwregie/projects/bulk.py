@@ -109,3 +109,16 @@ def reset_sequences(*models_) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models_):
             cursor.execute(sql)
+
+
+# Above this many new rows, PostgreSQL's planner statistics are refreshed at once instead of waiting for
+# autovacuum: with stale statistics a self-join over milestones was planned as a cross product (minutes).
+ANALYZE_ABOVE = 10_000
+
+
+def refresh_statistics(new_rows: int, *models_) -> None:
+    if connection.vendor != "postgresql" or new_rows <= ANALYZE_ABOVE:
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bouwregie.geo.geojson import rounded
 from bouwregie.projects.enums import (
@@ -105,6 +106,7 @@ def quarter_end(year: int, quarter: int) -> date:
 
 
 TENURES = ("huur", "koop", "onbekend")
+TENURE_LABEL = gettext_lazy("Eigendom")  # translated only when a message needs it (25,000 rows per import)
 
 
 def delivery_phasing(data: ProjectData) -> dict[str, int]:
@@ -207,7 +209,7 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
                     _("Doelgroep %(group)s (%(count)d) is groter dan het project (%(total)d).")
                     % {"group": group, "count": count, "total": total},
                 )
-        _validate_breakdown(add, "tenure", _("Eigendom"), data.tenure, TENURES, total)
+        _validate_breakdown(add, "tenure", TENURE_LABEL, data.tenure, TENURES, total)
         if data.phasing:
             _validate_phasing(add, data.phasing, total)
     if not _is_count(data.demolitions) or data.demolitions < 0:

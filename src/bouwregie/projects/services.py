@@ -201,8 +201,9 @@ def _insert_versions(versions: list[NewVersion]) -> list[int]:
     return ids
 
 
-def _done():
+def _done(new_versions: int = 0):
     bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
+    bulk.refresh_statistics(new_versions, Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
 
 
 @transaction.atomic
@@ -366,7 +367,7 @@ def write_history(projects: list[HistoricProject], peilingen: dict[str, datetime
     ))  # fmt: skip
     for code, closed_at in peilingen.items():
         Peiling.objects.filter(pk=peiling_ids[code]).update(closed_at=closed_at, closed_by=author)
-    _done()
+    _done(len(versions))
     return {"projecten": len(projects), "versies": len(versions),
             "mijlpalen": sum(len(v.data.milestones) for v in versions), "peilingregels": len(entries)}  # fmt: skip
 
@@ -401,5 +402,5 @@ def write_import(new: list[ImportedProject], updates: list[tuple[int, Checked]],
     versions += [NewVersion(pid, numbers[pid] + 1, c.data, c.municipality, meta, peiling_id) for pid, c in updates]
     _insert_versions(versions)
     bulk.insert_rows(ExternalId, ["project_id", "source", "external_id"], links)
-    _done()
+    _done(len(versions))
     return {"nieuw": len(new), "gewijzigd": len(updates)}

@@ -1,4 +1,4 @@
-import subprocess
+import os
 import sys
 
 from django.core.management.base import BaseCommand
@@ -25,4 +25,7 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
-        raise SystemExit(subprocess.call(command))
+        self.stdout.flush()
+        # Become gunicorn rather than wait for it: a stop signal then reaches the server itself and
+        # no orphaned workers keep the port (they did when tests terminated `bouwregie serve`).
+        os.execv(sys.executable, command)
