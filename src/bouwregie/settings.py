@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "bouwregie.monitor",
     "bouwregie.demo",
     "bouwregie.web",
+    "bouwregie.api",
+    "ninja",  # only for its bundled Swagger UI / ReDoc assets (served locally, no CDN)
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
-"""Organisations and the role a user has in each. The permission policy itself comes with the web/API
-issue; this module only records who belongs where."""
+"""Organisations, the role a user has in each, and API keys. This module only records who belongs
+where; what they may do is decided in policy.py."""
 
 from django.conf import settings
 from django.db import models
@@ -49,3 +49,22 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A machine client's key for the REST API. Only a hash is stored; the key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("naam"), max_length=100)
+    prefix = models.CharField(_("begin van de sleutel"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+    revoked = models.BooleanField(_("ingetrokken"), default=False)
+
+    class Meta:
+        verbose_name = _("API-sleutel")
+        verbose_name_plural = _("API-sleutels")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…, {self.user})"

@@ -1,0 +1,95 @@
+"""The one permission policy: who may see and do what. The web pages, the REST API and the exports all
+ask here, so a rule changes in one place (DESIGN.md: only `accounts` decides permissions).
+
+Roles (issue #5): platform beheerder; Rijk (read all); provincie (manage peilingen and tables in its
+province, edit its projects); gemeente (edit projects in its municipality); corporatie / marktpartij
+(read the table's overview, edit the private milestones of projects it is a party to); public
+(anonymous: aggregated open data only). Open-book figures only for the parties at the project's table
+(Woontop 2024, Afspraak 3B: "open boekenprincipe" among the table's parties).
+"""
+
+from dataclasses import dataclass, field
+
+from bouwregie.accounts.models import Membership, Organisation
+
+MARKET_KINDS = frozenset({Organisation.Kind.CORPORATIE, Organisation.Kind.ONTWIKKELAAR, Organisation.Kind.BELEGGER,
+                          Organisation.Kind.BOUWER})  # fmt: skip
+EDITING_ROLES = frozenset({Membership.Role.BEWERKER, Membership.Role.TAFELBEHEERDER, Membership.Role.BEHEERDER})
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One organisation a user speaks for, and in which role."""
+
+    kind: str
+    role: str
+    province: str | None = None
+    municipality: str | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: anonymous (no seats), or a user with a seat per organisation."""
+
+    username: str | None = None
+    superuser: bool = False
+    seats: tuple[Seat, ...] = field(default_factory=tuple)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.username is None
+
+
+ANONYMOUS = Principal()
+
+
+def principal_for(user) -> Principal:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    seats = tuple(
+        Seat(m.organisation.kind, m.role, m.organisation.province_id, m.organisation.municipality_id)
+        for m in Membership.objects.filter(user=user).select_related("organisation")
+    )
+    return Principal(user.get_username(), user.is_superuser, seats)
+
+
+def is_beheerder(p: Principal) -> bool:
+    return p.superuser or any(s.role == Membership.Role.BEHEERDER for s in p.seats)
+
+
+def can_read_aggregates(p: Principal) -> bool:
+    """Monitor figures per area are open data: everyone, anonymous included."""
+    return True
+
+
+def can_read_projects(p: Principal) -> bool:
+    """Project lists and project pages: any signed-in user with a seat (market parties read the overview)."""
+    return is_beheerder(p) or bool(p.seats)
+
+
+def can_edit_project(p: Principal, municipality: str, province: str) -> bool:
+    return is_beheerder(p) or any(
+        s.role in EDITING_ROLES
+        and ((s.kind == Organisation.Kind.GEMEENTE and s.municipality == municipality)
+             or (s.kind == Organisation.Kind.PROVINCIE and s.province == province))
+        for s in p.seats
+    )  # fmt: skip
+
+
+def can_manage_peilingen(p: Principal, province: str | None = None) -> bool:
+    """Closing a peiling: the platform beheerder, or a province's tafelbeheerder (for its province)."""
+    return is_beheerder(p) or any(
+        s.kind == Organisation.Kind.PROVINCIE and s.role == Membership.Role.TAFELBEHEERDER
+        and (province is None or s.province == province)
+        for s in p.seats
+    )  # fmt: skip
+
+
+def can_read_open_book(p: Principal, municipality: str, province: str) -> bool:
+    """Confidential open-book figures: the public parties at the project's table (its gemeente and
+    provincie) and the beheerder. Market parties get them once project parties are recorded."""
+    return is_beheerder(p) or any(
+        (s.kind == Organisation.Kind.GEMEENTE and s.municipality == municipality)
+        or (s.kind == Organisation.Kind.PROVINCIE and s.province == province)
+        for s in p.seats
+    )

@@ -1,0 +1,407 @@
+"""REST API v1 (issue #5): thin endpoints over the rooms that do the work, one permission policy.
+
+NL API Design Rules: plural kebab-case resources, no trailing slash, errors as problem+json, paging
+and filters as query parameters, the version in the path. Open data (areas, peilingen, monitor
+figures) needs no key; project data needs a session or an API key (`Authorization: Bearer br_…`).
+"""
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from django.db.models import Q
+from django.http import Http404
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import Status
+from ninja.security import HttpBearer, SessionAuth
+
+from bouwregie.accounts import policy, tokens
+from bouwregie.api.problems import problem
+from bouwregie.geo.areas import UnknownArea, resolve_area
+from bouwregie.geo.models import Municipality, Province, Region
+from bouwregie.monitor import api as monitor_api
+from bouwregie.monitor.alternatives import alternatives as find_alternatives
+from bouwregie.monitor.delays import DEFAULT_MONTHS
+from bouwregie.monitor.delays import delays as find_delays
+from bouwregie.monitor.kansrijk import kansrijk
+from bouwregie.projects import services
+from bouwregie.projects.enums import HARD_STATUSES, SOFT_STATUSES
+from bouwregie.projects.models import Milestone, Peiling, Project, ProjectVersion
+from bouwregie.projects.rules import MilestoneData, ProjectData, canonical
+from bouwregie.projects.services import current_versions
+
+MAX_PAGE_SIZE = 100
+
+
+class ApiKey(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        user = tokens.user_for(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(SessionAuth):
+    """The signed-in web user (the web pages call the same API)."""
+
+
+SIGNED_IN = [ApiKey(), Session()]
+
+api = NinjaAPI(
+    title="Bouwregie API",
+    version="1.0.0",
+    description="Publiek-private monitor van de woningbouw: gebieden, projecten, peilingen, monitorcijfers, "
+    "vertragingen, alternatieven en Kansrijk Bouwen!-scores. Fouten als application/problem+json.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+# --- errors ------------------------------------------------------------------------------------
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    params = [{"name": ".".join(str(x) for x in e.get("loc", [])[1:]), "reason": e.get("msg", "")} for e in exc.errors]
+    return problem(400, "Ongeldige invoer", "Een of meer parameters zijn ongeldig.", "ongeldige-invoer",
+                   invalidParams=params)  # fmt: skip
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return problem(401, "Niet aangemeld", "Meld u aan of stuur een API-sleutel mee (Authorization: Bearer …).",
+                   "niet-aangemeld")  # fmt: skip
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(404, "Niet gevonden", str(exc) or "Deze bron bestaat niet.", "niet-gevonden")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return problem(exc.status_code, {403: "Geen toegang"}.get(exc.status_code, "Fout"), str(exc))
+
+
+@api.exception_handler(UnknownArea)
+def _unknown_area(request, exc):
+    return problem(400, "Onbekend gebied", str(exc), "onbekend-gebied")
+
+
+@api.exception_handler(Peiling.DoesNotExist)
+def _unknown_peiling(request, exc):
+    return problem(404, "Onbekende peiling", str(exc) or "Deze peiling bestaat niet.", "onbekende-peiling")
+
+
+@api.exception_handler(services.ProjectValidationError)
+def _invalid_project(request, exc):
+    return problem(
+        400,
+        "Project niet opgeslagen",
+        "De wijziging voldoet niet aan de regels; er is niets opgeslagen.",
+        "ongeldig-project",
+        invalidParams=[{"name": p.field, "reason": p.message} for p in exc.problems],
+    )
+
+
+@api.exception_handler(ValueError)
+def _refused(request, exc):
+    return problem(400, "Vraag niet te beantwoorden", str(exc), "ongeldige-vraag")
+
+
+def _principal(request) -> policy.Principal:
+    return policy.principal_for(getattr(request, "user", None))
+
+
+def _require_projects(request) -> policy.Principal:
+    who = _principal(request)
+    if not policy.can_read_projects(who):
+        raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
+    return who
+
+
+# --- schemas -----------------------------------------------------------------------------------
+class AreaOut(Schema):
+    kind: str
+    code: str
+    name: str
+    province: str | None = None
+
+
+class PeilingOut(Schema):
+    code: str
+    year: int
+    quarter: int
+    reference_date: date
+    closed: bool
+    closed_at: datetime | None = None
+
+
+class ProjectSummary(Schema):
+    code: str
+    name: str
+    municipality_code: str
+    municipality: str
+    province_code: str
+    version: int
+    updated_at: datetime
+    lifecycle: str
+    plan_type: str
+    plan_status: str
+    phase: str
+    homes_total: int
+    homes_by_segment: dict[str, int]
+
+
+class MilestoneOut(Schema):
+    kind: str
+    sequence: int
+    planned: date | None = None
+    actual: date | None = None
+    homes: int | None = None
+
+
+class MilestoneIn(MilestoneOut):
+    sequence: int = 1
+
+
+class ProjectDetail(ProjectSummary):
+    housing: dict
+    target_groups: dict
+    tenure: dict
+    demolitions: int
+    phasing: dict
+    bottlenecks: list[str]
+    parallel_plannen: bool
+    subsidies: list
+    geometry: dict | None = None
+    source_crs: str
+    source_info: dict
+    milestones: list[MilestoneOut]
+    open_book: dict | None = None
+
+
+class VersionOut(Schema):
+    version: int
+    created_at: datetime
+    author: str
+    source: str
+    source_detail: str
+    reason: str
+    peiling: str | None = None
+
+
+class ProjectChange(Schema):
+    """Fields to change; what is left out stays as it is. Every change is a new version with a reason."""
+
+    reason: str
+    name: str | None = None
+    municipality: str | None = None
+    homes: dict[str, dict[str, int]] | None = None  # {segment: {woningtype: aantal}}
+    plan_type: str | None = None
+    plan_status: str | None = None
+    lifecycle: str | None = None
+    target_groups: dict[str, int] | None = None
+    tenure: dict[str, int] | None = None
+    demolitions: int | None = None
+    phasing: dict[str, int] | None = None
+    bottlenecks: list[str] | None = None
+    parallel_plannen: bool | None = None
+    milestones: list[MilestoneIn] | None = None
+    geometry: dict | None = None
+
+
+class ProjectNew(ProjectChange):
+    name: str
+    municipality: str
+
+
+class ProjectPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[ProjectSummary]
+    links: dict[str, str | None]
+
+
+class ProjectFilters(Schema):
+    area: str | None = None
+    search: str | None = None
+    plan_status: str | None = None  # an IPO code, or 'hard' / 'zacht'
+    phase: str | None = None
+    lifecycle: str = "actief"
+    page: int = 1
+    page_size: int = 25
+
+
+# --- open data ---------------------------------------------------------------------------------
+@api.get("/areas", response=list[AreaOut], summary="Gebieden: provincies, gemeenten en regio's")
+def areas(request, kind: str | None = None):
+    rows = [AreaOut(kind="nl", code="NL", name="Nederland")]
+    rows += [AreaOut(kind="provincie", code=p.code, name=p.name) for p in Province.objects.order_by("code")]
+    rows += [AreaOut(kind="gemeente", code=m.code, name=m.name, province=m.province_id)
+             for m in Municipality.objects.order_by("code")]  # fmt: skip
+    rows += [AreaOut(kind=r.kind, code=r.code, name=r.name, province=r.province_id) for r in Region.objects.all()]
+    return [r for r in rows if kind is None or r.kind == kind]
+
+
+@api.get("/peilingen", response=list[PeilingOut], summary="Peilingen (kwartaalstanden)")
+def peilingen(request):
+    return [PeilingOut(code=p.code, year=p.year, quarter=p.quarter, reference_date=p.reference_date,
+                       closed=p.is_closed, closed_at=p.closed_at) for p in Peiling.objects.all()]  # fmt: skip
+
+
+@api.get("/monitor-figures", summary="Monitorcijfers van één gebied (open data)")
+def monitor_figures(request, area: str = "NL", peiling: str | None = None) -> dict:
+    return monitor_api.monitor(area, monitor_api.chosen_peiling(peiling))
+
+
+# --- project data (signed in) ------------------------------------------------------------------
+@api.get("/projects", response=ProjectPage, auth=SIGNED_IN, summary="Projecten (huidige versie), gefilterd")
+def projects(request, filters: Query[ProjectFilters]):
+    _require_projects(request)
+    if not 1 <= filters.page_size <= MAX_PAGE_SIZE or filters.page < 1:
+        raise ValueError(f"page ≥ 1 en page_size tussen 1 en {MAX_PAGE_SIZE}.")
+    versions = current_versions().filter(lifecycle=filters.lifecycle)
+    if filters.area:
+        target = resolve_area(filters.area)
+        if target.kind != "nl":
+            versions = versions.filter(Q(municipality_id__in=target.municipalities) | Q(project_id__in=target.projects))
+    if filters.search:
+        versions = versions.filter(Q(name__icontains=filters.search) | Q(project__code__iexact=filters.search))
+    if filters.plan_status:
+        statuses = {"hard": HARD_STATUSES, "zacht": SOFT_STATUSES}.get(filters.plan_status, {filters.plan_status})
+        versions = versions.filter(plan_status__in=statuses)
+    if filters.phase is not None:
+        versions = versions.filter(phase=filters.phase)
+    count = versions.count()
+    start = (filters.page - 1) * filters.page_size
+    rows = [_summary(v) for v in _with_relations(versions.order_by("project__code")[start : start + filters.page_size])]
+    last = max(1, -(-count // filters.page_size))
+    return ProjectPage(count=count, page=filters.page, page_size=filters.page_size, results=rows,
+                       links=_page_links(request, filters.page, last))  # fmt: skip
+
+
+@api.get("/projects/{code}", response=ProjectDetail, auth=SIGNED_IN, summary="Eén project (huidige versie)")
+def project_detail(request, code: str):
+    who = _require_projects(request)
+    version = _with_relations(current_versions().filter(project__code=code)).first()
+    if version is None:
+        raise Http404(f"Project '{code}' bestaat niet.")
+    stones = Milestone.objects.filter(version=version).order_by("id")
+    province = version.municipality.province_id
+    allowed = policy.can_read_open_book(who, version.municipality_id, province)
+    return ProjectDetail(
+        **_summary(version).dict(), housing=version.homes_by_segment, target_groups=version.target_groups,
+        tenure=version.tenure, demolitions=version.demolitions, phasing=version.phasing,
+        bottlenecks=version.bottlenecks, parallel_plannen=version.parallel_plannen, subsidies=version.subsidies,
+        geometry=version.geometry, source_crs=version.source_crs, source_info=version.source_info,
+        milestones=[MilestoneOut(kind=m.kind, sequence=m.sequence, planned=m.planned, actual=m.actual, homes=m.homes)
+                    for m in stones],
+        open_book=version.open_book if allowed else None,
+    )  # fmt: skip
+
+
+@api.patch("/projects/{code}", response=ProjectDetail, auth=SIGNED_IN, summary="Wijzigen: een nieuwe versie")
+def change_project(request, code: str, change: ProjectChange):
+    who = _principal(request)
+    project = Project.objects.filter(code=code).first()
+    if project is None:
+        raise Http404(f"Project '{code}' bestaat niet.")
+    number, data = services.current_data([project.id])[project.id]
+    new = replace(data, **_fields(change))
+    _require_edit(who, data.municipality, new.municipality)
+    if canonical(new) != canonical(data):
+        services.create_version(project, new, _meta(request, change.reason))
+    return project_detail(request, code)
+
+
+@api.post("/projects", response={201: ProjectDetail}, auth=SIGNED_IN, summary="Een nieuw project")
+def create_project(request, new: ProjectNew):
+    who = _principal(request)
+    data = ProjectData(**_fields(new))
+    _require_edit(who, data.municipality)
+    version = services.create_project(data, _meta(request, new.reason))
+    return Status(201, project_detail(request, version.project.code))
+
+
+@api.get("/projects/{code}/versions", response=list[VersionOut], auth=SIGNED_IN, summary="De geschiedenis")
+def project_versions(request, code: str):
+    _require_projects(request)
+    rows = ProjectVersion.objects.filter(project__code=code).select_related("peiling").order_by("number")
+    if not rows:
+        raise Http404(f"Project '{code}' bestaat niet.")
+    return [VersionOut(version=v.number, created_at=v.created_at, author=v.author, source=v.source,
+                       source_detail=v.source_detail, reason=v.reason, peiling=v.peiling.code if v.peiling else None)
+            for v in rows]  # fmt: skip
+
+
+@api.get("/delays", auth=SIGNED_IN, summary="Vertragingen tussen twee peilingen, met de projecten")
+def delays(request, van: str, tot: str, area: str = "NL", months: float = DEFAULT_MONTHS, limit: int = 25) -> dict:
+    _require_projects(request)
+    return find_delays(area, monitor_api.chosen_peiling(van), monitor_api.chosen_peiling(tot), months, limit or None)
+
+
+@api.get("/alternatives", auth=SIGNED_IN, summary="Alternatieven bij een tekort in een jaar")
+def alternatives(request, area: str, year: int, peiling: str | None = None, tekort: int | None = None,
+                 limit: int = 25) -> dict:  # fmt: skip
+    _require_projects(request)
+    if tekort is not None and tekort < 0:
+        raise ValueError("tekort kan niet negatief zijn.")
+    return find_alternatives(area, monitor_api.chosen_peiling(peiling), year, tekort, limit or None)
+
+
+@api.get("/kansrijk-scores", auth=SIGNED_IN, summary="Kansrijk Bouwen!-scores en urenverdeling")
+def kansrijk_scores(request, area: str, peiling: str | None = None, uren: int | None = None, drempel: float = 0.0,
+                    limit: int = 25) -> dict:  # fmt: skip
+    _require_projects(request)
+    if uren is not None and uren < 0:
+        raise ValueError("uren kan niet negatief zijn.")
+    return kansrijk(area, monitor_api.chosen_peiling(peiling), uren, drempel, limit or None)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def _fields(change: ProjectChange) -> dict:
+    given = change.dict(exclude_unset=True, exclude={"reason"})
+    if "milestones" in given:
+        given["milestones"] = tuple(MilestoneData(**m) for m in given["milestones"])
+    if "bottlenecks" in given:
+        given["bottlenecks"] = tuple(given["bottlenecks"])
+    return given
+
+
+def _require_edit(who: policy.Principal, *municipalities: str) -> None:
+    """Both the project's municipality and, when it moves, the new one must be the caller's to edit."""
+    for name in municipalities:
+        municipality = Municipality.objects.get(code=services.matcher().resolve(name).code)
+        if not policy.can_edit_project(who, municipality.code, municipality.province_id):
+            raise HttpError(403, f"U mag geen projecten in {municipality.name} bewerken.")
+
+
+def _meta(request, reason: str) -> services.VersionMeta:
+    return services.VersionMeta(author=request.user.get_username(), source="api", reason=reason,
+                                source_detail="REST API v1")  # fmt: skip
+
+
+def _with_relations(versions):
+    return versions.select_related("project", "municipality")
+
+
+def _summary(v: ProjectVersion) -> ProjectSummary:
+    return ProjectSummary(
+        code=v.project.code, name=v.name, municipality_code=v.municipality_id, municipality=v.municipality.name,
+        province_code=v.municipality.province_id, version=v.number, updated_at=v.created_at, lifecycle=v.lifecycle,
+        plan_type=v.plan_type, plan_status=v.plan_status, phase=v.phase, homes_total=v.homes_total,
+        homes_by_segment={s: getattr(v, f"homes_{s}") for s in ("sociale_huur", "middenhuur", "betaalbare_koop",
+                                                                 "vrije_sector_huur", "dure_koop", "onbekend")},
+    )  # fmt: skip
+
+
+def _page_links(request, page: int, last: int) -> dict[str, str | None]:
+    def at(n):
+        query = request.GET.copy()
+        query["page"] = str(n)
+        return f"{request.path}?{query.urlencode()}"
+
+    return {"self": at(page), "first": at(1), "prev": at(page - 1) if page > 1 else None,
+            "next": at(page + 1) if page < last else None, "last": at(last)}  # fmt: skip

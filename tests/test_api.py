@@ -1,0 +1,208 @@
+"""REST API v1 (issue #5, first part): NL API Design Rules, problem+json, keys, and the permission policy
+applied the same way for every role (a matrix)."""
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from bouwregie.accounts import policy, tokens
+from bouwregie.accounts.models import ApiToken, Membership, Organisation
+from bouwregie.projects import services
+from bouwregie.projects.rules import MilestoneData as M
+
+from .builders import create
+
+ROLES = ("anoniem", "zonder_organisatie", "rijk", "provincie_utrecht", "gemeente_utrecht", "gemeente_amsterdam",
+         "corporatie", "beheerder")  # fmt: skip
+
+
+@pytest.fixture
+def world(db):
+    utrecht = create(
+        "Merwedekanaalzone",
+        "GM0344",
+        plan_status="1A",
+        open_book={"grondexploitatie": -1_200_000},
+        homes={"sociale_huur": {"gestapeld": 40}},
+        milestones=(M("start_bouw", actual=date(2025, 3, 1)), M("oplevering", planned=date(2027, 6, 1))),
+    )
+    create("Sluisbuurt", "GM0363", plan_status="3", homes={"dure_koop": {"gestapeld": 90}})
+    services.close_peiling("2025-Q2", author="test", now=datetime(2025, 7, 15, tzinfo=UTC))
+    users = {}
+    seats = {
+        "zonder_organisatie": None,
+        "rijk": ("Ministerie", "rijk", None, None, "lezer"),
+        "provincie_utrecht": ("Provincie Utrecht", "provincie", "PV26", None, "tafelbeheerder"),
+        "gemeente_utrecht": ("Gemeente Utrecht", "gemeente", "PV26", "GM0344", "bewerker"),
+        "gemeente_amsterdam": ("Gemeente Amsterdam", "gemeente", "PV27", "GM0363", "bewerker"),
+        "corporatie": ("Woningstichting", "corporatie", None, None, "lezer"),
+        "beheerder": ("Platform", "other", None, None, "beheerder"),
+    }  # fmt: skip
+    for name, seat in seats.items():
+        user = get_user_model().objects.create_user(name)  # no password: keys only, and no slow hashing
+        if seat:
+            org = Organisation.objects.create(name=seat[0], kind=seat[1], province_id=seat[2], municipality_id=seat[3])
+            Membership.objects.create(user=user, organisation=org, role=seat[4])
+        users[name] = tokens.issue(user, "test")
+    return {"keys": users, "utrecht": utrecht.code}
+
+
+def get(client, world, role, url):
+    headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
+    return client.get(url, **headers)
+
+
+def test_the_openapi_document_follows_the_nl_design_rules(client, db):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.") and doc["info"]["version"] == "1.0.0"
+    for path in doc["paths"]:
+        assert path.startswith("/api/v1/") and not path.endswith("/"), path
+        for segment in path.removeprefix("/api/v1/").split("/"):
+            assert re.fullmatch(r"[a-z]+(-[a-z]+)*|\{[a-z_]+\}", segment), path  # kebab-case or a parameter
+    assert "bearer" in str(doc["components"]["securitySchemes"]).lower()
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "cdn" not in docs.lower() and "/static/ninja/" in docs  # works offline
+
+
+def test_open_data_needs_no_key(client, world):
+    areas = client.get("/api/v1/areas").json()
+    assert len([a for a in areas if a["kind"] == "gemeente"]) == 342 and areas[0]["code"] == "NL"
+    assert [a["code"] for a in client.get("/api/v1/areas?kind=provincie").json()][:2] == ["PV20", "PV21"]
+    figures = client.get("/api/v1/monitor-figures?area=PV26&peiling=2025-Q2").json()
+    assert figures["pipeline"]["homes"] == 40 and figures["area"]["name"] == "Utrecht"
+    assert client.get("/api/v1/peilingen").json()[0]["code"] == "2025-Q2"
+
+
+# Expected HTTP status per role for each endpoint (the permission matrix).
+MATRIX = {
+    "/api/v1/monitor-figures?area=NL": dict.fromkeys(ROLES, 200),
+    "/api/v1/projects": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
+    "/api/v1/projects/{utrecht}": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
+    "/api/v1/projects/{utrecht}/versions": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
+    "/api/v1/delays?van=2025-Q2&tot=2025-Q2": {**dict.fromkeys(ROLES, 400), "anoniem": 401, "zonder_organisatie": 403},
+    "/api/v1/kansrijk-scores?area=GM0344": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, world, role):
+    for url, expected in MATRIX.items():
+        response = get(client, world, role, url.format(**world))
+        assert response.status_code == expected[role], (url, role, response.content)
+        if response.status_code >= 400:
+            assert response["Content-Type"] == "application/problem+json"
+            assert response.json()["status"] == response.status_code and response.json()["title"]
+
+
+def test_open_book_only_for_the_parties_at_the_table(client, world):
+    seen = {role: get(client, world, role, f"/api/v1/projects/{world['utrecht']}").json().get("open_book")
+            for role in ROLES if role not in ("anoniem", "zonder_organisatie")}  # fmt: skip
+    assert seen == {"rijk": None, "provincie_utrecht": {"grondexploitatie": -1_200_000},
+                    "gemeente_utrecht": {"grondexploitatie": -1_200_000}, "gemeente_amsterdam": None,
+                    "corporatie": None, "beheerder": {"grondexploitatie": -1_200_000}}  # fmt: skip
+
+
+def test_project_list_filters_and_pages(client, world):
+    def codes(query):
+        return [p["code"] for p in get(client, world, "rijk", f"/api/v1/projects?{query}").json()["results"]]
+
+    assert len(codes("")) == 2 and codes("area=GM0344") == [world["utrecht"]]
+    assert codes("plan_status=zacht") != codes("plan_status=hard") and codes("search=merwede") == [world["utrecht"]]
+    page = get(client, world, "rijk", "/api/v1/projects?page_size=1&page=2").json()
+    assert page["count"] == 2 and len(page["results"]) == 1 and page["links"]["next"] is None
+    assert page["links"]["prev"] == "/api/v1/projects?page_size=1&page=1"
+    detail = get(client, world, "rijk", f"/api/v1/projects/{world['utrecht']}").json()
+    assert [m["kind"] for m in detail["milestones"]] == ["start_bouw", "oplevering"] and detail["phase"] == "start_bouw"
+
+
+@pytest.mark.parametrize(
+    "url, status, title",
+    [
+        ("/api/v1/projects?page_size=1000", 400, "Vraag niet te beantwoorden"),
+        ("/api/v1/projects?area=Atlantis", 400, "Onbekend gebied"),
+        ("/api/v1/projects/BR-9999999", 404, "Niet gevonden"),
+        ("/api/v1/monitor-figures?peiling=2031-Q1", 404, "Onbekende peiling"),
+        ("/api/v1/alternatives?area=GM0344&year=volgend", 400, "Ongeldige invoer"),
+        ("/api/v1/kansrijk-scores?area=GM0344&uren=-5", 400, "Vraag niet te beantwoorden"),
+    ],
+)
+def test_bad_requests_are_problems_in_dutch(client, world, url, status, title):
+    response = get(client, world, "beheerder", url)
+    assert response.status_code == status and response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == title
+
+
+def test_keys_can_be_revoked(client, world):
+    assert get(client, world, "rijk", "/api/v1/projects").status_code == 200
+    ApiToken.objects.filter(user__username="rijk").update(revoked=True)
+    assert get(client, world, "rijk", "/api/v1/projects").status_code == 401
+    assert client.get("/api/v1/projects", HTTP_AUTHORIZATION="Bearer br_made-up").status_code == 401
+    assert (
+        ApiToken.objects.filter(user__username="beheerder").values_list("key_hash", flat=True)[0]
+        != world["keys"]["beheerder"]
+    )  # only the hash is stored
+
+
+def test_the_policy_as_plain_rules():
+    gemeente = policy.Principal("g", seats=(policy.Seat("gemeente", "bewerker", "PV26", "GM0344"),))
+    lezer = policy.Principal("l", seats=(policy.Seat("gemeente", "lezer", "PV26", "GM0344"),))
+    provincie = policy.Principal("p", seats=(policy.Seat("provincie", "tafelbeheerder", "PV26"),))
+    assert policy.can_edit_project(gemeente, "GM0344", "PV26") and not policy.can_edit_project(
+        gemeente, "GM0355", "PV26"
+    )
+    assert not policy.can_edit_project(lezer, "GM0344", "PV26") and policy.can_edit_project(provincie, "GM0355", "PV26")
+    assert policy.can_manage_peilingen(provincie, "PV26") and not policy.can_manage_peilingen(provincie, "PV27")
+    assert not policy.can_manage_peilingen(gemeente) and not policy.can_read_projects(policy.ANONYMOUS)
+    assert policy.can_read_aggregates(policy.ANONYMOUS)
+
+
+def send(client, world, role, method, url, body):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"} if role != "anoniem" else {}
+    return getattr(client, method)(url, data=body, content_type="application/json", **headers)
+
+
+def test_a_change_is_a_new_version_by_whom_may_make_it(client, world):
+    url = f"/api/v1/projects/{world['utrecht']}"
+    body = {"reason": "Planning na overleg aan de versnellingstafel", "plan_status": "1B",
+            "bottlenecks": ["netcongestie"]}  # fmt: skip
+    assert send(client, world, "anoniem", "patch", url, body).status_code == 401
+    refused = send(client, world, "gemeente_amsterdam", "patch", url, body)
+    assert refused.status_code == 403 and "Utrecht" in refused.json()["detail"]
+    done = send(client, world, "gemeente_utrecht", "patch", url, body).json()
+    assert (done["version"], done["plan_status"], done["bottlenecks"]) == (2, "1B", ["netcongestie"])
+    assert done["homes_total"] == 40 and [m["kind"] for m in done["milestones"]] == ["start_bouw", "oplevering"]
+    history = get(client, world, "rijk", f"{url}/versions").json()
+    assert [(v["version"], v["author"], v["source"]) for v in history] == [
+        (1, "test", "edit"),
+        (2, "gemeente_utrecht", "api"),
+    ]
+    same = send(client, world, "provincie_utrecht", "patch", url, body).json()
+    assert same["version"] == 2  # nothing changed, so no new version
+
+
+def test_an_invalid_change_writes_nothing_and_says_why(client, world):
+    url = f"/api/v1/projects/{world['utrecht']}"
+    bad = send(client, world, "gemeente_utrecht", "patch", url,
+               {"reason": "typo", "homes": {"sociale_huur": {"gestapeld": -4}}})  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["title"] == "Project niet opgeslagen"
+    assert bad.json()["invalidParams"][0]["name"] == "homes" and "negatief" in bad.json()["invalidParams"][0]["reason"]
+    assert send(client, world, "gemeente_utrecht", "patch", url, {"plan_status": "1B"}).status_code == 400  # no reason
+    assert len(get(client, world, "rijk", f"{url}/versions").json()) == 1
+
+
+def test_a_new_project_through_the_api(client, world):
+    body = {
+        "reason": "Nieuw initiatief",
+        "name": "Kanaaleiland",
+        "municipality": "Utrecht",
+        "homes": {"middenhuur": {"gestapeld": 60}},
+        "milestones": [{"kind": "initiatief", "actual": "2025-05-01"}],
+    }
+    made = send(client, world, "gemeente_utrecht", "post", "/api/v1/projects", body)
+    assert made.status_code == 201 and made.json()["code"].startswith("BR-") and made.json()["phase"] == "initiatief"
+    elsewhere = send(client, world, "gemeente_utrecht", "post", "/api/v1/projects", {**body, "municipality": "Zaandam"})
+    assert elsewhere.status_code == 400 and "Zaandam" in elsewhere.json()["detail"]  # a former name, now Zaanstad
+    other = send(client, world, "gemeente_utrecht", "post", "/api/v1/projects", {**body, "municipality": "Zaanstad"})
+    assert other.status_code == 403
