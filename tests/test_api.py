@@ -120,12 +120,13 @@ def test_project_list_filters_and_pages(client, world):
 @pytest.mark.parametrize(
     "url, status, title",
     [
-        ("/api/v1/projects?page_size=1000", 400, "Vraag niet te beantwoorden"),
+        ("/api/v1/projects?page_size=1000", 400, "Ongeldige invoer"),
         ("/api/v1/projects?area=Atlantis", 400, "Onbekend gebied"),
         ("/api/v1/projects/BR-9999999", 404, "Niet gevonden"),
         ("/api/v1/monitor-figures?peiling=2031-Q1", 404, "Onbekende peiling"),
         ("/api/v1/alternatives?area=GM0344&year=volgend", 400, "Ongeldige invoer"),
-        ("/api/v1/kansrijk-scores?area=GM0344&uren=-5", 400, "Vraag niet te beantwoorden"),
+        ("/api/v1/kansrijk-scores?area=GM0344&uren=-5", 400, "Ongeldige invoer"),
+        ("/api/v1/alternatives?area=GM0344&year=2024&peiling=2025-Q2", 400, "Vraag niet te beantwoorden"),
     ],
 )
 def test_bad_requests_are_problems_in_dutch(client, world, url, status, title):
@@ -206,3 +207,14 @@ def test_a_new_project_through_the_api(client, world):
     assert elsewhere.status_code == 400 and "Zaandam" in elsewhere.json()["detail"]  # a former name, now Zaanstad
     other = send(client, world, "gemeente_utrecht", "post", "/api/v1/projects", {**body, "municipality": "Zaanstad"})
     assert other.status_code == 403
+
+
+def test_nul_characters_are_refused_at_the_door(client, world):
+    response = get(client, world, "rijk", "/api/v1/projects?search=a%00b")
+    assert response.status_code == 400 and "NUL-teken" in response.json()["detail"]
+    body = {"reason": "x\u0000", "plan_status": "1B"}
+    assert (
+        send(client, world, "gemeente_utrecht", "patch", f"/api/v1/projects/{world['utrecht']}", body).status_code
+        == 400
+    )
+    assert client.get("/?x=%00").status_code == 400

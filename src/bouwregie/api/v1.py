@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.db.models import Q
 from django.http import Http404
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
@@ -24,6 +24,7 @@ from bouwregie.monitor.alternatives import alternatives as find_alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS
 from bouwregie.monitor.delays import delays as find_delays
 from bouwregie.monitor.kansrijk import kansrijk
+from bouwregie.monitor.snapshot import YEARS
 from bouwregie.projects import services
 from bouwregie.projects.enums import HARD_STATUSES, SOFT_STATUSES
 from bouwregie.projects.models import Milestone, Peiling, Project, ProjectVersion
@@ -49,7 +50,32 @@ class Session(SessionAuth):
 
 SIGNED_IN = [ApiKey(), Session()]
 
-api = NinjaAPI(
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    invalidParams: list[dict] | None = None  # noqa: N815 (the NL API Design Rules spell it so)
+
+
+OPEN_ERRORS = {400: Problem, 404: Problem}
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+
+
+class BouwregieApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Error responses are documented as application/problem+json, which is what they are."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if int(status) >= 400 and "application/json" in response.get("content", {}):
+                        response["content"] = {"application/problem+json": response["content"]["application/json"]}
+        return schema
+
+
+api = BouwregieApi(
     title="Bouwregie API",
     version="1.0.0",
     description="Publiek-private monitor van de woningbouw: gebieden, projecten, peilingen, monitorcijfers, "
@@ -230,12 +256,12 @@ class ProjectFilters(Schema):
     plan_status: str | None = None  # an IPO code, or 'hard' / 'zacht'
     phase: str | None = None
     lifecycle: str = "actief"
-    page: int = 1
-    page_size: int = 25
+    page: int = Field(1, ge=1, le=1_000_000)  # an offset beyond int64 was a server error (found by schemathesis)
+    page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
 
 
 # --- open data ---------------------------------------------------------------------------------
-@api.get("/areas", response=list[AreaOut], summary="Gebieden: provincies, gemeenten en regio's")
+@api.get("/areas", response={200: list[AreaOut], **OPEN_ERRORS}, summary="Gebieden: provincies, gemeenten en regio's")
 def areas(request, kind: str | None = None):
     rows = [AreaOut(kind="nl", code="NL", name="Nederland")]
     rows += [AreaOut(kind="provincie", code=p.code, name=p.name) for p in Province.objects.order_by("code")]
@@ -245,23 +271,23 @@ def areas(request, kind: str | None = None):
     return [r for r in rows if kind is None or r.kind == kind]
 
 
-@api.get("/peilingen", response=list[PeilingOut], summary="Peilingen (kwartaalstanden)")
+@api.get("/peilingen", response={200: list[PeilingOut], **OPEN_ERRORS}, summary="Peilingen (kwartaalstanden)")
 def peilingen(request):
     return [PeilingOut(code=p.code, year=p.year, quarter=p.quarter, reference_date=p.reference_date,
                        closed=p.is_closed, closed_at=p.closed_at) for p in Peiling.objects.all()]  # fmt: skip
 
 
-@api.get("/monitor-figures", summary="Monitorcijfers van één gebied (open data)")
+@api.get("/monitor-figures", response={200: dict, **OPEN_ERRORS}, summary="Monitorcijfers van één gebied (open data)")
 def monitor_figures(request, area: str = "NL", peiling: str | None = None) -> dict:
     return monitor_api.monitor(area, monitor_api.chosen_peiling(peiling))
 
 
 # --- project data (signed in) ------------------------------------------------------------------
-@api.get("/projects", response=ProjectPage, auth=SIGNED_IN, summary="Projecten (huidige versie), gefilterd")
+@api.get(
+    "/projects", response={200: ProjectPage, **ERRORS}, auth=SIGNED_IN, summary="Projecten (huidige versie), gefilterd"
+)
 def projects(request, filters: Query[ProjectFilters]):
     _require_projects(request)
-    if not 1 <= filters.page_size <= MAX_PAGE_SIZE or filters.page < 1:
-        raise ValueError(f"page ≥ 1 en page_size tussen 1 en {MAX_PAGE_SIZE}.")
     versions = current_versions().filter(lifecycle=filters.lifecycle)
     if filters.area:
         target = resolve_area(filters.area)
@@ -282,7 +308,9 @@ def projects(request, filters: Query[ProjectFilters]):
                        links=_page_links(request, filters.page, last))  # fmt: skip
 
 
-@api.get("/projects/{code}", response=ProjectDetail, auth=SIGNED_IN, summary="Eén project (huidige versie)")
+@api.get(
+    "/projects/{code}", response={200: ProjectDetail, **ERRORS}, auth=SIGNED_IN, summary="Eén project (huidige versie)"
+)
 def project_detail(request, code: str):
     who = _require_projects(request)
     version = _with_relations(current_versions().filter(project__code=code)).first()
@@ -302,7 +330,9 @@ def project_detail(request, code: str):
     )  # fmt: skip
 
 
-@api.patch("/projects/{code}", response=ProjectDetail, auth=SIGNED_IN, summary="Wijzigen: een nieuwe versie")
+@api.patch(
+    "/projects/{code}", response={200: ProjectDetail, **ERRORS}, auth=SIGNED_IN, summary="Wijzigen: een nieuwe versie"
+)
 def change_project(request, code: str, change: ProjectChange):
     who = _principal(request)
     project = Project.objects.filter(code=code).first()
@@ -316,7 +346,7 @@ def change_project(request, code: str, change: ProjectChange):
     return project_detail(request, code)
 
 
-@api.post("/projects", response={201: ProjectDetail}, auth=SIGNED_IN, summary="Een nieuw project")
+@api.post("/projects", response={201: ProjectDetail, **ERRORS}, auth=SIGNED_IN, summary="Een nieuw project")
 def create_project(request, new: ProjectNew):
     who = _principal(request)
     data = ProjectData(**_fields(new))
@@ -325,7 +355,9 @@ def create_project(request, new: ProjectNew):
     return Status(201, project_detail(request, version.project.code))
 
 
-@api.get("/projects/{code}/versions", response=list[VersionOut], auth=SIGNED_IN, summary="De geschiedenis")
+@api.get(
+    "/projects/{code}/versions", response={200: list[VersionOut], **ERRORS}, auth=SIGNED_IN, summary="De geschiedenis"
+)
 def project_versions(request, code: str):
     _require_projects(request)
     rows = ProjectVersion.objects.filter(project__code=code).select_related("peiling").order_by("number")
@@ -336,33 +368,45 @@ def project_versions(request, code: str):
             for v in rows]  # fmt: skip
 
 
-@api.get("/delays", auth=SIGNED_IN, summary="Vertragingen tussen twee peilingen, met de projecten")
-def delays(request, van: str, tot: str, area: str = "NL", months: float = DEFAULT_MONTHS, limit: int = 25) -> dict:
+@api.get(
+    "/delays",
+    response={200: dict, **ERRORS},
+    auth=SIGNED_IN,
+    summary="Vertragingen tussen twee peilingen, met de projecten",
+)
+def delays(request, van: str, tot: str, area: str = "NL", months: float = Query(DEFAULT_MONTHS, ge=0),
+           limit: int = Query(25, ge=0)) -> dict:  # fmt: skip
     _require_projects(request)
     return find_delays(area, monitor_api.chosen_peiling(van), monitor_api.chosen_peiling(tot), months, limit or None)
 
 
-@api.get("/alternatives", auth=SIGNED_IN, summary="Alternatieven bij een tekort in een jaar")
-def alternatives(request, area: str, year: int, peiling: str | None = None, tekort: int | None = None,
-                 limit: int = 25) -> dict:  # fmt: skip
+@api.get(
+    "/alternatives", response={200: dict, **ERRORS}, auth=SIGNED_IN, summary="Alternatieven bij een tekort in een jaar"
+)
+def alternatives(request, area: str, year: int = Query(..., ge=int(YEARS[0]), le=int(YEARS[-1])),
+                 peiling: str | None = None, tekort: int | None = Query(None, ge=0),
+                 limit: int = Query(25, ge=0)) -> dict:  # fmt: skip
     _require_projects(request)
-    if tekort is not None and tekort < 0:
-        raise ValueError("tekort kan niet negatief zijn.")
     return find_alternatives(area, monitor_api.chosen_peiling(peiling), year, tekort, limit or None)
 
 
-@api.get("/kansrijk-scores", auth=SIGNED_IN, summary="Kansrijk Bouwen!-scores en urenverdeling")
-def kansrijk_scores(request, area: str, peiling: str | None = None, uren: int | None = None, drempel: float = 0.0,
-                    limit: int = 25) -> dict:  # fmt: skip
+@api.get(
+    "/kansrijk-scores",
+    response={200: dict, **ERRORS},
+    auth=SIGNED_IN,
+    summary="Kansrijk Bouwen!-scores en urenverdeling",
+)
+def kansrijk_scores(request, area: str, peiling: str | None = None, uren: int | None = Query(None, ge=0),
+                    drempel: float = Query(0.0, ge=0, le=100),
+                    limit: int = Query(25, ge=0)) -> dict:  # fmt: skip
     _require_projects(request)
-    if uren is not None and uren < 0:
-        raise ValueError("uren kan niet negatief zijn.")
     return kansrijk(area, monitor_api.chosen_peiling(peiling), uren, drempel, limit or None)
 
 
 # --- helpers -----------------------------------------------------------------------------------
 def _fields(change: ProjectChange) -> dict:
     given = change.dict(exclude_unset=True, exclude={"reason"})
+    given = {k: v for k, v in given.items() if v is not None or k == "geometry"}  # null = unchanged, except geometry
     if "milestones" in given:
         given["milestones"] = tuple(MilestoneData(**m) for m in given["milestones"])
     if "bottlenecks" in given:
