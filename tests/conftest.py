@@ -19,3 +19,10 @@ def fresh_snapshots():
 
     snapshot._cached.cache_clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def static_files_without_collectstatic(settings):
+    """A fresh clone has not run collectstatic (bouwregie init does); pages then link static files by name."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}

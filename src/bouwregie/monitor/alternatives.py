@@ -66,6 +66,7 @@ def woondeal_areas(area: Area) -> list[Area]:
 
 
 def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = None, limit: int | None = 25) -> dict:
+    """The shortfall of `spec` in `year` and the ranked candidates to fill it (the best `limit`)."""
     from bouwregie.monitor.api import members
 
     if not YEARS[0] <= year <= YEARS[-1]:
@@ -92,9 +93,7 @@ def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = Non
                                "targets load' of geef het tekort op met --tekort.")
                              % {"area": area.name, "year": year})  # fmt: skip
         shortfall = max(0, target["homes"] - delivered)
-    needed = round(
-        needed_affordable_share(float(sums.affordable_by_year[y]), float(sums.known_by_year[y]), shortfall), 4
-    )
+    needed = needed_affordable_share(float(sums.affordable_by_year[y]), float(sums.known_by_year[y]), shortfall)
 
     ranked = rank(s, in_area | in_deal, year, years_left_in(year, reference), shortfall, needed)
     order, movable, late = ranked["order"], ranked["movable"], ranked["too_late"]
