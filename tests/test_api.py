@@ -83,6 +83,7 @@ MATRIX = {
     "/api/v1/projects/{utrecht}/versions": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/delays?van=2025-Q2&tot=2025-Q2": {**dict.fromkeys(ROLES, 400), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/kansrijk-scores?area=GM0344": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
+    "/api/v1/imports": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
 }
 
 
@@ -218,3 +219,18 @@ def test_nul_characters_are_refused_at_the_door(client, world):
         == 400
     )
     assert client.get("/?x=%00").status_code == 400
+
+
+def test_the_import_log_is_readable(client, world, tmp_path):
+    from bouwregie.ingest.importer import ImportOptions, run_import
+
+    from .planlijsten import PROVINCIAL_HEADER, PROVINCIAL_ROWS, write_csv
+
+    path = write_csv(tmp_path / "planlijst.csv", PROVINCIAL_HEADER, PROVINCIAL_ROWS)
+    run = run_import(path, ImportOptions(source="provincie", profile="provinciaal", dry_run=True)).run
+    listed = get(client, world, "rijk", "/api/v1/imports").json()
+    assert [(r["id"], r["status"], r["file_name"]) for r in listed] == [(run.pk, "proef", "planlijst.csv")]
+    detail = get(client, world, "rijk", f"/api/v1/imports/{run.pk}").json()
+    assert detail["counts"] == run.counts and detail["problems"] == run.problems
+    assert get(client, world, "anoniem", "/api/v1/imports").status_code == 401
+    assert get(client, world, "rijk", "/api/v1/imports/999999").status_code == 404

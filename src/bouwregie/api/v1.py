@@ -19,6 +19,7 @@ from bouwregie.accounts import policy, tokens
 from bouwregie.api.problems import problem
 from bouwregie.geo.areas import UnknownArea, resolve_area
 from bouwregie.geo.models import Municipality, Province, Region
+from bouwregie.ingest.models import ImportRun
 from bouwregie.monitor import api as monitor_api
 from bouwregie.monitor.alternatives import alternatives as find_alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS
@@ -250,6 +251,27 @@ class ProjectPage(Schema):
     links: dict[str, str | None]
 
 
+class ImportOut(Schema):
+    id: int
+    created_at: datetime
+    author: str
+    source: str
+    file_name: str
+    file_sha256: str
+    file_format: str
+    profile: str
+    peiling_code: str
+    dry_run: bool
+    status: str
+    message: str
+    counts: dict
+
+
+class ImportDetail(ImportOut):
+    by_municipality: dict
+    problems: list[dict]
+
+
 class ProjectFilters(Schema):
     area: str | None = None
     search: str | None = None
@@ -401,6 +423,22 @@ def kansrijk_scores(request, area: str, peiling: str | None = None, uren: int | 
                     limit: int = Query(25, ge=0)) -> dict:  # fmt: skip
     _require_projects(request)
     return kansrijk(area, monitor_api.chosen_peiling(peiling), uren, drempel, limit or None)
+
+
+@api.get("/imports", response={200: list[ImportOut], **ERRORS}, auth=SIGNED_IN, summary="Het importlogboek")
+def imports(request, source: str | None = None, limit: int = Query(50, ge=1, le=500)):
+    _require_projects(request)
+    runs = ImportRun.objects.all() if source is None else ImportRun.objects.filter(source=source)
+    return list(runs[:limit])
+
+
+@api.get("/imports/{run_id}", response={200: ImportDetail, **ERRORS}, auth=SIGNED_IN, summary="Eén import")
+def import_detail(request, run_id: int):
+    _require_projects(request)
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise Http404(f"Import #{run_id} bestaat niet.")
+    return run
 
 
 # --- helpers -----------------------------------------------------------------------------------
