@@ -166,3 +166,18 @@ def test_plan_capacity_never_counts_delivered_homes():
     active = s.lifecycle == LIFECYCLES.index("actief")
     assert total.homes == s.remaining[active].sum() < s.homes[active].sum()
     assert total.hardness.sum() == total.homes and HARDNESS == ("hard", "zacht", "onbekend")
+
+
+def test_the_server_warms_the_latest_peilingen_before_forking(fixture_peiling, monkeypatch):
+    from django.db import connections
+
+    from bouwregie.monitor import snapshot
+
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))  # keep the test's transaction
+    services.close_peiling("2025-Q3", author="test", now=datetime(2025, 10, 15, tzinfo=UTC))
+    assert snapshot.warm_latest() == ["2025-Q3", "2025-Q2"] and closed == [True]
+    assert snapshot._cached.cache_info().currsize == 2
+    before = snapshot._cached.cache_info().hits
+    api.monitor("PV26", "2025-Q2")
+    assert snapshot._cached.cache_info().hits == before + 1  # no new read

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bouwregie.settings")
 application = get_wsgi_application()
+
+if os.environ.get("BOUWREGIE_WARM_SNAPSHOTS") == "1":  # set by `bouwregie serve` (gunicorn --preload)
+    from bouwregie.monitor.snapshot import warm_latest
+
+    warm_latest()

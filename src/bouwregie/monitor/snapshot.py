@@ -78,6 +78,25 @@ def _cached(alias, peiling_id, closed_at, code) -> Snapshot:
     return _read(peiling_id, code)
 
 
+def warm_latest(how_many: int = 2) -> list[str]:
+    """Read the latest closed peilingen before the server forks its workers, so that no request pays
+    for the first read (monitor and delays are then always warm). Never stops the server from starting."""
+    import logging
+
+    from django.db import DatabaseError, connections
+
+    try:
+        codes = [p.code for p in Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter")]
+        for code in codes[:how_many]:
+            load(code)
+        return codes[:how_many]
+    except DatabaseError as error:  # e.g. a database that `bouwregie init` has not created yet
+        logging.getLogger(__name__).warning("Momentopnamen niet vooraf geladen: %s", error)
+        return []
+    finally:
+        connections.close_all()  # workers must not share the parent's database connection
+
+
 def _read(peiling_id: int, code: str) -> Snapshot:
     municipalities = reference.read_municipalities()
     province_codes = tuple(r["provinciecode"] for r in reference.read_provinces())

@@ -24,8 +24,9 @@ class Command(BaseCommand):
             str(workers),
             "--access-logfile",
             "-",
+            "--preload",  # load the app once, warm the latest peilingen, then fork the workers
         ]
         self.stdout.flush()
         # Become gunicorn rather than wait for it: a stop signal then reaches the server itself and
         # no orphaned workers keep the port (they did when tests terminated `bouwregie serve`).
-        os.execv(sys.executable, command)
+        os.execve(sys.executable, command, {**os.environ, "BOUWREGIE_WARM_SNAPSHOTS": "1"})
