@@ -25,7 +25,7 @@ from bouwregie.monitor.alternatives import alternatives as find_alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS
 from bouwregie.monitor.delays import delays as find_delays
 from bouwregie.monitor.kansrijk import kansrijk
-from bouwregie.monitor.snapshot import YEARS
+from bouwregie.monitor.snapshot import SEGMENTS, YEARS
 from bouwregie.projects import services
 from bouwregie.projects.enums import HARD_STATUSES, SOFT_STATUSES
 from bouwregie.projects.models import Milestone, Peiling, Project, ProjectVersion
@@ -474,8 +474,7 @@ def _summary(v: ProjectVersion) -> ProjectSummary:
         code=v.project.code, name=v.name, municipality_code=v.municipality_id, municipality=v.municipality.name,
         province_code=v.municipality.province_id, version=v.number, updated_at=v.created_at, lifecycle=v.lifecycle,
         plan_type=v.plan_type, plan_status=v.plan_status, phase=v.phase, homes_total=v.homes_total,
-        homes_by_segment={s: getattr(v, f"homes_{s}") for s in ("sociale_huur", "middenhuur", "betaalbare_koop",
-                                                                 "vrije_sector_huur", "dure_koop", "onbekend")},
+        homes_by_segment={s: getattr(v, f"homes_{s}") for s in SEGMENTS},
     )  # fmt: skip
 
 

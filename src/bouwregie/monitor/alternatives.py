@@ -16,8 +16,19 @@ from bouwregie.formatting import number, percent
 from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.geo.models import Region
 from bouwregie.monitor import figures
-from bouwregie.monitor.snapshot import BOTTLENECKS, HARDNESS, PHASES, STATUSES, YEARS, Snapshot, describe_versions, load
-from bouwregie.projects.enums import Bottleneck
+from bouwregie.monitor.snapshot import (
+    AFFORDABLE_COLUMNS,
+    HARDNESS,
+    PHASES,
+    STATUS_CLASS,
+    STATUSES,
+    YEARS,
+    Snapshot,
+    bottleneck_labels,
+    describe_versions,
+    load,
+    segment_share,
+)
 from bouwregie.projects.leadtimes import fastest_years_to_delivery, years_left_in
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
@@ -37,7 +48,7 @@ LONGEST_PULL_YEARS = 5  # a phase planned five or more years after Y earns no 's
 BOTTLENECK_DEDUCTION, MAX_BOTTLENECK_DEDUCTION = 10, 20
 
 _FASTEST = np.array([fastest_years_to_delivery(p) for p in PHASES])
-_STATUS_FACTOR = np.array([STATUS_POINTS["hard" if s[0] in "12" else s] for s in STATUSES])
+_STATUS_FACTOR = np.array([STATUS_POINTS[c] for c in STATUS_CLASS])
 
 
 def year_target(area_code: str, year: int) -> dict | None:
@@ -149,10 +160,8 @@ def rank(s: Snapshot, pool: np.ndarray, year: int, years_left: float, shortfall:
     feasible = candidate & (spare >= 0)
     pull = first_later + 1  # years the next phase moves forward
 
-    known = s.segments[:, figures.KNOWN_COLUMNS].sum(axis=1)
-    affordable = s.segments[:, figures.AFFORDABLE_COLUMNS].sum(axis=1)
-    share = np.divide(affordable, known, out=np.zeros(len(known)), where=known > 0)
-    fit = np.where(known > 0, np.minimum(1.0, share / needed) if needed > 0 else 1.0, 0.5)
+    share, known = segment_share(s, AFFORDABLE_COLUMNS)
+    fit = np.where(known, np.minimum(1.0, share / needed) if needed > 0 else 1.0, 0.5)
     n_bottlenecks = s.bottlenecks.sum(axis=1)
     points = {
         "haalbaarheid": POINTS["haalbaarheid"] * np.clip(spare / SPARE_YEARS_FULL, 0, 1),
@@ -195,7 +204,7 @@ def rank(s: Snapshot, pool: np.ndarray, year: int, years_left: float, shortfall:
         ]  # fmt: skip
         if has_later[i]:
             text.append(_("%d jaar naar voren") % pull[i])
-        names = [str(Bottleneck(b).label) for b, on in zip(BOTTLENECKS, s.bottlenecks[i], strict=True) if on]
+        names = bottleneck_labels(s, i)
         if names:
             text.append(_("knelpunt: %(names)s (%(points)d punten)")
                         % {"names": ", ".join(names), "points": points["knelpunten"][i]})  # fmt: skip

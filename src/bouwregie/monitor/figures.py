@@ -9,8 +9,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bouwregie.monitor.snapshot import GROUPS, HARDNESS, PHASES, PLAN_TYPES, SEGMENTS, YEARS, Snapshot
-from bouwregie.projects.enums import AFFORDABLE_SEGMENTS, ELDERLY_GROUPS
+from bouwregie.monitor.snapshot import (
+    AFFORDABLE_COLUMNS,
+    GROUPS,
+    HARDNESS,
+    KNOWN_COLUMNS,
+    PHASES,
+    PLAN_TYPES,
+    SEGMENTS,
+    SOCIAL_COLUMNS,
+    YEARS,
+    Snapshot,
+)
+from bouwregie.projects.enums import ELDERLY_GROUPS
 
 # Customary planning norm: plan capacity 130% of the remaining task (issue #4; configurable per call).
 CAPACITY_NORM = 1.3
@@ -18,10 +29,6 @@ CAPACITY_NORM = 1.3
 AFFORDABLE_NORM = 2 / 3
 # Provincial norm: at least one third sociale huur of new build, half the affordable share (DOMAIN.md §2).
 SOCIAL_NORM = 1 / 3
-
-AFFORDABLE_COLUMNS = np.array([s in AFFORDABLE_SEGMENTS for s in SEGMENTS])
-SOCIAL_COLUMNS = np.array([s == "sociale_huur" for s in SEGMENTS])
-KNOWN_COLUMNS = np.array([s != "onbekend" for s in SEGMENTS])
 
 
 @dataclass

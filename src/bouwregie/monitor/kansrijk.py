@@ -11,6 +11,7 @@ import json
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +20,22 @@ from django.utils.translation import gettext as _
 
 from bouwregie.formatting import decimal, number, percent
 from bouwregie.geo.areas import resolve_area
-from bouwregie.monitor.figures import AFFORDABLE_COLUMNS, KNOWN_COLUMNS, SOCIAL_COLUMNS
 from bouwregie.monitor.models import DEFAULT_SCOPE, ScoringModel
 from bouwregie.monitor.snapshot import (
-    BOTTLENECKS,
+    AFFORDABLE_COLUMNS,
     GROUPS,
     PHASES,
     PLAN_TYPES,
+    SOCIAL_COLUMNS,
+    STATUS_CLASS,
     STATUSES,
     Snapshot,
+    bottleneck_labels,
     describe_versions,
     load,
+    segment_share,
 )
-from bouwregie.projects.enums import Bottleneck, PlanType
+from bouwregie.projects.enums import PlanType
 from bouwregie.projects.milestones import phase_label
 
 STANDARD_FILE = Path(__file__).with_name("kansrijk_standaard.toml")
@@ -50,19 +54,13 @@ class Criterion:
     describe: Callable  # (snapshot, index, parameters) -> what the value was computed from
 
 
-def _shares(s: Snapshot, idx: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    known = s.segments[idx][:, KNOWN_COLUMNS].sum(axis=1)
-    part = s.segments[idx][:, columns].sum(axis=1)
-    return np.divide(part, known, out=np.zeros(len(idx)), where=known > 0), known > 0
-
-
 def _segment_criterion(label: str, columns: np.ndarray) -> Criterion:
     def values(s, idx, p):
-        share, known = _shares(s, idx, columns)
+        share, known = segment_share(s, columns, idx)
         return np.where(known, np.minimum(1.0, share / p["norm"]), p["onbekend"])
 
     def describe(s, i, p):
-        share, known = _shares(s, np.array([i]), columns)
+        share, known = segment_share(s, columns, [i])
         return (_("%(share)s (norm %(norm)s)") % {"share": percent(share[0]), "norm": percent(p["norm"])}
                 if known[0] else _("segment onbekend"))  # fmt: skip
 
@@ -81,10 +79,11 @@ def _table_criterion(label: str, keys: tuple, key_of: Callable, name_of: Callabl
     return Criterion(label, dict.fromkeys(keys, "fraction"), values, describe)
 
 
+_STATUS_KEYS = ("hard", "3", "4A", "4B", "onbekend")
+
+
 def _status_key(s, idx):
-    return np.array([0 if c[0] in "12" else ("3", "4A", "4B", "onbekend").index(c) + 1 for c in STATUSES])[
-        s.status[idx]
-    ]
+    return np.array([_STATUS_KEYS.index(c) for c in STATUS_CLASS])[s.status[idx]]
 
 
 def _groups(s, idx, p):
@@ -119,13 +118,12 @@ CRITERIA: dict[str, Criterion] = {
         % {"phase": phase_label(PHASES[s.phase[i]]), "n": s.phase[i], "all": len(PHASES) - 1},
     ),
     "planstatus": _table_criterion(
-        _("Planstatus"), ("hard", "3", "4A", "4B", "onbekend"), _status_key, lambda s, i: STATUSES[s.status[i]]
+        _("Planstatus"), _STATUS_KEYS, _status_key, lambda s, i: STATUSES[s.status[i]]
     ),
     "knelpunten": Criterion(
         _("Knelpunten"), {"aftrek": "fraction"},
         lambda s, idx, p: np.maximum(0.0, 1 - p["aftrek"] * s.bottlenecks[idx].sum(axis=1)),
-        lambda s, i, p: ", ".join(str(Bottleneck(b).label).lower()
-                                  for b, on in zip(BOTTLENECKS, s.bottlenecks[i], strict=True) if on) or _("geen"),
+        lambda s, i, p: ", ".join(label.lower() for label in bottleneck_labels(s, i)) or _("geen"),
     ),
     "parallel_plannen": _table_criterion(
         _("Parallel plannen"), ("ja", "nee"), lambda s, idx: np.where(s.parallel_plannen[idx], 0, 1),
@@ -135,8 +133,14 @@ CRITERIA: dict[str, Criterion] = {
 
 
 # --- the model: validated configuration ----------------------------------------------------------
+@lru_cache(maxsize=1)
+def _standard_raw() -> dict:
+    """The shipped model file as read (never mutated: parse builds new dicts)."""
+    return tomllib.loads(STANDARD_FILE.read_text(encoding="utf-8"))
+
+
 def standard_config() -> dict:
-    return parse(tomllib.loads(STANDARD_FILE.read_text(encoding="utf-8")))
+    return parse(_standard_raw())
 
 
 def parse(raw: dict) -> dict:
@@ -164,7 +168,7 @@ def parse(raw: dict) -> dict:
     unknown = set(given) - set(CRITERIA)
     if unknown:
         raise InvalidModel(_("Parameters voor onbekend criterium: %s.") % ", ".join(sorted(unknown)))
-    defaults = tomllib.loads(STANDARD_FILE.read_text(encoding="utf-8")).get("parameters", {})
+    defaults = _standard_raw().get("parameters", {})
     parameters = {name: _parameters(name, {**defaults.get(name, {}), **given.get(name, {})}) for name in used}
     return {"naam": str(raw.get("naam", _("Eigen model"))), "bron": str(raw.get("bron", "")), "pijlers": pillars,
             "parameters": parameters}  # fmt: skip

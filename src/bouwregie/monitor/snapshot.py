@@ -14,6 +14,7 @@ from django.db import connection
 
 from bouwregie.geo import reference
 from bouwregie.projects.enums import (
+    AFFORDABLE_SEGMENTS,
     HARD_STATUSES,
     SOFT_STATUSES,
     Bottleneck,
@@ -36,6 +37,10 @@ PLAN_TYPES = tuple(PlanType.values)
 LIFECYCLES = tuple(Lifecycle.values)
 BOTTLENECKS = tuple(Bottleneck.values)
 STATUSES = ("1A", "1B", "1C", "2A", "2B", "2C", "3", "4A", "4B", "onbekend")
+AFFORDABLE_COLUMNS = np.array([s in AFFORDABLE_SEGMENTS for s in SEGMENTS])  # masks over Snapshot.segments
+SOCIAL_COLUMNS = np.array([s == "sociale_huur" for s in SEGMENTS])
+KNOWN_COLUMNS = np.array([s != "onbekend" for s in SEGMENTS])
+STATUS_CLASS = tuple("hard" if s in HARD_STATUSES else s for s in STATUSES)  # all hard ones alike, soft apart
 
 
 @dataclass(frozen=True)
@@ -177,6 +182,18 @@ def _json(values) -> list:
 def as_date(value):
     """SQLite hands dates over as text when Django's converters are bypassed."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def segment_share(s: Snapshot, columns: np.ndarray, idx=slice(None)) -> tuple[np.ndarray, np.ndarray]:
+    """(share of the homes with a known segment that fall in `columns`, whether any segment is known)."""
+    known = s.segments[idx][:, KNOWN_COLUMNS].sum(axis=1)
+    part = s.segments[idx][:, columns].sum(axis=1)
+    return np.divide(part, known, out=np.zeros(len(known)), where=known > 0), known > 0
+
+
+def bottleneck_labels(s: Snapshot, i: int) -> list[str]:
+    """The registered knelpunten of project `i`, as users read them."""
+    return [str(Bottleneck(b).label) for b, on in zip(BOTTLENECKS, s.bottlenecks[i], strict=True) if on]
 
 
 def describe_versions(version_ids: list[int]) -> dict[int, dict]:
