@@ -27,6 +27,7 @@ from bouwregie.monitor.snapshot import (
     bottleneck_labels,
     describe_versions,
     load,
+    members,
     segment_share,
 )
 from bouwregie.projects.leadtimes import fastest_years_to_delivery, years_left_in
@@ -78,8 +79,6 @@ def woondeal_areas(area: Area) -> list[Area]:
 
 def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = None, limit: int | None = 25) -> dict:
     """The shortfall of `spec` in `year` and the ranked candidates to fill it (the best `limit`)."""
-    from bouwregie.monitor.api import members
-
     if not YEARS[0] <= year <= YEARS[-1]:
         raise ValueError(_("Jaar %(year)s valt buiten %(first)s–%(last)s.")
                          % {"year": year, "first": YEARS[0], "last": YEARS[-1]})  # fmt: skip

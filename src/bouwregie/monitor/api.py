@@ -8,23 +8,12 @@ projects_behind("GM0344", "2025-Q3", "realised:2024") -> the project codes behin
 import numpy as np
 from django.utils.translation import gettext as _
 
-from bouwregie.geo.areas import Area, resolve_area
+from bouwregie.geo.areas import resolve_area
 from bouwregie.geo.models import Municipality, Province
 from bouwregie.monitor import figures
-from bouwregie.monitor.snapshot import GROUPS, HARDNESS, PHASES, PLAN_TYPES, SEGMENTS, YEARS, Snapshot, load
+from bouwregie.monitor.snapshot import GROUPS, HARDNESS, PHASES, PLAN_TYPES, SEGMENTS, YEARS, load, members
 from bouwregie.projects.models import Peiling, Project
 from bouwregie.targets.models import Target
-
-
-def members(snapshot: Snapshot, area: Area) -> np.ndarray:
-    """The distinct projects of an area, as a mask over the snapshot."""
-    if area.kind == "nl":
-        return np.ones(len(snapshot.project_ids), dtype=bool)
-    codes = [i for i, c in enumerate(snapshot.municipality_codes) if c in area.municipalities]
-    mask = np.isin(snapshot.municipality, codes)
-    if area.projects:
-        mask |= np.isin(snapshot.project_ids, list(area.projects))
-    return mask
 
 
 def chosen_peiling(code: str | None) -> str:

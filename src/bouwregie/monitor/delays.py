@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import resolve_area
-from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, Snapshot, as_date, load
+from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, Snapshot, as_date, load, members
 from bouwregie.projects.models import Project, ProjectVersion
 from bouwregie.projects.services import GONE
 
@@ -24,8 +24,6 @@ _STATUS_GROUP = np.array([int(s[0]) if s[0].isdigit() else 0 for s in STATUSES])
 
 
 def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, limit: int | None = None) -> dict:
-    from bouwregie.monitor.api import members
-
     if first == second:
         raise ValueError(_("Kies twee verschillende peilingen."))
     area = resolve_area(spec)

@@ -33,6 +33,7 @@ from bouwregie.monitor.snapshot import (
     bottleneck_labels,
     describe_versions,
     load,
+    members,
     segment_share,
 )
 from bouwregie.projects.enums import PlanType
@@ -316,8 +317,6 @@ def kansrijk(spec: str, peiling: str, hours: int | None = None, threshold: float
              with_reasons: bool = True) -> dict:  # fmt: skip
     """Every active project of the area that still has homes to build, best first, each scored with its
     own municipality's model; with hours, the allocation over all of them (not only the ones listed)."""
-    from bouwregie.monitor.api import members
-
     area = resolve_area(spec)
     s = load(peiling)
     idx = np.flatnonzero(members(s, area) & s.active & (s.remaining > 0))

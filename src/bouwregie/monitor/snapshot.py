@@ -13,6 +13,7 @@ import orjson
 from django.db import connection
 
 from bouwregie.geo import reference
+from bouwregie.geo.areas import Area
 from bouwregie.projects.enums import (
     AFFORDABLE_SEGMENTS,
     HARD_STATUSES,
@@ -182,6 +183,17 @@ def _json(values) -> list:
 def as_date(value):
     """SQLite hands dates over as text when Django's converters are bypassed."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def members(snapshot: Snapshot, area: Area) -> np.ndarray:
+    """The distinct projects of an area, as a mask over the snapshot."""
+    if area.kind == "nl":
+        return np.ones(len(snapshot.project_ids), dtype=bool)
+    codes = [i for i, c in enumerate(snapshot.municipality_codes) if c in area.municipalities]
+    mask = np.isin(snapshot.municipality, codes)
+    if area.projects:
+        mask |= np.isin(snapshot.project_ids, list(area.projects))
+    return mask
 
 
 def segment_share(s: Snapshot, columns: np.ndarray, idx=slice(None)) -> tuple[np.ndarray, np.ndarray]:
