@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from bouwregie.ingest.export import export
 from bouwregie.ingest.importer import ImportOptions, run_import
-from bouwregie.ingest.mapping import RowMapper
+from bouwregie.ingest.mapping import TableMapper
 from bouwregie.ingest.profiles import choose_profile
 from bouwregie.ingest.readers import read_table
 from bouwregie.projects import services
@@ -31,11 +31,9 @@ def test_an_export_imported_into_an_empty_database_reproduces_every_project(demo
     table = read_table(path)
     binding = choose_profile(table.columns, None)
     assert binding.profile.name == "standaard" and binding.unused == []
-    mapper = RowMapper(binding, services.matcher(), table.geometries, table.crs or "")
     current = {Project.objects.get(id=pid).code: data for pid, (_n, data) in services.current_data(
         Project.objects.values_list("id", flat=True)).items()}  # fmt: skip
-    for i, values in enumerate(table.rows):
-        row = mapper.map(i, table.row_numbers[i], values)
+    for row in TableMapper(binding, services.matcher(), table).results():
         assert not row.problems, row.problems
         fresh = replace(ProjectData(name="", municipality=""), **row.fields)
         original = replace(current[row.projectcode], subsidies=(), open_book={})

@@ -7,8 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bouwregie.projects.rules import (
+    _DELIVERY_YEARS,
     MilestoneData,
     ProjectData,
+    _is_count,
+    _nothing_to_report,
     delivery_phasing,
     phase,
     segment_totals,
@@ -144,3 +147,25 @@ def test_lead_times_from_each_phase():
     assert fastest_years_to_delivery("oplevering") == 0.0
     assert years_left_in(2025, date(2025, 12, 31)) == pytest.approx(1 / 365.25)
     assert years_left_in(2024, date(2025, 6, 30)) < 0
+
+
+_ANY_COUNT = st.one_of(st.integers(-5, 10**6), st.booleans(), st.floats(allow_nan=True), st.text(max_size=3), st.none())
+
+
+@given(
+    st.dictionaries(
+        st.one_of(st.sampled_from(["2025", "2031", "1999", "2101", "x"]), st.integers(1990, 2110)), _ANY_COUNT
+    )
+)
+def test_the_fast_path_of_validation_only_passes_what_the_item_checks_would_pass(phasing):
+    """validate() skips its item-by-item checks when _nothing_to_report says so; that must never hide a problem."""
+    if _nothing_to_report(phasing, _DELIVERY_YEARS):
+        for year, count in phasing.items():
+            assert str(year).isdigit() and 2000 <= int(year) <= 2100
+            assert _is_count(count) and count >= 0
+    total = sum(c for c in phasing.values() if _is_count(c))
+    data = ProjectData(
+        name="P", municipality="GM0344", homes={"onbekend": {"onbekend": max(total, 0)}}, phasing=phasing
+    )
+    items_ok = all(str(y).isdigit() and 2000 <= int(y) <= 2100 and _is_count(c) and c >= 0 for y, c in phasing.items())
+    assert items_ok == (not [p for p in validate(data, date(2025, 1, 1)) if p.field == "phasing"])

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
 
@@ -76,6 +77,13 @@ class BouwregieApi(NinjaAPI):
         return schema
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from django-ninja's bundled files, never a CDN. Ninja picks its CDN page whenever
+    "ninja" is not an installed app, and we keep it out of INSTALLED_APPS (see settings)."""
+
+    template_cdn = Swagger.template_cdn.replace("swagger_cdn.html", "swagger.html")
+
+
 api = BouwregieApi(
     title="Bouwregie API",
     version="1.0.0",
@@ -83,6 +91,7 @@ api = BouwregieApi(
     "vertragingen, alternatieven en Kansrijk Bouwen!-scores. Fouten als application/problem+json.",
     urls_namespace="api-v1",
     docs_url="/docs",
+    docs=LocalSwagger(),
 )
 
 

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bouwregie.ingest.mapping import RowMapper
+from bouwregie.ingest.mapping import TableMapper
 from bouwregie.ingest.models import ImportRun
 from bouwregie.ingest.profiles import choose_profile
 from bouwregie.ingest.readers import ImportRefused, Notice, read_table
 from bouwregie.ingest.report import write_report
-from bouwregie.projects import services
+from bouwregie.projects import bulk, services
 from bouwregie.projects.enums import Lifecycle, hardness
 from bouwregie.projects.models import ExternalId, Project
 from bouwregie.projects.rules import ProjectData, canonical, total_homes
@@ -73,7 +73,11 @@ def _sha256(path: Path) -> str:
 
 
 def run_import(path, options: ImportOptions, now: datetime | None = None) -> ImportResult:
-    path = Path(path)
+    with bulk.cycle_collector_paused():
+        return _run_import(Path(path), options, now)
+
+
+def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> ImportResult:
     now = now or timezone.now()
     run = ImportRun(
         created_at=now, author=options.author, source=options.source, file_name=path.name,
@@ -136,8 +140,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
             )
         )
     municipalities = services.matcher()
-    mapper = RowMapper(binding, municipalities, table.geometries, table.crs or "")
-    results = [mapper.map(i, table.row_numbers[i], values) for i, values in enumerate(table.rows)]
+    results = TableMapper(binding, municipalities, table).results()
     _flag_duplicates(results, binding)
     existing_codes = _existing_codes({r.projectcode for r in results if r.projectcode})
     linked = dict(ExternalId.objects.filter(source=options.source).values_list("external_id", "project_id"))

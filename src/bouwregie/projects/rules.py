@@ -82,6 +82,14 @@ def _is_count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _nothing_to_report(counts: dict, allowed: frozenset) -> bool:
+    """Every key allowed and every count a plain non-negative int: the common case, decided without
+    the per-item checks below (an import validates 25,000 versions). Anything else goes through the
+    checks that say what is wrong."""
+    values = counts.values()
+    return allowed.issuperset(counts) and all(type(v) is int for v in values) and (not values or min(values) >= 0)
+
+
 def total_homes(data: ProjectData) -> int:
     return sum(sum(by_type.values()) for by_type in data.homes.values())
 
@@ -106,6 +114,7 @@ def quarter_end(year: int, quarter: int) -> date:
 
 
 TENURES = ("huur", "koop", "onbekend")
+_TENURE_KEYS = frozenset(TENURES)
 TENURE_LABEL = gettext_lazy("Eigendom")  # translated only when a message needs it (25,000 rows per import)
 
 
@@ -168,6 +177,8 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
             )
 
     for segment, by_type in data.homes.items():
+        if segment in VALID["segment"] and _nothing_to_report(by_type, VALID["housing_type"]):
+            continue
         if segment not in VALID["segment"]:
             add("homes", _("Onbekend segment '%s'.") % segment)
             continue
@@ -209,7 +220,7 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
                     _("Doelgroep %(group)s (%(count)d) is groter dan het project (%(total)d).")
                     % {"group": group, "count": count, "total": total},
                 )
-        _validate_breakdown(add, "tenure", TENURE_LABEL, data.tenure, TENURES, total)
+        _validate_breakdown(add, "tenure", TENURE_LABEL, data.tenure, _TENURE_KEYS, total)
         if data.phasing:
             _validate_phasing(add, data.phasing, total)
     if not _is_count(data.demolitions) or data.demolitions < 0:
@@ -223,7 +234,8 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
 
 
 def _validate_breakdown(add, field_name, label, counts: dict, allowed, total: int) -> None:
-    for key, count in counts.items():
+    plain = _nothing_to_report(counts, allowed)
+    for key, count in () if plain else counts.items():
         if key not in allowed:
             add(field_name, _("%(label)s: onbekende categorie '%(key)s'.") % {"label": label, "key": key})
         elif not _is_count(count) or count < 0:
@@ -232,7 +244,7 @@ def _validate_breakdown(add, field_name, label, counts: dict, allowed, total: in
                 _("%(label)s %(key)s mag niet negatief zijn: %(count)r.")
                 % {"label": label, "key": key, "count": count},
             )
-    if all(_is_count(c) for c in counts.values()) and sum(counts.values()) > total:
+    if (plain or all(_is_count(c) for c in counts.values())) and sum(counts.values()) > total:
         add(
             field_name,
             _("%(label)s (%(sum)d woningen) is meer dan het project (%(total)d).")
@@ -240,8 +252,12 @@ def _validate_breakdown(add, field_name, label, counts: dict, allowed, total: in
         )
 
 
+_DELIVERY_YEARS = frozenset([*(str(y) for y in range(2000, 2101)), *range(2000, 2101)])
+
+
 def _validate_phasing(add, phasing: dict, total: int) -> None:
-    for year, count in phasing.items():
+    plain = _nothing_to_report(phasing, _DELIVERY_YEARS)
+    for year, count in () if plain else phasing.items():
         if not (str(year).isdigit() and 2000 <= int(year) <= 2100):
             add("phasing", _("Ongeldig opleverjaar '%s'.") % year)
         elif not _is_count(count) or count < 0:
@@ -249,7 +265,7 @@ def _validate_phasing(add, phasing: dict, total: int) -> None:
                 "phasing",
                 _("Aantal woningen in %(year)s mag niet negatief zijn: %(count)r.") % {"year": year, "count": count},
             )
-    if all(_is_count(c) for c in phasing.values()) and sum(phasing.values()) > total:
+    if (plain or all(_is_count(c) for c in phasing.values())) and sum(phasing.values()) > total:
         add(
             "phasing",
             _("Fasering (%(sum)d woningen) is meer dan het project (%(total)d).")
