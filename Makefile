@@ -17,7 +17,20 @@ help:
 	@echo "make bench  - benchmarks, resultaten in bench/results/"
 	@echo "make lint   - ruff"
 
-$(BIN)/.installed: requirements.lock pyproject.toml
+VENDOR := src/bouwregie/web/static/vendor
+
+# Front-end assets from npm, pinned by package-lock.json; only the files the pages use are copied next
+# to our own static files, so the app serves them itself (no CDN, works offline).
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht-components.css
+	cp node_modules/@utrecht/design-tokens/dist/index.css $(VENDOR)/utrecht-tokens.css
+	cp node_modules/@fontsource-variable/noto-sans/files/noto-sans-latin-wght-normal.woff2 $(VENDOR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/
+	touch $@
+
+$(BIN)/.installed: requirements.lock pyproject.toml $(VENDOR)/.installed
 	@test -n "$(PYTHON)" || { echo "Python 3.12 of nieuwer niet gevonden (nodig voor Django 6)."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -37,11 +50,17 @@ serve: install
 
 test: test-sqlite test-postgresql
 
-test-sqlite: install
+# The browser tests drive Debian's Chromium through Playwright (issue #5); a fresh machine lacks it.
+/usr/bin/chromium:
+	@echo "Chromium (Debian-pakket) installeren voor de browsertests..."
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+test-sqlite: install /usr/bin/chromium
 	$(BIN)/pytest
 
 # pytest-django creates (and drops) test_<name> on the server; the name is unique per run.
-test-postgresql: install
+test-postgresql: install /usr/bin/chromium
 	DATABASE_URL=$(PG_SERVER)/bouwregie_$$(date +%s)_$$$$ $(BIN)/pytest
 
 # The import benchmark's baselines (pyogrio.read_dataframe, a geopandas script) need geopandas, which

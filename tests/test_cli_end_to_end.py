@@ -77,9 +77,10 @@ def test_init_demo_peiling_and_serve(environment):
             except OSError:
                 time.sleep(0.3)
         assert page is not None, "server did not answer"
-        assert "Peiling 2026-Q4" in page and "342 gemeenten" in page and 'lang="nl"' in page
-        admin_css = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5)
-        assert admin_css.status == 200  # assets are served by the app itself, no CDN
+        assert '<option value="2026-Q4" selected>' in page and ">Nederland</h1>" in page and 'lang="nl"' in page
+        for asset in ("admin/css/base.css", "vendor/utrecht-components.css", "vendor/chart.umd.min.js"):
+            response = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/{asset}", timeout=5)
+            assert response.status == 200, asset  # assets are served by the app itself, no CDN
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,11 +1,165 @@
+"""The web application (issue #5): dashboard and drill-down, project list/page/export, sign-in with
+throttling, English — and every page for every role, refused where the policy says so (a matrix, the
+same world and roles as the API's)."""
+
+import csv
+import html
+import io
+import re
+from datetime import timedelta
+
+import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from bouwregie.accounts.models import FailedLogin
+from bouwregie.monitor import api as monitor_api
+
+from .roles import ROLES, build_world
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def as_role(client, world, role):
+    if role != "anoniem":
+        client.force_login(world["users"][role])
+    return client
 
 
 @pytest.mark.django_db
-def test_home_page_in_dutch_without_and_with_data(client):
+def test_home_page_without_a_closed_peiling_says_what_to_do(client):
     page = client.get("/").content.decode()
     assert "Nog geen gesloten peiling" in page and "12 provincies en 342 gemeenten" in page
-    call_command("demo", projects=200, seed=1)
+
+
+PAGES = {
+    "/": dict.fromkeys(ROLES, 200),
+    "/gebied/PV26": dict.fromkeys(ROLES, 200),
+    "/gebied/GM0344": dict.fromkeys(ROLES, 200),
+    "/projecten": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/projecten?gebied=GM0344": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/projecten/export.csv": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/projecten/export.xlsx": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/projecten/{utrecht}": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_for_pages(client, world, role):
+    as_role(client, world, role)
+    seen = {url: client.get(url.format(**world)).status_code for url in PAGES}
+    assert seen == {url: expected[role] for url, expected in PAGES.items()}
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, world):
+    response = client.get("/projecten?gebied=GM0344")
+    assert response.status_code == 302 and response["Location"].startswith("/inloggen?next=/projecten")
+
+
+def test_a_user_without_organisation_is_told_why_in_dutch(client, world):
+    as_role(client, world, "zonder_organisatie")
+    page = client.get("/projecten").content.decode()
+    assert "Uw account hoort bij geen organisatie met inzage in projecten." in page
+
+
+def test_open_book_figures_only_on_the_page_for_the_parties_at_the_table(client, world):
+    shown = {}
+    for role in ROLES[2:]:
+        client.force_login(world["users"][role])
+        shown[role] = "grondexploitatie" in client.get(f"/projecten/{world['utrecht']}").content.decode()
+    assert shown == {"rijk": False, "provincie_utrecht": True, "gemeente_utrecht": True, "gemeente_amsterdam": False,
+                     "corporatie": False, "beheerder": True}  # fmt: skip
+
+
+def test_the_dashboard_shows_the_monitor_figures_and_drills_down(client, world):
+    national = client.get("/").content.decode()
+    figures = monitor_api.monitor("NL", "2025-Q2")
+    assert "Peiling" in national and 'value="2025-Q2" selected' in national
+    cards = dict(re.findall(r"<span>([^<]+)</span>\s*<span class=\"br-value\">([^<]+)</span>", national))
+    assert cards["Projecten in de pijplijn"] == str(figures["pipeline"]["projects"]) == "2"
+    assert cards["Plancapaciteit (woningen)"] == "130"  # 40 + 90, by hand
+    assert cards["Betaalbaar aandeel"] == "31%"  # 40 sociale huur of 130 known homes
+    assert 'href="/gebied/PV26?peiling=2025-Q2">Utrecht</a>' in national  # the provinces to drill into
+    province = client.get("/gebied/PV26").content.decode()
+    assert 'href="/gebied/GM0344?peiling=2025-Q2">Utrecht</a>' in province and "<h1" in province
+    municipality = client.get("/gebied/GM0344").content.decode()
+    assert ">Nederland</a>" in municipality and 'href="/gebied/PV26">Utrecht</a>' in municipality  # breadcrumb
+    assert 'id="grafiek-jaren"' in municipality and "<details>" in municipality  # chart data and its table
+
+
+def test_unknown_areas_and_peilingen_are_404_in_dutch(client, world):
+    assert "Onbekend gebied 'Atlantis'" in html.unescape(client.get("/gebied/Atlantis").content.decode())
+    response = client.get("/?peiling=2031-Q1")
+    assert response.status_code == 404 and "Peiling '2031-Q1' bestaat niet" in html.unescape(response.content.decode())
+
+
+def test_project_list_filters_sorts_pages_and_exports_the_same_projects(client, world):
+    as_role(client, world, "rijk")
+
+    def codes(query):
+        page = client.get(f"/projecten?{query}").content.decode()
+        return re.findall(r'href="/projecten/([A-Z0-9-]+)"', page)
+
+    assert codes("") == sorted([world["utrecht"], world["amsterdam"]])
+    assert codes("gebied=GM0344") == [world["utrecht"]] and codes("zoek=sluis") == [world["amsterdam"]]
+    assert codes("segment=sociale_huur") == [world["utrecht"]] and codes("planstatus=zacht") == [world["amsterdam"]]
+    assert codes("sorteer=-woningen") == [world["amsterdam"], world["utrecht"]]  # 90 before 40
+    assert codes("fase=start_bouw") == [world["utrecht"]] and codes("knelpunt=stikstof") == []
+    bad = client.get("/projecten?gebied=Atlantis")
+    assert bad.status_code == 400 and "Onbekend gebied" in bad.content.decode()
+    exported = client.get("/projecten/export.csv?gebied=GM0344").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    assert rows[0][:3] == ["projectcode", "naam", "gemeentecode"] and [r[0] for r in rows[1:]] == [world["utrecht"]]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/projecten/export.xlsx?sorteer=naam").content)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Merwedekanaalzone", "Sluisbuurt"]
+    api = client.get("/api/v1/projects?segment=sociale_huur").json()  # the API answers the same question the same
+    assert [p["code"] for p in api["results"]] == codes("segment=sociale_huur")
+
+
+def test_the_project_page_shows_milestones_planned_against_actual_and_its_history(client, world):
+    as_role(client, world, "gemeente_utrecht")
+    page = client.get(f"/projecten/{world['utrecht']}").content.decode()
+    assert "Merwedekanaalzone" in page and "1-3-2025" in page and "1-6-2027" in page
+    assert "eerste versie" in page and "fixture" in page  # the version's reason
+
+
+def test_pages_paginate(client, db):
+    call_command("demo", projects=120, seed=3)
+    client.force_login(get_user_model().objects.get(username="demo"))
+    first = client.get("/projecten").content.decode()
+    assert "Pagina 1 van" in first and 'rel="next"' in first
+    second = client.get("/projecten?pagina=2").content.decode()
+    assert 'rel="prev"' in second and set(re.findall(r'href="/projecten/([A-Z0-9-]+)"', first)).isdisjoint(
+        re.findall(r'href="/projecten/([A-Z0-9-]+)"', second)
+    )
+
+
+def test_sign_in_is_throttled_after_repeated_failures(client, db, settings):
+    settings.LOGIN_THROTTLE_ATTEMPTS = 3
+    get_user_model().objects.create_user("anna", password="juist-wachtwoord")
+    for _attempt in range(3):
+        assert client.post("/inloggen", {"username": "anna", "password": "fout"}).status_code == 200
+    refused = client.post("/inloggen", {"username": "anna", "password": "juist-wachtwoord"})
+    assert refused.status_code == 429 and "Te veel mislukte pogingen" in refused.content.decode()
+    FailedLogin.objects.update(at=FailedLogin.objects.first().at - timedelta(minutes=16))  # the window has passed
+    response = client.post("/inloggen", {"username": "anna", "password": "juist-wachtwoord"})
+    assert response.status_code == 302 and not FailedLogin.objects.filter(username="anna").exists()
+
+
+def test_the_pages_speak_english_on_request(client, world):
+    client.post("/taal/setlang/", {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
-    assert "Peiling 2026-Q3" in page and "Zuid-Holland" in page
+    assert '<html lang="en"' in page and "Key figures" in page and "Sign in" in page
+    client.post("/taal/setlang/", {"language": "nl", "next": "/"})
+    assert "Kerncijfers" in client.get("/").content.decode()
+
+
+def test_every_asset_is_served_from_the_app_itself(client, world):
+    page = client.get("/gebied/PV26").content.decode()
+    for url in re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', page):
+        assert url.startswith("/static/"), url  # no CDN

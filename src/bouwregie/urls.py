@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from bouwregie.api.v1 import api
-from bouwregie.web import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("bouwregie.web.urls")),
 ]

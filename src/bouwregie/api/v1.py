@@ -7,8 +7,8 @@ figures) needs no key; project data needs a session or an API key (`Authorizatio
 
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Literal
 
-from django.db.models import Q
 from django.http import Http404
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -18,7 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from bouwregie.accounts import policy, tokens
 from bouwregie.api.problems import problem
-from bouwregie.geo.areas import UnknownArea, resolve_area
+from bouwregie.geo.areas import UnknownArea
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest.models import ImportRun
 from bouwregie.monitor import api as monitor_api
@@ -27,8 +27,7 @@ from bouwregie.monitor.delays import DEFAULT_MONTHS
 from bouwregie.monitor.delays import delays as find_delays
 from bouwregie.monitor.kansrijk import kansrijk
 from bouwregie.monitor.snapshot import SEGMENTS, YEARS
-from bouwregie.projects import services
-from bouwregie.projects.enums import HARD_STATUSES, SOFT_STATUSES
+from bouwregie.projects import search, services
 from bouwregie.projects.models import Milestone, Peiling, Project, ProjectVersion
 from bouwregie.projects.rules import MilestoneData, ProjectData, canonical
 from bouwregie.projects.services import current_versions
@@ -286,6 +285,8 @@ class ProjectFilters(Schema):
     search: str | None = None
     plan_status: str | None = None  # an IPO code, or 'hard' / 'zacht'
     phase: str | None = None
+    segment: Literal[SEGMENTS] | None = None  # type: ignore[valid-type]  # projects with homes in this segment
+    bottleneck: str | None = None
     lifecycle: str = "actief"
     page: int = Field(1, ge=1, le=1_000_000)  # an offset beyond int64 was a server error (found by schemathesis)
     page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
@@ -319,21 +320,13 @@ def monitor_figures(request, area: str = "NL", peiling: str | None = None) -> di
 )
 def projects(request, filters: Query[ProjectFilters]):
     _require_projects(request)
-    versions = current_versions().filter(lifecycle=filters.lifecycle)
-    if filters.area:
-        target = resolve_area(filters.area)
-        if target.kind != "nl":
-            versions = versions.filter(Q(municipality_id__in=target.municipalities) | Q(project_id__in=target.projects))
-    if filters.search:
-        versions = versions.filter(Q(name__icontains=filters.search) | Q(project__code__iexact=filters.search))
-    if filters.plan_status:
-        statuses = {"hard": HARD_STATUSES, "zacht": SOFT_STATUSES}.get(filters.plan_status, {filters.plan_status})
-        versions = versions.filter(plan_status__in=statuses)
-    if filters.phase is not None:
-        versions = versions.filter(phase=filters.phase)
+    versions = search.find(search.ProjectQuery(
+        area=filters.area, search=filters.search, plan_status=filters.plan_status, phase=filters.phase,
+        segment=filters.segment, bottleneck=filters.bottleneck, lifecycle=filters.lifecycle,
+    ))  # fmt: skip
     count = versions.count()
     start = (filters.page - 1) * filters.page_size
-    rows = [_summary(v) for v in _with_relations(versions.order_by("project__code")[start : start + filters.page_size])]
+    rows = [_summary(v) for v in versions[start : start + filters.page_size]]
     last = max(1, -(-count // filters.page_size))
     return ProjectPage(count=count, page=filters.page, page_size=filters.page_size, results=rows,
                        links=_page_links(request, filters.page, last))  # fmt: skip

@@ -1,0 +1,184 @@
+"""The dashboard: the monitor's figures of one area (NL, a province, a region, a municipality) for one
+closed peiling, as charts with their tables, and the areas one level down to drill into.
+
+Aggregated figures are open data (accounts.policy.can_read_aggregates), so these pages need no login.
+All numbers come from monitor.api; this module only arranges them for people.
+"""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bouwregie.geo.areas import UnknownArea, resolve_area
+from bouwregie.geo.models import Municipality, Province, Region
+from bouwregie.monitor import api as monitor_api
+from bouwregie.projects.enums import Segment
+from bouwregie.projects.milestones import phase_label
+from bouwregie.projects.models import Peiling
+
+HARDNESS_LABELS = {
+    "hard": gettext_lazy("hard (1A–2C)"),
+    "zacht": gettext_lazy("zacht (3–4B)"),
+    "onbekend": gettext_lazy("status onbekend"),
+}
+
+
+def closed_peilingen() -> list[str]:
+    return list(
+        Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").values_list("code", flat=True)
+    )
+
+
+def area_page(request, code: str = "NL"):
+    peilingen = closed_peilingen()
+    if not peilingen:
+        return render(request, "web/no_peiling.html", {
+            "provinces": Province.objects.count(), "municipalities": Municipality.objects.count(),
+        }, status=200)  # fmt: skip
+    peiling = request.GET.get("peiling") or peilingen[0]
+    if peiling not in peilingen:
+        raise Http404(_("Peiling '%s' bestaat niet of is nog niet gesloten.") % peiling)
+    try:
+        area = resolve_area(code)
+    except UnknownArea as error:
+        raise Http404(str(error)) from None
+    figures = monitor_api.monitor(area.code, peiling)
+    children_title, children = _children(area, peiling)
+    context = {
+        "area": area,
+        "peiling": peiling,
+        "peilingen": peilingen,
+        "trail": _trail(area),
+        "figures": figures,
+        "key": _key_figures(figures),
+        "main_agreement": _main_agreement(figures),
+        "charts": _charts(figures),
+        "children_title": children_title,
+        "children": children,
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+def _trail(area) -> list[tuple[str, str]]:
+    """Breadcrumb from Nederland down to this area: (name, url)."""
+    trail = [(_("Nederland"), reverse("home"))]
+    province = None
+    if area.kind == "provincie":
+        province = Province.objects.filter(code=area.code).first()
+    elif area.kind == "gemeente":
+        province = Municipality.objects.select_related("province").get(code=area.code).province
+    elif area.kind == "regio":
+        province = Region.objects.select_related("province").get(code=area.code).province
+    if province and area.kind != "provincie":
+        trail.append((province.name, reverse("area", args=[province.code])))
+    if area.kind != "nl":
+        trail.append((area.name, ""))
+    return trail
+
+
+def _key_figures(f: dict) -> list[dict]:
+    pipeline, capacity, segments = f["pipeline"], f["capacity"], f["segments"]
+    rows = [
+        {"label": _("Projecten in de pijplijn"), "value": pipeline["projects"], "kind": "count"},
+        {"label": _("Plancapaciteit (woningen)"), "value": pipeline["homes"], "kind": "count"},
+        {"label": _("Waarvan hard"), "value": capacity["hard"], "kind": "count",
+         "note": _("%s van de plancapaciteit") % _percent(capacity["hard_share"])},
+        {"label": _("Betaalbaar aandeel"), "value": _percent(segments["affordable_share"]), "kind": "share",
+         "note": _("norm %s (Woontop 2024)") % _percent(segments["affordable_norm"]),
+         "ok": _meets(segments["affordable_share"], segments["affordable_norm"])},
+        {"label": _("Sociale huur"), "value": _percent(segments["social_share"]), "kind": "share",
+         "note": _("norm %s") % _percent(segments["social_norm"]),
+         "ok": _meets(segments["social_share"], segments["social_norm"])},
+    ]  # fmt: skip
+    if capacity["ratio"] is not None:
+        rows.append({
+            "label": _("Plancapaciteit / resterende opgave"), "value": _percent(capacity["ratio"]), "kind": "share",
+            "note": _("norm %s") % _percent(capacity["norm"]), "ok": bool(capacity["meets_norm"]),
+        })  # fmt: skip
+    return rows
+
+
+def _main_agreement(f: dict) -> dict | None:
+    return next((a for a in f["agreements"] if a["indicator"] == "bruto_woningen" and a.get("total")), None)
+
+
+def _meets(share, norm) -> bool | None:
+    return None if share is None else share >= norm
+
+
+def _percent(share) -> str:
+    return "–" if share is None else f"{share * 100:.0f}%"
+
+
+def _charts(f: dict) -> list[dict]:
+    """Each chart once as data for static/web/charts.js (via json_script) and once as the table beside it."""
+    agreement = _main_agreement(f) or {}
+    yearly_target = agreement.get("yearly", {})
+    years = sorted(set(f["realised"]) | set(f["planned"]) | set(yearly_target))
+    per_year = [(_("Gerealiseerd"), "bar", [f["realised"].get(y, 0) for y in years]),
+                (_("Gepland"), "bar", [f["planned"].get(y, 0) for y in years])]  # fmt: skip
+    if yearly_target:
+        per_year.append((_("Afspraak per jaar"), "line", [yearly_target.get(y, {}).get("target") for y in years]))
+    by_phase = f["pipeline"]["by_phase"]
+    by_status = f["pipeline"]["by_plan_status"]
+    by_segment = f["segments"]["pipeline"]
+    return [
+        _chart("jaren", _("Opleveringen per jaar"), _("Jaar"), years, per_year),
+        _chart("fase", _("Pijplijn naar fase (woningen)"), _("Fase"),
+               [phase_label("" if p == "voor_initiatief" else p) for p in by_phase],
+               [(_("Woningen"), "bar", list(by_phase.values()))], horizontal=True),
+        _chart("status", _("Pijplijn naar planstatus (woningen)"), _("Planstatus"),
+               [str(HARDNESS_LABELS[h]) for h in by_status], [(_("Woningen"), "bar", list(by_status.values()))]),
+        _chart("segment", _("Pijplijn naar segment (woningen)"), _("Segment"),
+               [str(Segment(s).label) for s in by_segment], [(_("Woningen"), "bar", list(by_segment.values()))]),
+    ]  # fmt: skip
+
+
+def _chart(chart_id: str, title: str, label_header: str, labels: list, series: list, horizontal=False) -> dict:
+    return {
+        "id": chart_id,
+        "script_id": f"grafiek-{chart_id}",
+        "title": title,
+        "label_header": label_header,
+        "headers": [str(name) for name, _kind, _values in series],
+        "rows": [(label, [values[i] for _name, _kind, values in series]) for i, label in enumerate(labels)],
+        "data": {"labels": [str(x) for x in labels],
+                 "series": [{"label": str(name), "type": kind, "values": values} for name, kind, values in series]},
+        "horizontal": horizontal,
+    }  # fmt: skip
+
+
+def _children(area, peiling: str) -> tuple[str, list[dict]]:
+    """The areas one level down, each with its key figures, for the drill-down table."""
+    if area.kind == "gemeente":
+        return "", []
+    everything = monitor_api.national(peiling)
+    if area.kind == "nl":
+        codes, title = list(Province.objects.order_by("name").values_list("code", flat=True)), _("Provincies")
+    else:
+        codes = sorted(area.municipalities, key=lambda c: everything.get(c, {}).get("area", {}).get("name", c))
+        title = _("Gemeenten")
+    rows = [_child_row(everything[c]) for c in codes if c in everything]
+    if area.kind == "provincie":
+        regions = Region.objects.filter(province_id=area.code).order_by("name")
+        rows = [_child_row(monitor_api.monitor(r.code, peiling)) for r in regions] + rows
+        title = _("Regio's en gemeenten")
+    return title, rows
+
+
+def _child_row(f: dict) -> dict:
+    return {
+        "code": f["area"]["code"],
+        "name": f["area"]["name"],
+        "kind": f["area"]["kind"],
+        "projects": f["pipeline"]["projects"],
+        "homes": f["pipeline"]["homes"],
+        "hard": f["capacity"]["hard"],
+        "realised": sum(f["realised"].values()),
+        "affordable": _percent(f["segments"]["affordable_share"]),
+        "affordable_ok": _meets(f["segments"]["affordable_share"], f["segments"]["affordable_norm"]),
+        "capacity": _percent(f["capacity"]["ratio"]),
+        "capacity_ok": f["capacity"]["meets_norm"],
+    }

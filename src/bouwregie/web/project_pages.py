@@ -1,0 +1,205 @@
+"""Project list (search, filters, sorting, pages, export to CSV/Excel) and the project page (every
+attribute, milestones planned against actual, the history of versions with what changed).
+
+Who may see these is decided by accounts.policy, as for the REST API; the list asks projects.search,
+as the API does, so both show the same projects for the same filters.
+"""
+
+import csv
+import io
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bouwregie.accounts import policy
+from bouwregie.geo.areas import UnknownArea
+from bouwregie.projects import search
+from bouwregie.projects.enums import Bottleneck, PlanStatus, PlanType, Segment
+from bouwregie.projects.milestones import MILESTONE_CODES, phase_label
+from bouwregie.projects.models import Milestone, ProjectVersion
+from bouwregie.projects.rules import SEGMENTS
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000  # every project of the country fits; beyond this an export is a database dump
+
+
+def _require_projects(request) -> policy.Principal:
+    """Views call this after login_required (anonymous visitors are sent to the sign-in page)."""
+    who = policy.principal_for(request.user)
+    if not policy.can_read_projects(who):
+        raise PermissionDenied(_("Uw account hoort bij geen organisatie met inzage in projecten."))
+    return who
+
+
+def _query(request) -> tuple[search.ProjectQuery, dict]:
+    """The filters as the form shows them, and as a ProjectQuery."""
+    get = request.GET
+    names = ("gebied", "zoek", "planstatus", "fase", "segment", "knelpunt", "sorteer")
+    form = {k: get.get(k, "").strip() for k in names}
+    query = search.ProjectQuery(
+        area=form["gebied"] or None, search=form["zoek"] or None, plan_status=form["planstatus"] or None,
+        phase=None if form["fase"] == "" else ("" if form["fase"] == "geen" else form["fase"]),
+        segment=form["segment"] or None, bottleneck=form["knelpunt"] or None, sort=form["sorteer"] or "code",
+    )  # fmt: skip
+    return query, form
+
+
+def _found(request):
+    query, form = _query(request)
+    try:
+        return search.find(query), form, None
+    except UnknownArea as error:
+        return ProjectVersion.objects.none(), form, str(error)
+    except ValueError as error:
+        return ProjectVersion.objects.none(), form, _("Ongeldige keuze: %s.") % error
+
+
+@login_required
+def project_list(request):
+    _require_projects(request)
+    versions, form, error = _found(request)
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(request, "web/project_list.html", {
+        "nav": "projects", "page": page, "form": form, "error": error, "query": query.urlencode(),
+        "choices": _choices(), "rows": [_row(v) for v in page.object_list],
+    }, status=400 if error else 200)  # fmt: skip
+
+
+def _choices() -> dict:
+    return {
+        "planstatus": [("hard", _("hard (1A–2C)")), ("zacht", _("zacht (3–4B)")), *PlanStatus.choices],
+        "fase": [("geen", phase_label("")), *((code, phase_label(code)) for code in MILESTONE_CODES)],
+        "segment": Segment.choices,
+        "knelpunt": Bottleneck.choices,
+        "sorteer": [("code", _("Projectcode")), ("naam", _("Naam")), ("gemeente", _("Gemeente")),
+                    ("-woningen", _("Meeste woningen")), ("woningen", _("Minste woningen")),
+                    ("planstatus", _("Planstatus")), ("fase", _("Fase")), ("-bijgewerkt", _("Laatst bijgewerkt"))],
+    }  # fmt: skip
+
+
+def _row(v: ProjectVersion) -> dict:
+    return {
+        "code": v.project.code, "name": v.name, "municipality": v.municipality.name, "homes": v.homes_total,
+        "affordable": v.homes_sociale_huur + v.homes_middenhuur + v.homes_betaalbare_koop,
+        "plan_status": v.plan_status, "phase": phase_label(v.phase), "updated": v.created_at,
+    }  # fmt: skip
+
+
+EXPORT_COLUMNS = ["projectcode", "naam", "gemeentecode", "gemeente", "provinciecode", "planstatus", "plantype", "fase",
+                  "woningen_totaal", *(f"woningen_{s}" for s in SEGMENTS), "versie", "bijgewerkt"]  # fmt: skip
+
+
+def _export_row(v: ProjectVersion) -> list:
+    return [v.project.code, v.name, v.municipality_id, v.municipality.name, v.municipality.province_id, v.plan_status,
+            v.plan_type, v.phase, v.homes_total, *(getattr(v, f"homes_{s}") for s in SEGMENTS), v.number,
+            timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M")]  # fmt: skip
+
+
+@login_required
+def project_export(request, fmt: str):
+    """The filtered list as CSV (semicolons, UTF-8 with BOM: opens as columns in Dutch Excel) or .xlsx."""
+    _require_projects(request)
+    versions, _form, error = _found(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    rows = (_export_row(v) for v in versions[:EXPORT_LIMIT])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="projecten-{stamp}.csv"'
+        return response
+    if fmt == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Projecten"))
+        sheet.append(EXPORT_COLUMNS)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="projecten-{stamp}.xlsx"'
+        return response
+    raise Http404(_("Onbekend exportformaat '%s'; kies csv of xlsx.") % fmt)
+
+
+@login_required
+def project_page(request, code: str):
+    who = _require_projects(request)
+    versions = list(
+        ProjectVersion.objects.filter(project__code=code).select_related("project", "municipality__province",
+                                                                         "peiling").order_by("number")
+    )  # fmt: skip
+    if not versions:
+        raise Http404(_("Project '%s' bestaat niet.") % code)
+    current = versions[-1]
+    municipality, province = current.municipality_id, current.municipality.province_id
+    stones = list(Milestone.objects.filter(version=current))
+    return render(request, "web/project.html", {
+        "nav": "projects", "v": current, "code": code,
+        "plan_status": PlanStatus(current.plan_status).label if current.plan_status in PlanStatus.values else "",
+        "plan_type": PlanType(current.plan_type).label if current.plan_type in PlanType.values else "",
+        "segments": [(Segment(s).label, getattr(current, f"homes_{s}")) for s in SEGMENTS],
+        "bottlenecks": [Bottleneck(b).label for b in current.bottlenecks if b in Bottleneck.values],
+        "timeline": timeline(stones, timezone.localdate()),
+        "history": history(versions),
+        "may_edit": policy.can_edit_project(who, municipality, province),
+        "open_book": current.open_book if policy.can_read_open_book(who, municipality, province) else None,
+    })  # fmt: skip
+
+
+def timeline(stones: list[Milestone], today: date) -> list[dict]:
+    """Milestones in PPM order, planned against actual; a planned date passed without an actual one is late."""
+    order = {code: i for i, code in enumerate(MILESTONE_CODES)}
+    rows = []
+    for m in sorted(stones, key=lambda m: (order.get(m.kind, 99), m.kind, m.sequence)):
+        late_days = (m.actual - m.planned).days if m.actual and m.planned else None
+        overdue = m.actual is None and m.planned is not None and m.planned < today
+        rows.append({
+            "label": phase_label(m.kind) + (f" ({m.sequence})" if m.sequence > 1 else ""), "planned": m.planned,
+            "actual": m.actual, "homes": m.homes, "late_days": late_days if late_days and late_days > 0 else None,
+            "overdue": overdue,
+        })  # fmt: skip
+    return rows
+
+
+HISTORY_FIELDS = [
+    ("name", gettext_lazy("naam")),
+    ("municipality_id", gettext_lazy("gemeente")),
+    ("lifecycle", gettext_lazy("projectstatus")),
+    ("plan_type", gettext_lazy("plantype")),
+    ("plan_status", gettext_lazy("planstatus")),
+    ("phase", gettext_lazy("fase")),
+    ("homes_total", gettext_lazy("woningen")),
+    ("homes_by_segment", gettext_lazy("woningen per segment")),
+    ("phasing", gettext_lazy("fasering")),
+    ("bottlenecks", gettext_lazy("knelpunten")),
+    ("geometry", gettext_lazy("ligging")),
+]
+
+
+def history(versions: list[ProjectVersion]) -> list[dict]:
+    """Newest first: each version with who, when, why, in which peiling, and which attributes changed."""
+    rows, previous = [], None
+    for v in versions:
+        changed = [str(label) for name, label in HISTORY_FIELDS
+                   if previous is not None and getattr(v, name) != getattr(previous, name)]  # fmt: skip
+        rows.append({"v": v, "changed": changed, "first": previous is None})
+        previous = v
+    return rows[::-1]

@@ -1,0 +1,48 @@
+"""A small world with one user per role, shared by the API and web permission tests (one policy, one matrix)."""
+
+from datetime import UTC, date, datetime
+
+from django.contrib.auth import get_user_model
+
+from bouwregie.accounts import tokens
+from bouwregie.accounts.models import Membership, Organisation
+from bouwregie.projects import services
+from bouwregie.projects.rules import MilestoneData as M
+
+from .builders import create
+
+ROLES = ("anoniem", "zonder_organisatie", "rijk", "provincie_utrecht", "gemeente_utrecht", "gemeente_amsterdam",
+         "corporatie", "beheerder")  # fmt: skip
+
+
+def build_world() -> dict:
+    """Two projects (Utrecht with open-book figures, Amsterdam), peiling 2025-Q2 closed, and a user per role
+    with an API key; `users` for signing in to the web pages."""
+    utrecht = create(
+        "Merwedekanaalzone",
+        "GM0344",
+        plan_status="1A",
+        open_book={"grondexploitatie": -1_200_000},
+        homes={"sociale_huur": {"gestapeld": 40}},
+        milestones=(M("start_bouw", actual=date(2025, 3, 1)), M("oplevering", planned=date(2027, 6, 1))),
+    )
+    amsterdam = create("Sluisbuurt", "GM0363", plan_status="3", homes={"dure_koop": {"gestapeld": 90}})
+    services.close_peiling("2025-Q2", author="test", now=datetime(2025, 7, 15, tzinfo=UTC))
+    users, accounts = {}, {}
+    seats = {
+        "zonder_organisatie": None,
+        "rijk": ("Ministerie", "rijk", None, None, "lezer"),
+        "provincie_utrecht": ("Provincie Utrecht", "provincie", "PV26", None, "tafelbeheerder"),
+        "gemeente_utrecht": ("Gemeente Utrecht", "gemeente", "PV26", "GM0344", "bewerker"),
+        "gemeente_amsterdam": ("Gemeente Amsterdam", "gemeente", "PV27", "GM0363", "bewerker"),
+        "corporatie": ("Woningstichting", "corporatie", None, None, "lezer"),
+        "beheerder": ("Platform", "other", None, None, "beheerder"),
+    }  # fmt: skip
+    for name, seat in seats.items():
+        user = get_user_model().objects.create_user(name)  # no password: keys only, and no slow hashing
+        if seat:
+            org = Organisation.objects.create(name=seat[0], kind=seat[1], province_id=seat[2], municipality_id=seat[3])
+            Membership.objects.create(user=user, organisation=org, role=seat[4])
+        users[name] = tokens.issue(user, "test")
+        accounts[name] = user
+    return {"keys": users, "users": accounts, "utrecht": utrecht.code, "amsterdam": amsterdam.code}
