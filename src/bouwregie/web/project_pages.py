@@ -70,20 +70,24 @@ def project_list(request):
     query.pop("pagina", None)
     return render(request, "web/project_list.html", {
         "nav": "projects", "page": page, "form": form, "error": error, "query": query.urlencode(),
-        "choices": _choices(), "rows": [_row(v) for v in page.object_list],
+        "selects": _selects(form), "rows": [_row(v) for v in page.object_list],
     }, status=400 if error else 200)  # fmt: skip
 
 
-def _choices() -> dict:
-    return {
-        "planstatus": [("hard", _("hard (1A–2C)")), ("zacht", _("zacht (3–4B)")), *PlanStatus.choices],
-        "fase": [("geen", phase_label("")), *((code, phase_label(code)) for code in MILESTONE_CODES)],
-        "segment": Segment.choices,
-        "knelpunt": Bottleneck.choices,
-        "sorteer": [("code", _("Projectcode")), ("naam", _("Naam")), ("gemeente", _("Gemeente")),
-                    ("-woningen", _("Meeste woningen")), ("woningen", _("Minste woningen")),
-                    ("planstatus", _("Planstatus")), ("fase", _("Fase")), ("-bijgewerkt", _("Laatst bijgewerkt"))],
-    }  # fmt: skip
+def _selects(form: dict) -> list[tuple]:
+    """The drop-down filters: (name, label, options, chosen value, whether 'alle' is an option)."""
+    return [
+        ("planstatus", _("Planstatus"), [("hard", _("hard (1A–2C)")), ("zacht", _("zacht (3–4B)")),
+                                        *PlanStatus.choices], form["planstatus"], True),
+        ("fase", _("Fase"), [("geen", phase_label("")), *((c, phase_label(c)) for c in MILESTONE_CODES)],
+         form["fase"], True),
+        ("segment", _("Segment"), Segment.choices, form["segment"], True),
+        ("knelpunt", _("Knelpunt"), Bottleneck.choices, form["knelpunt"], True),
+        ("sorteer", _("Sorteer op"), [("code", _("Projectcode")), ("naam", _("Naam")), ("gemeente", _("Gemeente")),
+                                      ("-woningen", _("Meeste woningen")), ("woningen", _("Minste woningen")),
+                                      ("planstatus", _("Planstatus")), ("fase", _("Fase")),
+                                      ("-bijgewerkt", _("Laatst bijgewerkt"))], form["sorteer"], False),
+    ]  # fmt: skip
 
 
 def _row(v: ProjectVersion) -> dict:
