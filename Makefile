@@ -17,17 +17,19 @@ help:
 	@echo "make bench  - benchmarks, resultaten in bench/results/"
 	@echo "make lint   - ruff"
 
-VENDOR := src/bouwregie/web/static/vendor
+VENDOR := build/vendor
 
-# Front-end assets from npm, pinned by package-lock.json; only the files the pages use are copied next
-# to our own static files, so the app serves them itself (no CDN, works offline).
+# Front-end assets from npm, pinned by package-lock.json; only the files the pages use are copied to
+# build/vendor (third-party build output, outside src/ and git), which settings.py adds to the static
+# files under vendor/, so the app serves them itself (no CDN, works offline). Chart.js loses its
+# sourceMappingURL line: the source map is not shipped.
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht-components.css
 	cp node_modules/@utrecht/design-tokens/dist/index.css $(VENDOR)/utrecht-tokens.css
 	cp node_modules/@fontsource-variable/noto-sans/files/noto-sans-latin-wght-normal.woff2 $(VENDOR)/
-	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/
+	sed '/sourceMappingURL=/d' node_modules/chart.js/dist/chart.umd.min.js > $(VENDOR)/chart.umd.min.js
 	touch $@
 
 $(BIN)/.installed: requirements.lock pyproject.toml $(VENDOR)/.installed

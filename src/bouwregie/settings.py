@@ -95,7 +95,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [_NINJA_DIR / "static"]
+# NL Design System CSS, fonts and Chart.js, copied from npm by `make install` (Makefile, VENDOR).
+_VENDOR_DIR = Path(os.environ.get("BOUWREGIE_VENDOR_DIR", BASE_DIR.parents[1] / "build" / "vendor"))
+STATICFILES_DIRS = [_NINJA_DIR / "static", ("vendor", _VENDOR_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
