@@ -26,3 +26,11 @@ def static_files_without_collectstatic(settings):
     """A fresh clone has not run collectstatic (bouwregie init does); pages then link static files by name."""
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}
+
+
+@pytest.fixture(autouse=True)
+def jobs_inline_and_uploads_in_tmp(settings, tmp_path):
+    """Background jobs run inside the request in tests (the test database is one transaction that a
+    second thread cannot see); the browser test runs a real server, where they run as threads."""
+    settings.JOBS_INLINE = True
+    settings.UPLOAD_DIR = tmp_path / "uploads"

@@ -45,6 +45,14 @@ PAGES = {
     "/projecten/export.csv": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
     "/projecten/export.xlsx": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
     "/projecten/{utrecht}": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/planlijsten": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/peilingen": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/vertragingen?gebied=PV26": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/alternatieven?gebied=GM0344&jaar=2027&tekort=10": {
+        **dict.fromkeys(ROLES, 200),
+        "anoniem": 302,
+        "zonder_organisatie": 403,
+    },
     "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
 }
 

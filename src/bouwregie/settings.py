@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "bouwregie.targets",
     "bouwregie.monitor",
     "bouwregie.demo",
+    "bouwregie.jobs",
     "bouwregie.web",
     "bouwregie.api",
 ]
@@ -112,6 +113,11 @@ IMPORT_MAX_BYTES = int(float(os.environ.get("BOUWREGIE_IMPORT_MAX_MB", "50")) * 
 IMPORT_PROFILE_DIRS = [
     Path(p) for p in os.environ.get("BOUWREGIE_PROFILE_DIRS", str(VAR_DIR / "profiles")).split(os.pathsep) if p
 ]
+
+# Background jobs (bouwregie.jobs.runner): run in a thread of the web process; "1" runs them inside
+# the request instead (tests). Uploaded plan lists wait in UPLOAD_DIR until confirmed or cancelled.
+JOBS_INLINE = os.environ.get("BOUWREGIE_JOBS_INLINE", "0") == "1"
+UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
 
 # Login throttling (issue #5): this many failed sign-ins per user name or per address within the
 # window refuse further attempts until the window has passed.

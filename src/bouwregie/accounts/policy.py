@@ -93,3 +93,18 @@ def can_read_open_book(p: Principal, municipality: str, province: str) -> bool:
         or (s.kind == Organisation.Kind.PROVINCIE and s.province == province)
         for s in p.seats
     )
+
+
+def can_import(p: Principal) -> bool:
+    """Uploading a plan list: whoever may edit projects somewhere (a gemeente or provincie with an editing
+    role, the beheerder). Which rows they may write is can_edit_project, checked row by row."""
+    return is_beheerder(p) or any(
+        s.role in EDITING_ROLES and s.kind in (Organisation.Kind.GEMEENTE, Organisation.Kind.PROVINCIE) for s in p.seats
+    )
+
+
+def can_close_peiling(p: Principal) -> bool:
+    """Closing a peiling freezes the quarter for every table in the country at once (a peiling is
+    national: DOMAIN.md, the PPM is updated each quarter), so it is the platform beheerder's act, not one
+    province's; provinces manage their tables and projects (can_edit_project)."""
+    return is_beheerder(p)

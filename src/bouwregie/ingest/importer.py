@@ -9,7 +9,8 @@ this source that are missing from the delivery get a version "niet meer in planl
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -39,6 +40,13 @@ class ImportOptions:
     allow_partial: bool = False
     author: str = "import"
     report_path: Path | None = None
+    # Who may write what (web uploads): rows of a municipality for which this returns False are
+    # errors. None (the CLI, run by an operator) allows every municipality.
+    may_write: Callable[[str], bool] | None = None
+    progress: Callable[[int, str], None] | None = None  # (percent, stage) for a background job
+
+
+CHANGE_LIST_LIMIT = 5000  # per kind of change kept in the log for the preview; counts are always complete
 
 
 @dataclass
@@ -52,6 +60,11 @@ class Plan:
     problems: list = field(default_factory=list)  # Notice
     rejected_rows: int = 0
     rows: int = 0
+    changes: dict = field(default_factory=lambda: {"new": [], "changed": [], "missing": []})
+
+    def note_change(self, kind: str, **entry) -> None:
+        if len(self.changes[kind]) < CHANGE_LIST_LIMIT:
+            self.changes[kind].append(entry)
 
 
 @dataclass
@@ -64,7 +77,7 @@ class ImportResult:
         return self.run.status == ImportRun.Status.GEWEIGERD
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -85,7 +98,7 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
         sheet=options.sheet or "", profile=options.profile or "",
     )  # fmt: skip
     if path.is_file() and path.stat().st_size <= settings.IMPORT_MAX_BYTES:
-        run.file_size, run.file_sha256 = path.stat().st_size, _sha256(path)
+        run.file_size, run.file_sha256 = path.stat().st_size, file_sha256(path)
     try:
         if not str(options.source or "").strip():
             raise ImportRefused(_("Geef een bron op (bijv. --source 'Provincie Utrecht')."))
@@ -96,10 +109,14 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
                 raise
             except ValueError as error:  # a malformed peiling code
                 raise ImportRefused(str(error)) from None
+        report = options.progress or (lambda percent, stage: None)
+        report(5, _("Bestand lezen"))
         table = read_table(path, options.sheet)
         binding = choose_profile(table.columns, options.profile)
         run.file_format, run.profile = table.format, binding.profile.name
+        report(20, _("Regels controleren"))
         plan = _plan(table, binding, options, now)
+        report(85, _("Opslaan") if not options.dry_run else _("Verslag maken"))
     except (ImportRefused, services.PeilingClosedError) as refusal:
         run.status, run.message = ImportRun.Status.GEWEIGERD, str(refusal)
         run.save()
@@ -141,6 +158,8 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
         )
     municipalities = services.matcher()
     results = TableMapper(binding, municipalities, table).results()
+    if options.progress:
+        options.progress(40, _("Regels vergelijken met de projecten in Bouwregie"))
     _flag_duplicates(results, binding)
     existing_codes = _existing_codes({r.projectcode for r in results if r.projectcode})
     linked = dict(ExternalId.objects.filter(source=options.source).values_list("external_id", "project_id"))
@@ -149,7 +168,10 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
     extra_kinds = services.extra_milestone_kinds()
     seen: set[int] = set()
     empty = ProjectData(name="", municipality="")
-    for r in results:
+    may_write = options.may_write or (lambda municipality: True)
+    for i, r in enumerate(results):
+        if options.progress and i % 1000 == 0:
+            options.progress(40 + 40 * i // len(results), _("Regel %(i)d van %(n)d") % {"i": i + 1, "n": len(results)})
         project_id = existing_codes.get(r.projectcode) or linked.get(r.external_id)
         if project_id:
             seen.add(project_id)
@@ -159,6 +181,17 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
             checked, found = services.check(data, today, municipalities, extra_kinds)
             for problem in found:
                 r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))
+            for code in {data.municipality, base.municipality}:  # where it is, and where it was
+                if code and not may_write(code):
+                    r.problems.append(
+                        Notice(
+                            r.row,
+                            binding.column_of("municipality"),
+                            code,
+                            _("U mag geen projecten in gemeente %s wijzigen.") % code,
+                            "fout",
+                        )
+                    )
             owner = linked.get(r.external_id)
             if r.external_id and project_id and owner is None:
                 plan.links.append((project_id, options.source, r.external_id))
@@ -180,10 +213,30 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
         if project_id is None:
             externals = [(options.source, r.external_id)] if r.external_id else []
             plan.new.append(services.ImportedProject(r.projectcode, externals, checked))
-        elif canonical(data) == canonical(base):
+            plan.note_change(
+                "new",
+                code=r.projectcode or "",
+                external_id=r.external_id or "",
+                name=data.name,
+                municipality=data.municipality,
+                homes=total_homes(data),
+            )
+            continue
+        now_, before = canonical(data), canonical(base)
+        if now_ == before:
             plan.unchanged += 1
         else:
             plan.changed.append((project_id, checked))
+            plan.note_change(
+                "changed",
+                id=project_id,
+                external_id=r.external_id or "",
+                name=data.name,
+                municipality=data.municipality,
+                homes=total_homes(data),
+                before=total_homes(base),
+                fields=[f.name for f in CHANGE_FIELDS if getattr(now_, f.name) != getattr(before, f.name)],
+            )
     for project_id in set(linked.values()) - seen:
         _number, base = current[project_id]
         if base.lifecycle not in services.GONE:
@@ -193,9 +246,38 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
                 plan.problems.append(Notice(None, "", str(project_id), " ".join(p.message for p in found), "fout"))
                 plan.rejected_rows += 1
                 continue
+            if not may_write(base.municipality):
+                plan.problems.append(
+                    Notice(
+                        None,
+                        "",
+                        str(project_id),
+                        _("Project ontbreekt in de lijst, maar u mag geen projecten in gemeente %s wijzigen.")
+                        % base.municipality,
+                        "fout",
+                    )
+                )
+                plan.rejected_rows += 1
+                continue
             plan.changed.append((project_id, checked))
             plan.missing += 1
+            plan.note_change(
+                "missing", id=project_id, name=base.name, municipality=base.municipality, homes=total_homes(base)
+            )
+    _name_projects(plan)
     return plan
+
+
+CHANGE_FIELDS = fields(ProjectData)
+
+
+def _name_projects(plan: Plan) -> None:
+    """Give the changed and missing projects of the preview their projectcode (they are known by id)."""
+    ids = {e["id"] for kind in ("changed", "missing") for e in plan.changes[kind]}
+    codes = dict(Project.objects.filter(id__in=ids).values_list("id", "code")) if ids else {}
+    for kind in ("changed", "missing"):
+        for entry in plan.changes[kind]:
+            entry["code"] = codes.get(entry.pop("id"), "")
 
 
 def _existing_codes(codes: set[str]) -> dict[str, int]:
@@ -257,6 +339,7 @@ def _fill_run(run: ImportRun, plan: Plan) -> None:
         code: {k: row.get(k, 0) for k in ("projects", "homes", "hard", "soft", "unknown")}
         for code, row in per_municipality.items()
     }
+    run.changes = plan.changes
     run.problems = [
         {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason, "severity": p.severity}
         for p in sorted(plan.problems, key=lambda p: (p.row or 0, p.severity != "fout"))

@@ -11,6 +11,10 @@ class ImportRun(models.Model):
         GEWEIGERD = "geweigerd", _("Geweigerd (niets opgeslagen)")
         PROEF = "proef", _("Proefimport (niets opgeslagen)")
 
+    class Decision(models.TextChoices):
+        BEVESTIGD = "bevestigd", _("Bevestigd")
+        GEANNULEERD = "geannuleerd", _("Geannuleerd")
+
     created_at = models.DateTimeField(_("tijdstip"), db_index=True)
     author = models.CharField(_("door"), max_length=150)
     source = models.CharField(_("bron"), max_length=100)
@@ -28,6 +32,15 @@ class ImportRun(models.Model):
     counts = models.JSONField(_("aantallen"), default=dict)
     by_municipality = models.JSONField(_("per gemeente"), default=dict)
     problems = models.JSONField(_("meldingen (fouten en waarschuwingen)"), default=list)
+    # {"new": [...], "changed": [...], "missing": [...]}: which projects, for the preview (capped per kind).
+    changes = models.JSONField(_("wijzigingen"), default=dict)
+    # A plan list uploaded in the browser is first checked (a dry run) and waits here until someone
+    # confirms or cancels it; the confirmed import is a run of its own, linked from the preview.
+    upload_path = models.CharField(_("geüpload bestand"), max_length=500, blank=True)
+    decision = models.CharField(_("besluit"), max_length=12, choices=Decision.choices, blank=True)
+    decided_by = models.CharField(_("besloten door"), max_length=150, blank=True)
+    applied_as = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("uitgevoerd als"))  # fmt: skip
 
     class Meta:
         ordering = ["-created_at"]

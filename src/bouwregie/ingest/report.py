@@ -14,11 +14,15 @@ def write_report(path: Path, problems: list[dict]) -> Path:
     """CSV for Dutch Excel: UTF-8 with BOM, ';' separated."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
-        writer = csv.writer(f, delimiter=";")
-        writer.writerow(REPORT_COLUMNS)
-        for p in problems:
-            writer.writerow(["" if p["row"] is None else p["row"], p["column"], p["value"], p["reason"], p["severity"]])
+        write_problems(f, problems)
     return path
+
+
+def write_problems(f, problems: list[dict]) -> None:
+    writer = csv.writer(f, delimiter=";")
+    writer.writerow(REPORT_COLUMNS)
+    for p in problems:
+        writer.writerow(["" if p["row"] is None else p["row"], p["column"], p["value"], p["reason"], p["severity"]])
 
 
 def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 15) -> str:

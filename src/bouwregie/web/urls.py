@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bouwregie.web import dashboard, project_pages
+from bouwregie.web import dashboard, imports, job_pages, monitor_pages, project_pages
 from bouwregie.web.login import LoginView
 
 urlpatterns = [
@@ -10,6 +10,15 @@ urlpatterns = [
     path("projecten", project_pages.project_list, name="projects"),
     path("projecten/export.<str:fmt>", project_pages.project_export, name="projects-export"),
     path("projecten/<str:code>", project_pages.project_page, name="project"),
+    path("planlijsten", imports.imports_page, name="imports"),
+    path("planlijsten/<int:run_id>", imports.import_page, name="import"),
+    path("planlijsten/<int:run_id>/besluit", imports.import_decide, name="import-decide"),
+    path("planlijsten/<int:run_id>/rapport.csv", imports.import_report, name="import-report"),
+    path("taken/<int:job_id>", job_pages.job_page, name="job"),
+    path("taken/<int:job_id>.json", job_pages.job_status, name="job-status"),
+    path("peilingen", monitor_pages.peilingen_page, name="peilingen"),
+    path("vertragingen", monitor_pages.delays_page, name="delays"),
+    path("alternatieven", monitor_pages.alternatives_page, name="alternatives"),
     path("inloggen", LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", include("django.conf.urls.i18n")),

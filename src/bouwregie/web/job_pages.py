@@ -1,0 +1,53 @@
+"""A background job's page: a progress bar that follows the job, then the way to its outcome.
+
+The page polls /taken/<id>.json (static/web/job.js); without JavaScript a link reloads it.
+Only whoever started a job, or the beheerder, sees it.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from bouwregie.accounts import policy
+from bouwregie.jobs import runner
+from bouwregie.jobs.models import Job
+
+
+def _job_for(request, job_id: int) -> Job:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404(_("Taak #%d bestaat niet.") % job_id)
+    if job.created_by_id != request.user.pk and not policy.is_beheerder(policy.principal_for(request.user)):
+        raise PermissionDenied(_("Deze taak is door iemand anders gestart."))
+    return job
+
+
+def _state(job: Job) -> dict:
+    interrupted = runner.interrupted(job)
+    return {
+        "status": "onderbroken" if interrupted else job.status,
+        "label": _("Onderbroken (de server is tijdens de taak gestopt); er is niets opgeslagen.")
+        if interrupted
+        else job.get_status_display(),
+        "progress": job.progress,
+        "stage": job.stage,
+        "error": job.error,
+        "url": job.result.get("url"),
+        "done": interrupted or job.status in (Job.Status.KLAAR, Job.Status.MISLUKT),
+    }
+
+
+@login_required
+def job_page(request, job_id: int):
+    job = _job_for(request, job_id)
+    state = _state(job)
+    if job.status == Job.Status.KLAAR and state["url"] and request.GET.get("blijf") is None:
+        return redirect(state["url"])
+    return render(request, "web/job.html", {"job": job, "state": state})
+
+
+@login_required
+def job_status(request, job_id: int):
+    return JsonResponse(_state(_job_for(request, job_id)))

@@ -1,0 +1,174 @@
+"""The versnellingstafel's working pages: peilingen (and closing one), delays between two peilingen,
+and alternatives when a year falls short. The numbers come from monitor.delays and
+monitor.alternatives, the same functions as the CLI and the REST API use."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from bouwregie.accounts import policy
+from bouwregie.geo.areas import UnknownArea
+from bouwregie.monitor.alternatives import alternatives
+from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
+from bouwregie.projects import services
+from bouwregie.projects.milestones import phase_label
+from bouwregie.projects.models import Peiling
+from bouwregie.web.dashboard import closed_peilingen
+from bouwregie.web.project_pages import _require_projects
+
+
+def next_quarter(code: str | None) -> str:
+    """The quarter after `code` (the first to close after the last closed one)."""
+    if not code:
+        return ""
+    year, quarter = services.parse_peiling_code(code)
+    return f"{year + quarter // 4}-Q{quarter % 4 + 1}"
+
+
+def closable(peilingen: list[Peiling]) -> list[str]:
+    """Open peilingen after the last closed one, else the quarter after it: only those can still close."""
+    closed = [p for p in peilingen if p.is_closed]
+    last = max(closed, key=lambda p: (p.year, p.quarter)) if closed else None
+    after = [
+        p.code
+        for p in peilingen
+        if not p.is_closed and (last is None or (p.year, p.quarter) > (last.year, last.quarter))
+    ]
+    return after or ([next_quarter(last.code)] if last else [])
+
+
+@login_required
+def peilingen_page(request):
+    who = _require_projects(request)
+    may_close = policy.can_close_peiling(who)
+    if request.method == "POST":
+        if not may_close:
+            raise PermissionDenied(
+                _("Alleen de beheerder van het platform sluit een peiling (zij geldt voor heel het land).")
+            )
+        code = request.POST.get("peiling", "").strip().upper()
+        if request.POST.get("zeker") != "ja":
+            messages.error(request, _("Vink aan dat u begrijpt dat sluiten onomkeerbaar is."))
+        else:
+            try:
+                peiling = services.close_peiling(code, author=request.user.get_username())
+            except ValueError as error:  # malformed, already closed, or a later one is closed
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Peiling %(code)s is gesloten met %(n)d projecten.")
+                    % {"code": peiling.code, "n": peiling.entries.count()},
+                )
+                return redirect(reverse("home") + f"?peiling={peiling.code}")
+        return redirect("peilingen")
+    peilingen = list(Peiling.objects.annotate(n=Count("entries")).order_by("-year", "-quarter"))
+    return render(
+        request,
+        "web/peilingen.html",
+        {
+            "nav": "peilingen",
+            "peilingen": peilingen,
+            "may_close": may_close,
+            "closable": closable(peilingen),
+        },
+    )
+
+
+def describe_delay(reason: dict) -> str:
+    """One finding of monitor.delays in a sentence."""
+    kind = reason["soort"]
+    if kind == "mijlpaal":
+        return _("%(milestone)s: %(was)s → %(now)s (%(months)s maanden later)") % {
+            "milestone": phase_label(reason["mijlpaal"]), "was": reason["van"], "now": reason["naar"],
+            "months": number_format(reason["maanden"], 1),
+        }  # fmt: skip
+    if kind == "oplevering":
+        return _("%(homes)d woningen later opgeleverd (gemiddeld jaar %(was)s → %(now)s)") % {
+            "homes": reason["woningen"], "was": number_format(reason["van_jaar"], 1),
+            "now": number_format(reason["naar_jaar"], 1),
+        }  # fmt: skip
+    if kind == "planstatus":
+        return _("planstatus teruggevallen van %(was)s naar %(now)s") % {"was": reason["van"], "now": reason["naar"]}
+    return _("uit de pijplijn (%s)") % reason.get("status", "").replace("_", " ")
+
+
+def _area_and_peilingen(request) -> tuple[str, list[str]]:
+    return request.GET.get("gebied", "").strip().upper() or "NL", closed_peilingen()
+
+
+@login_required
+def delays_page(request):
+    _require_projects(request)
+    area, peilingen = _area_and_peilingen(request)
+    form = {
+        "gebied": area,
+        "van": request.GET.get("van") or (peilingen[1] if len(peilingen) > 1 else ""),
+        "tot": request.GET.get("tot") or (peilingen[0] if peilingen else ""),
+        "maanden": request.GET.get("maanden") or str(DEFAULT_MONTHS),
+    }
+    result, error, notice = None, None, None
+    if len(peilingen) < 2:
+        notice = _("Er zijn nog geen twee gesloten peilingen om te vergelijken.")
+    elif form["van"] not in peilingen or form["tot"] not in peilingen:
+        error = _("Kies twee gesloten peilingen.")
+    else:
+        try:
+            months = float(form["maanden"].replace(",", "."))
+        except ValueError:
+            error = _("De drempel is een aantal maanden, bijvoorbeeld 3 of 1,5; niet '%s'.") % form["maanden"]
+        else:
+            try:
+                result = delays(area, form["van"], form["tot"], months, limit=100)
+            except (UnknownArea, ValueError) as e:
+                error = str(e)
+    if result:
+        for project in result["projects"]:
+            project["reasons"] = [describe_delay(r) for r in project["reasons"]]
+    return render(
+        request,
+        "web/delays.html",
+        {"nav": "delays", "form": form, "peilingen": peilingen, "result": result, "error": error or notice},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def alternatives_page(request):
+    _require_projects(request)
+    area, peilingen = _area_and_peilingen(request)
+    form = {
+        "gebied": area,
+        "peiling": request.GET.get("peiling") or (peilingen[0] if peilingen else ""),
+        "jaar": request.GET.get("jaar", "").strip(),
+        "tekort": request.GET.get("tekort", "").strip(),
+    }
+    result, error = None, None
+    if form["jaar"]:
+        try:
+            year = _whole(form["jaar"], _("Het jaar"))
+            shortfall = _whole(form["tekort"], _("Het tekort")) if form["tekort"] else None
+            if form["peiling"] not in peilingen:
+                raise ValueError(_("Kies een gesloten peiling."))
+            result = alternatives(area, form["peiling"], year, shortfall, limit=50)
+        except (UnknownArea, ValueError) as e:
+            error = str(e)
+    return render(
+        request,
+        "web/alternatives.html",
+        {"nav": "alternatives", "form": form, "peilingen": peilingen, "result": result, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _whole(text: str, label: str) -> int:
+    if not text.isdigit():
+        raise ValueError(
+            _("%(label)s moet een heel getal van 0 of meer zijn, niet '%(text)s'.") % {"label": label, "text": text}
+        )
+    return int(text)
