@@ -101,3 +101,50 @@ def test_sign_in_drill_down_find_a_project_and_switch_language(server, page):
     expect(page.get_by_role("heading", name="Milestones: planned and actual")).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
     page.screenshot(path=SCREENSHOTS / "4-project-english.png", full_page=True)
+
+
+def _card(page, label: str) -> int:
+    value = page.locator("li.br-card", has_text=label).locator(".br-value").first.inner_text()
+    return int(value.replace(".", "").replace("\u00a0", "").strip())
+
+
+def test_upload_a_planlijst_confirm_close_the_peiling_and_see_the_new_figures(server, page, tmp_path):
+    """The quarterly update end to end: the upload's preview and the confirmed import run as background jobs
+    in the real server (threads, not inline), then the closed peiling shows the new project in the figures."""
+    from .planlijsten import PROVINCIAL_HEADER, write_csv
+
+    expect = sync_api.expect
+    new_plan = ["E2E-1", "Nieuwe Stationswijk", "Utrecht", "Utrecht", "Uitleg", "1A Onherroepelijk", "4321", "0",
+                "0", "0", "4321", "0", "0", "4321", "2000", "2321", "01-10-2026", "e2e"]  # fmt: skip
+    planlijst = write_csv(tmp_path / "planlijst-utrecht.csv", PROVINCIAL_HEADER, [new_plan])
+    page.goto(f"{server}/inloggen")
+    page.get_by_label("Gebruikersnaam").fill("demo")
+    page.get_by_label("Wachtwoord").fill("bouwregie-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{server}/gebied/GM0344")
+    projects_before, homes_before = _card(page, "Projecten in de pijplijn"), _card(page, "Plancapaciteit (woningen)")
+
+    page.get_by_role("link", name="Planlijsten").click()
+    page.get_by_label("Bestand").set_input_files(planlijst)
+    page.get_by_label("Bron").fill("Provincie Utrecht (e2e)")
+    page.get_by_label("Peiling").fill("2026-Q4")
+    page.screenshot(path=SCREENSHOTS / "5-planlijst-uploaden.png", full_page=True)
+    page.get_by_role("button", name="Uploaden en controleren").click()
+    expect(page.get_by_text("Voorbeeld: dit zou de import veranderen. Er is nog niets opgeslagen.")).to_be_visible()
+    expect(page.get_by_text("1 nieuw project")).to_be_visible()
+    expect(page.get_by_text("Nieuwe Stationswijk")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "6-planlijst-voorbeeld.png", full_page=True)
+    page.get_by_role("button", name="Bevestigen en opslaan").click()
+    expect(page.get_by_text("Opgeslagen: de projecten hieronder hebben een nieuwe versie.")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "7-planlijst-opgeslagen.png", full_page=True)
+
+    page.get_by_role("link", name="Peilingen").click()
+    page.get_by_label("Peiling", exact=True).select_option("2026-Q4")
+    page.get_by_label("Ik begrijp dat sluiten onomkeerbaar is").check()
+    page.get_by_role("button", name="Peiling sluiten").click()
+    expect(page.get_by_role("status").filter(has_text="Peiling 2026-Q4 is gesloten")).to_be_visible()
+    page.goto(f"{server}/gebied/GM0344")
+    expect(page.get_by_label("Peiling", exact=True)).to_have_value("2026-Q4")
+    assert _card(page, "Projecten in de pijplijn") == projects_before + 1
+    assert _card(page, "Plancapaciteit (woningen)") == homes_before + 4321
+    page.screenshot(path=SCREENSHOTS / "8-dashboard-na-de-update.png", full_page=True)
