@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bouwregie.accounts.models import Membership, Organisation
+from bouwregie.accounts.models import Membership, Organisation, ProjectParty
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,3 +14,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+
+
+@admin.register(ProjectParty)
+class ProjectPartyAdmin(admin.ModelAdmin):
+    list_display = ["project", "organisation", "role", "added_at"]
+    list_filter = ["role"]
+    search_fields = ["project__code", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["project"]

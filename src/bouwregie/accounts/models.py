@@ -83,3 +83,21 @@ class FailedLogin(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProjectParty(models.Model):
+    """A market party (corporatie, ontwikkelaar, belegger, bouwer) at a project's table: it edits the
+    project's private milestones and reads its open-book figures (Woontop 2024, Afspraak 3B)."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="parties")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="projects")
+    role = models.CharField(_("rol in het project"), max_length=20, choices=Organisation.Kind.choices)
+    added_at = models.DateTimeField(_("toegevoegd op"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "organisation"], name="unique_project_party")]
+        verbose_name = _("projectpartij")
+        verbose_name_plural = _("projectpartijen")
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()}) – {self.project}"

@@ -10,7 +10,7 @@ province, edit its projects); gemeente (edit projects in its municipality); corp
 
 from dataclasses import dataclass, field
 
-from bouwregie.accounts.models import Membership, Organisation
+from bouwregie.accounts.models import Membership, Organisation, ProjectParty
 
 MARKET_KINDS = frozenset({Organisation.Kind.CORPORATIE, Organisation.Kind.ONTWIKKELAAR, Organisation.Kind.BELEGGER,
                           Organisation.Kind.BOUWER})  # fmt: skip
@@ -25,6 +25,7 @@ class Seat:
     role: str
     province: str | None = None
     municipality: str | None = None
+    organisation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def principal_for(user) -> Principal:
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     seats = tuple(
-        Seat(m.organisation.kind, m.role, m.organisation.province_id, m.organisation.municipality_id)
+        Seat(m.organisation.kind, m.role, m.organisation.province_id, m.organisation.municipality_id, m.organisation_id)
         for m in Membership.objects.filter(user=user).select_related("organisation")
     )
     return Principal(user.get_username(), user.is_superuser, seats)
@@ -85,14 +86,29 @@ def can_manage_peilingen(p: Principal, province: str | None = None) -> bool:
     )  # fmt: skip
 
 
-def can_read_open_book(p: Principal, municipality: str, province: str) -> bool:
-    """Confidential open-book figures: the public parties at the project's table (its gemeente and
-    provincie) and the beheerder. Market parties get them once project parties are recorded."""
+def can_read_open_book(p: Principal, municipality: str, province: str, parties: frozenset = frozenset()) -> bool:
+    """Confidential open-book figures: the parties at the project's table — its gemeente and provincie,
+    the market parties recorded for the project (`parties`: organisation ids) — and the beheerder."""
     return is_beheerder(p) or any(
         (s.kind == Organisation.Kind.GEMEENTE and s.municipality == municipality)
         or (s.kind == Organisation.Kind.PROVINCIE and s.province == province)
+        or (s.organisation is not None and s.organisation in parties)
         for s in p.seats
     )
+
+
+EDIT_ALL, EDIT_PRIVATE_MILESTONES = "alles", "private_mijlpalen"
+
+
+def edit_scope(p: Principal, municipality: str, province: str, parties: frozenset = frozenset()) -> str | None:
+    """What a user may change in one project: everything (its gemeente, provincie, the beheerder), only
+    the private milestones (a market party at the project with an editing role), or nothing (None).
+    Whether a change stays within the private milestones is rules.only_private_milestones_changed."""
+    if can_edit_project(p, municipality, province):
+        return EDIT_ALL
+    if any(s.organisation in parties and s.role in EDITING_ROLES for s in p.seats if s.organisation is not None):
+        return EDIT_PRIVATE_MILESTONES
+    return None
 
 
 def can_import(p: Principal) -> bool:
@@ -108,3 +124,8 @@ def can_close_peiling(p: Principal) -> bool:
     national: DOMAIN.md, the PPM is updated each quarter), so it is the platform beheerder's act, not one
     province's; provinces manage their tables and projects (can_edit_project)."""
     return is_beheerder(p)
+
+
+def parties_of(project_id: int) -> frozenset:
+    """The organisations (ids) recorded as market parties of a project."""
+    return frozenset(ProjectParty.objects.filter(project_id=project_id).values_list("organisation_id", flat=True))

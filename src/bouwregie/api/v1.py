@@ -28,8 +28,9 @@ from bouwregie.monitor.delays import delays as find_delays
 from bouwregie.monitor.kansrijk import kansrijk
 from bouwregie.monitor.snapshot import SEGMENTS, YEARS
 from bouwregie.projects import search, services
+from bouwregie.projects.milestones import private_milestones_only_message
 from bouwregie.projects.models import Milestone, Peiling, Project, ProjectVersion
-from bouwregie.projects.rules import MilestoneData, ProjectData, canonical
+from bouwregie.projects.rules import MilestoneData, ProjectData, canonical, only_private_milestones_changed
 from bouwregie.projects.services import current_versions
 
 MAX_PAGE_SIZE = 100
@@ -342,7 +343,7 @@ def project_detail(request, code: str):
         raise Http404(f"Project '{code}' bestaat niet.")
     stones = Milestone.objects.filter(version=version).order_by("id")
     province = version.municipality.province_id
-    allowed = policy.can_read_open_book(who, version.municipality_id, province)
+    allowed = policy.can_read_open_book(who, version.municipality_id, province, policy.parties_of(version.project_id))
     return ProjectDetail(
         **_summary(version).dict(), housing=version.homes_by_segment, target_groups=version.target_groups,
         tenure=version.tenure, demolitions=version.demolitions, phasing=version.phasing,
@@ -364,7 +365,13 @@ def change_project(request, code: str, change: ProjectChange):
         raise Http404(f"Project '{code}' bestaat niet.")
     number, data = services.current_data([project.id])[project.id]
     new = replace(data, **_fields(change))
-    _require_edit(who, data.municipality, new.municipality)
+    municipality = Municipality.objects.get(code=data.municipality)
+    scope = policy.edit_scope(who, municipality.code, municipality.province_id, policy.parties_of(project.id))
+    if scope == policy.EDIT_PRIVATE_MILESTONES:
+        if not only_private_milestones_changed(data, new):
+            raise HttpError(403, private_milestones_only_message())
+    else:
+        _require_edit(who, data.municipality, new.municipality)
     if canonical(new) != canonical(data):
         services.create_version(project, new, _meta(request, change.reason))
     return project_detail(request, code)

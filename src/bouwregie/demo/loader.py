@@ -5,7 +5,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from bouwregie.accounts.models import Membership, Organisation
+from bouwregie.accounts.models import Membership, Organisation, ProjectParty
 from bouwregie.demo.generator import DEFAULTS, generate
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo.models import Municipality, Province, Region
@@ -66,3 +66,24 @@ def _organisations_and_tables():
         ("Bouwbedrijf Demo", Organisation.Kind.BOUWER),
     ):
         Organisation.objects.get_or_create(name=name, defaults={"kind": kind})
+    _market_parties()
+
+
+MARKET_USER = "marktpartij"
+
+
+def _market_parties():
+    """Each demo project gets one of the four demo market parties (by project id, so it is reproducible),
+    and user 'marktpartij' edits for the developer: it can update private milestones of its projects."""
+    market = list(Organisation.objects.filter(name__contains=" Demo").order_by("name"))
+    ids = Project.objects.order_by("id").values_list("id", flat=True)
+    ProjectParty.objects.bulk_create(
+        (ProjectParty(project_id=pid, organisation=market[pid % len(market)], role=market[pid % len(market)].kind)
+         for pid in ids),
+        batch_size=5000, ignore_conflicts=True,
+    )  # fmt: skip
+    user, _ = get_user_model().objects.get_or_create(username=MARKET_USER)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    developer = next(o for o in market if o.kind == Organisation.Kind.ONTWIKKELAAR)
+    Membership.objects.get_or_create(user=user, organisation=developer, defaults={"role": Membership.Role.BEWERKER})

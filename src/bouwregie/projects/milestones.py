@@ -35,6 +35,9 @@ STANDARD_MILESTONES = (
 )
 
 MILESTONE_CODES = tuple(m.code for m in STANDARD_MILESTONES)
+# The market party's own milestones (DOMAIN.md §3: "public and private milestones"); a table's extra
+# kinds count as public.
+PRIVATE_MILESTONES = frozenset(m.code for m in STANDARD_MILESTONES if not m.public)
 MILESTONE_ORDER = {m.code: m.order for m in STANDARD_MILESTONES}
 
 
@@ -44,3 +47,9 @@ def phase_label(code: str) -> str:
 
 
 _LABELS = {m.code: m.label for m in STANDARD_MILESTONES}
+
+
+def private_milestones_only_message() -> str:
+    """Why a market party's change was refused (API and web say the same)."""
+    labels = ", ".join(str(m.label).lower() for m in STANDARD_MILESTONES if m.code in PRIVATE_MILESTONES)
+    return str(_("Als marktpartij bij dit project mag u alleen de private mijlpalen wijzigen (%s).")) % labels

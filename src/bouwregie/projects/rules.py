@@ -19,7 +19,7 @@ from bouwregie.projects.enums import (
     Segment,
     TargetGroup,
 )
-from bouwregie.projects.milestones import MILESTONE_CODES, MILESTONE_ORDER
+from bouwregie.projects.milestones import MILESTONE_CODES, MILESTONE_ORDER, PRIVATE_MILESTONES
 
 VALID = {
     "segment": frozenset(Segment.values),
@@ -299,6 +299,20 @@ def canonical(data: ProjectData) -> ProjectData:
         geometry=rounded(data.geometry),
         source_info={k: v for k, v in sorted(data.source_info.items()) if v not in (None, "")},
     )
+
+
+def changed_milestone_kinds(old: ProjectData, new: ProjectData) -> set[str]:
+    """The milestone kinds whose dates or homes differ between two versions."""
+    before, after = set(canonical(old).milestones), set(canonical(new).milestones)
+    return {m.kind for m in before ^ after}
+
+
+def only_private_milestones_changed(old: ProjectData, new: ProjectData) -> bool:
+    """What a market party may change (accounts.policy.edit_scope): its own (private) milestones, nothing else."""
+    from dataclasses import replace
+
+    same_otherwise = replace(canonical(old), milestones=()) == replace(canonical(new), milestones=())
+    return same_otherwise and changed_milestone_kinds(old, new) <= PRIVATE_MILESTONES
 
 
 def _validate_milestones(data: ProjectData, today: date, extra_kinds) -> list[Problem]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bouwregie.accounts import policy
+from bouwregie.accounts.models import ProjectParty
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.projects import search
 from bouwregie.projects.enums import Bottleneck, PlanStatus, PlanType, Segment
@@ -155,6 +156,8 @@ def project_page(request, code: str):
     current = versions[-1]
     municipality, province = current.municipality_id, current.municipality.province_id
     stones = list(Milestone.objects.filter(version=current))
+    parties = list(ProjectParty.objects.filter(project=current.project).select_related("organisation"))
+    party_ids = frozenset(p.organisation_id for p in parties)
     return render(request, "web/project.html", {
         "nav": "projects", "v": current, "code": code,
         "plan_status": PlanStatus(current.plan_status).label if current.plan_status in PlanStatus.values else "",
@@ -162,9 +165,10 @@ def project_page(request, code: str):
         "segments": [(Segment(s).label, getattr(current, f"homes_{s}")) for s in SEGMENTS],
         "bottlenecks": [Bottleneck(b).label for b in current.bottlenecks if b in Bottleneck.values],
         "timeline": timeline(stones, timezone.localdate()),
-        "history": history(versions),
-        "may_edit": policy.can_edit_project(who, municipality, province),
-        "open_book": current.open_book if policy.can_read_open_book(who, municipality, province) else None,
+        "history": history(versions, Milestone.objects.filter(version__in=versions)),
+        "edit_scope": policy.edit_scope(who, municipality, province, party_ids),
+        "parties": parties,
+        "open_book": current.open_book if policy.can_read_open_book(who, municipality, province, party_ids) else None,
     })  # fmt: skip
 
 
@@ -198,12 +202,36 @@ HISTORY_FIELDS = [
 ]
 
 
-def history(versions: list[ProjectVersion]) -> list[dict]:
-    """Newest first: each version with who, when, why, in which peiling, and which attributes changed."""
+def history(versions: list[ProjectVersion], milestones) -> list[dict]:
+    """Newest first: each version with who, when, why, in which peiling, which attributes changed and
+    which milestones moved (planned or actual date, homes)."""
+    stones: dict[int, dict] = {}
+    for m in milestones:
+        stones.setdefault(m.version_id, {})[m.kind, m.sequence] = (m.planned, m.actual, m.homes)
     rows, previous = [], None
     for v in versions:
         changed = [str(label) for name, label in HISTORY_FIELDS
                    if previous is not None and getattr(v, name) != getattr(previous, name)]  # fmt: skip
-        rows.append({"v": v, "changed": changed, "first": previous is None})
+        moved = milestone_changes(stones.get(previous.id, {}), stones.get(v.id, {})) if previous else []
+        rows.append({"v": v, "changed": changed, "milestones": moved, "first": previous is None})
         previous = v
     return rows[::-1]
+
+
+def milestone_changes(before: dict, after: dict) -> list[str]:
+    """'Start bouw: gepland 1-3-2027 → 1-6-2027' for every milestone that differs between two versions."""
+    order = {code: i for i, code in enumerate(MILESTONE_CODES)}
+
+    def day(d):
+        return f"{d.day}-{d.month}-{d.year}" if d else "–"
+
+    lines = []
+    for kind, sequence in sorted(before.keys() | after.keys(), key=lambda k: (order.get(k[0], 99), k)):
+        was, now = before.get((kind, sequence), (None, None, None)), after.get((kind, sequence), (None, None, None))
+        label = phase_label(kind) + (f" ({sequence})" if sequence > 1 else "")
+        for i, what in ((0, _("gepland")), (1, _("werkelijk"))):
+            if was[i] != now[i]:
+                lines.append(f"{label}: {what} {day(was[i])} → {day(now[i])}")
+        if was[2] != now[2]:
+            lines.append(f"{label}: {_('woningen')} {was[2] or '–'} → {now[2] or '–'}")
+    return lines

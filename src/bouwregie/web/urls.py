@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bouwregie.web import dashboard, imports, job_pages, monitor_pages, project_pages
+from bouwregie.web import dashboard, imports, job_pages, monitor_pages, project_edit, project_pages
 from bouwregie.web.login import LoginView
 
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("projecten", project_pages.project_list, name="projects"),
     path("projecten/export.<str:fmt>", project_pages.project_export, name="projects-export"),
     path("projecten/<str:code>", project_pages.project_page, name="project"),
+    path("projecten/<str:code>/bewerken", project_edit.edit_project, name="project-edit"),
     path("planlijsten", imports.imports_page, name="imports"),
     path("planlijsten/<int:run_id>", imports.import_page, name="import"),
     path("planlijsten/<int:run_id>/besluit", imports.import_decide, name="import-decide"),

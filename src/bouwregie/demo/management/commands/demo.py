@@ -1,8 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie.demo.loader import DEMO_PASSWORD, DEMO_USER, DatabaseNotEmpty, load_demo
+from bouwregie.demo.loader import DEMO_PASSWORD, DEMO_USER, MARKET_USER, DatabaseNotEmpty, load_demo
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.projects.models import Project
+
+LOGINS = (
+    f"Demo-login: gebruiker '{DEMO_USER}' (beheerder) of '{MARKET_USER}' (ontwikkelaar: private mijlpalen), "
+    f"wachtwoord '{DEMO_PASSWORD}'"
+)
 
 
 class Command(BaseCommand):
@@ -23,10 +28,10 @@ class Command(BaseCommand):
             raise CommandError("--projects moet minstens 1 zijn.")
         if if_empty and Project.objects.exists():
             self.stdout.write("De database bevat al projecten; demodata niet opnieuw geladen.")
-            self.stdout.write(f"Demo-login: gebruiker '{DEMO_USER}', wachtwoord '{DEMO_PASSWORD}'")
+            self.stdout.write(LOGINS)
             return
         try:
             load_demo(DemoParameters(projects=projects, seed=seed), progress=self.stdout.write)
         except DatabaseNotEmpty as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Demo-login: gebruiker '{DEMO_USER}', wachtwoord '{DEMO_PASSWORD}'"))
+        self.stdout.write(self.style.SUCCESS(LOGINS))
