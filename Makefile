@@ -23,6 +23,7 @@ VENDOR := build/vendor
 # build/vendor (third-party build output, outside src/ and git), which settings.py adds to the static
 # files under vendor/, so the app serves them itself (no CDN, works offline). Chart.js loses its
 # sourceMappingURL line: the source map is not shipped.
+# Leaflet (the map) likewise; its CSS finds its icons in images/ next to it.
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
@@ -30,6 +31,9 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/@utrecht/design-tokens/dist/index.css $(VENDOR)/utrecht-tokens.css
 	cp node_modules/@fontsource-variable/noto-sans/files/noto-sans-latin-wght-normal.woff2 $(VENDOR)/
 	sed '/sourceMappingURL=/d' node_modules/chart.js/dist/chart.umd.min.js > $(VENDOR)/chart.umd.min.js
+	sed '/sourceMappingURL=/d' node_modules/leaflet/dist/leaflet.js > $(VENDOR)/leaflet.js
+	cp node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet.css
+	mkdir -p $(VENDOR)/images && cp node_modules/leaflet/dist/images/*.png $(VENDOR)/images/
 	touch $@
 
 $(BIN)/.installed: requirements.lock pyproject.toml $(VENDOR)/.installed

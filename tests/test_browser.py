@@ -103,6 +103,36 @@ def test_sign_in_drill_down_find_a_project_and_switch_language(server, page):
     page.screenshot(path=SCREENSHOTS / "4-project-english.png", full_page=True)
 
 
+def test_the_map_works_offline_and_leads_to_a_project(server, page):
+    """PDOK is unreachable here (as on a machine without internet): the background stays empty with a note,
+    the municipalities are coloured anyway, and a project point opens its page."""
+    expect = sync_api.expect
+    blocked = []
+    page.route("https://service.pdok.nl/**", lambda route: (blocked.append(route.request.url), route.abort()))
+    page.goto(f"{server}/inloggen")
+    page.get_by_label("Gebruikersnaam").fill("demo")
+    page.get_by_label("Wachtwoord").fill("bouwregie-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{server}/kaart?gebied=GM0344&metriek=betaalbaar")
+    expect(page.locator("#kaart[data-ready=gemeenten]")).to_be_attached()
+    expect(page.locator("#kaart-offline")).to_be_visible()
+    assert blocked, "the page should try the PDOK background"
+    assert page.locator("#kaart path.leaflet-interactive").count() >= 342  # every municipality drawn
+    expect(page.locator("#kaart-legenda")).to_contain_text("Betaalbaar aandeel in de pijplijn")
+    expect(page.locator("#kaart[data-project-count]")).to_be_attached()
+    page.screenshot(path=SCREENSHOTS / "9-kaart-offline.png", full_page=True)
+    count = int(page.locator("#kaart").get_attribute("data-project-count"))
+    assert count > 0, "the demo projects in Utrecht have a location"
+    page.evaluate(
+        """() => { const map = document.querySelector('#kaart');
+                   const marker = [...map.querySelectorAll('path.leaflet-interactive')]
+                       .find(p => p.getAttribute('stroke') === '#8b0000');
+                   marker.dispatchEvent(new MouseEvent('click', {bubbles: true})); }"""
+    )
+    page.locator(".leaflet-popup-content a").click()
+    expect(page.get_by_role("heading", name="Mijlpalen: gepland en werkelijk")).to_be_visible()
+
+
 def _card(page, label: str) -> int:
     value = page.locator("li.br-card", has_text=label).locator(".br-value").first.inner_text()
     return int(value.replace(".", "").replace("\u00a0", "").strip())

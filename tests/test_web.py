@@ -16,6 +16,7 @@ from django.core.management import call_command
 from bouwregie.accounts.models import FailedLogin
 from bouwregie.monitor import api as monitor_api
 
+from .builders import create
 from .roles import ROLES, build_world
 
 
@@ -171,3 +172,38 @@ def test_every_asset_is_served_from_the_app_itself(client, world):
     page = client.get("/gebied/PV26").content.decode()
     for url in re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', page):
         assert url.startswith("/static/"), url  # no CDN
+
+
+def test_the_map_colours_municipalities_by_the_chosen_figure_for_everyone(client, world):
+    assert client.get("/kaart?gebied=PV26").status_code == 200  # open data: anonymous too
+    data = client.get("/kaart/gemeenten.json?metriek=plancapaciteit").json()
+    assert data["peiling"] == "2025-Q2" and data["metric"]["kind"] == "count" and len(data["features"]) == 342
+    values = {f["id"]: f["properties"]["value"] for f in data["features"]}
+    assert values["GM0344"] == 40 and values["GM0363"] == 90 and values["GM0014"] == 0  # the two projects, by hand
+    shares = {
+        f["id"]: f["properties"]["value"]
+        for f in client.get("/kaart/gemeenten.json?metriek=betaalbaar").json()["features"]
+    }
+    assert shares["GM0344"] == 1.0 and shares["GM0363"] == 0.0 and shares["GM0014"] is None
+    assert client.get("/kaart/gemeenten.json?metriek=onzin").status_code == 404
+    assert client.get("/kaart?peiling=1999-Q1").status_code == 404
+
+
+def test_the_map_shows_projects_only_to_those_who_may_read_them(client, world):
+    assert client.get("/kaart/projecten.json?gebied=GM0344").status_code == 302  # anonymous: sign in first
+    assert "data-projects=" not in client.get("/kaart?gebied=GM0344").content.decode()
+    client.force_login(world["users"]["corporatie"])
+    assert 'data-projects="/kaart/projecten.json?gebied=GM0344"' in client.get("/kaart?gebied=GM0344").content.decode()
+    located = create("Cereolfabriek", "GM0344", homes={"dure_koop": {"gestapeld": 12}},
+                     geometry={"type": "Point", "coordinates": [5.1, 52.09]})  # fmt: skip
+    features = client.get("/kaart/projecten.json?gebied=GM0344").json()["features"]
+    assert features == [
+        {
+            "type": "Feature",
+            "id": located.code,
+            "geometry": {"type": "Point", "coordinates": [5.1, 52.09]},
+            "properties": {"code": located.code, "name": "Cereolfabriek", "homes": 12, "plan_status": "onbekend"},
+        }
+    ]  # the world's two projects have no location
+    assert client.get("/kaart/projecten.json?gebied=NL").status_code == 400
+    assert client.get("/kaart/projecten.json?gebied=Atlantis").status_code == 400

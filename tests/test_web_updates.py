@@ -231,3 +231,19 @@ def test_the_validation_report_downloads_as_csv(client, world, tmp_path):
     report = client.get(url + "/rapport.csv")
     assert report["Content-Type"].startswith("text/csv")
     assert "U mag geen projecten in gemeente GM0363 wijzigen." in report.content.decode("utf-8-sig")
+
+
+def test_the_delayed_filter_lists_the_projects_that_slipped_in_web_and_api(client, world):
+    project = Project.objects.get(code=world["utrecht"])
+    later = (M("start_bouw", actual=date(2025, 3, 1)), M("oplevering", planned=date(2028, 6, 1)))
+    current = services.current_data([project.id])[project.id][1]
+    meta = services.VersionMeta("t", "web", "later", created_at=datetime(2025, 8, 1, tzinfo=UTC))
+    services.create_version(project, replace(current, milestones=later), meta)
+    client.force_login(world["users"]["rijk"])
+    assert "0 projecten gevonden" in _text(client.get("/projecten?vertraagd=ja"))  # one closed peiling: none yet
+    services.close_peiling("2025-Q3", author="t", now=datetime(2025, 10, 15, tzinfo=UTC))
+    text = _text(client.get("/projecten?vertraagd=ja"))
+    assert "1 project gevonden" in text and "Merwedekanaalzone" in text and "Sluisbuurt" not in text
+    assert "0 projecten gevonden" in _text(client.get("/projecten?vertraagd=ja&gebied=GM0363"))
+    api = client.get("/api/v1/projects?delayed=true", HTTP_AUTHORIZATION=f"Bearer {world['keys']['rijk']}").json()
+    assert [p["code"] for p in api["results"]] == [world["utrecht"]]

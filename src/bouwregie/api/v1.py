@@ -23,7 +23,7 @@ from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest.models import ImportRun
 from bouwregie.monitor import api as monitor_api
 from bouwregie.monitor.alternatives import alternatives as find_alternatives
-from bouwregie.monitor.delays import DEFAULT_MONTHS
+from bouwregie.monitor.delays import DEFAULT_MONTHS, delayed_since_last_peiling
 from bouwregie.monitor.delays import delays as find_delays
 from bouwregie.monitor.kansrijk import kansrijk
 from bouwregie.monitor.snapshot import SEGMENTS, YEARS
@@ -289,6 +289,7 @@ class ProjectFilters(Schema):
     segment: Literal[SEGMENTS] | None = None  # type: ignore[valid-type]  # projects with homes in this segment
     bottleneck: str | None = None
     lifecycle: str = "actief"
+    delayed: bool = False  # only projects that slipped between the two latest closed peilingen
     page: int = Field(1, ge=1, le=1_000_000)  # an offset beyond int64 was a server error (found by schemathesis)
     page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
 
@@ -324,6 +325,7 @@ def projects(request, filters: Query[ProjectFilters]):
     versions = search.find(search.ProjectQuery(
         area=filters.area, search=filters.search, plan_status=filters.plan_status, phase=filters.phase,
         segment=filters.segment, bottleneck=filters.bottleneck, lifecycle=filters.lifecycle,
+        project_ids=delayed_since_last_peiling(filters.area or "NL") if filters.delayed else None,
     ))  # fmt: skip
     count = versions.count()
     start = (filters.page - 1) * filters.page_size

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import resolve_area
 from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, Snapshot, as_date, load, members
-from bouwregie.projects.models import Project, ProjectVersion
+from bouwregie.projects.models import Peiling, Project, ProjectVersion
 from bouwregie.projects.services import GONE
 
 # A milestone counts as delayed when it moved later by more than this many months (configurable per call).
@@ -23,7 +23,17 @@ _GONE = [LIFECYCLES.index(g) for g in GONE]
 _STATUS_GROUP = np.array([int(s[0]) if s[0].isdigit() else 0 for s in STATUSES])  # 1…4; 0 = onbekend
 
 
-def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, limit: int | None = None) -> dict:
+def delayed_since_last_peiling(spec: str, months: float = DEFAULT_MONTHS) -> frozenset:
+    """The projects (ids) of an area that slipped between the two latest closed peilingen: the
+    'vertraagd' filter of the project list and the API. Empty when fewer than two are closed."""
+    closed = list(Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter")[:2])
+    if len(closed) < 2:
+        return frozenset()
+    return frozenset(delays(spec, closed[1].code, closed[0].code, months, limit=1, with_ids=True)["project_ids"])
+
+
+def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, limit: int | None = None,
+           with_ids: bool = False) -> dict:  # fmt: skip
     if first == second:
         raise ValueError(_("Kies twee verschillende peilingen."))
     area = resolve_area(spec)
@@ -89,7 +99,7 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
         },
         "moved_out_of_year": {str(y): int(v) for y, v in zip(YEARS, moved.sum(axis=0), strict=True) if v},
         "projects": [{**details[pid], "homes_affected": affected[pid], "reasons": reasons[pid]} for pid in details],
-    }  # fmt: skip
+    } | ({"project_ids": listed} if with_ids else {})  # fmt: skip
 
 
 def _later_milestones(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray) -> list[tuple]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from bouwregie.accounts import policy
 from bouwregie.accounts.models import ProjectParty
 from bouwregie.geo.areas import UnknownArea
+from bouwregie.monitor.delays import delayed_since_last_peiling
 from bouwregie.projects import search
 from bouwregie.projects.enums import Bottleneck, PlanStatus, PlanType, Segment
 from bouwregie.projects.milestones import MILESTONE_CODES, phase_label
@@ -42,7 +43,7 @@ def _require_projects(request) -> policy.Principal:
 def _query(request) -> tuple[search.ProjectQuery, dict]:
     """The filters as the form shows them, and as a ProjectQuery."""
     get = request.GET
-    names = ("gebied", "zoek", "planstatus", "fase", "segment", "knelpunt", "sorteer")
+    names = ("gebied", "zoek", "planstatus", "fase", "segment", "knelpunt", "sorteer", "vertraagd")
     form = {k: get.get(k, "").strip() for k in names}
     query = search.ProjectQuery(
         area=form["gebied"] or None, search=form["zoek"] or None, plan_status=form["planstatus"] or None,
@@ -52,10 +53,17 @@ def _query(request) -> tuple[search.ProjectQuery, dict]:
     return query, form
 
 
+def _with_delayed(query: search.ProjectQuery, form: dict) -> search.ProjectQuery:
+    """'Alleen vertraagd': the projects that slipped between the two latest closed peilingen."""
+    if form["vertraagd"] == "ja":
+        query.project_ids = delayed_since_last_peiling(query.area or "NL")
+    return query
+
+
 def _found(request):
     query, form = _query(request)
     try:
-        return search.find(query), form, None
+        return search.find(_with_delayed(query, form)), form, None
     except UnknownArea as error:
         return ProjectVersion.objects.none(), form, str(error)
     except ValueError as error:

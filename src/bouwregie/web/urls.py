@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bouwregie.web import dashboard, imports, job_pages, monitor_pages, project_edit, project_pages
+from bouwregie.web import dashboard, imports, job_pages, map_pages, monitor_pages, project_edit, project_pages
 from bouwregie.web.login import LoginView
 
 urlpatterns = [
     path("", dashboard.area_page, name="home"),
     path("gebied/<str:code>", dashboard.area_page, name="area"),
+    path("kaart", map_pages.map_page, name="map"),
+    path("kaart/gemeenten.json", map_pages.municipalities_geojson, name="map-municipalities"),
+    path("kaart/projecten.json", map_pages.projects_geojson, name="map-projects"),
     path("projecten", project_pages.project_list, name="projects"),
     path("projecten/export.<str:fmt>", project_pages.project_export, name="projects-export"),
     path("projecten/<str:code>", project_pages.project_page, name="project"),
