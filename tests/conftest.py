@@ -14,10 +14,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_snapshots():
-    """Closed peilingen are cached per process; test databases roll back and reuse ids, so forget them."""
-    from bouwregie.monitor import snapshot
+    """Closed peilingen (and their figures) are cached per process; test databases roll back and reuse ids,
+    so forget them."""
+    from bouwregie.monitor import api, snapshot
 
-    snapshot._cached.cache_clear()
+    for cache in (snapshot._cached, api._national_cached, api._monitor_cached):
+        cache.cache_clear()
     yield
 
 

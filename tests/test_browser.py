@@ -103,16 +103,20 @@ def test_sign_in_drill_down_find_a_project_and_switch_language(server, page):
     page.screenshot(path=SCREENSHOTS / "4-project-english.png", full_page=True)
 
 
+def _sign_in(page, server) -> None:
+    page.goto(f"{server}/inloggen")
+    page.get_by_label("Gebruikersnaam").fill("demo")
+    page.get_by_label("Wachtwoord").fill("bouwregie-demo")
+    page.get_by_role("button", name="Inloggen").click()
+
+
 def test_the_map_works_offline_and_leads_to_a_project(server, page):
     """PDOK is unreachable here (as on a machine without internet): the background stays empty with a note,
     the municipalities are coloured anyway, and a project point opens its page."""
     expect = sync_api.expect
     blocked = []
     page.route("https://service.pdok.nl/**", lambda route: (blocked.append(route.request.url), route.abort()))
-    page.goto(f"{server}/inloggen")
-    page.get_by_label("Gebruikersnaam").fill("demo")
-    page.get_by_label("Wachtwoord").fill("bouwregie-demo")
-    page.get_by_role("button", name="Inloggen").click()
+    _sign_in(page, server)
     page.goto(f"{server}/kaart?gebied=GM0344&metriek=betaalbaar")
     expect(page.locator("#kaart[data-ready=gemeenten]")).to_be_attached()
     expect(page.locator("#kaart-offline")).to_be_visible()
@@ -147,10 +151,7 @@ def test_upload_a_planlijst_confirm_close_the_peiling_and_see_the_new_figures(se
     new_plan = ["E2E-1", "Nieuwe Stationswijk", "Utrecht", "Utrecht", "Uitleg", "1A Onherroepelijk", "4321", "0",
                 "0", "0", "4321", "0", "0", "4321", "2000", "2321", "01-10-2026", "e2e"]  # fmt: skip
     planlijst = write_csv(tmp_path / "planlijst-utrecht.csv", PROVINCIAL_HEADER, [new_plan])
-    page.goto(f"{server}/inloggen")
-    page.get_by_label("Gebruikersnaam").fill("demo")
-    page.get_by_label("Wachtwoord").fill("bouwregie-demo")
-    page.get_by_role("button", name="Inloggen").click()
+    _sign_in(page, server)
     page.goto(f"{server}/gebied/GM0344")
     projects_before, homes_before = _card(page, "Projecten in de pijplijn"), _card(page, "Plancapaciteit (woningen)")
 

@@ -247,3 +247,15 @@ def test_the_delayed_filter_lists_the_projects_that_slipped_in_web_and_api(clien
     assert "0 projecten gevonden" in _text(client.get("/projecten?vertraagd=ja&gebied=GM0363"))
     api = client.get("/api/v1/projects?delayed=true", HTTP_AUTHORIZATION=f"Bearer {world['keys']['rijk']}").json()
     assert [p["code"] for p in api["results"]] == [world["utrecht"]]
+
+
+def test_the_new_pages_speak_english_on_request(client, world, tmp_path):
+    client.force_login(world["users"]["provincie_utrecht"])
+    client.cookies["django_language"] = "en"
+    assert "Upload a new plan list" in _text(client.get("/planlijsten"))
+    url, preview = _follow_job(client, _upload(client, tmp_path, UTRECHT_ROWS))
+    text = _text(preview)
+    assert "Preview: this is what the import would change. Nothing has been saved yet." in text
+    assert "2 new projects" in text and "Confirm and save" in text
+    assert "Delays between two peilingen" in _text(client.get("/vertragingen"))
+    assert "Colour municipalities by" in _text(client.get("/kaart"))

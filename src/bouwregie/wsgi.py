@@ -6,6 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bouwregie.settings")
 application = get_wsgi_application()
 
 if os.environ.get("BOUWREGIE_WARM_SNAPSHOTS") == "1":  # set by `bouwregie serve` (gunicorn --preload)
-    from bouwregie.monitor.snapshot import warm_latest
+    from bouwregie.monitor.api import warm_latest_figures
 
-    warm_latest()
+    warm_latest_figures()

@@ -48,8 +48,14 @@ def principal_for(user) -> Principal:
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     seats = tuple(
-        Seat(m.organisation.kind, m.role, m.organisation.province_id, m.organisation.municipality_id, m.organisation_id)
-        for m in Membership.objects.filter(user=user).select_related("organisation")
+        Seat(*row)
+        for row in Membership.objects.filter(user=user).values_list(
+            "organisation__kind",
+            "role",
+            "organisation__province_id",
+            "organisation__municipality_id",
+            "organisation_id",
+        )
     )
     return Principal(user.get_username(), user.is_superuser, seats)
 

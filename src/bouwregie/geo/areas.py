@@ -3,12 +3,16 @@
 A name that is both a province and a municipality (Utrecht, Groningen) is refused with advice: an
 agreement or a monitor for the wrong one is worse than a question."""
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
 from bouwregie.geo import reference
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound, normalise_name
+
+MUNICIPALITY_CODE = re.compile(r"GM\d{4}")
 
 
 class UnknownArea(ValueError):
@@ -27,11 +31,19 @@ class Area:
         return {"kind": self.kind, "code": self.code, "name": self.name}
 
 
+@lru_cache(maxsize=1)
+def _province_names() -> tuple[tuple[dict, frozenset], ...]:
+    """Each province (shipped reference data) with the normalised spellings of its name."""
+    return tuple(
+        (row, frozenset(normalise_name(n) for n in [row["provincienaam"], *filter(None, row["varianten"].split("|"))]))
+        for row in reference.read_provinces()
+    )
+
+
 def _province(text: str):
     key = normalise_name(text)
-    for row in reference.read_provinces():
-        names = [row["provincienaam"], *filter(None, row["varianten"].split("|"))]
-        if text.upper() == row["provinciecode"] or key in {normalise_name(n) for n in names}:
+    for row, names in _province_names():
+        if text.upper() == row["provinciecode"] or key in names:
             return row
     return None
 
@@ -43,11 +55,19 @@ def resolve_area(spec: str) -> Area:
     text = str(spec or "").strip()
     if text.upper() == "NL" or normalise_name(text) == "nederland":
         return Area("nl", "NL", "Nederland")
+    # Codes, as machine clients send them, need no name matching (a current GM code, or a PV code). A
+    # region's code never has the form of a municipality's (geo.models.Region.code refuses it).
+    if MUNICIPALITY_CODE.fullmatch(text.upper()):
+        found = Municipality.objects.filter(code=text.upper()).values_list("code", "name").first()
+        if found:
+            return Area("gemeente", found[0], found[1], frozenset({found[0]}))
     region = Region.objects.filter(code=text).first()
     if region:
         return Area("regio", region.code, region.name, frozenset(region.municipalities.values_list("code", flat=True)),
                     frozenset(region.projects.values_list("id", flat=True)))  # fmt: skip
     province = None if text.lower().startswith("gemeente ") else _province(text)
+    if province and text.upper() == province["provinciecode"]:
+        return _province_area(province)
     municipality = None
     if not normalise_name(text).startswith("provincie "):
         try:
@@ -65,9 +85,13 @@ def resolve_area(spec: str) -> Area:
             % {"area": text, "pv": province["provinciecode"], "gm": municipality.code,
                "name": province["provincienaam"]}
         )  # fmt: skip
-    if province and (municipality is None or text.upper() == province["provinciecode"]):
-        codes = frozenset(
-            Municipality.objects.filter(province_id=province["provinciecode"]).values_list("code", flat=True)
-        )
-        return Area("provincie", province["provinciecode"], province["provincienaam"], codes)
+    if province and municipality is None:
+        return _province_area(province)
     return Area("gemeente", municipality.code, municipality.name, frozenset({municipality.code}))
+
+
+def _province_area(province: dict) -> Area:
+    from bouwregie.geo.models import Municipality
+
+    codes = frozenset(Municipality.objects.filter(province_id=province["provinciecode"]).values_list("code", flat=True))
+    return Area("provincie", province["provinciecode"], province["provincienaam"], codes)

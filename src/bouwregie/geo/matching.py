@@ -10,6 +10,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -142,4 +143,12 @@ def matcher_from_database() -> MunicipalityMatcher:
     from bouwregie.geo.reference import read_variants
 
     mergers = MunicipalityMerger.objects.values_list("former_code", "former_name", "successor_id", "date", "note")
-    return MunicipalityMatcher(Municipality.objects.values_list("code", "name"), read_variants(), mergers)
+    return _matcher(tuple(Municipality.objects.values_list("code", "name").order_by("code")),
+                    tuple(mergers.order_by("pk")), read_variants())  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _matcher(municipalities: tuple, mergers: tuple, variants: tuple) -> MunicipalityMatcher:
+    """Building the matcher normalises every name (8 ms; every web request that names an area needs
+    one); keyed by the data itself, so a change in the reference data is seen at once."""
+    return MunicipalityMatcher(municipalities, variants, mergers)

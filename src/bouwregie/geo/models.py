@@ -4,6 +4,7 @@ Geometries are GeoJSON in WGS84 with a bbox (DESIGN.md, Geo): no GeoDjango, so t
 needs no system GIS libraries.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,7 +72,10 @@ class Region(models.Model):
         DOORBRAAK = "doorbraak", _("Doorbraaklocatie")
         CUSTOM = "custom", _("Eigen gebied")
 
-    code = models.SlugField(_("code"), max_length=64, unique=True)
+    code = models.SlugField(_("code"), max_length=64, unique=True, validators=[
+        RegexValidator(r"^(?i:GM\d{4}|PV\d{2}|NL)$", inverse_match=True,
+                       message=_("Een regiocode mag niet de vorm van een gemeente-, provincie- of landcode hebben.")),
+    ])  # fmt: skip
     name = models.CharField(_("naam"), max_length=120)
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True)

@@ -5,7 +5,11 @@ national("2025-Q3")                   -> NL, the 12 provinces and the 342 munici
 projects_behind("GM0344", "2025-Q3", "realised:2024") -> the project codes behind that number
 """
 
+from functools import lru_cache
+
 import numpy as np
+import orjson
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import resolve_area
@@ -33,8 +37,39 @@ def _targets() -> dict[str, list]:
     return result
 
 
+def _targets_key() -> tuple:
+    """Every agreement as plain values: part of the cache key, so a changed agreement is seen at once."""
+    rows = Target.objects.order_by("id").values_list("id", "area", "metric", "first_year", "last_year", "total",
+                                                     "share", "yearly", "source")  # fmt: skip
+    return tuple((*row[:7], orjson.dumps(row[7], option=orjson.OPT_SORT_KEYS), row[8]) for row in rows)
+
+
+def _closed(peiling: str) -> tuple | None:
+    """The cache key of a closed peiling (it never changes, docs/decisions/0002); None when still open."""
+    p = Peiling.objects.filter(code=peiling).values_list("id", "closed_at").first()
+    if p is None:
+        raise Peiling.DoesNotExist(_("Peiling '%s' bestaat niet; zie 'bouwregie peiling list'.") % peiling)
+    return (connection.alias, p[0], p[1], _targets_key()) if p[1] else None
+
+
+# The figures of a closed peiling are computed once per process (the dashboard asks for the same areas
+# over and over: 200-300 ms each on the 25,000-project demo). The results are shared: treat as read-only.
 def monitor(spec: str, peiling: str, norm: float = figures.CAPACITY_NORM) -> dict:
     area = resolve_area(spec)
+    key = _closed(peiling)
+    if key is None:
+        return _monitor(area, peiling, norm)
+    if area.kind in ("nl", "provincie", "gemeente"):
+        return _national_cached(key, peiling, norm)[area.code]
+    return _monitor_cached(key, area, peiling, norm)
+
+
+@lru_cache(maxsize=256)
+def _monitor_cached(key: tuple, area, peiling: str, norm: float) -> dict:
+    return _monitor(area, peiling, norm)
+
+
+def _monitor(area, peiling: str, norm: float) -> dict:
     snapshot = load(peiling)
     mask = members(snapshot, area)
     sums = figures.group_sums(snapshot, np.zeros(len(mask), dtype=np.int64), 1, include=mask).take(0)
@@ -43,6 +78,16 @@ def monitor(spec: str, peiling: str, norm: float = figures.CAPACITY_NORM) -> dic
 
 def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dict]:
     """Every municipality, province and NL in one pass; parents are sums of their children."""
+    key = _closed(peiling)
+    return _national(peiling, norm) if key is None else _national_cached(key, peiling, norm)
+
+
+@lru_cache(maxsize=8)
+def _national_cached(key: tuple, peiling: str, norm: float) -> dict[str, dict]:
+    return _national(peiling, norm)
+
+
+def _national(peiling: str, norm: float) -> dict[str, dict]:
     s = load(peiling)
     n_m, n_p = len(s.municipality_codes), len(s.province_codes)
     per_municipality = figures.group_sums(s, s.municipality, n_m)
@@ -94,3 +139,21 @@ def _year(value: str) -> int:
     if not YEARS[0] <= year <= YEARS[-1]:
         raise ValueError(value)
     return year - YEARS[0]
+
+
+def warm_latest_figures() -> None:
+    """Before the web server forks its workers: the latest closed peilingen as snapshots, and the figures
+    of every area for the newest (the dashboard's first page), so no visitor waits for them."""
+    import logging
+
+    from django.db import DatabaseError, connections
+
+    from bouwregie.monitor.snapshot import warm_latest
+
+    try:
+        for code in warm_latest()[:1]:
+            national(code)
+    except DatabaseError as error:
+        logging.getLogger(__name__).warning("Monitorcijfers niet vooraf berekend: %s", error)
+    finally:
+        connections.close_all()  # workers must not share the parent's database connection

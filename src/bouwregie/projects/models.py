@@ -203,3 +203,26 @@ class PeilingEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.peiling_id}: {self.version_id}"
+
+
+class CurrentVersion(models.Model):
+    """Which version of each project is current (its newest): a derived index that services keeps on
+    every write, so lists and counts need not search each project's history (that subquery cost 20-70 ms
+    per API request on the 25,000-project demo). Not history itself: it can be rebuilt from the versions
+    (migration 0004 does)."""
+
+    project = models.OneToOneField(Project, primary_key=True, on_delete=models.CASCADE, related_name="current")
+    version = models.OneToOneField(ProjectVersion, on_delete=models.CASCADE, related_name="current")
+    # Copied from the version and the project: what every list filters and sorts on first (area, lifecycle,
+    # projectcode), answered from one index before any version is read.
+    municipality = models.ForeignKey("geo.Municipality", on_delete=models.PROTECT, related_name="+")
+    lifecycle = models.CharField(max_length=30, choices=Lifecycle.choices)
+    code = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "lifecycle", "code"], name="current_area_lifecycle_code")]
+        verbose_name = _("huidige versie")
+        verbose_name_plural = _("huidige versies")
+
+    def __str__(self):
+        return f"{self.project_id} → {self.version_id}"

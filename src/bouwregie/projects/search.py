@@ -2,25 +2,33 @@
 so the three always show the same projects for the same question."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
-from bouwregie.geo.areas import resolve_area
+from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.projects.enums import HARD_STATUSES, SOFT_STATUSES, Lifecycle
+from bouwregie.projects.models import CurrentVersion
 from bouwregie.projects.rules import SEGMENTS
 from bouwregie.projects.services import current_versions
 
 # What a list can be sorted by (users see the Dutch names in the page); '-' in front sorts descending.
 SORTS = {
     "naam": "name",
-    "code": "project__code",
+    "code": "current__code",
     "gemeente": "municipality__name",
     "woningen": "homes_total",
     "planstatus": "plan_status",
     "fase": "phase",
     "bijgewerkt": "created_at",
 }
+
+
+# What a list row never shows: the JSON details of a version and the municipal borders. Reading them
+# cost more than the rest of a page of 25 rows (ask them of the project itself).
+LIST_DEFERRED = ("homes_by_segment", "target_groups", "tenure", "phasing", "source_info", "bottlenecks", "subsidies",
+                 "open_book", "geometry", "bbox", "municipality__geometry", "municipality__bbox")  # fmt: skip
 
 
 @dataclass
@@ -35,17 +43,16 @@ class ProjectQuery:
     project_ids: frozenset | None = None  # e.g. the delayed projects of an area
     sort: str = "code"
 
+    @cached_property
+    def resolved_area(self) -> Area:
+        """The area, resolved once for the count and the rows (geo.areas.UnknownArea when unknown)."""
+        return resolve_area(self.area)
+
 
 def find(q: ProjectQuery):
     """The current versions matching q, sorted; raises geo.areas.UnknownArea and ValueError (bad sort,
     segment) with a message for the user."""
-    versions = current_versions()
-    if q.lifecycle:
-        versions = versions.filter(lifecycle=q.lifecycle)
-    if q.area:
-        area = resolve_area(q.area)
-        if area.kind != "nl":
-            versions = versions.filter(Q(municipality_id__in=area.municipalities) | Q(project_id__in=area.projects))
+    versions = current_versions().filter(_area_and_lifecycle(q, "current__"))
     if q.search:
         versions = versions.filter(Q(name__icontains=q.search) | Q(project__code__iexact=q.search))
     if q.plan_status:
@@ -68,4 +75,29 @@ def find(q: ProjectQuery):
     if field is None:
         raise ValueError(q.sort)
     descending = "-" if q.sort.startswith("-") else ""
-    return versions.select_related("project", "municipality").order_by(f"{descending}{field}", "project__code")
+    return (
+        versions.select_related("project", "municipality")
+        .defer(*LIST_DEFERRED)
+        .order_by(f"{descending}{field}", "current__code")
+    )
+
+
+def _area_and_lifecycle(q: ProjectQuery, prefix: str) -> Q:
+    """The filters every list starts with, on the current-version index (prefix: the path to it)."""
+    condition = Q(**{f"{prefix}lifecycle": q.lifecycle}) if q.lifecycle else Q()
+    if q.area:
+        area = q.resolved_area
+        if area.kind != "nl":
+            in_area = Q(**{f"{prefix}municipality_id__in": area.municipalities})
+            if area.projects:
+                in_area |= Q(**{f"{prefix}project_id__in": area.projects})
+            condition &= in_area
+    return condition
+
+
+def count(q: ProjectQuery) -> int:
+    """len(find(q)), counted on the current-version index alone when only area and lifecycle filter
+    (the usual question of a list, and then no version needs reading)."""
+    if q.search or q.plan_status or q.phase is not None or q.segment or q.bottleneck or q.project_ids is not None:
+        return find(q).count()
+    return CurrentVersion.objects.filter(_area_and_lifecycle(q, "")).count()

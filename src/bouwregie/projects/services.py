@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityMatcher, M
 from bouwregie.projects import bulk, rules
 from bouwregie.projects.enums import Lifecycle
 from bouwregie.projects.models import (
+    CurrentVersion,
     ExternalId,
     Milestone,
     MilestoneKind,
@@ -198,12 +199,29 @@ def _insert_versions(versions: list[NewVersion]) -> list[int]:
         (vid, m.kind, m.sequence, m.planned, m.actual, m.homes)
         for vid, v in zip(ids, versions, strict=True) for m in v.data.milestones
     ))  # fmt: skip
+    _set_current(ids, versions)
     return ids
+
+
+def _set_current(ids: list[int], versions: list[NewVersion]) -> None:
+    """Point each project at its newest version (numbers only grow, so the newest written here)."""
+    newest: dict[int, tuple[int, int, NewVersion]] = {}
+    for vid, v in zip(ids, versions, strict=True):
+        if v.project_id not in newest or v.number > newest[v.project_id][0]:
+            newest[v.project_id] = (v.number, vid, v)
+    projects, codes = sorted(newest), {}
+    for start in range(0, len(projects), 5000):
+        chunk = projects[start : start + 5000]
+        CurrentVersion.objects.filter(project_id__in=chunk).delete()
+        codes.update(Project.objects.filter(id__in=chunk).values_list("id", "code"))
+    bulk.insert_rows(CurrentVersion, ["project_id", "version_id", "municipality_id", "lifecycle", "code"], (
+        (p, newest[p][1], newest[p][2].municipality, newest[p][2].data.lifecycle, codes[p]) for p in projects
+    ))  # fmt: skip
 
 
 def _done(new_versions: int = 0):
     bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
-    bulk.refresh_statistics(new_versions, Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
+    bulk.refresh_statistics(new_versions, Project, ExternalId, ProjectVersion, Milestone, PeilingEntry, CurrentVersion)
 
 
 @transaction.atomic
@@ -235,8 +253,7 @@ def project_code(project_id: int) -> str:
 
 def current_versions():
     """The newest version of every project ("current is the newest", DESIGN.md)."""
-    newest = ProjectVersion.objects.filter(project=OuterRef("project")).order_by("-number").values("number")[:1]
-    return ProjectVersion.objects.filter(number=Subquery(newest))
+    return ProjectVersion.objects.filter(current__isnull=False)
 
 
 def version_data(version: dict, milestones: list[tuple]) -> ProjectData:
