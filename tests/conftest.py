@@ -36,3 +36,14 @@ def jobs_inline_and_uploads_in_tmp(settings, tmp_path):
     second thread cannot see); the browser test runs a real server, where they run as threads."""
     settings.JOBS_INLINE = True
     settings.UPLOAD_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
+def dutch_after_each_test():
+    """A request in English leaves English active in this thread (LocaleMiddleware); code tested without a
+    request after it must get the default language again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
