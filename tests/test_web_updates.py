@@ -257,5 +257,47 @@ def test_the_new_pages_speak_english_on_request(client, world, tmp_path):
     text = _text(preview)
     assert "Preview: this is what the import would change. Nothing has been saved yet." in text
     assert "2 new projects" in text and "Confirm and save" in text
+    _url, refused = _follow_job(client, _upload(client, tmp_path, PROVINCIAL_ROWS, name="alle.csv"))
+    assert "You may not change projects in municipality GM0363." in _text(refused)  # the importer's own messages
     assert "Delays between two peilingen" in _text(client.get("/vertragingen"))
     assert "Colour municipalities by" in _text(client.get("/kaart"))
+
+
+def test_the_api_uploads_previews_and_confirms_a_plan_list_with_the_same_steps(client, world, tmp_path):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['provincie_utrecht']}"}
+    csv_file = write_csv(tmp_path / "api.csv", PROVINCIAL_HEADER, UTRECHT_ROWS)
+    with open(csv_file, "rb") as f:
+        started = client.post("/api/v1/imports", {"file": f, "source": "Provincie Utrecht", "peiling": "2025-Q3"},
+                              **auth)  # fmt: skip
+    assert started.status_code == 202, started.content
+    job = started.json()
+    assert job["status"] == "klaar" and job["done"] and job["import_id"]
+    assert client.get(f"/api/v1/jobs/{job['id']}", **auth).json() == job
+    preview = client.get(f"/api/v1/imports/{job['import_id']}", **auth).json()
+    assert preview["dry_run"] and preview["status"] == "proef" and Project.objects.filter(
+        external_ids__external_id="P-008").count() == 0  # fmt: skip
+    confirmed = client.post(f"/api/v1/imports/{job['import_id']}/decision", {"decision": "bevestigen"},
+                            content_type="application/json", **auth)  # fmt: skip
+    assert confirmed.status_code == 202
+    applied = client.get(f"/api/v1/imports/{confirmed.json()['import_id']}", **auth).json()
+    assert applied["status"] == "geslaagd" and not applied["dry_run"]
+    assert Project.objects.filter(external_ids__external_id__in=["P-008", "P-010"]).count() == 2
+    again = client.post(f"/api/v1/imports/{job['import_id']}/decision", {"decision": "annuleren"},
+                        content_type="application/json", **auth)  # fmt: skip
+    assert again.status_code == 403 and again["Content-Type"] == "application/problem+json"
+
+
+def test_the_api_refuses_bad_uploads_and_other_peoples_jobs(client, world, tmp_path):
+    def upload(role, name, content):
+        return client.post("/api/v1/imports", {"file": SimpleUploadedFile(name, content), "source": "x"},
+                           HTTP_AUTHORIZATION=f"Bearer {world['keys'][role]}")  # fmt: skip
+
+    wrong = upload("provincie_utrecht", "lijst.pdf", b"%PDF-1.4")
+    assert wrong.status_code == 400 and "Bestandstype '.pdf' wordt niet ondersteund" in wrong.json()["detail"]
+    assert upload("corporatie", "lijst.csv", b"a;b\n1;2\n").status_code == 403
+    job = upload("provincie_utrecht", "lijst.csv", b"a;b\n1;2\n").json()
+    other = client.get(f"/api/v1/jobs/{job['id']}", HTTP_AUTHORIZATION=f"Bearer {world['keys']['gemeente_utrecht']}")
+    assert other.status_code == 403
+    assert (
+        client.get("/api/v1/jobs/999999", HTTP_AUTHORIZATION=f"Bearer {world['keys']['beheerder']}").status_code == 404
+    )

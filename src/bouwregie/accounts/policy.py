@@ -135,3 +135,8 @@ def can_close_peiling(p: Principal) -> bool:
 def parties_of(project_id: int) -> frozenset:
     """The organisations (ids) recorded as market parties of a project."""
     return frozenset(ProjectParty.objects.filter(project_id=project_id).values_list("organisation_id", flat=True))
+
+
+def can_follow_job(p: Principal, started_by: str | None) -> bool:
+    """A background job (an upload's check, an import) is followed by whoever started it, and the beheerder."""
+    return is_beheerder(p) or (p.username is not None and p.username == started_by)

@@ -11,7 +11,7 @@ from typing import Literal
 
 import orjson
 from django.http import Http404, HttpResponse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, File, Form, NinjaAPI, Query, Schema, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.responses import Status
@@ -21,7 +21,10 @@ from bouwregie.accounts import policy, tokens
 from bouwregie.api.problems import problem
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.geo.models import Municipality, Province, Region
+from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
+from bouwregie.jobs import runner
+from bouwregie.jobs.models import Job
 from bouwregie.monitor import api as monitor_api
 from bouwregie.monitor.alternatives import alternatives as find_alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS, delayed_since_last_peiling
@@ -456,6 +459,74 @@ def import_detail(request, run_id: int):
     if run is None:
         raise Http404(f"Import #{run_id} bestaat niet.")
     return run
+
+
+class JobOut(Schema):
+    id: int
+    title: str
+    status: str  # wachtrij, bezig, klaar, mislukt, onderbroken
+    progress: int
+    stage: str
+    error: str
+    done: bool
+    import_id: int | None = None  # the ImportRun the job produced (a preview, or the executed import)
+
+
+class DecisionIn(Schema):
+    decision: Literal["bevestigen", "gedeeltelijk", "annuleren"]
+
+
+@api.post("/imports", response={202: JobOut, **ERRORS}, auth=SIGNED_IN,
+          summary="Een planlijst uploaden: de controle (proefimport) draait als achtergrondtaak")  # fmt: skip
+def upload_import(request, file: File[UploadedFile], source: Form[str], profile: Form[str | None] = None,
+                  sheet: Form[str | None] = None, peiling: Form[str | None] = None):  # fmt: skip
+    """Then follow GET /jobs/{id}; its import_id is the preview (GET /imports/{id}), decided with
+    POST /imports/{id}/decision. The same steps as the upload page of the web application."""
+    _require_projects(request)
+    if not source.strip():
+        raise HttpError(400, "Geef een bron op.")
+    if peiling:
+        services.parse_peiling_code(peiling)  # ValueError: 400 with the reason
+    try:
+        job = uploads.start_preview(file, request.user, source, profile, sheet, peiling)
+    except uploads.UploadRefused as refused:
+        raise HttpError(400 if policy.can_import(_principal(request)) else 403, str(refused)) from None
+    return Status(202, _job_out(job))
+
+
+@api.post("/imports/{run_id}/decision", response={200: ImportOut, 202: JobOut, **ERRORS}, auth=SIGNED_IN,
+          summary="Besluit over een proefimport: bevestigen (202, de import als taak) of annuleren (200)")  # fmt: skip
+def decide_import(request, run_id: int, decision: DecisionIn):
+    _require_projects(request)
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise Http404(f"Import #{run_id} bestaat niet.")
+    try:
+        job = uploads.decide(run, decision.decision, request.user)
+    except uploads.UploadRefused as refused:
+        raise HttpError(403, str(refused)) from None
+    if job is None:
+        run.refresh_from_db()
+        return Status(200, run)
+    return Status(202, _job_out(job))
+
+
+@api.get("/jobs/{job_id}", response={200: JobOut, **ERRORS}, auth=SIGNED_IN, summary="Eén achtergrondtaak")
+def job_detail(request, job_id: int):
+    job = Job.objects.filter(pk=job_id).select_related("created_by").first()
+    if job is None:
+        raise Http404(f"Taak #{job_id} bestaat niet.")
+    if not policy.can_follow_job(_principal(request), job.created_by.get_username() if job.created_by else None):
+        raise HttpError(403, "Deze taak is door iemand anders gestart.")
+    return _job_out(job)
+
+
+def _job_out(job: Job) -> JobOut:
+    job.refresh_from_db()
+    state = runner.state(job)
+    return JobOut(id=job.pk, title=job.title, status=state["status"], progress=state["progress"],
+                  stage=state["stage"], error=state["error"], done=state["done"],
+                  import_id=job.result.get("import"))  # fmt: skip
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -120,3 +120,15 @@ def interrupted(job: Job, now=None) -> bool:
         job.status in (Job.Status.BEZIG, Job.Status.WACHTRIJ)
         and (job.heartbeat_at or job.created_at) < now - STALE_AFTER
     )
+
+
+def state(job: Job) -> dict:
+    """What a user sees of a job (web page and API alike): status, progress, stage, error, outcome."""
+    stopped = interrupted(job)
+    return {
+        "status": "onderbroken" if stopped else job.status,
+        "label": _("Onderbroken (de server is tijdens de taak gestopt); er is niets opgeslagen.")
+        if stopped else job.get_status_display(),
+        "progress": job.progress, "stage": job.stage, "error": job.error, "url": job.result.get("url"),
+        "done": stopped or job.status in (Job.Status.KLAAR, Job.Status.MISLUKT),
+    }  # fmt: skip

@@ -1,38 +1,29 @@
 """The quarterly update in the browser: upload a plan list, see what it would change, confirm or cancel.
 
-Uploading runs the importer as a dry run in a background job (bouwregie.jobs) and shows its outcome
-as a preview: new, changed and missing projects, and every validation message in plain Dutch.
-Confirming runs the same file, unchanged (its SHA-256 is checked), for real, again as a job; cancelling
-deletes the upload. Both are decisions recorded on the dry run, so the import log shows who decided.
-Which rows a user may write is the one policy's can_edit_project, asked by the importer row by row.
+The steps themselves (keep the file, dry run as a background job, decide) are ingest.uploads, shared
+with the REST API; this module is the form and the pages: the preview shows new, changed and missing
+projects, per municipality, and every validation message in plain language.
 """
 
 import io
-import shutil
-import uuid
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bouwregie.accounts import policy
 from bouwregie.geo.models import Municipality
-from bouwregie.ingest.importer import ImportOptions, file_sha256, run_import
+from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
 from bouwregie.ingest.profiles import profile_paths
 from bouwregie.ingest.readers import SUPPORTED
 from bouwregie.ingest.report import write_problems
-from bouwregie.jobs import runner
 from bouwregie.projects import services
 
 LOG_SIZE = 50
@@ -63,12 +54,6 @@ def _require_import(request) -> policy.Principal:
     if not policy.can_import(who):
         raise PermissionDenied(_("Alleen gemeenten en provincies met een bewerkersrol kunnen planlijsten uploaden."))
     return who
-
-
-def _may_write(who: policy.Principal):
-    """The importer's row check: may this user write projects in municipality `code`?"""
-    provinces = dict(Municipality.objects.values_list("code", "province_id"))
-    return lambda code: policy.can_edit_project(who, code, provinces.get(code, ""))
 
 
 class UploadForm(forms.Form):
@@ -108,17 +93,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in SUPPORTED:
-            raise forms.ValidationError(
-                _("Bestandstype '%(suffix)s' wordt niet ondersteund; gebruik %(supported)s.")
-                % {"suffix": suffix or _("(geen)"), "supported": ", ".join(SUPPORTED)}
-            )
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("Het bestand is %(size)s MB; de grens is %(limit)s MB.")
-                % {"size": f"{upload.size / 1_000_000:.1f}", "limit": f"{settings.IMPORT_MAX_BYTES / 1_000_000:g}"}
-            )
+        problem = uploads.upload_problem(upload.name, upload.size)
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
     def clean_peiling(self):
@@ -142,7 +119,9 @@ def imports_page(request):
     if request.method == "POST":
         _require_import(request)
         if form.is_valid():
-            job = _start_preview(request, form.cleaned_data)
+            data = form.cleaned_data
+            job = uploads.start_preview(data["file"], request.user, data["source"], data["profile"],
+                                        data["sheet"].strip(), data["peiling"])  # fmt: skip
             return redirect("job", job.pk)
     runs = ImportRun.objects.defer("problems", "changes", "by_municipality")[:LOG_SIZE]
     return render(
@@ -151,76 +130,6 @@ def imports_page(request):
         {"nav": "imports", "form": form, "runs": runs},
         status=400 if form is not None and form.errors else 200,
     )
-
-
-def _start_preview(request, data: dict):
-    folder = Path(settings.UPLOAD_DIR) / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    path = folder / (get_valid_filename(Path(data["file"].name).name) or "planlijst")
-    with open(path, "wb") as f:
-        for chunk in data["file"].chunks():
-            f.write(chunk)
-    params = {
-        "path": str(path),
-        "source": data["source"].strip(),
-        "profile": data["profile"] or None,
-        "sheet": data["sheet"].strip() or None,
-        "peiling": data["peiling"] or None,
-        "user_id": request.user.pk,
-    }
-    return runner.submit(
-        "bouwregie.web.imports.preview_job", _("Planlijst controleren: %s") % path.name, params, request.user
-    )
-
-
-def _options(params: dict, user, progress, **overrides) -> ImportOptions:
-    return ImportOptions(
-        source=params["source"],
-        profile=params["profile"],
-        sheet=params["sheet"],
-        peiling=params["peiling"],
-        author=user.get_username(),
-        may_write=_may_write(policy.principal_for(user)),
-        progress=progress,
-        **overrides,
-    )
-
-
-def preview_job(params: dict, progress) -> dict:
-    """Background job: the dry run that becomes the preview."""
-    user = get_user_model().objects.get(pk=params["user_id"])
-    result = run_import(params["path"], _options(params, user, progress, dry_run=True))
-    run = result.run
-    if run.status == ImportRun.Status.GEWEIGERD and not run.counts.get("valid"):
-        _discard(params["path"])  # nothing in it could ever be written
-    else:
-        ImportRun.objects.filter(pk=run.pk).update(upload_path=params["path"])
-    return {"url": reverse("import", args=[run.pk]), "import": run.pk}
-
-
-def apply_job(params: dict, progress) -> dict:
-    """Background job: the confirmed import of a previewed upload."""
-    user = get_user_model().objects.get(pk=params["user_id"])
-    preview = ImportRun.objects.get(pk=params["preview"])
-    path = Path(preview.upload_path)
-    if not path.is_file() or file_sha256(path) != preview.file_sha256:
-        raise runner.JobFailed(_("Het geüploade bestand is niet meer hetzelfde of is verdwenen; upload het opnieuw."))
-    options = {
-        "source": preview.source,
-        "profile": preview.profile or None,
-        "sheet": preview.sheet or None,
-        "peiling": preview.peiling_code or None,
-    }
-    result = run_import(path, _options(options, user, progress, allow_partial=params["allow_partial"]))
-    ImportRun.objects.filter(pk=preview.pk).update(applied_as=result.run, upload_path="")
-    _discard(str(path))
-    return {"url": reverse("import", args=[result.run.pk]), "import": result.run.pk}
-
-
-def _discard(path: str) -> None:
-    folder = Path(path).parent
-    if folder.parent == Path(settings.UPLOAD_DIR):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_or_404(run_id: int) -> ImportRun:
@@ -238,7 +147,7 @@ def import_page(request, run_id: int):
         raise PermissionDenied(_("Uw account hoort bij geen organisatie met inzage in projecten."))
     run = _run_or_404(run_id)
     names = dict(Municipality.objects.values_list("code", "name"))
-    decidable = _decidable(run, request.user, who)
+    decidable = uploads.decidable(run, request.user)
     changes = {
         kind: [
             {
@@ -268,48 +177,21 @@ def import_page(request, run_id: int):
     )
 
 
-def _decidable(run: ImportRun, user, who) -> bool:
-    """A preview waits for a decision by whoever uploaded it (or the beheerder) while its file exists."""
-    return (
-        run.dry_run
-        and not run.decision
-        and bool(run.upload_path)
-        and policy.can_import(who)
-        and (run.author == user.get_username() or policy.is_beheerder(who))
-    )
-
-
 @login_required
 @require_POST
 def import_decide(request, run_id: int):
-    who = _require_import(request)
+    _require_import(request)
     run = _run_or_404(run_id)
-    if not _decidable(run, request.user, who):
-        raise PermissionDenied(_("Over deze import is al besloten, of u mag er niet over beslissen."))
-    action = request.POST.get("besluit")
-    decision = {
-        "bevestigen": ImportRun.Decision.BEVESTIGD,
-        "gedeeltelijk": ImportRun.Decision.BEVESTIGD,
-        "annuleren": ImportRun.Decision.GEANNULEERD,
-    }.get(action)
-    if decision is None:
+    action = request.POST.get("besluit", "")
+    if action not in uploads.DECISIONS:
         return HttpResponse(_("Kies bevestigen of annuleren."), status=400, content_type="text/plain; charset=utf-8")
-    claimed = ImportRun.objects.filter(pk=run.pk, decision="").update(
-        decision=decision, decided_by=request.user.get_username()
-    )
-    if not claimed:  # someone else decided in the meantime
+    if not uploads.decidable(run, request.user):
+        raise PermissionDenied(_("Over deze import is al besloten, of u mag er niet over beslissen."))
+    try:
+        job = uploads.decide(run, action, request.user)
+    except uploads.UploadRefused:  # someone else decided in the meantime: show what they decided
         return redirect("import", run.pk)
-    if decision == ImportRun.Decision.GEANNULEERD:
-        _discard(run.upload_path)
-        ImportRun.objects.filter(pk=run.pk).update(upload_path="")
-        return redirect("import", run.pk)
-    job = runner.submit(
-        "bouwregie.web.imports.apply_job",
-        _("Planlijst importeren: %s") % run.file_name,
-        {"preview": run.pk, "allow_partial": action == "gedeeltelijk", "user_id": request.user.pk},
-        request.user,
-    )
-    return redirect("job", job.pk)
+    return redirect("job", job.pk) if job else redirect("import", run.pk)
 
 
 @login_required

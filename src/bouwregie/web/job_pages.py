@@ -16,33 +16,19 @@ from bouwregie.jobs.models import Job
 
 
 def _job_for(request, job_id: int) -> Job:
-    job = Job.objects.filter(pk=job_id).first()
+    job = Job.objects.filter(pk=job_id).select_related("created_by").first()
     if job is None:
         raise Http404(_("Taak #%d bestaat niet.") % job_id)
-    if job.created_by_id != request.user.pk and not policy.is_beheerder(policy.principal_for(request.user)):
+    started_by = job.created_by.get_username() if job.created_by else None
+    if not policy.can_follow_job(policy.principal_for(request.user), started_by):
         raise PermissionDenied(_("Deze taak is door iemand anders gestart."))
     return job
-
-
-def _state(job: Job) -> dict:
-    interrupted = runner.interrupted(job)
-    return {
-        "status": "onderbroken" if interrupted else job.status,
-        "label": _("Onderbroken (de server is tijdens de taak gestopt); er is niets opgeslagen.")
-        if interrupted
-        else job.get_status_display(),
-        "progress": job.progress,
-        "stage": job.stage,
-        "error": job.error,
-        "url": job.result.get("url"),
-        "done": interrupted or job.status in (Job.Status.KLAAR, Job.Status.MISLUKT),
-    }
 
 
 @login_required
 def job_page(request, job_id: int):
     job = _job_for(request, job_id)
-    state = _state(job)
+    state = runner.state(job)
     if job.status == Job.Status.KLAAR and state["url"] and request.GET.get("blijf") is None:
         return redirect(state["url"])
     return render(request, "web/job.html", {"job": job, "state": state})
@@ -50,4 +36,4 @@ def job_page(request, job_id: int):
 
 @login_required
 def job_status(request, job_id: int):
-    return JsonResponse(_state(_job_for(request, job_id)))
+    return JsonResponse(runner.state(_job_for(request, job_id)))

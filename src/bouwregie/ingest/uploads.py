@@ -1,0 +1,144 @@
+"""A plan list uploaded in the browser or through the API: check it, keep it, preview it, then confirm or
+cancel — the same steps for both, so the web page and the REST API cannot drift apart.
+
+Uploading runs the importer as a dry run in a background job (bouwregie.jobs) and keeps the file until
+someone decides. Confirming runs the same file, unchanged (its SHA-256 is checked), for real, again as a
+job; cancelling deletes the file. Both are decisions recorded on the dry run, so the import log shows
+who decided. Which rows a user may write is the one policy's can_edit_project, asked row by row.
+"""
+
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from bouwregie.accounts import policy
+from bouwregie.geo.models import Municipality
+from bouwregie.ingest.importer import ImportOptions, file_sha256, run_import
+from bouwregie.ingest.models import ImportRun
+from bouwregie.ingest.readers import SUPPORTED
+from bouwregie.jobs import runner
+from bouwregie.jobs.models import Job
+
+DECISIONS = {
+    "bevestigen": ImportRun.Decision.BEVESTIGD,  # everything, when the preview had no errors
+    "gedeeltelijk": ImportRun.Decision.BEVESTIGD,  # only the valid rows (--allow-partial)
+    "annuleren": ImportRun.Decision.GEANNULEERD,
+}
+
+
+class UploadRefused(ValueError):
+    """The upload or the decision cannot be accepted; the message says why, in the user's language."""
+
+
+def upload_problem(name: str, size: int) -> str | None:
+    """Why a file cannot be taken at all (type, size), before anything is stored; None when it can."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED:
+        return _("Bestandstype '%(suffix)s' wordt niet ondersteund; gebruik %(supported)s.") % {
+            "suffix": suffix or _("(geen)"), "supported": ", ".join(SUPPORTED)}  # fmt: skip
+    if size > settings.IMPORT_MAX_BYTES:
+        return _("Het bestand is %(size)s MB; de grens is %(limit)s MB.") % {
+            "size": f"{size / 1_000_000:.1f}", "limit": f"{settings.IMPORT_MAX_BYTES / 1_000_000:g}"}  # fmt: skip
+    if size == 0:
+        return _("Het bestand is leeg.")
+    return None
+
+
+def start_preview(upload, user, source: str, profile: str | None, sheet: str | None, peiling: str | None) -> Job:
+    """Keep the uploaded file and start its dry run; the job's result names the preview (an ImportRun)."""
+    problem = upload_problem(upload.name, upload.size)
+    if problem:
+        raise UploadRefused(problem)
+    if not policy.can_import(policy.principal_for(user)):
+        raise UploadRefused(_("Alleen gemeenten en provincies met een bewerkersrol kunnen planlijsten uploaden."))
+    folder = Path(settings.UPLOAD_DIR) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    path = folder / (get_valid_filename(Path(upload.name).name) or "planlijst")
+    with open(path, "wb") as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+    params = {"path": str(path), "source": source.strip(), "profile": profile or None, "sheet": sheet or None,
+              "peiling": peiling or None, "user_id": user.pk}  # fmt: skip
+    return runner.submit("bouwregie.ingest.uploads.preview_job", _("Planlijst controleren: %s") % path.name, params,
+                         user)  # fmt: skip
+
+
+def _may_write(who: policy.Principal):
+    """The importer's row check: may this user write projects in municipality `code`?"""
+    provinces = dict(Municipality.objects.values_list("code", "province_id"))
+    return lambda code: policy.can_edit_project(who, code, provinces.get(code, ""))
+
+
+def _options(params: dict, user, progress, **overrides) -> ImportOptions:
+    return ImportOptions(source=params["source"], profile=params["profile"], sheet=params["sheet"],
+                         peiling=params["peiling"], author=user.get_username(),
+                         may_write=_may_write(policy.principal_for(user)), progress=progress, **overrides)  # fmt: skip
+
+
+def _outcome(run: ImportRun) -> dict:
+    return {"url": reverse("import", args=[run.pk]), "import": run.pk}
+
+
+def preview_job(params: dict, progress) -> dict:
+    """Background job: the dry run that becomes the preview."""
+    user = get_user_model().objects.get(pk=params["user_id"])
+    run = run_import(params["path"], _options(params, user, progress, dry_run=True)).run
+    if run.status == ImportRun.Status.GEWEIGERD and not run.counts.get("valid"):
+        discard(params["path"])  # nothing in it could ever be written
+    else:
+        ImportRun.objects.filter(pk=run.pk).update(upload_path=params["path"])
+    return _outcome(run)
+
+
+def apply_job(params: dict, progress) -> dict:
+    """Background job: the confirmed import of a previewed upload."""
+    user = get_user_model().objects.get(pk=params["user_id"])
+    preview = ImportRun.objects.get(pk=params["preview"])
+    path = Path(preview.upload_path)
+    if not path.is_file() or file_sha256(path) != preview.file_sha256:
+        raise runner.JobFailed(_("Het geüploade bestand is niet meer hetzelfde of is verdwenen; upload het opnieuw."))
+    options = {"source": preview.source, "profile": preview.profile or None, "sheet": preview.sheet or None,
+               "peiling": preview.peiling_code or None}  # fmt: skip
+    result = run_import(path, _options(options, user, progress, allow_partial=params["allow_partial"]))
+    ImportRun.objects.filter(pk=preview.pk).update(applied_as=result.run, upload_path="")
+    discard(str(path))
+    return _outcome(result.run)
+
+
+def discard(path: str) -> None:
+    folder = Path(path).parent
+    if folder.parent == Path(settings.UPLOAD_DIR):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def decidable(run: ImportRun, user) -> bool:
+    """A preview waits for a decision by whoever uploaded it (or the beheerder) while its file exists."""
+    who = policy.principal_for(user)
+    return (run.dry_run and not run.decision and bool(run.upload_path) and policy.can_import(who)
+            and (run.author == user.get_username() or policy.is_beheerder(who)))  # fmt: skip
+
+
+def decide(run: ImportRun, action: str, user) -> Job | None:
+    """Record the decision on a preview; confirming starts the import (its job), cancelling returns None."""
+    decision = DECISIONS.get(action)
+    if decision is None:
+        raise UploadRefused(_("Kies bevestigen of annuleren."))
+    if not decidable(run, user):
+        raise UploadRefused(_("Over deze import is al besloten, of u mag er niet over beslissen."))
+    claimed = ImportRun.objects.filter(pk=run.pk, decision="").update(decision=decision,
+                                                                      decided_by=user.get_username())  # fmt: skip
+    if not claimed:  # someone else decided in the meantime
+        raise UploadRefused(_("Over deze import is al besloten, of u mag er niet over beslissen."))
+    if decision == ImportRun.Decision.GEANNULEERD:
+        discard(run.upload_path)
+        ImportRun.objects.filter(pk=run.pk).update(upload_path="")
+        return None
+    return runner.submit("bouwregie.ingest.uploads.apply_job", _("Planlijst importeren: %s") % run.file_name,
+                         {"preview": run.pk, "allow_partial": action == "gedeeltelijk", "user_id": user.pk},
+                         user)  # fmt: skip
