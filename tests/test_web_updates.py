@@ -301,3 +301,20 @@ def test_the_api_refuses_bad_uploads_and_other_peoples_jobs(client, world, tmp_p
     assert (
         client.get("/api/v1/jobs/999999", HTTP_AUTHORIZATION=f"Bearer {world['keys']['beheerder']}").status_code == 404
     )
+
+
+def test_uploads_nobody_decided_on_are_deleted_after_a_week(client, world, tmp_path):
+    from datetime import timedelta
+
+    from bouwregie.ingest import uploads
+
+    client.force_login(world["users"]["provincie_utrecht"])
+    url, _ = _follow_job(client, _upload(client, tmp_path, UTRECHT_ROWS))
+    run = ImportRun.objects.get(pk=int(url.rsplit("/", 1)[1]))
+    assert uploads.forget_stale_uploads() == 0 and Path(run.upload_path).is_file()  # still within the week
+    later = run.created_at + timedelta(days=uploads.KEEP_UNDECIDED_DAYS, minutes=1)
+    path = Path(run.upload_path)
+    assert uploads.forget_stale_uploads(now=later) == 1
+    run.refresh_from_db()
+    assert not path.exists() and run.upload_path == "" and not run.decision
+    assert "Bevestigen" not in _text(client.get(url))  # nothing left to confirm

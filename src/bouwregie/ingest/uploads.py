@@ -9,11 +9,13 @@ who decided. Which rows a user may write is the one policy's can_edit_project, a
 
 import shutil
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,10 @@ DECISIONS = {
     "gedeeltelijk": ImportRun.Decision.BEVESTIGD,  # only the valid rows (--allow-partial)
     "annuleren": ImportRun.Decision.GEANNULEERD,
 }
+
+
+# An upload nobody decided on is deleted after this many days (its preview stays in the log, undecidable).
+KEEP_UNDECIDED_DAYS = 7
 
 
 class UploadRefused(ValueError):
@@ -57,6 +63,7 @@ def start_preview(upload, user, source: str, profile: str | None, sheet: str | N
         raise UploadRefused(problem)
     if not policy.can_import(policy.principal_for(user)):
         raise UploadRefused(_("Alleen gemeenten en provincies met een bewerkersrol kunnen planlijsten uploaden."))
+    forget_stale_uploads()
     folder = Path(settings.UPLOAD_DIR) / uuid.uuid4().hex
     folder.mkdir(parents=True)
     path = folder / (get_valid_filename(Path(upload.name).name) or "planlijst")
@@ -142,3 +149,15 @@ def decide(run: ImportRun, action: str, user) -> Job | None:
     return runner.submit("bouwregie.ingest.uploads.apply_job", _("Planlijst importeren: %s") % run.file_name,
                          {"preview": run.pk, "allow_partial": action == "gedeeltelijk", "user_id": user.pk},
                          user)  # fmt: skip
+
+
+def forget_stale_uploads(now=None) -> int:
+    """Delete the files of previews nobody decided on within KEEP_UNDECIDED_DAYS, so the upload folder does
+    not grow forever; their previews stay in the log but can no longer be confirmed. Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=KEEP_UNDECIDED_DAYS)
+    stale = ImportRun.objects.filter(dry_run=True, decision="", created_at__lt=cutoff).exclude(upload_path="")
+    paths = list(stale.values_list("pk", "upload_path"))
+    for _pk, path in paths:
+        discard(path)
+    ImportRun.objects.filter(pk__in=[pk for pk, _path in paths]).update(upload_path="")
+    return len(paths)
