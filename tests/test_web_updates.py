@@ -198,12 +198,17 @@ def test_only_the_beheerder_closes_a_peiling_after_saying_it_is_irreversible(cli
     assert "Peiling 2025-Q2 is al gesloten." in _text(client.get("/peilingen"))
 
 
-def test_delays_and_alternatives_pages_show_the_monitors_findings(client, world):
+def _postpone_the_utrecht_delivery(world) -> None:
+    """A new version (1 August 2025) moves the Utrecht project's delivery from June 2027 to June 2028."""
     project = Project.objects.get(code=world["utrecht"])
     later = (M("start_bouw", actual=date(2025, 3, 1)), M("oplevering", planned=date(2028, 6, 1)))
     current = services.current_data([project.id])[project.id][1]
     meta = services.VersionMeta("t", "web", "later", created_at=datetime(2025, 8, 1, tzinfo=UTC))
     services.create_version(project, replace(current, milestones=later), meta)
+
+
+def test_delays_and_alternatives_pages_show_the_monitors_findings(client, world):
+    _postpone_the_utrecht_delivery(world)
     services.close_peiling("2025-Q3", author="t", now=datetime(2025, 10, 15, tzinfo=UTC))
     client.force_login(world["users"]["gemeente_utrecht"])
     text = _text(client.get("/vertragingen?gebied=GM0344&van=2025-Q2&tot=2025-Q3"))
@@ -234,11 +239,7 @@ def test_the_validation_report_downloads_as_csv(client, world, tmp_path):
 
 
 def test_the_delayed_filter_lists_the_projects_that_slipped_in_web_and_api(client, world):
-    project = Project.objects.get(code=world["utrecht"])
-    later = (M("start_bouw", actual=date(2025, 3, 1)), M("oplevering", planned=date(2028, 6, 1)))
-    current = services.current_data([project.id])[project.id][1]
-    meta = services.VersionMeta("t", "web", "later", created_at=datetime(2025, 8, 1, tzinfo=UTC))
-    services.create_version(project, replace(current, milestones=later), meta)
+    _postpone_the_utrecht_delivery(world)
     client.force_login(world["users"]["rijk"])
     assert "0 projecten gevonden" in _text(client.get("/projecten?vertraagd=ja"))  # one closed peiling: none yet
     services.close_peiling("2025-Q3", author="t", now=datetime(2025, 10, 15, tzinfo=UTC))

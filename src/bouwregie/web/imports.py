@@ -25,6 +25,7 @@ from bouwregie.ingest.profiles import profile_paths
 from bouwregie.ingest.readers import SUPPORTED
 from bouwregie.ingest.report import write_problems
 from bouwregie.projects import services
+from bouwregie.web.project_pages import require_projects
 
 LOG_SIZE = 50
 CHANGE_LABELS = {
@@ -111,9 +112,7 @@ class UploadForm(forms.Form):
 @login_required
 def imports_page(request):
     """The import log, and the upload form for those who may import."""
-    who = policy.principal_for(request.user)
-    if not policy.can_read_projects(who):
-        raise PermissionDenied(_("Uw account hoort bij geen organisatie met inzage in projecten."))
+    who = require_projects(request)
     may_import = policy.can_import(who)
     form = UploadForm(request.POST or None, request.FILES or None) if may_import else None
     if request.method == "POST":
@@ -142,9 +141,7 @@ def _run_or_404(run_id: int) -> ImportRun:
 @login_required
 def import_page(request, run_id: int):
     """One import: the preview of an upload (with confirm / cancel), or the outcome of an import."""
-    who = policy.principal_for(request.user)
-    if not policy.can_read_projects(who):
-        raise PermissionDenied(_("Uw account hoort bij geen organisatie met inzage in projecten."))
+    require_projects(request)
     run = _run_or_404(run_id)
     names = dict(Municipality.objects.values_list("code", "name"))
     decidable = uploads.decidable(run, request.user)
@@ -197,9 +194,7 @@ def import_decide(request, run_id: int):
 @login_required
 def import_report(request, run_id: int):
     """The validation report of one import as CSV (row, column, value, reason, severity)."""
-    who = policy.principal_for(request.user)
-    if not policy.can_read_projects(who):
-        raise PermissionDenied(_("Uw account hoort bij geen organisatie met inzage in projecten."))
+    require_projects(request)
     run = _run_or_404(run_id)
     buffer = io.StringIO()
     write_problems(buffer, run.problems)

@@ -18,7 +18,7 @@ from bouwregie.geo.models import Municipality
 from bouwregie.monitor import api as monitor_api
 from bouwregie.projects import search
 from bouwregie.web.dashboard import closed_peilingen
-from bouwregie.web.project_pages import _require_projects
+from bouwregie.web.project_pages import require_projects
 
 PROJECT_LIMIT = 20_000  # every project of the largest province fits
 
@@ -107,7 +107,7 @@ def municipalities_geojson(request):
 @login_required
 def projects_geojson(request):
     """The current projects of one area that have a location, as GeoJSON (WGS84)."""
-    _require_projects(request)
+    require_projects(request)
     area = request.GET.get("gebied", "").strip()
     if not area or area.upper() == "NL":
         return JsonResponse({"detail": _("Kies een provincie, regio of gemeente.")}, status=400)

@@ -19,7 +19,7 @@ from bouwregie.projects import services
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
 from bouwregie.web.dashboard import closed_peilingen
-from bouwregie.web.project_pages import _require_projects
+from bouwregie.web.project_pages import require_projects
 
 
 def next_quarter(code: str | None) -> str:
@@ -44,7 +44,7 @@ def closable(peilingen: list[Peiling]) -> list[str]:
 
 @login_required
 def peilingen_page(request):
-    who = _require_projects(request)
+    who = require_projects(request)
     may_close = policy.can_close_peiling(who)
     if request.method == "POST":
         if not may_close:
@@ -104,7 +104,7 @@ def _area_and_peilingen(request) -> tuple[str, list[str]]:
 
 @login_required
 def delays_page(request):
-    _require_projects(request)
+    require_projects(request)
     area, peilingen = _area_and_peilingen(request)
     form = {
         "gebied": area,
@@ -140,7 +140,7 @@ def delays_page(request):
 
 @login_required
 def alternatives_page(request):
-    _require_projects(request)
+    require_projects(request)
     area, peilingen = _area_and_peilingen(request)
     form = {
         "gebied": area,

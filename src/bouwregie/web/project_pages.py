@@ -32,7 +32,7 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000  # every project of the country fits; beyond this an export is a database dump
 
 
-def _require_projects(request) -> policy.Principal:
+def require_projects(request) -> policy.Principal:
     """Views call this after login_required (anonymous visitors are sent to the sign-in page)."""
     who = policy.principal_for(request.user)
     if not policy.can_read_projects(who):
@@ -72,7 +72,7 @@ def _found(request):
 
 @login_required
 def project_list(request):
-    _require_projects(request)
+    require_projects(request)
     versions, form, error = _found(request)
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("pagina"))
     query = request.GET.copy()
@@ -120,7 +120,7 @@ def _export_row(v: ProjectVersion) -> list:
 @login_required
 def project_export(request, fmt: str):
     """The filtered list as CSV (semicolons, UTF-8 with BOM: opens as columns in Dutch Excel) or .xlsx."""
-    _require_projects(request)
+    require_projects(request)
     versions, _form, error = _found(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
@@ -154,7 +154,7 @@ def project_export(request, fmt: str):
 
 @login_required
 def project_page(request, code: str):
-    who = _require_projects(request)
+    who = require_projects(request)
     versions = list(
         ProjectVersion.objects.filter(project__code=code).select_related("project", "municipality__province",
                                                                          "peiling").order_by("number")
