@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bouwregie.ingest",
     "bouwregie.targets",
     "bouwregie.monitor",
+    "bouwregie.forecast",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.web",

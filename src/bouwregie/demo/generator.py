@@ -17,6 +17,7 @@ from bouwregie.projects.enums import HARD_STATUSES, Bottleneck, Lifecycle, PlanT
 from bouwregie.projects.milestones import MILESTONE_CODES
 from bouwregie.projects.rules import MilestoneData, ProjectData, quarter_end
 from bouwregie.projects.services import HistoricProject, VersionMeta, counts_in_peiling
+from bouwregie.wholes import round_split
 
 # Cities that carry most of the national programme (G4 and larger G40 cities): a heavier weight in
 # the allocation of projects within their province (assumption, documented in docs/demo-data.md).
@@ -127,17 +128,6 @@ def _allocate_municipalities(rng, n):
     return codes, city, index
 
 
-def _round_split(total: np.ndarray, fractions: np.ndarray) -> np.ndarray:
-    """Split integer totals by fraction rows, exactly (largest remainder)."""
-    raw = total[:, None] * fractions
-    counts = np.floor(raw).astype(np.int64)
-    short = total - counts.sum(axis=1)
-    order = np.argsort(-(raw - counts), axis=1)
-    for j in range(fractions.shape[1]):
-        counts[np.arange(len(total)), order[:, j]] += (short > j).astype(np.int64)
-    return counts
-
-
 def _points_in(rng, municipality_codes, index):
     """A random location inside its municipality for every project (WGS84 lon/lat)."""
     geometries = reference.municipality_geometries()
@@ -229,7 +219,7 @@ def generate(params: DemoParameters = DEFAULTS):
     split_a = rng.dirichlet(params.affordable_split, n)
     split_f = rng.dirichlet(params.free_split, n)
     fractions = np.column_stack([affordable[:, None] * split_a, (1 - affordable)[:, None] * split_f])
-    segment_counts = _round_split(homes, fractions)  # sociale, midden, betaalbare koop, vrij huur, dure koop
+    segment_counts = round_split(homes, fractions)  # sociale, midden, betaalbare koop, vrij huur, dure koop
     unknown_segments = (rng.random(n) < params.unknown_segment_share_soft) & (truth[:, 3] > q_end[-1])
     stacked_share = 1 / (1 + np.exp(-(np.log(homes) - 3.5 + 0.3 * np.log(city[m_index]))))
 
@@ -325,7 +315,7 @@ def generate(params: DemoParameters = DEFAULTS):
         bottlenecks = tuple(b for (b, p), u in zip(BOTTLENECKS, bottleneck_draw[i], strict=True) if u < p)
         name = f"{NAME_PARTS[0][name_a[i]]}{NAME_PARTS[1][name_b[i]]}"
         geometry = _geometry(lon[i], lat[i], int(homes[i]))
-        per_phase = _round_split(np.array([homes[i]]), np.full((1, phases[i]), 1 / phases[i]))[0]
+        per_phase = round_split(np.array([homes[i]]), np.full((1, phases[i]), 1 / phases[i]))[0]
         versions, previous, last_state = [], None, None
         for qi in range(appear[i], len(quarters)):
             gone = qi >= dropped_at[i]

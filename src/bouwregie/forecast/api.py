@@ -1,0 +1,286 @@
+"""The forecast's Python API (used by the CLI, the REST API's background task and the web page).
+
+forecast("NL", "2026-Q3", runs=10_000, horizon=2035)                 -> dict (see docs/forecast.md)
+forecast("PV27", "2026-Q3", scenarios=("parallel-plannen",))         -> with the difference against the base
+calibration("2026-Q3")                                               -> what the history taught
+backtest("2024-Q3", "2026-Q3")                                       -> coverage of P10–P90, error of P50
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from bouwregie.forecast import calibration as cal
+from bouwregie.forecast import engine, model, results, scenarios
+from bouwregie.forecast import history as hist
+from bouwregie.geo.areas import resolve_area
+from bouwregie.geo.models import Municipality, Province
+from bouwregie.monitor import snapshot as snap
+from bouwregie.monitor.api import chosen_peiling
+from bouwregie.projects.models import Peiling
+from bouwregie.targets.models import Target
+
+DEFAULT_RUNS = 10_000
+DEFAULT_HORIZON = 2035
+MAX_RUNS = 100_000
+TOP_UNCERTAIN = 10
+COUNTED_TARGETS = {"bruto_woningen": "totaal", "betaalbaar": "betaalbaar", "sociale_huur": "sociale_huur"}
+SHARE_TARGETS = {"aandeel_betaalbaar": "betaalbaar", "aandeel_sociale_huur": "sociale_huur"}
+
+
+@dataclass(frozen=True)
+class Request:
+    area: str
+    peiling: str | None = None
+    runs: int = DEFAULT_RUNS
+    horizon: int = DEFAULT_HORIZON
+    scenarios: tuple[str, ...] = ()
+    seed: int = 2025
+
+    def checked(self) -> "Request":
+        """The request with its peiling filled in; ValueError with a clear message for what cannot be."""
+        peiling = chosen_peiling(self.peiling)
+        p = Peiling.objects.get(code=peiling)
+        if not 1 <= self.runs <= MAX_RUNS:
+            raise ValueError(_("Aantal runs moet tussen 1 en %d liggen.") % MAX_RUNS)
+        if not p.year <= self.horizon <= snap.LAST_YEAR:
+            raise ValueError(
+                _("Horizon moet tussen %(first)d en %(last)d liggen.") % {"first": p.year, "last": snap.LAST_YEAR}
+            )
+        if self.seed < 0:
+            raise ValueError(_("Seed moet 0 of groter zijn."))
+        resolve_area(self.area)
+        return Request(self.area, peiling, self.runs, self.horizon, scenarios.parse(self.scenarios), self.seed)
+
+
+def calibration(peiling: str | None = None) -> dict:
+    return cal.calibrate(chosen_peiling(peiling)).as_dict()
+
+
+def forecast(area: str, peiling: str | None = None, runs: int = DEFAULT_RUNS, horizon: int = DEFAULT_HORIZON,
+             scenarios: tuple[str, ...] | str = (), seed: int = 2025, progress=None) -> dict:  # fmt: skip
+    request = Request(area, peiling, runs, horizon, scenarios, seed).checked()
+    return run(request, progress)
+
+
+def run(request: Request, progress=None) -> dict:
+    started = time.perf_counter()
+    report = progress or (lambda *_args: None)
+    report(2, _("Kalibratie"))
+    area = resolve_area(request.area)
+    snapshot = snap.load(request.peiling)
+    calibration_ = cal.calibrate(request.peiling)
+    history = _history(request.peiling)
+    peiling = Peiling.objects.get(code=request.peiling)
+    t0 = peiling.reference_date.toordinal()
+    parts = model.parts_of(snapshot, area)
+    cases = [("basis", ())] + ([("scenario", request.scenarios)] if request.scenarios else [])
+    outcome = {}
+    for i, (name, codes) in enumerate(cases):
+        prepared = model.prepare(snapshot, history, calibration_, area, parts, scenarios.effects(codes),
+                                 request.horizon, t0)  # fmt: skip
+
+        def step(percent, i=i, name=name):
+            report(5 + int(90 * (i + percent / 100) / len(cases)), _("Simulatie %s") % name)
+
+        draws = engine.simulate(prepared.inputs, request.runs, request.seed, progress=step)
+        outcome[name] = (prepared, draws)
+    report(96, _("Samenvatten"))
+    prepared, draws = outcome["basis"]
+    result = {
+        "area": area.as_dict(),
+        "peiling": request.peiling,
+        "reference_date": peiling.reference_date.isoformat(),
+        "runs": request.runs,
+        "seed": request.seed,
+        "horizon": request.horizon,
+        "scenarios": list(request.scenarios),
+        "years": list(range(prepared.first_year, request.horizon + 1)),
+        "projects": len(prepared.rows),
+        "homes_to_deliver": int(prepared.remaining.sum()),
+        **_summary(snapshot, area, parts, prepared, draws, request),
+        "uncertainty": _most_uncertain(snapshot, prepared, min(request.horizon, 2030)),
+        "calibration": calibration_.as_dict(),
+    }
+    if request.scenarios:
+        s_prepared, s_draws = outcome["scenario"]
+        scenario = _summary(snapshot, area, parts, s_prepared, s_draws, request)
+        result["scenario"] = {**scenario, "difference": _difference(draws, s_draws, prepared.first_year, result)}
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _history(peiling: str) -> hist.History:
+    return cal.history_of(peiling)
+
+
+def _summary(snapshot, area, parts, prepared, draws, request) -> dict:
+    years = list(range(prepared.first_year, request.horizon + 1))
+    before = _realised(snapshot, area, parts)  # (parts, YEARS, series) realised before the peiling
+    y0 = prepared.first_year - snap.YEARS[0]
+    whole = draws.homes.sum(axis=1, dtype=np.int64)[:, None]  # the area as one part
+    series = {}
+    for name in results.SERIES:
+        per_run = results.series(whole, name)[:, 0]  # (runs, buckets)
+        per_run[:, 0] += before[name].sum(axis=0)[y0]  # the first year counts what was realised already
+        cumulative = np.cumsum(per_run[:, : len(years)], axis=1)
+        series[name] = {
+            "years": {str(y): results.spread(per_run[:, j]) for j, y in enumerate(years)},
+            "cumulative": {str(y): results.spread(cumulative[:, j]) for j, y in enumerate(years)},
+            "later": round(float(per_run[:, -2].mean()), 1),
+            "dropped_out": round(float(per_run[:, -1].mean()), 1),
+            "realised_before": int(before[name].sum(axis=0)[y0]),
+        }
+    names = dict(Municipality.objects.values_list("code", "name")) | dict(Province.objects.values_list("code", "name"))
+    targets = _targets([area.code, *parts.codes])
+    part_rows = []
+    if len(parts.codes) > 1:
+        totals = results.series(draws.homes, "totaal")  # (runs, parts, buckets)
+        for p, code in enumerate(parts.codes):
+            per_run = totals[:, p].astype(np.int64)
+            per_run[:, 0] += before["totaal"][p][y0]
+            part_rows.append({
+                "code": code, "name": names.get(code, str(_("overige projecten")) if code == "overig" else code),
+                "years": {str(y): results.spread(per_run[:, j]) for j, y in enumerate(years)},
+                "targets": _target_chances(targets.get(code, []), {"totaal": per_run}, before, p, years),
+            })  # fmt: skip
+    whole_runs = {name: results.series(whole, name)[:, 0] for name in results.SERIES}
+    for name in whole_runs:
+        whole_runs[name][:, 0] += before[name].sum(axis=0)[y0]
+    summed = {name: b.sum(axis=0, keepdims=True) for name, b in before.items()}
+    return {
+        "series": series,
+        "targets": _target_chances(targets.get(area.code, []), whole_runs, summed, 0, years),
+        "parts": part_rows,
+    }
+
+
+def _realised(snapshot, area, parts) -> dict[str, np.ndarray]:
+    """Homes realised per part and year (all lifecycles), per reported series (segments pro rata)."""
+    mask = snap.members(snapshot, area)
+    shares = snapshot.segments[mask].astype(np.float64)
+    total = shares.sum(axis=1, keepdims=True)
+    shares = np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
+    part = parts.of_project[mask]
+    out = {}
+    for name, columns in results.SERIES.items():
+        share = shares[:, np.array(columns)].sum(axis=1) if name != "totaal" else np.ones(mask.sum())
+        per_project = snapshot.realised[mask] * share[:, None]
+        grouped = np.zeros((len(parts.codes), per_project.shape[1]))
+        np.add.at(grouped, part, per_project)
+        out[name] = np.rint(grouped).astype(np.int64)
+    return out
+
+
+def _targets(codes) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for t in Target.objects.filter(area__in=codes):
+        found.setdefault(t.area, []).append(t)
+    return found
+
+
+def _target_chances(targets, runs_by_series, before, part, years) -> list[dict]:
+    """Per agreement: the chance to meet it and the expected shortfall (realised + forecast)."""
+    out = []
+    for t in targets:
+        name = COUNTED_TARGETS.get(t.metric) or SHARE_TARGETS.get(t.metric)
+        if name not in runs_by_series and t.metric not in SHARE_TARGETS:
+            continue
+        if t.last_year > years[-1] or t.last_year < years[0]:
+            continue
+        row = {"indicator": t.metric, "period": f"{t.first_year}-{t.last_year}", "source": t.source}
+        if t.metric in COUNTED_TARGETS and name in runs_by_series:
+            per_run = runs_by_series[name]
+            past = int(before[name][part][t.first_year - snap.YEARS[0] : years[0] - snap.YEARS[0]].sum())
+            first = max(t.first_year, years[0]) - years[0]
+            upto = t.last_year - years[0]
+            if t.total:
+                row.update(results.chance_and_shortfall(past + per_run[:, first : upto + 1].sum(axis=1), t.total))
+                row["realised_before"] = past + int(before[name][part][years[0] - snap.YEARS[0]])
+            row["yearly"] = {
+                y: results.chance_and_shortfall(per_run[:, int(y) - years[0]], n)
+                for y, n in sorted(t.yearly.items())
+                if years[0] <= int(y) <= years[-1]
+            }
+        elif t.metric in SHARE_TARGETS and "totaal" in runs_by_series and name in runs_by_series:
+            first = max(t.first_year, years[0]) - years[0]
+            upto = t.last_year - years[0]
+            part_ = runs_by_series[name][:, first : upto + 1].sum(axis=1)
+            whole = np.maximum(runs_by_series["totaal"][:, first : upto + 1].sum(axis=1), 1)
+            row.update(results.chance_and_shortfall(part_ / whole, float(t.share)))
+            row["period"] = f"{max(t.first_year, years[0])}-{t.last_year}"
+        else:
+            continue
+        out.append(row)
+    return out
+
+
+def _most_uncertain(snapshot, prepared, last_year) -> dict:
+    """The projects that contribute most to the uncertainty of the homes delivered up to `last_year`
+    (variance of each project's contribution, w²·q·(1 − q), as a share of the sum over projects)."""
+    q = model.delivery_probability(prepared, last_year)
+    w = prepared.remaining.astype(np.float64)
+    variance = w**2 * q * (1 - q)
+    total = variance.sum()
+    top = np.argsort(-variance, kind="stable")[:TOP_UNCERTAIN]
+    described = snap.describe_versions(snapshot.version_ids[prepared.rows[top]].tolist())
+    return {
+        "until": last_year,
+        "projects": [
+            {**described[int(snapshot.version_ids[prepared.rows[i]])], "remaining": int(w[i]),
+             "probability_delivered": round(float(q[i]), 3),
+             "share_of_variance": round(float(variance[i] / total), 4) if total else 0.0}
+            for i in top
+        ],
+    }  # fmt: skip
+
+
+def _difference(base: engine.Draws, other: engine.Draws, first_year: int, result: dict) -> dict:
+    """Scenario minus base, per year, with the same random numbers (so the difference is the scenario's
+    effect, not noise): mean and P10/P50/P90 of the per-run difference."""
+    out = {}
+    for name in ("totaal", "betaalbaar"):
+        a = results.series(base.homes.sum(axis=1, dtype=np.int64)[:, None], name)[:, 0]
+        b = results.series(other.homes.sum(axis=1, dtype=np.int64)[:, None], name)[:, 0]
+        delta = b - a
+        out[name] = {str(first_year + j): results.spread(delta[:, j]) for j in range(len(result["years"]))}
+    return out
+
+
+def backtest(origin: str, until: str | None = None, runs: int = 2000, seed: int = 2025) -> dict:
+    """Forecast each province from an earlier peiling (calibrated on the history up to then) and compare
+    with what later peilingen report as delivered, for every year both cover fully."""
+    until = chosen_peiling(until)
+    origin_p, until_p = Peiling.objects.get(code=origin), Peiling.objects.get(code=until)
+    if (origin_p.year, origin_p.quarter) >= (until_p.year, until_p.quarter):
+        raise ValueError(_("De beginpeiling moet vóór de vergelijkingspeiling liggen."))
+    last_full_year = until_p.year if until_p.quarter == 4 else until_p.year - 1
+    if last_full_year < origin_p.year:
+        raise ValueError(_("Na %s is nog geen volledig jaar gerapporteerd om mee te vergelijken.") % origin)
+    result = run(Request("NL", origin, runs, last_full_year, (), seed))
+    later = snap.load(until)
+    realised = model.parts_of(later, resolve_area("NL"))
+    per_province = np.zeros((len(realised.codes), len(snap.YEARS)), dtype=np.int64)
+    np.add.at(per_province, realised.of_project, later.realised)
+    rows, inside, errors = [], 0, []
+    for part in result["parts"]:
+        p = realised.codes.index(part["code"])
+        for year, band in part["years"].items():
+            actual = int(per_province[p, int(year) - snap.YEARS[0]])
+            covered = band["p10"] <= actual <= band["p90"]
+            inside += covered
+            errors.append(abs(band["p50"] - actual) / max(actual, 1))
+            rows.append({"area": part["code"], "name": part["name"], "year": int(year), "actual": actual, **band,
+                         "inside_p10_p90": covered})  # fmt: skip
+    return {
+        "origin": origin,
+        "until": until,
+        "runs": runs,
+        "comparisons": rows,
+        "coverage_p10_p90": round(inside / len(rows), 3) if rows else None,
+        "median_abs_pct_error_p50": round(float(np.median(errors)) * 100, 1) if errors else None,
+        "note": _("Alleen projecten die bij de beginpeiling al in de planlijsten stonden; wat daarna "
+                  "instroomde en nog vóór het eind opleverde, telt wel in 'actual'."),
+    }  # fmt: skip

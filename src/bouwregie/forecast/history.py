@@ -1,0 +1,96 @@
+"""What the peiling history says about each project, as numpy arrays: the data the calibration learns
+from. Read straight from the closed peilingen up to and including the forecast's peiling, never from
+later ones (so a backtest from an earlier peiling cannot peek ahead)."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bouwregie.forecast.priors import PHASES, status_group
+from bouwregie.monitor.snapshot import _columns, as_date
+from bouwregie.projects.enums import Lifecycle
+from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
+
+GROUPS = ("zacht", "3", "hard", "onbekend")
+GONE = (Lifecycle.VERVALLEN, Lifecycle.NIET_MEER_IN_PLANLIJST)
+NOT_SEEN = -1
+
+
+@dataclass(frozen=True)
+class History:
+    peilingen: tuple[str, ...]  # closed peilingen up to the forecast's, oldest first
+    reference_days: np.ndarray  # (Q,) ordinal day of each peiling's reference date
+    project_ids: np.ndarray  # (P,)
+    reached: np.ndarray  # (P, phases) ordinal day each milestone was reached (first oplevering), or NOT_SEEN
+    first_seen: np.ndarray  # (P,) index of the first peiling the project is in
+    last_seen: np.ndarray  # (P,) index of the last peiling the project is in
+    dropped: np.ndarray  # (P,) bool: its last entry says vervallen / niet meer in planlijst
+    # One row per project per peiling in which it was active (and not yet building): the exposure to
+    # drop-out. `dropped_next` tells whether the next peiling had it gone.
+    exposure_group: np.ndarray  # index into GROUPS
+    dropped_next: np.ndarray  # bool
+
+
+def read(peiling_code: str) -> History:
+    upto = Peiling.objects.get(code=peiling_code)
+    peilingen = list(
+        Peiling.objects.filter(closed_at__isnull=False, year__lte=upto.year)
+        .exclude(year=upto.year, quarter__gt=upto.quarter)
+        .order_by("year", "quarter")
+    )
+    if upto not in peilingen:
+        peilingen.append(upto)
+    q_index = {p.id: i for i, p in enumerate(peilingen)}
+    rows = _columns(
+        PeilingEntry.objects.filter(peiling_id__in=q_index).order_by()
+        .values_list("project_id", "peiling_id", "version_id", "version__lifecycle", "version__plan_status",
+                     "version__phase"),
+        rows=True,
+    )  # fmt: skip
+    if not rows:
+        raise ValueError(f"Peiling {peiling_code} heeft geen projecten.")
+    pid, peiling_id, version, lifecycle, status, phase = zip(*rows, strict=True)
+    pid = np.array(pid, dtype=np.int64)
+    quarter = np.array([q_index[p] for p in peiling_id], dtype=np.int64)
+    order = np.lexsort((quarter, pid))  # per project, oldest peiling first
+    pid, quarter, version = pid[order], quarter[order], np.array(version, dtype=np.int64)[order]
+    lifecycle = np.array(lifecycle, dtype=object)[order]
+    gone = np.isin(lifecycle, GONE)
+    active = lifecycle == Lifecycle.ACTIEF
+    groups = {s: GROUPS.index(status_group(s)) for s in set(status)}
+    group = np.array([groups[s] for s in status], dtype=np.int8)[order]
+    building_phases = {p for p in set(phase) if p in PHASES and PHASES.index(p) >= PHASES.index("start_bouw")}
+    building = np.array([p in building_phases for p in phase])[order]
+
+    starts = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])
+    ends = np.r_[starts[1:], len(pid)] - 1
+    same_next = np.r_[pid[1:] == pid[:-1], False]
+    next_quarter_is_adjacent = np.r_[quarter[1:] == quarter[:-1] + 1, False]
+    at_risk = active & ~building & same_next & next_quarter_is_adjacent
+    dropped_next = np.r_[gone[1:], False]
+
+    last_versions = version[ends].tolist()
+    project_ids = pid[starts]
+    reached = np.full((len(project_ids), len(PHASES)), NOT_SEEN, dtype=np.int64)
+    row_of = {v: i for i, v in enumerate(last_versions)}
+    phase_index = {code: i for i, code in enumerate(PHASES)}
+    for vid, kind, sequence, actual in _columns(
+        Milestone.objects.filter(version_id__in=last_versions, actual__isnull=False).values_list(
+            "version_id", "kind", "sequence", "actual"
+        ),
+        rows=True,
+    ):
+        k = phase_index.get(kind)
+        if k is not None and (kind != "oplevering" or sequence == 1):
+            reached[row_of[vid], k] = as_date(actual).toordinal()
+    return History(
+        peilingen=tuple(p.code for p in peilingen),
+        reference_days=np.array([p.reference_date.toordinal() for p in peilingen], dtype=np.int64),
+        project_ids=project_ids,
+        reached=reached,
+        first_seen=quarter[starts],
+        last_seen=quarter[ends],
+        dropped=gone[ends],
+        exposure_group=group[at_risk],
+        dropped_next=dropped_next[at_risk],
+    )

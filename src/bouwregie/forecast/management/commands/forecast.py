@@ -1,0 +1,142 @@
+import csv
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bouwregie.forecast import api
+from bouwregie.forecast.scenarios import SCENARIOS
+from bouwregie.formatting import decimal as _d
+from bouwregie.formatting import number as _n
+from bouwregie.formatting import percent as _pct
+from bouwregie.geo.areas import UnknownArea
+from bouwregie.projects.models import Peiling
+
+
+class Command(BaseCommand):
+    help = (
+        "Prognose van opleveringen (Monte Carlo): P10/P50/P90 per jaar en segment, kans om de afspraken te "
+        "halen, scenario's; ook de kalibratie en een backtest."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--area", default="NL", help="NL, PV27, GM0344, een gemeentenaam of een regiocode")
+        parser.add_argument("--peiling", help="bijv. 2026-Q3 (standaard de laatst gesloten peiling)")
+        parser.add_argument("--runs", type=int, default=api.DEFAULT_RUNS)
+        parser.add_argument("--horizon", type=int, default=api.DEFAULT_HORIZON, help="laatste jaar (2035)")
+        choices = ", ".join(SCENARIOS)
+        parser.add_argument("--scenario", action="append", default=[],
+                            help=f"vergelijk met de basis: {choices} (meerdere: komma's)")  # fmt: skip
+        parser.add_argument("--seed", type=int, default=2025, help="zelfde seed, zelfde uitkomst")
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument("--calibration", action="store_true", help="toon alleen de kalibratie")
+        parser.add_argument("--backtest", metavar="PEILING", help="prognose vanaf deze eerdere peiling vs. realisatie")
+
+    def handle(self, *args, area, peiling, runs, horizon, scenario, seed, format, calibration, backtest, **options):
+        try:
+            if calibration:
+                result = api.calibration(peiling)
+                return self._out(result, format, self._calibration_table)
+            if backtest:
+                result = api.backtest(backtest, peiling, runs=min(runs, 2000), seed=seed)
+                return self._out(result, format, self._backtest_table)
+            result = api.forecast(area, peiling, runs, horizon, tuple(scenario), seed)
+        except (ValueError, UnknownArea, Peiling.DoesNotExist) as error:
+            raise CommandError(str(error)) from None
+        self._out(result, format, self._table)
+
+    def _out(self, result, format, table):
+        if format == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif format == "csv":
+            self._csv(result)
+        else:
+            table(result)
+
+    def _csv(self, r):
+        writer = csv.writer(sys.stdout, delimiter=";")
+        if "series" not in r:
+            rows = r.get("comparisons") or r.get("steps") or []
+            if rows:
+                writer.writerow(list(rows[0]))
+                writer.writerows(list(row.values()) for row in rows)
+            return
+        writer.writerow(["gebied", "peiling", "scenario", "reeks", "jaar", "soort", "p10", "p50", "p90", "gemiddelde"])
+        cases = [("basis", r["series"])] + (
+            [(",".join(r["scenarios"]), r["scenario"]["series"])] if r["scenarios"] else []
+        )
+        for case, series in cases:
+            for name, s in series.items():
+                for kind in ("years", "cumulative"):
+                    for year, v in s[kind].items():
+                        label = "per_jaar" if kind == "years" else "cumulatief"
+                        writer.writerow([r["area"]["code"], r["peiling"], case, name, year, label,
+                                         v["p10"], v["p50"], v["p90"], v["mean"]])  # fmt: skip
+
+    def _table(self, r):
+        w = self.stdout.write
+        w(f"Prognose {r['area']['name']} ({r['area']['code']}) — peiling {r['peiling']} (peildatum "
+          f"{r['reference_date']}), {_n(r['runs'])} runs, seed {r['seed']}")  # fmt: skip
+        w(f"  {_n(r['projects'])} projecten met nog {_n(r['homes_to_deliver'])} woningen te gaan "
+          f"({_d(r['seconds'])} s)")  # fmt: skip
+        total = r["series"]["totaal"]
+        w("  Opleveringen per jaar (woningen)      P10        P50        P90   verwachting   betaalbaar P50")
+        for year, v in total["years"].items():
+            a = r["series"]["betaalbaar"]["years"][year]
+            first = "*" if year == str(r["years"][0]) else " "
+            w(f"    {year}{first}{_n(v['p10']):>31} {_n(v['p50']):>10} {_n(v['p90']):>10} "
+              f"{_d(v['mean'], 0):>13} {_n(a['p50']):>16}")  # fmt: skip
+        w(f"    * inclusief {_n(total['realised_before'])} al opgeleverd vóór de peildatum")
+        w(f"  Na {r['horizon']}: verwacht {_d(total['later'], 0)}; verwacht uitgevallen: {_d(total['dropped_out'], 0)}")
+        for t in r["targets"]:
+            self._target(t, "  ")
+        for part in r["parts"]:
+            for t in part["targets"]:
+                self._target(t, f"  {part['name']}: ")
+        if r["scenarios"]:
+            w(f"  Scenario {', '.join(r['scenarios'])} minus basis (zelfde trekkingen), totaal per jaar:")
+            for year, v in r["scenario"]["difference"]["totaal"].items():
+                w(f"    {year}: verwacht {_d(v['mean'], 0)} (P10 {_n(v['p10'])}, P90 {_n(v['p90'])})")
+            for t in r["scenario"]["targets"]:
+                self._target(t, "  scenario: ")
+        u = r["uncertainty"]
+        w(f"  Grootste bijdrage aan de onzekerheid (opleveringen t/m {u['until']}):")
+        for p in u["projects"]:
+            w(f"    {p['code']} {p['name']} ({p['municipality']}): {_n(p['remaining'])} woningen, kans op oplevering "
+              f"{_pct(p['probability_delivered'])}, {_pct(p['share_of_variance'])} van de variantie")  # fmt: skip
+
+    def _target(self, t, prefix):
+        w = self.stdout.write
+        if "probability" in t and t["indicator"].startswith("aandeel"):
+            w(f"{prefix}Afspraak {t['indicator']} {t['period']} ≥ {_pct(t['target'])}: kans {_pct(t['probability'])}")
+        elif "probability" in t:
+            w(f"{prefix}Afspraak {t['indicator']} {t['period']}: {_n(t['target'])} woningen — kans gehaald "
+              f"{_pct(t['probability'])}, verwacht tekort {_d(t['expected_shortfall'], 0)}  "
+              f"[{t['source']}]")  # fmt: skip
+        for year, y in t.get("yearly", {}).items():
+            w(f"{prefix}  {year}: ≥ {_n(y['target'])} — kans {_pct(y['probability'])}, "
+              f"verwacht tekort {_d(y['expected_shortfall'], 0)}")  # fmt: skip
+
+    def _calibration_table(self, r):
+        w = self.stdout.write
+        w(f"Kalibratie op peilingen {r['peilingen'][0]} t/m {r['peilingen'][-1]}")
+        w("  stap                                              gemiddeld (jaar)  prior  vorm  waargenomen/spells")
+        for s in r["steps"]:
+            flag = "" if s["calibrated"] else "  (prior: geen waarnemingen)"
+            w(f"  {s['from']} → {s['to']:<28} {_d(s['mean_years'], 2):>14} {_d(s['prior_mean_years'], 2):>8} "
+              f"{_d(s['shape'], 1):>5} {_n(s['events']):>8}/{_n(s['spells'])}{flag}")  # fmt: skip
+        w("  Uitval per jaar naar planstatus: " + ", ".join(
+            f"{g}: {_pct(v['rate'])} (prior {_pct(v['prior'])}, {v['events']} op {_d(v['exposure_years'], 0)} "
+            f"projectjaren)" for g, v in r["dropout_per_year"].items()))  # fmt: skip
+        w(f"  Onzekerheid tempo uit de kalibratie (log-sd): {_d(r['parameter_log_sd'], 4)}")
+
+    def _backtest_table(self, r):
+        w = self.stdout.write
+        w(f"Backtest: prognose vanaf {r['origin']}, vergeleken met {r['until']} ({_n(r['runs'])} runs)")
+        for c in r["comparisons"]:
+            mark = "binnen" if c["inside_p10_p90"] else "BUITEN"
+            w(f"  {c['name']:<15} {c['year']}: werkelijk {_n(c['actual']):>8}  P10 {_n(c['p10']):>8}  "
+              f"P50 {_n(c['p50']):>8}  P90 {_n(c['p90']):>8}  {mark}")  # fmt: skip
+        w(f"  Dekking P10–P90: {_pct(r['coverage_p10_p90'])} (ideaal 80%); mediane fout P50: "
+          f"{_d(r['median_abs_pct_error_p50'])}%")  # fmt: skip
+        w(f"  {r['note']}")
