@@ -16,11 +16,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def fresh_snapshots():
     """Closed peilingen (and their figures) are cached per process; test databases roll back and reuse ids,
     so forget them."""
+    from bouwregie.forecast import api as forecast_api
     from bouwregie.forecast import calibration
     from bouwregie.monitor import api, snapshot
 
     for cache in (snapshot._cached, api._national_cached, api._monitor_cached, calibration._cached,
-                  calibration._cached_history):  # fmt: skip
+                  forecast_api._current_cached):  # fmt: skip
         cache.cache_clear()
     yield
 

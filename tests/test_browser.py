@@ -137,6 +137,21 @@ def test_the_map_works_offline_and_leads_to_a_project(server, page):
     expect(page.get_by_role("heading", name="Mijlpalen: gepland en werkelijk")).to_be_visible()
 
 
+def test_a_forecast_with_a_scenario_as_a_fan_chart(server, page):
+    """The forecast form starts a background task; the progress page forwards to the fan chart, which
+    draws the base band, its median, the scenario's band and median, and the yearly agreement."""
+    expect = sync_api.expect
+    _sign_in(page, server)
+    page.goto(f"{server}/prognose")
+    page.get_by_label("Aantal runs").select_option("1000")
+    page.get_by_label("Parallel plannen").check()
+    page.get_by_role("button", name="Prognose berekenen").click()
+    expect(page.get_by_role("heading", name="Prognose Nederland vanaf peiling")).to_be_visible(timeout=60_000)
+    expect(page.locator("canvas[data-fanchart][data-ready='7']")).to_be_attached()
+    expect(page.get_by_role("heading", name="Scenario tegenover de basis (zelfde trekkingen)")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "10-prognose-waaier.png", full_page=True)
+
+
 def _card(page, label: str) -> int:
     value = page.locator("li.br-card", has_text=label).locator(".br-value").first.inner_text()
     return int(value.replace(".", "").replace("\u00a0", "").strip())

@@ -1,7 +1,10 @@
 """The forecast engine (issue #6): known distributions give their analytical answers, seeds reproduce,
 no home is lost or invented, the calibration recovers known parameters, scenarios move the right way."""
 
+import csv
+import io
 import json
+import re
 from io import StringIO
 
 import numpy as np
@@ -152,6 +155,22 @@ def test_thin_data_stays_near_the_prior_and_no_data_is_the_prior():
     assert (none.mean, none.shape, none.calibrated) == (1.0, 4.0, False)
 
 
+def test_plan_reliability_is_recovered_from_plans_still_open():
+    """log(time taken / time planned) ~ N(0.3, 0.4); a plan is followed for a random 0.5–4 years: the late
+    ones are still open (censored). The fit finds the truth; the mean of the closed ones alone is too low."""
+    rng = np.random.default_rng(13)
+    planned = rng.uniform(0.2, 6, 30_000)
+    taken = planned * np.exp(rng.normal(0.3, 0.4, len(planned)))
+    followed = rng.uniform(0.5, 4, len(planned))
+    came = taken <= followed
+    ratio = np.log(np.where(came, taken, followed) / planned)
+    fit = calibration.fit_plan(ratio, came)
+    assert fit.log_ratio == pytest.approx(0.3, abs=0.02) and fit.log_sd == pytest.approx(0.4, rel=0.05)
+    assert ratio[came].mean() < 0.2
+    nothing = calibration.fit_plan(np.array([0.1, 0.2]), np.array([False, False]))
+    assert not nothing.calibrated and nothing.log_ratio == priors.PLAN_PRIOR_LOG_RATIO
+
+
 def test_dropout_rate_shrinks_to_the_prior():
     assert calibration.dropout_rate(0, 0.0, 0.06) == pytest.approx(0.06)
     assert calibration.dropout_rate(5000, 50_000.0, 0.06) == pytest.approx(0.1, rel=0.01)
@@ -226,6 +245,9 @@ def test_calibration_learns_from_the_demo_history(demo):
     assert 1.4 < steps["start_bouw"]["mean_years"] < 2.4
     rates = c["dropout_per_year"]
     assert rates["zacht"]["rate"] > rates["3"]["rate"] > rates["hard"]["rate"]
+    # The demo's plans slip (10% a quarter, ~6 months): plans made at start bouw come somewhat late.
+    building = next(p for p in c["plans"] if p["phase"] == "start_bouw")
+    assert building["calibrated"] and 1.0 <= building["typical_ratio"] < 1.5
 
 
 def test_backtest_runs_from_an_earlier_peiling(demo):
@@ -259,3 +281,88 @@ def test_cli_table_json_csv_and_errors(demo):
 
 def test_priors_cite_the_ten_years_of_afspraak_15():
     assert sum(priors.STEP_MEAN_YEARS[:-1]) == pytest.approx(10.0, abs=1.0)
+
+
+# The same forecast through the web page and the REST API (as a background task; inline in tests).
+
+
+@pytest.fixture
+def signed_in(client, demo):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="demo"))
+    return client
+
+
+def test_web_page_runs_a_forecast_as_a_task_and_shows_the_fan_chart(signed_in):
+    form = signed_in.get("/prognose").content.decode()
+    assert 'name="scenario" value="parallel-plannen"' in form and "2026-Q3" in form
+    response = signed_in.post("/prognose", {"gebied": "PV26",
+                                            "peiling": "2026-Q3", "runs": "1000", "horizon": "2031", "seed": "5",
+                                            "scenario": ["parallel-plannen"]})  # fmt: skip
+    assert response.status_code == 302 and response["Location"].startswith("/taken/")
+    outcome = signed_in.get(response["Location"])
+    assert outcome.status_code == 302 and outcome["Location"].startswith("/prognose/")
+    page = signed_in.get(outcome["Location"]).content.decode()
+    assert "Prognose Utrecht vanaf peiling 2026-Q3" in page and 'id="fan-data"' in page and "fanchart.js" in page
+    assert "Scenario tegenover de basis" in page and "Kalibratie" in page and "/projecten/DEMO-" in page
+    chart = json.loads(re.search(r'<script id="fan-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+    assert chart["labels"] == [str(y) for y in range(2026, 2032)] and len(chart["scenario_median"]) == 6
+    assert all(lo <= mid <= hi for lo, mid, hi in zip(chart["band"][0], chart["median"], chart["band"][1], strict=True))
+    rows = list(csv.reader(io.StringIO(signed_in.get(outcome["Location"] + ".csv").content.decode("utf-8-sig")),
+                           delimiter=";"))  # fmt: skip
+    assert rows[0][:4] == ["gebied", "peiling", "scenario", "reeks"] and rows[1][0] == "PV26"
+    assert {r[2] for r in rows[1:]} == {"basis", "parallel-plannen"}
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [("runs", "veel", "Het aantal runs moet een heel getal zijn"), ("gebied", "Atlantis", "Atlantis"),
+     ("horizon", "2019", "Horizon moet tussen"), ("scenario", "toverstaf", "Onbekend scenario")],
+)  # fmt: skip
+def test_web_form_errors_are_specific_and_start_nothing(signed_in, field, value, message):
+    from bouwregie.jobs.models import Job
+
+    data = {"gebied": "NL", "peiling": "2026-Q3", "runs": "1000", "horizon": "2030", "seed": "1", field: value}
+    response = signed_in.post("/prognose", data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_rest_api_forecast_as_a_task(signed_in):
+    body = {"area": "GM0344", "runs": 500, "horizon": 2030, "scenarios": ["knelpunten"]}
+    response = signed_in.post("/api/v1/forecasts", body, content_type="application/json")
+    assert response.status_code == 202, response.content
+    job = signed_in.get(f"/api/v1/jobs/{response.json()['id']}").json()
+    assert job["status"] == "klaar" and job["forecast_id"]
+    forecast = signed_in.get(f"/api/v1/forecasts/{job['forecast_id']}").json()
+    assert forecast["area"] == "GM0344" and forecast["result"]["scenarios"] == ["knelpunten"]
+    assert forecast["result"]["series"]["totaal"]["years"]["2027"]["p50"] >= 0
+    assert signed_in.get("/api/v1/forecasts?area=gm0344").json()[0]["id"] == job["forecast_id"]
+    assert signed_in.get("/api/v1/forecast-calibration?peiling=2026-Q3").json()["steps"][11]["events"] > 0
+    refused = signed_in.post("/api/v1/forecasts", {"area": "NL", "runs": 100_000, "horizon": 2050},
+                             content_type="application/json")  # fmt: skip
+    assert refused.status_code == 400 and "geheugen" in refused.json()["detail"]
+    unknown = signed_in.post("/api/v1/forecasts", {"scenarios": ["toverstaf"]}, content_type="application/json")
+    assert unknown.status_code == 400 and "Onbekend scenario" in unknown.json()["detail"]
+    assert signed_in.get("/api/v1/forecasts/999999").status_code == 404
+
+
+def test_chances_read_as_percentages_and_tiny_ones_are_not_zero():
+    from bouwregie.web.templatetags.chances import percent
+
+    assert [percent(x) for x in (0.9104, 0.0002, 0.0, 1.0, 0.99995, None)] == [
+        "91,0%", "< 0,1%", "0,0%", "100,0%", "> 99,9%", "–"]  # fmt: skip
+
+
+def test_a_closed_peilings_calibration_is_computed_once_and_kept(demo, monkeypatch):
+    from bouwregie.forecast import history
+    from bouwregie.forecast.models import StoredCalibration
+
+    first = calibration.calibrate("2026-Q3")
+    assert StoredCalibration.objects.get().priors == calibration.priors_fingerprint()
+    calibration._cached.cache_clear()
+    monkeypatch.setattr(history, "read", lambda code: pytest.fail("the stored calibration should be used"))
+    assert calibration.calibrate("2026-Q3") == first
+    monkeypatch.setattr(priors, "MACRO_LOG_SD", 0.2)  # another prior: another fingerprint, a new calibration
+    assert calibration.priors_fingerprint() != StoredCalibration.objects.get().priors

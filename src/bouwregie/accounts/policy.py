@@ -137,6 +137,12 @@ def parties_of(project_id: int) -> frozenset:
     return frozenset(ProjectParty.objects.filter(project_id=project_id).values_list("organisation_id", flat=True))
 
 
+def can_run_forecast(p: Principal) -> bool:
+    """Forecasts (running one, reading one): whoever reads projects — a forecast names the projects that
+    carry its uncertainty, and a run costs the server seconds of work, so not anonymous."""
+    return can_read_projects(p)
+
+
 def can_follow_job(p: Principal, started_by: str | None) -> bool:
     """A background job (an upload's check, an import) is followed by whoever started it, and the beheerder."""
     return is_beheerder(p) or (p.username is not None and p.username == started_by)

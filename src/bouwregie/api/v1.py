@@ -19,6 +19,9 @@ from ninja.security import HttpBearer, SessionAuth
 
 from bouwregie.accounts import policy, tokens
 from bouwregie.api.problems import problem
+from bouwregie.forecast import api as forecast_api
+from bouwregie.forecast import jobs as forecast_jobs
+from bouwregie.forecast.models import Forecast
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest import uploads
@@ -470,6 +473,7 @@ class JobOut(Schema):
     error: str
     done: bool
     import_id: int | None = None  # the ImportRun the job produced (a preview, or the executed import)
+    forecast_id: int | None = None  # the Forecast the job produced (GET /forecasts/{id})
 
 
 class DecisionIn(Schema):
@@ -526,7 +530,73 @@ def _job_out(job: Job) -> JobOut:
     state = runner.state(job)
     return JobOut(id=job.pk, title=job.title, status=state["status"], progress=state["progress"],
                   stage=state["stage"], error=state["error"], done=state["done"],
-                  import_id=job.result.get("import"))  # fmt: skip
+                  import_id=job.result.get("import"), forecast_id=job.result.get("forecast"))  # fmt: skip
+
+
+# --- forecasts (issue #6) -----------------------------------------------------------------------
+class ForecastIn(Schema):
+    area: str = "NL"
+    peiling: str | None = None
+    runs: int = Field(forecast_api.DEFAULT_RUNS, ge=1, le=forecast_api.MAX_RUNS)
+    horizon: int = Field(forecast_api.DEFAULT_HORIZON, ge=int(YEARS[0]), le=int(YEARS[-1]))
+    scenarios: list[str] = Field(default_factory=list, description="parallel-plannen, knelpunten, meer-uitval, "
+                                                                    "snellere-vergunning")  # fmt: skip
+    seed: int = Field(2025, ge=0, le=2**63 - 1)
+
+
+class ForecastSummary(Schema):
+    id: int
+    created_at: datetime
+    area: str
+    area_name: str
+    peiling: str
+    runs: int
+    horizon: int
+    scenarios: list[str]
+    seed: int
+
+
+class ForecastOut(ForecastSummary):
+    result: dict
+
+
+def _require_forecasts(request) -> None:
+    if not policy.can_run_forecast(_principal(request)):
+        raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten en prognoses.")
+
+
+@api.post("/forecasts", response={202: JobOut, **ERRORS}, auth=SIGNED_IN,
+          summary="Een prognose berekenen (Monte Carlo) als achtergrondtaak")  # fmt: skip
+def start_forecast(request, body: ForecastIn):
+    """Then follow GET /jobs/{id}; its forecast_id is the result (GET /forecasts/{id})."""
+    _require_forecasts(request)
+    request_ = forecast_api.Request(body.area, body.peiling, body.runs, body.horizon, tuple(body.scenarios), body.seed)
+    return Status(202, _job_out(forecast_jobs.start(request_, request.user)))
+
+
+@api.get("/forecasts", response={200: list[ForecastSummary], **ERRORS}, auth=SIGNED_IN,
+         summary="Berekende prognoses, nieuwste eerst")  # fmt: skip
+def forecasts(request, area: str | None = None, limit: int = Query(50, ge=1, le=500)):
+    _require_forecasts(request)
+    rows = Forecast.objects.defer("result")
+    return list((rows if area is None else rows.filter(area=area.upper()))[:limit])
+
+
+@api.get("/forecasts/{forecast_id}", response={200: ForecastOut, **ERRORS}, auth=SIGNED_IN,
+         summary="Eén prognose: P10/P50/P90 per jaar en segment, kansen op de afspraken, scenario")  # fmt: skip
+def forecast_detail(request, forecast_id: int):
+    _require_forecasts(request)
+    found = Forecast.objects.filter(pk=forecast_id).first()
+    if found is None:
+        raise Http404(f"Prognose #{forecast_id} bestaat niet.")
+    return found
+
+
+@api.get("/forecast-calibration", response={200: dict, **ERRORS}, auth=SIGNED_IN,
+         summary="De kalibratie van de prognose op de peilinghistorie")  # fmt: skip
+def forecast_calibration(request, peiling: str | None = None) -> dict:
+    _require_forecasts(request)
+    return forecast_api.calibration(peiling)
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -8,8 +8,10 @@ backtest("2024-Q3", "2026-Q3")                                       -> coverage
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from bouwregie.forecast import calibration as cal
@@ -25,6 +27,9 @@ from bouwregie.targets.models import Target
 DEFAULT_RUNS = 10_000
 DEFAULT_HORIZON = 2035
 MAX_RUNS = 100_000
+# The runs are kept in memory as homes per run × area part × year × segment (4 bytes each); a request
+# that would need more than this is refused with advice instead of exhausting the server.
+MAX_DRAWS_MB = 400
 TOP_UNCERTAIN = 10
 COUNTED_TARGETS = {"bruto_woningen": "totaal", "betaalbaar": "betaalbaar", "sociale_huur": "sociale_huur"}
 SHARE_TARGETS = {"aandeel_betaalbaar": "betaalbaar", "aandeel_sociale_huur": "sociale_huur"}
@@ -51,7 +56,14 @@ class Request:
             )
         if self.seed < 0:
             raise ValueError(_("Seed moet 0 of groter zijn."))
-        resolve_area(self.area)
+        area = resolve_area(self.area)
+        parts = 12 if area.kind == "nl" else 1 if area.kind == "gemeente" else len(area.municipalities) + 1
+        needed = self.runs * parts * (self.horizon - p.year + 3) * engine.SEGMENT_COUNT * 4 / 2**20
+        if needed > MAX_DRAWS_MB:
+            raise ValueError(
+                _("Deze prognose zou %(mb)d MB geheugen vragen (%(parts)d deelgebieden × %(runs)d runs); kies "
+                  "minder runs of een kortere horizon.") % {"mb": needed, "parts": parts, "runs": self.runs}
+            )  # fmt: skip
         return Request(self.area, peiling, self.runs, self.horizon, scenarios.parse(self.scenarios), self.seed)
 
 
@@ -72,14 +84,15 @@ def run(request: Request, progress=None) -> dict:
     area = resolve_area(request.area)
     snapshot = snap.load(request.peiling)
     calibration_ = cal.calibrate(request.peiling)
-    history = _history(request.peiling)
     peiling = Peiling.objects.get(code=request.peiling)
     t0 = peiling.reference_date.toordinal()
     parts = model.parts_of(snapshot, area)
+    current = (_current_cached(connection.alias, peiling.id, peiling.closed_at, area) if peiling.is_closed
+               else _current(area, request.peiling))  # fmt: skip
     cases = [("basis", ())] + ([("scenario", request.scenarios)] if request.scenarios else [])
     outcome = {}
     for i, (name, codes) in enumerate(cases):
-        prepared = model.prepare(snapshot, history, calibration_, area, parts, scenarios.effects(codes),
+        prepared = model.prepare(snapshot, current, calibration_, area, parts, scenarios.effects(codes),
                                  request.horizon, t0)  # fmt: skip
 
         def step(percent, i=i, name=name):
@@ -112,8 +125,16 @@ def run(request: Request, progress=None) -> dict:
     return result
 
 
-def _history(peiling: str) -> hist.History:
-    return cal.history_of(peiling)
+def _current(area, peiling: str) -> hist.Current:
+    snapshot = snap.load(peiling)
+    rows = model.to_forecast(snapshot, area)
+    return hist.current(peiling, snapshot.version_ids[rows], snapshot.project_ids[rows])
+
+
+@lru_cache(maxsize=64)
+def _current_cached(alias, peiling_id, closed_at, area) -> hist.Current:
+    """A closed peiling never changes: its projects' dates are read once per process and area."""
+    return _current(area, Peiling.objects.get(pk=peiling_id).code)
 
 
 def _summary(snapshot, area, parts, prepared, draws, request) -> dict:

@@ -11,16 +11,20 @@ Drop-out: per plan-status group, events per project-year at risk between consecu
 gamma prior worth PRIOR_EXPOSURE_YEARS project-years (posterior mean).
 """
 
-from dataclasses import dataclass, field
+import dataclasses
+import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from django.db import IntegrityError, connection, transaction
 from scipy import optimize, special
 
 from bouwregie.forecast import history as hist
 from bouwregie.forecast import priors
 from bouwregie.projects.models import Peiling
 
+METHOD_VERSION = 1  # raise when the fitting itself changes: stored calibrations are then made anew
 DAYS_PER_YEAR = 365.25
 MIN_SPELL_YEARS = 1 / DAYS_PER_YEAR  # milestones reached on the same day count as one day apart
 
@@ -46,15 +50,26 @@ class StepFit:
 
 
 @dataclass(frozen=True)
+class PlanFit:
+    """log(time it really took / time the plan said) ~ Normal(log_ratio, log_sd), for plans made in a phase."""
+
+    log_ratio: float
+    log_sd: float
+    events: int  # plans whose first oplevering came within the history
+    plans: int  # plans followed
+    calibrated: bool
+
+
+@dataclass(frozen=True)
 class Calibration:
     peiling: str
     peilingen: tuple[str, ...]
     steps: tuple[StepFit, ...]  # index = phase the step starts from
+    plans: tuple[PlanFit, ...]  # index = phase the plan was made in (the last, oplevering, is not used)
     dropout: dict  # group -> yearly hazard
     dropout_events: dict
     dropout_exposure_years: dict
     parameter_log_sd: float  # uncertainty of the overall pace implied by the fits
-    notes: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +82,12 @@ class Calibration:
                  "spells": s.spells, "calibrated": s.calibrated}
                 for i, s in enumerate(self.steps)
             ],
+            "plans": [
+                {"phase": priors.PHASES[i] or "voor_initiatief", "typical_ratio": round(float(np.exp(f.log_ratio)), 3),
+                 "log_ratio": round(f.log_ratio, 4), "log_sd": round(f.log_sd, 4), "events": f.events,
+                 "plans": f.plans, "calibrated": f.calibrated}
+                for i, f in enumerate(self.plans[: priors.OPLEVERING])
+            ],
             "dropout_per_year": {g: {"rate": round(r, 5), "prior": priors.DROPOUT_PER_YEAR[g],
                                      "events": self.dropout_events[g],
                                      "exposure_years": round(self.dropout_exposure_years[g], 1)}
@@ -76,20 +97,45 @@ class Calibration:
 
 
 def calibrate(peiling_code: str) -> Calibration:
-    """The calibration for a forecast from this peiling (cached per closed peiling: it never changes)."""
+    """The calibration for a forecast from this peiling. For a closed peiling it is computed once and kept
+    in the database (and in memory): it never changes. An open peiling is calibrated afresh."""
     p = Peiling.objects.values_list("id", "closed_at").get(code=peiling_code)
     if p[1] is None:
-        return _calibrate(peiling_code)
-    return _cached(p[0], p[1], peiling_code)
+        return fit(hist.read(peiling_code), peiling_code)
+    return _cached(connection.alias, p[0], p[1], peiling_code)
 
 
 @lru_cache(maxsize=8)
-def _cached(peiling_id, closed_at, code) -> Calibration:
-    return _calibrate(code)
+def _cached(alias, peiling_id, closed_at, code) -> Calibration:
+    from bouwregie.forecast.models import StoredCalibration
+
+    fingerprint = priors_fingerprint()
+    stored = StoredCalibration.objects.filter(peiling_id=peiling_id, priors=fingerprint).first()
+    if stored is not None:
+        return from_data(stored.data)
+    calibration = fit(hist.read(code), code)
+    try:
+        with transaction.atomic():
+            StoredCalibration.objects.create(peiling_id=peiling_id, priors=fingerprint, data=to_data(calibration))
+    except IntegrityError:  # another process stored the same one meanwhile
+        pass
+    return calibration
 
 
-def _calibrate(code: str) -> Calibration:
-    return fit(history_of(code), code)
+def priors_fingerprint() -> str:
+    """Every number of priors.py (and this module's method version): a changed prior, a new calibration."""
+    numbers = {k: v for k, v in vars(priors).items() if k.isupper()}
+    return hashlib.sha256(repr((METHOD_VERSION, sorted(numbers.items()))).encode()).hexdigest()
+
+
+def to_data(c: Calibration) -> dict:
+    return dataclasses.asdict(c)
+
+
+def from_data(data: dict) -> Calibration:
+    return Calibration(**{**data, "peilingen": tuple(data["peilingen"]),
+                          "steps": tuple(StepFit(**s) for s in data["steps"]),
+                          "plans": tuple(PlanFit(**p) for p in data["plans"])})  # fmt: skip
 
 
 def fit(h: hist.History, code: str = "") -> Calibration:
@@ -102,10 +148,12 @@ def fit(h: hist.History, code: str = "") -> Calibration:
     # Peilingen are a quarter apart: each row at risk is a quarter of a project-year.
     exposure = {g: float((h.exposure_group == i).sum()) / 4 for i, g in enumerate(hist.GROUPS)}
     dropout = {g: dropout_rate(events[g], exposure[g], priors.DROPOUT_PER_YEAR[g]) for g in hist.GROUPS}
+    plans = tuple(fit_plan(*plan_observations(h, p)) for p in range(len(priors.PHASES)))
     return Calibration(
         peiling=code,
         peilingen=h.peilingen,
         steps=tuple(steps),
+        plans=plans,
         dropout=dropout,
         dropout_events=events,
         dropout_exposure_years=exposure,
@@ -133,6 +181,42 @@ def spells_of_step(h: hist.History, p: int) -> Spells:
     duration = np.maximum((end - entry)[keep] / DAYS_PER_YEAR, MIN_SPELL_YEARS)
     truncation = np.clip((window_start - entry)[keep] / DAYS_PER_YEAR, 0, None)
     return Spells(duration=duration, event=event[keep], truncation=np.minimum(truncation, duration))
+
+
+def plan_observations(h: hist.History, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """For plans made in phase p: log(time taken / time planned), and whether the oplevering came (else
+    the value is a lower bound: it had not come by the end of the history, or the project dropped out)."""
+    mine = h.plan_phase == p
+    row = h.plan_project[mine]
+    made = h.plan_made[mine]
+    ahead = np.maximum((h.plan_date[mine] - made) / DAYS_PER_YEAR, priors.PLAN_FLOOR_YEARS)
+    came = h.reached[row, priors.OPLEVERING]
+    end = np.where(h.dropped[row], h.reference_days[h.last_seen[row]], h.reference_days[-1])
+    event = (came != hist.NOT_SEEN) & (came <= end)
+    taken = np.where(event, came, end) - made
+    keep = taken > 0
+    ratio = np.log(np.maximum(taken[keep] / DAYS_PER_YEAR, MIN_SPELL_YEARS) / ahead[keep])
+    return ratio, event[keep]
+
+
+def fit_plan(ratio: np.ndarray, event: np.ndarray) -> PlanFit:
+    """Normal (mean, sd) of the log ratios by maximum a posteriori, censored ones by their tail."""
+    prior = np.array([priors.PLAN_PRIOR_LOG_RATIO, np.log(priors.PLAN_PRIOR_LOG_SD)])
+    if not event.any():
+        return PlanFit(float(prior[0]), float(np.exp(prior[1])), 0, len(ratio), False)
+    seen, lower = ratio[event], ratio[~event]
+
+    def objective(x):
+        mean, log_sd = x
+        sd = np.exp(log_sd)
+        z_seen, z_lower = (seen - mean) / sd, (lower - mean) / sd
+        loglik = (-0.5 * z_seen**2).sum() - len(seen) * log_sd + special.log_ndtr(-z_lower).sum()
+        penalty = ((mean - prior[0]) / priors.PLAN_PRIOR_SD_OF_MEAN) ** 2 / 2
+        penalty += ((log_sd - prior[1]) / priors.PLAN_PRIOR_SD_OF_LOG_SD) ** 2 / 2
+        return -loglik + penalty
+
+    best = optimize.minimize(objective, prior, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-6})
+    return PlanFit(float(best.x[0]), float(np.exp(best.x[1])), int(event.sum()), len(ratio), True)
 
 
 def fit_step(spells: Spells | None, prior_mean: float, prior_shape: float) -> StepFit:
@@ -222,14 +306,18 @@ def residual_moments(mean: np.ndarray, shape: np.ndarray, elapsed: np.ndarray):
     return residual, variance
 
 
-def history_of(peiling_code: str) -> hist.History:
-    """The peiling history up to this peiling (cached per closed peiling, as the calibration is)."""
-    p = Peiling.objects.values_list("id", "closed_at").get(code=peiling_code)
-    if p[1] is None:
-        return hist.read(peiling_code)
-    return _cached_history(p[0], p[1], peiling_code)
+def warm_latest() -> None:
+    """Before the web server forks its workers: the calibration of the latest closed peiling, so the first
+    forecast of each worker does not read the whole history first (~2 s on the 25,000-project demo)."""
+    import logging
 
+    from django.db import DatabaseError, connections
 
-@lru_cache(maxsize=4)
-def _cached_history(peiling_id, closed_at, code) -> hist.History:
-    return hist.read(code)
+    try:
+        latest = Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").first()
+        if latest is not None:
+            calibrate(latest.code)
+    except (DatabaseError, ValueError) as error:
+        logging.getLogger(__name__).warning("Kalibratie niet vooraf berekend: %s", error)
+    finally:
+        connections.close_all()  # workers must not share the parent's database connection

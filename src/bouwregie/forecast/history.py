@@ -5,11 +5,13 @@ later ones (so a backtest from an earlier peiling cannot peek ahead)."""
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import F, Min
 
 from bouwregie.forecast.priors import PHASES, status_group
 from bouwregie.monitor.snapshot import _columns, as_date
 from bouwregie.projects.enums import Lifecycle
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
+from bouwregie.projects.rules import quarter_end
 
 GROUPS = ("zacht", "3", "hard", "onbekend")
 GONE = (Lifecycle.VERVALLEN, Lifecycle.NIET_MEER_IN_PLANLIJST)
@@ -29,6 +31,13 @@ class History:
     # drop-out. `dropped_next` tells whether the next peiling had it gone.
     exposure_group: np.ndarray  # index into GROUPS
     dropped_next: np.ndarray  # bool
+    # One row per project per peiling in which it was active, not yet delivering and had a planned date
+    # for its first oplevering: how far ahead it planned, to compare with when it really came.
+    plan_project: np.ndarray  # row in the per-project arrays
+    plan_phase: np.ndarray  # its phase then (index into PHASES)
+    plan_made: np.ndarray  # ordinal day: the peiling's reference date
+    plan_date: np.ndarray  # ordinal day: the planned first oplevering
+    planned_now: np.ndarray  # (P,) the planned first oplevering in its latest version, or NOT_SEEN
 
 
 def read(peiling_code: str) -> History:
@@ -41,9 +50,9 @@ def read(peiling_code: str) -> History:
     if upto not in peilingen:
         peilingen.append(upto)
     q_index = {p.id: i for i, p in enumerate(peilingen)}
+    entries = PeilingEntry.objects.filter(peiling_id__in=q_index).order_by()
     rows = _columns(
-        PeilingEntry.objects.filter(peiling_id__in=q_index).order_by()
-        .values_list("project_id", "peiling_id", "version_id", "version__lifecycle", "version__plan_status",
+        entries.values_list("project_id", "peiling_id", "version_id", "version__lifecycle", "version__plan_status",
                      "version__phase"),
         rows=True,
     )  # fmt: skip
@@ -59,8 +68,9 @@ def read(peiling_code: str) -> History:
     active = lifecycle == Lifecycle.ACTIEF
     groups = {s: GROUPS.index(status_group(s)) for s in set(status)}
     group = np.array([groups[s] for s in status], dtype=np.int8)[order]
-    building_phases = {p for p in set(phase) if p in PHASES and PHASES.index(p) >= PHASES.index("start_bouw")}
-    building = np.array([p in building_phases for p in phase])[order]
+    phase_index = {code: i for i, code in enumerate(PHASES)}
+    phase_at = np.array([phase_index.get(p, 0) for p in phase], dtype=np.int64)[order]
+    building = phase_at >= PHASES.index("start_bouw")
 
     starts = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])
     ends = np.r_[starts[1:], len(pid)] - 1
@@ -73,7 +83,6 @@ def read(peiling_code: str) -> History:
     project_ids = pid[starts]
     reached = np.full((len(project_ids), len(PHASES)), NOT_SEEN, dtype=np.int64)
     row_of = {v: i for i, v in enumerate(last_versions)}
-    phase_index = {code: i for i, code in enumerate(PHASES)}
     for vid, kind, sequence, actual in _columns(
         Milestone.objects.filter(version_id__in=last_versions, actual__isnull=False).values_list(
             "version_id", "kind", "sequence", "actual"
@@ -83,6 +92,17 @@ def read(peiling_code: str) -> History:
         k = phase_index.get(kind)
         if k is not None and (kind != "oplevering" or sequence == 1):
             reached[row_of[vid], k] = as_date(actual).toordinal()
+    planned_first = dict(
+        _columns(
+            Milestone.objects.filter(version_id__in=entries.values("version_id"), kind="oplevering", sequence=1,
+                                     planned__isnull=False).values_list("version_id", "planned"),
+            rows=True,
+        )
+    )  # fmt: skip
+    planned = np.array([as_date(planned_first[v]).toordinal() if v in planned_first else NOT_SEEN for v in version])
+    project_row = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(pid)]))
+    made = np.array([p.reference_date.toordinal() for p in peilingen], dtype=np.int64)[quarter]
+    plans = active & (phase_at < PHASES.index("oplevering")) & (planned != NOT_SEEN)
     return History(
         peilingen=tuple(p.code for p in peilingen),
         reference_days=np.array([p.reference_date.toordinal() for p in peilingen], dtype=np.int64),
@@ -93,4 +113,48 @@ def read(peiling_code: str) -> History:
         dropped=gone[ends],
         exposure_group=group[at_risk],
         dropped_next=dropped_next[at_risk],
+        plan_project=project_row[plans],
+        plan_phase=phase_at[plans],
+        plan_made=made[plans],
+        plan_date=planned[plans],
+        planned_now=planned[ends],
     )
+
+
+@dataclass(frozen=True)
+class Current:
+    """Per project to forecast (aligned with the snapshot rows asked for): the day it reached its current
+    phase, its planned first oplevering, and the reference date of the first peiling it was in."""
+
+    reached_day: np.ndarray
+    planned_day: np.ndarray
+    first_seen_day: np.ndarray
+
+
+def current(peiling_code: str, version_ids: np.ndarray, project_ids: np.ndarray) -> Current:
+    """Read for the forecast's projects only (three small queries; the full history is the calibration's)."""
+    upto = Peiling.objects.get(code=peiling_code)
+    ids = version_ids.tolist()
+    stones = Milestone.objects.filter(version_id__in=ids, sequence=1)
+    reached = dict(_columns(stones.filter(kind=F("version__phase"), actual__isnull=False)
+                            .values_list("version_id", "actual"), rows=True))  # fmt: skip
+    planned = dict(_columns(stones.filter(kind="oplevering", planned__isnull=False)
+                            .values_list("version_id", "planned"), rows=True))  # fmt: skip
+    quarter = F("peiling__year") * 4 + F("peiling__quarter") - 1
+    first = dict(
+        PeilingEntry.objects.filter(project_id__in=project_ids.tolist(), peiling__closed_at__isnull=False)
+        .filter(peiling__year__lte=upto.year).exclude(peiling__year=upto.year, peiling__quarter__gt=upto.quarter)
+        .values("project_id").annotate(first=Min(quarter)).values_list("project_id", "first")
+    )  # fmt: skip
+    fallback = upto.reference_date.toordinal()
+
+    def day(values, key):
+        return as_date(values[key]).toordinal() if key in values else NOT_SEEN
+
+    return Current(
+        reached_day=np.array([day(reached, v) for v in ids], dtype=np.int64),
+        planned_day=np.array([day(planned, v) for v in ids], dtype=np.int64),
+        first_seen_day=np.array(
+            [quarter_end(q // 4, q % 4 + 1).toordinal() if q is not None else fallback
+             for q in (first.get(p) for p in project_ids.tolist())], dtype=np.int64),
+    )  # fmt: skip

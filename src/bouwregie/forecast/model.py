@@ -58,9 +58,14 @@ def parts_of(snapshot: Snapshot, area: Area) -> Parts:
     return Parts((*inside, "overig") if area.projects else tuple(inside), of_project)
 
 
+def to_forecast(snapshot: Snapshot, area: Area) -> np.ndarray:
+    """The snapshot rows the forecast simulates: the area's active projects with homes still to deliver."""
+    return np.flatnonzero(members(snapshot, area) & snapshot.active & (snapshot.remaining > 0))
+
+
 def prepare(
     snapshot: Snapshot,
-    history: hist.History,
+    current: hist.Current,
     calibration: Calibration,
     area: Area,
     parts: Parts,
@@ -68,27 +73,32 @@ def prepare(
     horizon: int,
     reference_day: int,
 ) -> Prepared:
-    rows = np.flatnonzero(members(snapshot, area) & snapshot.active & (snapshot.remaining > 0))
+    rows = to_forecast(snapshot, area)
     n = len(rows)
     phase = snapshot.phase[rows].astype(np.int64)
     groups = np.array([priors.status_group(STATUSES[s]) for s in snapshot.status[rows]])
-    elapsed = _years_in_phase(snapshot, history, rows, phase, reference_day)
+    elapsed = _years_in_phase(current, phase, reference_day)
 
-    means = np.tile(np.array([s.mean for s in calibration.steps]), (n, 1))
+    base = np.tile(np.array([s.mean for s in calibration.steps]), (n, 1))
     shapes = np.array([s.shape for s in calibration.steps])
+    means = base.copy()
     means[:, : priors.START_BOUW] *= effects.preparation_factor
     means[:, priors.PHASES.index("vergunning_aangevraagd")] *= effects.permit_factor
-
-    residual, residual_var = residual_moments(means[np.arange(n), phase], shapes[phase], elapsed)
-    ahead = np.arange(len(priors.PHASES))[None, :]
-    future = (ahead > phase[:, None]) & (ahead < priors.OPLEVERING)
-    mean = residual + (means * future).sum(axis=1)
-    variance = residual_var + (means**2 / shapes * future).sum(axis=1)
-    if effects.bottleneck_delay_years:
-        delayed = snapshot.bottlenecks[rows][:, DELAYING_BOTTLENECKS].any(axis=1) & (phase < priors.START_BOUW)
-        mean = mean + delayed * effects.bottleneck_delay_years
-        variance = variance + delayed * (effects.bottleneck_delay_years / 2) ** 2
+    delayed = snapshot.bottlenecks[rows][:, DELAYING_BOTTLENECKS].any(axis=1) & (phase < priors.START_BOUW)
+    base_mean, _base_var, _residual = _remaining(base, shapes, phase, elapsed)
+    mean, variance, residual = _remaining(means, shapes, phase, elapsed, delayed * effects.bottleneck_delay_years)
     mu, sigma = lognormal_from_moments(mean, variance)
+
+    # A project with a planned first oplevering: its own plan, corrected by how plans made in its phase
+    # turned out (calibration.plans), and stretched or shortened as the scenario changes its steps.
+    planned = current.planned_day
+    has_plan = (planned != hist.NOT_SEEN) & (phase < priors.OPLEVERING)
+    ahead = np.maximum((planned - reference_day) / DAYS_PER_YEAR, priors.PLAN_FLOOR_YEARS)
+    plan_ratio = np.array([f.log_ratio for f in calibration.plans])[phase]
+    plan_sd = np.array([f.log_sd for f in calibration.plans])[phase]
+    scenario_ratio = np.log(np.maximum(mean, 1 / DAYS_PER_YEAR) / np.maximum(base_mean, 1 / DAYS_PER_YEAR))
+    mu = np.where(has_plan, np.log(ahead) + plan_ratio + scenario_ratio, mu)
+    sigma = np.where(has_plan, plan_sd, sigma)
 
     hazard = _cumulative_dropout(calibration, groups, phase, residual, means) * effects.dropout_factor
     homes, extra_parent, extra_offset, extra_homes = _deliveries(snapshot, rows)
@@ -110,6 +120,19 @@ def prepare(
     return Prepared(inputs, rows, snapshot.remaining[rows], first_year, reference_day)
 
 
+def _remaining(means, shapes, phase, elapsed, extra_years=0.0):
+    """Mean and variance of the years to the first oplevering by the steps: the rest of the current step
+    (given the time already spent in it), every step ahead, and an extra delay (with CV 0.5); and the
+    mean rest of the current step."""
+    n = len(phase)
+    residual, residual_var = residual_moments(means[np.arange(n), phase], np.asarray(shapes)[phase], elapsed)
+    ahead = np.arange(len(priors.PHASES))[None, :]
+    future = (ahead > phase[:, None]) & (ahead < priors.OPLEVERING)
+    mean = residual + (means * future).sum(axis=1) + extra_years
+    variance = residual_var + (means**2 / shapes * future).sum(axis=1) + (np.asarray(extra_years) / 2) ** 2
+    return mean, variance, residual
+
+
 def lognormal_from_moments(mean: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(mu, sigma) of the log-normal with this mean and variance (at least a day to go)."""
     mean = np.maximum(mean, 1 / DAYS_PER_YEAR)
@@ -117,15 +140,11 @@ def lognormal_from_moments(mean: np.ndarray, variance: np.ndarray) -> tuple[np.n
     return np.log(mean) - sigma2 / 2, np.sqrt(sigma2)
 
 
-def _years_in_phase(snapshot, history, rows, phase, reference_day) -> np.ndarray:
+def _years_in_phase(current: hist.Current, phase, reference_day) -> np.ndarray:
     """Years since the project reached its current phase (for the phase before the initiative, and where
     the date is missing: since it first appeared in a peiling)."""
-    at = np.searchsorted(history.project_ids, snapshot.project_ids[rows])
-    at = np.minimum(at, len(history.project_ids) - 1)
-    found = history.project_ids[at] == snapshot.project_ids[rows]
-    reached = np.where(found, history.reached[at, phase], hist.NOT_SEEN)
-    first_seen = np.where(found, history.reference_days[history.first_seen[at]], reference_day)
-    since = np.where((reached != hist.NOT_SEEN) & (phase > 0), reached, first_seen)
+    known = (current.reached_day != hist.NOT_SEEN) & (phase > 0)
+    since = np.where(known, current.reached_day, current.first_seen_day)
     return np.clip((reference_day - since) / DAYS_PER_YEAR, 0, None)
 
 

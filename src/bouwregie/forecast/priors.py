@@ -37,6 +37,16 @@ STEP_SHAPE = 4.0
 PRIOR_LOG_SD_MEAN = 0.5
 PRIOR_LOG_SD_SHAPE = 0.7
 
+# How plans turn out: the time a project still needed to its first oplevering, divided by the time its
+# plan said (log-normal, per phase). Prior: plans run about 25% late, and one in three is off by more than
+# a factor e^0.5 either way (assumption; Woontop 2024 Afspraak 15: "projecten lopen vertraging op").
+# A planned date already past, or within 45 days, counts as 45 days ahead (PLAN_FLOOR_YEARS).
+PLAN_PRIOR_LOG_RATIO = 0.22  # log(1.25)
+PLAN_PRIOR_LOG_SD = 0.5
+PLAN_PRIOR_SD_OF_MEAN = 0.5
+PLAN_PRIOR_SD_OF_LOG_SD = 0.7
+PLAN_FLOOR_YEARS = 45 / 365.25
+
 # Drop-out hazard per year by plan-status group (assumption after provincial plan lists: soft plans fall
 # out most; once building has started a project no longer falls out). Shrinkage: as if this rate had
 # been seen over PRIOR_EXPOSURE_YEARS project-years.

@@ -33,3 +33,20 @@ def chance_and_shortfall(values: np.ndarray, target: float) -> dict:
 def series(draws: np.ndarray, name: str) -> np.ndarray:
     """(runs, parts, buckets, segments) → (runs, parts, buckets) for one reported series."""
     return draws[..., np.array(SERIES[name])].sum(axis=-1, dtype=np.int64)
+
+
+CSV_HEADER = ["gebied", "peiling", "scenario", "reeks", "jaar", "soort", "p10", "p50", "p90", "gemiddelde"]
+
+
+def csv_rows(result: dict):
+    """A forecast as long-format rows (CLI --format csv and the web page's download alike)."""
+    yield CSV_HEADER
+    cases = [("basis", result["series"])]
+    if result["scenarios"]:
+        cases.append((",".join(result["scenarios"]), result["scenario"]["series"]))
+    for case, series in cases:
+        for name, s in series.items():
+            for kind, label in (("years", "per_jaar"), ("cumulative", "cumulatief")):
+                for year, v in s[kind].items():
+                    yield [result["area"]["code"], result["peiling"], case, name, year, label,
+                           v["p10"], v["p50"], v["p90"], v["mean"]]  # fmt: skip

@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bouwregie.web import dashboard, imports, job_pages, map_pages, monitor_pages, project_edit, project_pages
+from bouwregie.web import (
+    dashboard,
+    forecast_pages,
+    imports,
+    job_pages,
+    map_pages,
+    monitor_pages,
+    project_edit,
+    project_pages,
+)
 from bouwregie.web.login import LoginView
 
 urlpatterns = [
@@ -23,6 +32,9 @@ urlpatterns = [
     path("peilingen", monitor_pages.peilingen_page, name="peilingen"),
     path("vertragingen", monitor_pages.delays_page, name="delays"),
     path("alternatieven", monitor_pages.alternatives_page, name="alternatives"),
+    path("prognose", forecast_pages.forecast_page, name="forecasts"),
+    path("prognose/<int:forecast_id>", forecast_pages.forecast_result, name="forecast"),
+    path("prognose/<int:forecast_id>.csv", forecast_pages.forecast_csv, name="forecast-csv"),
     path("inloggen", LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", include("django.conf.urls.i18n")),

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie.forecast import api
+from bouwregie.forecast import api, results
 from bouwregie.forecast.scenarios import SCENARIOS
 from bouwregie.formatting import decimal as _d
 from bouwregie.formatting import number as _n
@@ -61,17 +61,7 @@ class Command(BaseCommand):
                 writer.writerow(list(rows[0]))
                 writer.writerows(list(row.values()) for row in rows)
             return
-        writer.writerow(["gebied", "peiling", "scenario", "reeks", "jaar", "soort", "p10", "p50", "p90", "gemiddelde"])
-        cases = [("basis", r["series"])] + (
-            [(",".join(r["scenarios"]), r["scenario"]["series"])] if r["scenarios"] else []
-        )
-        for case, series in cases:
-            for name, s in series.items():
-                for kind in ("years", "cumulative"):
-                    for year, v in s[kind].items():
-                        label = "per_jaar" if kind == "years" else "cumulatief"
-                        writer.writerow([r["area"]["code"], r["peiling"], case, name, year, label,
-                                         v["p10"], v["p50"], v["p90"], v["mean"]])  # fmt: skip
+        writer.writerows(results.csv_rows(r))
 
     def _table(self, r):
         w = self.stdout.write
@@ -120,11 +110,15 @@ class Command(BaseCommand):
     def _calibration_table(self, r):
         w = self.stdout.write
         w(f"Kalibratie op peilingen {r['peilingen'][0]} t/m {r['peilingen'][-1]}")
-        w("  stap                                              gemiddeld (jaar)  prior  vorm  waargenomen/spells")
+        w(f"  {'stap (doorlooptijd, gamma)':<60} {'gemiddeld':>9} {'prior':>6} {'vorm':>5}  waargenomen/gevolgd")
         for s in r["steps"]:
             flag = "" if s["calibrated"] else "  (prior: geen waarnemingen)"
-            w(f"  {s['from']} → {s['to']:<28} {_d(s['mean_years'], 2):>14} {_d(s['prior_mean_years'], 2):>8} "
-              f"{_d(s['shape'], 1):>5} {_n(s['events']):>8}/{_n(s['spells'])}{flag}")  # fmt: skip
+            w(f"  {s['from'] + ' → ' + s['to']:<60} {_d(s['mean_years'], 2):>9} {_d(s['prior_mean_years'], 2):>6} "
+              f"{_d(s['shape'], 1):>5}  {_n(s['events'])}/{_n(s['spells'])}{flag}")  # fmt: skip
+        w(f"  {'plannen gemaakt in fase (werkelijk / gepland)':<60} {'typisch':>9} {'log-sd':>6}        gekomen/gevolgd")
+        for p in r["plans"]:
+            w(f"  {p['phase']:<60} {_d(p['typical_ratio'], 2):>9} {_d(p['log_sd'], 2):>6}        "
+              f"{_n(p['events'])}/{_n(p['plans'])}")  # fmt: skip
         w("  Uitval per jaar naar planstatus: " + ", ".join(
             f"{g}: {_pct(v['rate'])} (prior {_pct(v['prior'])}, {v['events']} op {_d(v['exposure_years'], 0)} "
             f"projectjaren)" for g, v in r["dropout_per_year"].items()))  # fmt: skip
