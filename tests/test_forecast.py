@@ -317,7 +317,7 @@ def test_web_page_runs_a_forecast_as_a_task_and_shows_the_fan_chart(signed_in):
 
 @pytest.mark.parametrize(
     "field, value, message",
-    [("runs", "veel", "Het aantal runs moet een heel getal zijn"), ("gebied", "Atlantis", "Atlantis"),
+    [("runs", "veel", "Het aantal runs moet een heel getal van 0 of meer zijn"), ("gebied", "Atlantis", "Atlantis"),
      ("horizon", "2019", "Horizon moet tussen"), ("scenario", "toverstaf", "Onbekend scenario")],
 )  # fmt: skip
 def test_web_form_errors_are_specific_and_start_nothing(signed_in, field, value, message):
@@ -366,3 +366,22 @@ def test_a_closed_peilings_calibration_is_computed_once_and_kept(demo, monkeypat
     assert calibration.calibrate("2026-Q3") == first
     monkeypatch.setattr(priors, "MACRO_LOG_SD", 0.2)  # another prior: another fingerprint, a new calibration
     assert calibration.priors_fingerprint() != StoredCalibration.objects.get().priors
+
+
+def test_chance_of_an_agreement_counts_the_years_already_realised():
+    """Agreement 2025–2027 of 300 homes, 2027 slice 120; 100 realised in 2025; two runs deliver 50 + 150
+    and 50 + 100 in 2026 and 2027: met in one of two runs (300 vs 250), expected shortfall (0 + 50) / 2."""
+    from types import SimpleNamespace
+
+    from bouwregie.forecast.api import _target_chances
+    from bouwregie.monitor.snapshot import YEARS
+
+    target = SimpleNamespace(metric="bruto_woningen", first_year=2025, last_year=2027, total=300,
+                             yearly={"2027": 120}, source="test", share=None)  # fmt: skip
+    realised = np.zeros(len(YEARS), dtype=np.int64)
+    realised[2025 - YEARS[0]] = 100
+    runs = np.array([[50, 150, 0, 0], [50, 100, 0, 0]])  # 2026, 2027, later, dropped out
+    [row] = _target_chances([target], {"totaal": runs}, {"totaal": realised}, [2026, 2027])
+    assert (row["probability"], row["expected_shortfall"], row["realised_before"]) == (0.5, 25.0, 100)
+    assert row["yearly"] == {"2027": {"target": 120, "probability": 0.5, "expected_shortfall": 10.0}}
+    assert _target_chances([target], {"totaal": runs}, {"totaal": realised}, [2028, 2029]) == []  # already over

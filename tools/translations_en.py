@@ -324,7 +324,6 @@ EN.update({
     "De stap vergunning aangevraagd → verleend duurt de helft (aanname: binnen de wettelijke termijn).": "The step permit applied for → granted takes half as long (assumption: within the legal term).",
     "Onbekend scenario '%(name)s'; kies uit: %(choices)s.": "Unknown scenario '%(name)s'; choose from: %(choices)s.",
     "Totaal": "Total", "Het aantal runs": "The number of runs", "De horizon": "The horizon", "De seed": "The seed",
-    "%(label)s moet een heel getal zijn, niet '%(text)s'.": "%(label)s must be a whole number, not '%(text)s'.",
     "Prognose #%d bestaat niet.": "Forecast #%d does not exist.",
     "P10–P90 (8 op 10 uitkomsten)": "P10–P90 (8 in 10 outcomes)", "P50 (mediaan)": "P50 (median)",
     "Scenario P10–P90": "Scenario P10–P90", "Scenario P50": "Scenario P50", "Prognose": "Forecast",

@@ -139,12 +139,12 @@ def _current_cached(alias, peiling_id, closed_at, area) -> hist.Current:
 
 def _summary(snapshot, area, parts, prepared, draws, request) -> dict:
     years = list(range(prepared.first_year, request.horizon + 1))
-    before = _realised(snapshot, area, parts)  # (parts, YEARS, series) realised before the peiling
+    before = _realised(snapshot, area, parts)  # per series: (parts, YEARS) realised, all projects
     y0 = prepared.first_year - snap.YEARS[0]
     whole = draws.homes.sum(axis=1, dtype=np.int64)[:, None]  # the area as one part
-    series = {}
+    runs, series = {}, {}
     for name in results.SERIES:
-        per_run = results.series(whole, name)[:, 0]  # (runs, buckets)
+        per_run = runs[name] = results.series(whole, name)[:, 0]  # (runs, buckets)
         per_run[:, 0] += before[name].sum(axis=0)[y0]  # the first year counts what was realised already
         cumulative = np.cumsum(per_run[:, : len(years)], axis=1)
         series[name] = {
@@ -165,17 +165,12 @@ def _summary(snapshot, area, parts, prepared, draws, request) -> dict:
             part_rows.append({
                 "code": code, "name": names.get(code, str(_("overige projecten")) if code == "overig" else code),
                 "years": {str(y): results.spread(per_run[:, j]) for j, y in enumerate(years)},
-                "targets": _target_chances(targets.get(code, []), {"totaal": per_run}, before, p, years),
+                "targets": _target_chances(targets.get(code, []), {"totaal": per_run},
+                                           {"totaal": before["totaal"][p]}, years),
             })  # fmt: skip
-    whole_runs = {name: results.series(whole, name)[:, 0] for name in results.SERIES}
-    for name in whole_runs:
-        whole_runs[name][:, 0] += before[name].sum(axis=0)[y0]
-    summed = {name: b.sum(axis=0, keepdims=True) for name, b in before.items()}
-    return {
-        "series": series,
-        "targets": _target_chances(targets.get(area.code, []), whole_runs, summed, 0, years),
-        "parts": part_rows,
-    }
+    summed = {name: b.sum(axis=0) for name, b in before.items()}
+    return {"series": series, "targets": _target_chances(targets.get(area.code, []), runs, summed, years),
+            "parts": part_rows}  # fmt: skip
 
 
 def _realised(snapshot, area, parts) -> dict[str, np.ndarray]:
@@ -202,36 +197,30 @@ def _targets(codes) -> dict[str, list]:
     return found
 
 
-def _target_chances(targets, runs_by_series, before, part, years) -> list[dict]:
-    """Per agreement: the chance to meet it and the expected shortfall (realised + forecast)."""
+def _target_chances(targets, runs: dict, realised: dict, years: list[int]) -> list[dict]:
+    """Per agreement ending within the forecast's years: the chance to meet it and the expected shortfall.
+    `runs`: per series, homes per run and year bucket (the first year including what was realised before
+    the peiling); `realised`: per series, homes realised per calendar year (snapshot.YEARS)."""
     out = []
     for t in targets:
-        name = COUNTED_TARGETS.get(t.metric) or SHARE_TARGETS.get(t.metric)
-        if name not in runs_by_series and t.metric not in SHARE_TARGETS:
+        if not years[0] <= t.last_year <= years[-1]:
             continue
-        if t.last_year > years[-1] or t.last_year < years[0]:
-            continue
+        first, upto = max(t.first_year, years[0]) - years[0], t.last_year - years[0]
         row = {"indicator": t.metric, "period": f"{t.first_year}-{t.last_year}", "source": t.source}
-        if t.metric in COUNTED_TARGETS and name in runs_by_series:
-            per_run = runs_by_series[name]
-            past = int(before[name][part][t.first_year - snap.YEARS[0] : years[0] - snap.YEARS[0]].sum())
-            first = max(t.first_year, years[0]) - years[0]
-            upto = t.last_year - years[0]
+        name = COUNTED_TARGETS.get(t.metric)
+        if name in runs:
+            earlier = int(realised[name][t.first_year - snap.YEARS[0] : years[0] - snap.YEARS[0]].sum())
             if t.total:
-                row.update(results.chance_and_shortfall(past + per_run[:, first : upto + 1].sum(axis=1), t.total))
-                row["realised_before"] = past + int(before[name][part][years[0] - snap.YEARS[0]])
-            row["yearly"] = {
-                y: results.chance_and_shortfall(per_run[:, int(y) - years[0]], n)
-                for y, n in sorted(t.yearly.items())
-                if years[0] <= int(y) <= years[-1]
-            }
-        elif t.metric in SHARE_TARGETS and "totaal" in runs_by_series and name in runs_by_series:
-            first = max(t.first_year, years[0]) - years[0]
-            upto = t.last_year - years[0]
-            part_ = runs_by_series[name][:, first : upto + 1].sum(axis=1)
-            whole = np.maximum(runs_by_series["totaal"][:, first : upto + 1].sum(axis=1), 1)
-            row.update(results.chance_and_shortfall(part_ / whole, float(t.share)))
-            row["period"] = f"{max(t.first_year, years[0])}-{t.last_year}"
+                row.update(results.chance_and_shortfall(earlier + runs[name][:, first : upto + 1].sum(axis=1),
+                                                        t.total))  # fmt: skip
+                row["realised_before"] = earlier + int(realised[name][years[0] - snap.YEARS[0]])
+            row["yearly"] = {y: results.chance_and_shortfall(runs[name][:, int(y) - years[0]], n)
+                             for y, n in sorted(t.yearly.items()) if years[0] <= int(y) <= years[-1]}  # fmt: skip
+        elif SHARE_TARGETS.get(t.metric) in runs and "totaal" in runs:
+            part = runs[SHARE_TARGETS[t.metric]][:, first : upto + 1].sum(axis=1)
+            whole = np.maximum(runs["totaal"][:, first : upto + 1].sum(axis=1), 1)
+            row.update(results.chance_and_shortfall(part / whole, float(t.share)))
+            row["period"] = f"{years[first]}-{t.last_year}"  # the share of what is still to come
         else:
             continue
         out.append(row)

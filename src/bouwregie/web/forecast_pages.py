@@ -17,6 +17,7 @@ from bouwregie.geo.areas import UnknownArea
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
 from bouwregie.web.dashboard import closed_peilingen
+from bouwregie.web.form_values import whole_number
 from bouwregie.web.project_pages import require_projects
 
 RUN_CHOICES = (1000, 10_000, 50_000)
@@ -38,9 +39,10 @@ def forecast_page(request):
     error = None
     if request.method == "POST":
         try:
-            request_ = api.Request(form["gebied"], form["peiling"], _whole(form["runs"], _("Het aantal runs")),
-                                   _whole(form["horizon"], _("De horizon")), tuple(form["scenarios"]),
-                                   _whole(form["seed"], _("De seed")))  # fmt: skip
+            runs = whole_number(form["runs"], _("Het aantal runs"))
+            horizon = whole_number(form["horizon"], _("De horizon"))
+            seed = whole_number(form["seed"], _("De seed"))
+            request_ = api.Request(form["gebied"], form["peiling"], runs, horizon, tuple(form["scenarios"]), seed)
             if form["peiling"] not in peilingen:
                 raise ValueError(_("Kies een gesloten peiling."))
             job = jobs.start(request_, request.user)
@@ -63,12 +65,6 @@ def forecast_page(request):
         },  # fmt: skip
         status=400 if error else 200,
     )
-
-
-def _whole(text: str, label: str) -> int:
-    if not str(text).strip().isdigit():
-        raise ValueError(_("%(label)s moet een heel getal zijn, niet '%(text)s'.") % {"label": label, "text": text})
-    return int(text)
 
 
 def _forecast(request, forecast_id: int) -> Forecast:

@@ -19,6 +19,7 @@ from bouwregie.projects import services
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
 from bouwregie.web.dashboard import closed_peilingen
+from bouwregie.web.form_values import whole_number
 from bouwregie.web.project_pages import require_projects
 
 
@@ -151,8 +152,8 @@ def alternatives_page(request):
     result, error = None, None
     if form["jaar"]:
         try:
-            year = _whole(form["jaar"], _("Het jaar"))
-            shortfall = _whole(form["tekort"], _("Het tekort")) if form["tekort"] else None
+            year = whole_number(form["jaar"], _("Het jaar"))
+            shortfall = whole_number(form["tekort"], _("Het tekort")) if form["tekort"] else None
             if form["peiling"] not in peilingen:
                 raise ValueError(_("Kies een gesloten peiling."))
             result = alternatives(area, form["peiling"], year, shortfall, limit=50)
@@ -164,11 +165,3 @@ def alternatives_page(request):
         {"nav": "alternatives", "form": form, "peilingen": peilingen, "result": result, "error": error},
         status=400 if error else 200,
     )
-
-
-def _whole(text: str, label: str) -> int:
-    if not text.isdigit():
-        raise ValueError(
-            _("%(label)s moet een heel getal van 0 of meer zijn, niet '%(text)s'.") % {"label": label, "text": text}
-        )
-    return int(text)

@@ -115,7 +115,8 @@ class Command(BaseCommand):
             flag = "" if s["calibrated"] else "  (prior: geen waarnemingen)"
             w(f"  {s['from'] + ' → ' + s['to']:<60} {_d(s['mean_years'], 2):>9} {_d(s['prior_mean_years'], 2):>6} "
               f"{_d(s['shape'], 1):>5}  {_n(s['events'])}/{_n(s['spells'])}{flag}")  # fmt: skip
-        w(f"  {'plannen gemaakt in fase (werkelijk / gepland)':<60} {'typisch':>9} {'log-sd':>6}        gekomen/gevolgd")
+        header = "plannen gemaakt in fase (werkelijk / gepland)"
+        w(f"  {header:<60} {'typisch':>9} {'log-sd':>6}        gekomen/gevolgd")
         for p in r["plans"]:
             w(f"  {p['phase']:<60} {_d(p['typical_ratio'], 2):>9} {_d(p['log_sd'], 2):>6}        "
               f"{_n(p['events'])}/{_n(p['plans'])}")  # fmt: skip
