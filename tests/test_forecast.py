@@ -313,6 +313,8 @@ def test_web_page_runs_a_forecast_as_a_task_and_shows_the_fan_chart(signed_in):
                            delimiter=";"))  # fmt: skip
     assert rows[0][:4] == ["gebied", "peiling", "scenario", "reeks"] and rows[1][0] == "PV26"
     assert {r[2] for r in rows[1:]} == {"basis", "parallel-plannen"}
+    assert any(r[0] == "GM0344" for r in rows)  # the province's municipalities too
+    assert "Scenario: verschil" in page
 
 
 @pytest.mark.parametrize(

@@ -361,7 +361,7 @@ EN.update({
     "Prognose berekenen": "Compute forecast", "Eerder berekend": "Computed before", "Scenario": "Scenario", "Runs": "Runs",
     "Berekend": "Computed", "Afspraak per jaar": "Agreement per year",
     "Hoe plannen uitkwamen: werkelijke tijd tot de eerste oplevering gedeeld door de geplande, naar de fase waarin het plan gemaakt werd": "How plans turned out: the real time to the first delivery divided by the planned time, by the phase the plan was made in",
-    "Typische verhouding": "Typical ratio", "Spreiding (log-sd)": "Spread (log sd)", "Opgeleverd / gevolgd": "Delivered / followed",
+    "Scenario: verschil t/m %(year)s": "Scenario: difference up to %(year)s", "Typische verhouding": "Typical ratio", "Spreiding (log-sd)": "Spread (log sd)", "Opgeleverd / gevolgd": "Delivered / followed",
 })  # fmt: skip
 PLURALS = {
     "%(n)s regel heeft fouten (zie Meldingen).": (

@@ -120,7 +120,7 @@ def run(request: Request, progress=None) -> dict:
     if request.scenarios:
         s_prepared, s_draws = outcome["scenario"]
         scenario = _summary(snapshot, area, parts, s_prepared, s_draws, request)
-        result["scenario"] = {**scenario, "difference": _difference(draws, s_draws, prepared.first_year, result)}
+        result["scenario"] = {**scenario, "difference": _difference(draws, s_draws, result["years"], parts.codes)}
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -247,15 +247,18 @@ def _most_uncertain(snapshot, prepared, last_year) -> dict:
     }  # fmt: skip
 
 
-def _difference(base: engine.Draws, other: engine.Draws, first_year: int, result: dict) -> dict:
+def _difference(base: engine.Draws, other: engine.Draws, years: list[int], part_codes) -> dict:
     """Scenario minus base, per year, with the same random numbers (so the difference is the scenario's
-    effect, not noise): mean and P10/P50/P90 of the per-run difference."""
+    effect, not noise): mean and P10/P50/P90 of the per-run difference; per part of the area the mean."""
     out = {}
     for name in ("totaal", "betaalbaar"):
         a = results.series(base.homes.sum(axis=1, dtype=np.int64)[:, None], name)[:, 0]
         b = results.series(other.homes.sum(axis=1, dtype=np.int64)[:, None], name)[:, 0]
-        delta = b - a
-        out[name] = {str(first_year + j): results.spread(delta[:, j]) for j in range(len(result["years"]))}
+        out[name] = {str(y): results.spread((b - a)[:, j]) for j, y in enumerate(years)}
+    if len(part_codes) > 1:
+        mean = (results.series(other.homes, "totaal") - results.series(base.homes, "totaal")).mean(axis=0)
+        out["parts"] = {code: {str(y): round(float(mean[p, j]), 1) for j, y in enumerate(years)}
+                        for p, code in enumerate(part_codes)}  # fmt: skip
     return out
 
 

@@ -44,9 +44,16 @@ def csv_rows(result: dict):
     cases = [("basis", result["series"])]
     if result["scenarios"]:
         cases.append((",".join(result["scenarios"]), result["scenario"]["series"]))
+    parts = {"basis": result["parts"]}
+    if result["scenarios"]:
+        parts[cases[1][0]] = result["scenario"]["parts"]
     for case, series in cases:
         for name, s in series.items():
             for kind, label in (("years", "per_jaar"), ("cumulative", "cumulatief")):
                 for year, v in s[kind].items():
                     yield [result["area"]["code"], result["peiling"], case, name, year, label,
                            v["p10"], v["p50"], v["p90"], v["mean"]]  # fmt: skip
+        for part in parts[case]:  # the area's parts (provinces, municipalities): total per year
+            for year, v in part["years"].items():
+                yield [part["code"], result["peiling"], case, "totaal", year, "per_jaar",
+                       v["p10"], v["p50"], v["p90"], v["mean"]]  # fmt: skip

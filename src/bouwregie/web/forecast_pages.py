@@ -96,8 +96,10 @@ def forecast_result(request, forecast_id: int):
                         "target": _("Afspraak per jaar"), "scenario_band": _("Scenario P10–P90"),
                         "scenario_median": _("Scenario P50")},
     }  # fmt: skip
-    difference = []
+    difference, part_difference = [], {}
     if r["scenarios"]:
+        part_difference = {code: sum(by_year.values()) for code, by_year in
+                           r["scenario"]["difference"].get("parts", {}).items()}  # fmt: skip
         s_total = r["scenario"]["series"]["totaal"]["years"]
         chart["scenario_band"] = [[s_total[y]["p10"] for y in years], [s_total[y]["p90"] for y in years]]
         chart["scenario_median"] = [s_total[y]["p50"] for y in years]
@@ -112,7 +114,8 @@ def forecast_result(request, forecast_id: int):
         "web/forecast.html",
         {"nav": "forecast", "f": forecast, "r": r, "rows": rows, "chart": chart, "difference": difference,
          "scenario_labels": [str(SCENARIOS[c].label) for c in r["scenarios"]], "calibration": calibration,
-         "plans": plans},
+         "plans": plans, "part_difference": part_difference,
+         "parts": [{**part, "difference": part_difference.get(part["code"])} for part in r["parts"]]},
     )  # fmt: skip
 
 
