@@ -81,6 +81,7 @@ bench: install .venv-bench/.installed
 	BENCH_BASELINE_PYTHON=.venv-bench/bin/python $(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_monitor.py
 	$(BIN)/python bench/bench_forecast.py
+	$(BIN)/python bench/bench_instruments.py
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/bench_web.py

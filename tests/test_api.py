@@ -51,6 +51,8 @@ MATRIX = {
     "/api/v1/delays?van=2025-Q2&tot=2025-Q2": {**dict.fromkeys(ROLES, 400), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/kansrijk-scores?area=GM0344": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/imports": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
+    "/api/v1/realisatiestimulans?gemeente=GM0344": dict.fromkeys(ROLES, 200),
+    "/api/v1/regelingen": dict.fromkeys(ROLES, 200),
     "/api/v1/forecasts": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/forecast-calibration": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
 }

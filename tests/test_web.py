@@ -54,6 +54,7 @@ PAGES = {
         "anoniem": 302,
         "zonder_organisatie": 403,
     },
+    "/instrumenten/realisatiestimulans": dict.fromkeys(ROLES, 200),
     "/prognose": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
     "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
 }

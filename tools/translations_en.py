@@ -363,6 +363,31 @@ EN.update({
     "Hoe plannen uitkwamen: werkelijke tijd tot de eerste oplevering gedeeld door de geplande, naar de fase waarin het plan gemaakt werd": "How plans turned out: the real time to the first delivery divided by the planned time, by the phase the plan was made in",
     "Scenario: verschil t/m %(year)s": "Scenario: difference up to %(year)s", "Typische verhouding": "Typical ratio", "Spreiding (log-sd)": "Spread (log sd)", "Opgeleverd / gevolgd": "Delivered / followed",
 })  # fmt: skip
+# Financial instruments (issue #7): the realisatiestimulans page and the regulation messages.
+EN.update({
+    "Variant moet realisatie, startbouw of beide zijn, niet '%s'.": "The variant must be realisatie, startbouw or beide, not '%s'.",
+    "De realisatiestimulans gaat naar gemeenten; '%s' is geen gemeente.": "The realisatiestimulans goes to municipalities; '%s' is not a municipality.",
+    "Project %(code)s: subsidie %(entry)r onleesbaar (verwacht: regeling en bedrag in euro's); niet verrekend.": "Project %(code)s: subsidy %(entry)r unreadable (expected: regeling and bedrag in euros); not set off.",
+    "Regeling %(name)s versie %(version)s mist de parameter '%(parameter)s'.": "Regulation %(name)s version %(version)s lacks the parameter '%(parameter)s'.",
+    "(aanname)": "(assumption)", "aanname": "assumption",
+    "Regelingbestand %(path)s is onleesbaar: %(error)s": "Regulation file %(path)s is unreadable: %(error)s",
+    "Regelingbestand %(path)s mist: %(keys)s.": "Regulation file %(path)s lacks: %(keys)s.",
+    "In %s moet geldig_vanaf een datum zijn (2025-01-01).": "In %s, geldig_vanaf must be a date (2025-01-01).",
+    "In %(path)s heeft elke parameter een bron nodig; zonder bron: %(keys)s.": "In %(path)s every parameter needs a source; without one: %(keys)s.",
+    "Regeling %(name)s versie %(version)s staat twee keer: %(a)s en %(b)s.": "Regulation %(name)s version %(version)s occurs twice: %(a)s and %(b)s.",
+    "Geen versie van regeling '%(name)s' geldig op %(day)s.": "No version of regulation '%(name)s' in force on %(day)s.",
+    "Realisatiestimulans": "Realisatiestimulans", "Realisatiestimulans per gemeente": "Realisatiestimulans per municipality",
+    "Bijdrage van het Rijk voor bruto gerealiseerde betaalbare woningen 2025–2029 (Woontop 2024, Afspraak 19.1), naast elkaar op realisatie (oplevering) en op start bouw, omdat de bron dat moment openlaat. Bedragen na verrekening van eerdere subsidies en, als een jaar overtekend is, naar rato tot precies het plafond; uitbetaling in het vierde kwartaal van het jaar erna.": "The national government's contribution for gross affordable homes delivered 2025–2029 (Woontop 2024, Agreement 19.1), on delivery and on start of construction side by side, because the source leaves that moment open. Amounts after setting off earlier subsidies and, when a year is oversubscribed, pro rata to exactly the ceiling; paid in the fourth quarter of the next year.",
+    "Peiling en gemeente kiezen": "Choose peiling and municipality", "Gemeente (leeg: alle)": "Municipality (empty: all)",
+    "Regeling: %(versions)s. Basisbudget per beoogde woning: %(average)s (€ 1,6 mld / 230.000 woningen).": "Regulation: %(versions)s. Base budget per intended home: %(average)s (€ 1.6 bn / 230,000 homes).",
+    "Per jaar, landelijk": "Per year, national", "Variant": "Variant", "Aanspraak": "Claim", "Plafond": "Ceiling",
+    "Verrekend": "Set off", "Uitbetaald": "Paid", "Wanneer": "When", "op realisatie": "on delivery",
+    "op start bouw": "on start of construction", "loopt nog": "still running", "naar rato": "pro rata",
+    "Per gemeente: betaalbare woningen en bijdrage per jaar, op realisatie | op start bouw": "Per municipality: affordable homes and contribution per year, on delivery | on start of construction",
+    "Geen bijdrage in deze periode.": "No contribution in this period.",
+    "De regeling: parameters en bronnen": "The regulation: parameters and sources",
+    "priors (vingerafdruk)": "priors (fingerprint)", "kalibratie": "calibration", "kalibraties": "calibrations",
+})  # fmt: skip
 PLURALS = {
     "%(n)s regel heeft fouten (zie Meldingen).": (
         "%(n)s row has errors (see Messages).",

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "bouwregie.targets",
     "bouwregie.monitor",
     "bouwregie.forecast",
+    "bouwregie.instruments",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.web",
@@ -121,6 +122,11 @@ LOGOUT_REDIRECT_URL = "home"
 IMPORT_MAX_BYTES = int(float(os.environ.get("BOUWREGIE_IMPORT_MAX_MB", "50")) * 1_000_000)
 IMPORT_PROFILE_DIRS = [
     Path(p) for p in os.environ.get("BOUWREGIE_PROFILE_DIRS", str(VAR_DIR / "profiles")).split(os.pathsep) if p
+]
+# Versions of the financial regulations (issue #7) beyond those shipped in the package: a rule change is a
+# new file with a later start date, not a code edit (instruments/regulation.py).
+REGULATION_DIRS = [
+    Path(p) for p in os.environ.get("BOUWREGIE_REGELING_DIRS", str(VAR_DIR / "regelingen")).split(os.pathsep) if p
 ]
 
 # Background jobs (bouwregie.jobs.runner): run in a thread of the web process; "1" runs them inside

@@ -26,6 +26,7 @@ from bouwregie.geo.areas import UnknownArea
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
+from bouwregie.instruments import api as instruments_api
 from bouwregie.jobs import runner
 from bouwregie.jobs.models import Job
 from bouwregie.monitor import api as monitor_api
@@ -321,6 +322,21 @@ def peilingen(request):
 @api.get("/monitor-figures", response={200: dict, **OPEN_ERRORS}, summary="Monitorcijfers van één gebied (open data)")
 def monitor_figures(request, area: str = "NL", peiling: str | None = None) -> dict:
     return monitor_api.monitor(area, monitor_api.chosen_peiling(peiling))
+
+
+@api.get("/realisatiestimulans", response={200: dict, **OPEN_ERRORS},
+         summary="Realisatiestimulans per gemeente en jaar, op realisatie en op start bouw (open data)")  # fmt: skip
+def realisatiestimulans(request, peiling: str | None = None, gemeente: str | None = None,
+                        variant: Literal["realisatie", "startbouw", "beide"] = "beide") -> dict:  # fmt: skip
+    """Amounts in whole euro cents; each year names the regulation version that produced it. A faulty
+    regulation file or an unknown municipality is a 400 with the reason (ValueError)."""
+    return instruments_api.realisatiestimulans(peiling, gemeente, variant)
+
+
+@api.get("/regelingen", response={200: list[dict], **OPEN_ERRORS},
+         summary="De versies van de regelingen, elke parameter met zijn bron (open data)")  # fmt: skip
+def regelingen(request) -> list[dict]:
+    return instruments_api.regulations()
 
 
 # --- project data (signed in) ------------------------------------------------------------------
