@@ -177,3 +177,121 @@ def test_web_page_and_rest_api_show_the_same_amounts(client, demo):
     assert refused.status_code == 400 and "Atlantis" in refused.content.decode()
     assert client.get("/api/v1/realisatiestimulans?variant=later").status_code == 400
     assert client.get("/api/v1/regelingen").json()[0]["regeling"] == "realisatiestimulans"
+
+
+# Woningbouwimpuls (Afspraak 19.2)
+
+from datetime import date as _date  # noqa: E402
+from datetime import datetime as _datetime  # noqa: E402
+
+from bouwregie.instruments import woningbouwimpuls as wbi  # noqa: E402
+
+ALL_CONDITIONS = dict.fromkeys(("noodzakelijk_voor_woondeal", "specifiek_knelpunt", "realisatiestimulans_onvoldoende",
+                                "parallel_plannen", "versnellingstafel", "open_boeken"), True)  # fmt: skip
+
+
+def application(**changes):
+    """250 homes, 150 affordable (60%, woondeal needs 67%); investments € 10 mln, revenues € 4 mln +
+    € 1,05 mln realisatiestimulans: deficit € 4,95 mln; co-financing € 2,5 mln (50,5%); asks € 2,45 mln."""
+    base = dict(
+        id="A", municipality="GM0344", window="2025-1", window_closes=_date(2025, 10, 1), homes=250,
+        affordable_homes=150, woondeal_affordable_percent=67, investments_cents=1_000_000_000,
+        kostenverhaal_cents=200_000_000, grondverkoop_cents=150_000_000, other_rijk_cents=50_000_000,
+        realisatiestimulans_cents=105_000_000, cofinancing_cents=250_000_000, requested_cents=245_000_000,
+        activities=("bodemsanering",), conditions=ALL_CONDITIONS, first_start=_date(2027, 1, 1),
+        last_delivery=_date(2033, 1, 1), scores={"noodzaak": 8, "effectiviteit": 7, "efficientie": 6},
+        market_task=10_000, market_stock=200_000, submitted_at=_datetime(2025, 9, 1, 12, 0),
+    )  # fmt: skip
+    return wbi.Application(**{**base, **changes})
+
+
+def failures(app):
+    return {f.rule: f for f in wbi.check(app, wbi.regulation_for(app))}
+
+
+def test_a_complete_application_is_eligible_and_its_contribution_is_the_deficit_less_co_financing():
+    app = application()
+    assert failures(app) == {}
+    assert wbi.deficit_cents(app) == 495_000_000  # € 10 mln − 2 − 1,5 − 0,5 − 1,05
+    assert wbi.max_contribution_cents(app) == 245_000_000  # min(asked € 2,45 mln, € 4,95 − 2,5 mln)
+    assert wbi.max_contribution_cents(application(requested_cents=400_000_000)) == 245_000_000
+
+
+def test_199_homes_is_not_eligible_and_the_message_names_rule_and_source():
+    failure = failures(application(homes=199, affordable_homes=110))["minimum_woningen"]
+    assert "199 woningen; minimaal 200" in failure.message and "Afspraak 19.2" in failure.source
+
+
+def test_40_percent_co_financing_fails():
+    failure = failures(application(cofinancing_cents=198_000_000))["cofinanciering"]  # € 1,98 of € 4,95 mln
+    assert "Cofinanciering 40,0% van het tekort; minimaal 50%" in failure.message
+
+
+def test_an_activity_outside_the_limitative_list_fails():
+    failure = failures(application(activities=("bodemsanering", "parkeergarage")))["activiteiten"]
+    assert "'parkeergarage' staat niet op de limitatieve lijst" in failure.message
+
+
+def test_every_condition_terms_and_shares_are_checked():
+    found = failures(application(conditions={**ALL_CONDITIONS, "open_boeken": False}, affordable_homes=125,
+                                 first_start=_date(2029, 1, 1), last_delivery=_date(2036, 1, 1),
+                                 scores={"noodzaak": 11}))  # fmt: skip
+    assert set(found) == {"open_boeken", "betaalbaar", "termijn_start", "termijn_laatste", "scores"}
+    assert "meer dan 50% zijn" in found["betaalbaar"].message  # 125 of 250 is not more than half
+    too_affordable = failures(application(affordable_homes=200))["betaalbaar"]  # 80% ≥ the woondeal's 67%
+    assert "minder zijn dan het aandeel dat de woondeal nodig heeft (67%)" in too_affordable.message
+
+
+@given(st.integers(0, 10**10), st.integers(0, 10**10), st.integers(0, 10**10), st.integers(0, 10**10))
+def test_a_contribution_never_exceeds_the_demonstrated_deficit(investments, revenues, cofinancing, requested):
+    app = application(investments_cents=investments, kostenverhaal_cents=revenues, grondverkoop_cents=0,
+                      other_rijk_cents=0, realisatiestimulans_cents=0, cofinancing_cents=cofinancing,
+                      requested_cents=requested)  # fmt: skip
+    assert 0 <= wbi.max_contribution_cents(app) <= min(wbi.deficit_cents(app), requested)
+
+
+def test_ranking_by_the_four_criteria_ties_broken_as_documented_and_the_tranche_in_rank_order():
+    """A: 8/7/6 with urgency 10 (task 5% of stock) → 7,75. B: the same scores, urgency 5 → 6,5. C: ties with
+    B on every score and urgency but asks less → ranked before B. D: not eligible (199 homes).
+    Budget € 5 mln: A (€ 2,45 mln) granted, C (€ 2 mln) granted, B (€ 2,45 mln) no longer fits."""
+    apps = [
+        application(id="A", market_task=10_000),
+        application(id="B", market_task=5_000),
+        application(id="C", market_task=5_000, requested_cents=200_000_000, submitted_at=_datetime(2025, 9, 2)),
+        application(id="D", homes=199, affordable_homes=110),
+    ]
+    result = wbi.assess_window(apps, budget_cents=500_000_000)
+    by_id = {a.application.id: a for a in result}
+    assert [a.application.id for a in result] == ["A", "C", "B", "D"]
+    assert (by_id["A"].total_score, by_id["B"].total_score, by_id["C"].total_score) == (7.75, 6.5, 6.5)
+    assert [by_id[x].granted_cents for x in "ACBD"] == [245_000_000, 200_000_000, 0, 0]
+    assert by_id["B"].decision == "past niet meer binnen het tranchebudget"
+    assert by_id["D"].decision == "niet subsidiabel" and by_id["D"].rank is None
+    assert by_id["A"].regulation.startswith("woningbouwimpuls 2025-01")
+
+
+WBI_CSV = """id;gemeente;tijdvak;tijdvak_sluit;woningen;betaalbaar;woondeal_aandeel_betaalbaar;investeringen;kostenverhaal;grondverkoop;overige_rijksbijdragen;cofinanciering;gevraagd;activiteiten;noodzakelijk_voor_woondeal;specifiek_knelpunt;realisatiestimulans_onvoldoende;parallel_plannen;versnellingstafel;open_boeken;start_eerste_woningen;laatste_woningen;noodzaak;effectiviteit;efficientie;opgave_marktgebied;voorraad_marktgebied;ingediend
+W1;GM0344;2025-1;2025-10-01;250;150;67;10.000.000;2.000.000;1.500.000;500.000;2.500.000;2.450.000;bodemsanering;ja;ja;ja;ja;ja;ja;2027-01-01;2033-01-01;8;7;6;10000;200000;2025-09-01 12:00
+W2;GM0363;2025-1;2025-10-01;199;110;67;8.000.000;1.000.000;1.000.000;0;3.000.000;2.000.000;bodemsanering|parkeergarage;ja;ja;ja;ja;ja;nee;2027-01-01;2033-01-01;9;9;9;20000;450000;2025-09-02 09:00
+"""  # noqa: E501
+
+
+def test_cli_wbi_reads_applications_ranks_and_grants(tmp_path, db):
+    """W1 is the application of the hand-computed fixture above (its realisatiestimulans computed: 150 × € 7.000)."""
+    path = tmp_path / "aanvragen.csv"
+    path.write_text(WBI_CSV, encoding="utf-8")
+    out = StringIO()
+    call_command("instruments", "wbi", str(path), "--budget", "3.000.000", stdout=out)
+    text = out.getvalue()
+    assert "1. W1 (GM0344): toegekend — tekort € 4.950.000,00" in text and "toegekend € 2.450.000,00" in text
+    assert "[minimum_woningen] Het project heeft 199 woningen" in text and "[open_boeken]" in text
+    out = StringIO()
+    call_command("instruments", "wbi", str(path), "--budget", "1000000", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["applications"][0]["decision"] == "past niet meer binnen het tranchebudget"
+    path.write_text(WBI_CSV.replace(";250;150;", ";veel;150;"), encoding="utf-8")
+    with pytest.raises(CommandError, match="Rij 2: kolom woningen: 'veel' is geen heel getal"):
+        call_command("instruments", "wbi", str(path), "--budget", "1", stdout=StringIO())
+    path.write_text(WBI_CSV.replace("gevraagd;", "gevraagd_bedrag;"), encoding="utf-8")
+    with pytest.raises(CommandError, match="Kolommen ontbreken: gevraagd"):
+        call_command("instruments", "wbi", str(path), "--budget", "1", stdout=StringIO())

@@ -1,11 +1,12 @@
 import csv
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.geo.areas import UnknownArea
-from bouwregie.instruments import api
+from bouwregie.instruments import api, wbi_file, wbi_rows, woningbouwimpuls
 from bouwregie.instruments.money import euros
 from bouwregie.instruments.regulation import RegulationError
 from bouwregie.projects.models import Peiling
@@ -22,13 +23,19 @@ class Command(BaseCommand):
         rs.add_argument("--variant", choices=["realisatie", "startbouw", "beide"], default="beide")
         rs.add_argument("--format", choices=["table", "json", "csv"], default="table")
         sub.add_parser("regelingen", help="alle versies van de regelingen met hun parameters en bronnen")
+        wbi = sub.add_parser("wbi", help="Woningbouwimpuls: aanvragen van één tijdvak toetsen, rangschikken, verdelen")
+        wbi.add_argument("aanvragen", help="CSV (; of ,) of JSON, één aanvraag per rij (docs/instruments.md)")
+        wbi.add_argument("--budget", required=True, help="tranchebudget in euro's")
+        wbi.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args, what, **options):
         try:
             if what == "regelingen":
                 return self._regulations()
+            if what == "wbi":
+                return self._wbi(options)
             result = api.realisatiestimulans(options["peiling"], options["gemeente"], options["variant"])
-        except (ValueError, UnknownArea, RegulationError, Peiling.DoesNotExist) as error:
+        except (ValueError, UnknownArea, RegulationError, Peiling.DoesNotExist) as error:  # file errors too
             raise CommandError(str(error)) from None
         if options["format"] == "json":
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
@@ -36,6 +43,28 @@ class Command(BaseCommand):
             self._csv(result)
         else:
             self._table(result)
+
+    def _wbi(self, options):
+        budget = wbi_file._cents({"budget": options["budget"]}, "budget")
+        assessed = woningbouwimpuls.assess_window(wbi_file.read(Path(options["aanvragen"])), budget)
+        rows = [wbi_rows.as_dict(a) for a in assessed]
+        if options["format"] == "json":
+            return self.stdout.write(json.dumps({"budget_cents": budget, "applications": rows}, ensure_ascii=False,
+                                                indent=2, default=str))  # fmt: skip
+        if options["format"] == "csv":
+            return csv.writer(sys.stdout, delimiter=";").writerows(wbi_rows.csv_rows(rows))
+        w = self.stdout.write
+        granted = sum(r["granted_cents"] for r in rows)
+        w(f"Woningbouwimpuls — tijdvak {assessed[0].application.window}, budget {euros(budget)}, "
+          f"toegekend {euros(granted)}; regeling: {assessed[0].regulation}")  # fmt: skip
+        for r in rows:
+            rank = f"{r['rank']:>3}." if r["rank"] else "  -"
+            score = f", score {str(r['total_score']).replace('.', ',')} {r['scores']}" if r["scores"] else ""
+            amounts = (f"tekort {euros(r['deficit_cents'])}, max. bijdrage {euros(r['max_contribution_cents'])}, "
+                       f"toegekend {euros(r['granted_cents'])}")  # fmt: skip
+            w(f"  {rank} {r['id']} ({r['municipality']}): {r['decision']} — {amounts}{score}")
+            for f in r["failures"]:
+                w(f"       ✗ [{f['rule']}] {f['message']}  ({f['source']})")
 
     def _regulations(self):
         for r in api.regulations():
