@@ -176,7 +176,8 @@ def test_web_page_and_rest_api_show_the_same_amounts(client, demo):
     refused = client.get("/instrumenten/realisatiestimulans?gemeente=Atlantis")
     assert refused.status_code == 400 and "Atlantis" in refused.content.decode()
     assert client.get("/api/v1/realisatiestimulans?variant=later").status_code == 400
-    assert client.get("/api/v1/regelingen").json()[0]["regeling"] == "realisatiestimulans"
+    names = {r["regeling"] for r in client.get("/api/v1/regelingen").json()}
+    assert names == {"realisatiestimulans", "woningbouwimpuls", "gebiedsbudget", "nplv"}
 
 
 # Woningbouwimpuls (Afspraak 19.2)
@@ -295,3 +296,99 @@ def test_cli_wbi_reads_applications_ranks_and_grants(tmp_path, db):
     path.write_text(WBI_CSV.replace("gevraagd;", "gevraagd_bedrag;"), encoding="utf-8")
     with pytest.raises(CommandError, match="Kolommen ontbreken: gevraagd"):
         call_command("instruments", "wbi", str(path), "--budget", "1", stdout=StringIO())
+
+
+# Gebiedsbudget (Afspraak 19.3) and NPLV (Afspraak 5)
+
+from bouwregie.instruments import gebiedsbudget as gb  # noqa: E402
+
+GB_CONDITIONS = dict.fromkeys(("parallel_plannen", "versnellingstafel", "open_boeken", "positieve_mkba"), True)
+
+
+@pytest.fixture
+def designated(settings, tmp_path):
+    """A version that designates one area (the shipped version leaves the list to the ministry)."""
+    settings.REGULATION_DIRS = [tmp_path]
+    text = (regulation.SHIPPED / "gebiedsbudget-2025-01.toml").read_text(encoding="utf-8")
+    text = text.replace('versie = "2025-01"', 'versie = "2025-02"').replace("namen = []", 'namen = ["Zuidplas"]')
+    (tmp_path / "gebiedsbudget-2025-02.toml").write_text(text, encoding="utf-8")
+
+
+def package(**changes):
+    """€ 30 mln of eligible measures: at most € 15 mln from the Rijk; the region reserves € 12 mln."""
+    base = dict(id="P", area="Zuidplas", decided=_date(2025, 11, 1),
+                measures={"openbare_ruimte": 2_000_000_000, "toekomstbestendigheid": 1_000_000_000},
+                regional_contribution_cents=1_200_000_000, requested_cents=2_000_000_000,
+                regional_affordable_percent=68, homes=3000, homes_before_2030=1200, last_homes_year=2033,
+                conditions=GB_CONDITIONS)  # fmt: skip
+    return gb.Package(**{**base, **changes})
+
+
+def test_gebiedsbudget_pays_at_most_the_regional_match_and_half(designated):
+    assessed = gb.assess_package(package())
+    assert assessed.failures == [] and assessed.contribution_cents == 1_200_000_000  # the region's € 12 mln
+    richer_region = gb.assess_package(package(regional_contribution_cents=2_000_000_000))
+    assert richer_region.contribution_cents == 1_500_000_000  # 50% of € 30 mln
+    near_ceiling = gb.assess_package(package(), already_granted_cents=89_500_000_000)
+    assert near_ceiling.contribution_cents == 500_000_000  # € 5 mln left of the € 900 mln
+    assert "gebiedsbudget 2025-02" in assessed.regulation
+
+
+@given(st.integers(0, 10**11), st.integers(0, 10**11), st.integers(0, 10**11), st.integers(0, 10**11))
+def test_gebiedsbudget_never_exceeds_half_or_the_regional_match(eligible, regional, requested, room):
+    share = regulation.in_force("gebiedsbudget", _date(2025, 6, 1)).value("rijksbijdrage_maximum_procent")
+    paid = gb.contribution_cents(eligible, regional, requested, room, share)
+    assert 0 <= paid <= min(eligible // 2, regional, requested, room) and 2 * paid <= eligible
+
+
+def test_gebiedsbudget_rules_fail_with_reason_and_source(designated):
+    assessed = gb.assess_package(package(area="Elders", regional_affordable_percent=60, last_homes_year=2035,
+                                         homes_before_2030=500, measures={"bereikbaarheid": 10, "parkeren": 5},
+                                         conditions={**GB_CONDITIONS, "positieve_mkba": False}))  # fmt: skip
+    rules = {f["rule"] for f in assessed.failures}
+    assert rules == {
+        "aangewezen_gebied",
+        "positieve_mkba",
+        "regionaal_betaalbaar",
+        "termijn_laatste",
+        "substantieel_voor_2030",
+        "maatregelen",
+    }  # fmt: skip  (maatregelen: none qualifies)
+    assert assessed.contribution_cents == 0 and all("Afspraak 19.3" in f["source"] for f in assessed.failures)
+    assert [m["measure"] for m in assessed.not_counted] == ["bereikbaarheid", "parkeren"]
+    partly = gb.assess_package(package(measures={"openbare_ruimte": 2_000_000_000, "bereikbaarheid": 500_000_000}))
+    assert partly.failures == [] and partly.eligible_investment_cents == 2_000_000_000  # accessibility not counted
+    assert partly.contribution_cents == 1_000_000_000 and "uitgesloten" in partly.not_counted[0]["reason"]
+
+
+def test_cli_gebiedsbudget_and_nplv(designated, tmp_path):
+    path = tmp_path / "pakket.json"
+    path.write_text(json.dumps({"id": "ZP-1", "gebied": "Zuidplas", "besluitdatum": "2025-11-01",
+                                "maatregelen": {"openbare_ruimte": 20_000_000, "bereikbaarheid": 5_000_000},
+                                "regio_bijdrage": 12_000_000, "gevraagd": 20_000_000,
+                                "regionaal_betaalbaar_procent": 68, "woningen": 3000, "woningen_voor_2030": 1200,
+                                "laatste_woningen_jaar": 2033, "voorwaarden": GB_CONDITIONS}),
+                    encoding="utf-8")  # fmt: skip
+    out = StringIO()
+    call_command("instruments", "gebiedsbudget", str(path), stdout=out)
+    assert "Rijksbijdrage: € 10.000.000,00" in out.getvalue() and "niet meegeteld" in out.getvalue()
+    path.write_text('{"id": "x"}', encoding="utf-8")
+    with pytest.raises(CommandError, match="Het pakket mist het veld 'gebied'"):
+        call_command("instruments", "gebiedsbudget", str(path), stdout=StringIO())
+    out = StringIO()
+    call_command("instruments", "nplv", "Rotterdam Zuid=30000", "Den Haag Zuidwest=25000", "--datum", "2025-06-01",
+                 stdout=out)  # fmt: skip
+    assert "naar rato" in out.getvalue() and "Rotterdam Zuid: 30000 woningen → € 327.272.727,00" in out.getvalue()
+    with pytest.raises(CommandError, match="Schrijf GEBIED=WONINGEN"):
+        call_command("instruments", "nplv", "Rotterdam", stdout=StringIO())
+
+
+def test_nplv_12_000_per_home_600_million_for_50_000_homes():
+    day = _date(2025, 6, 1)
+    exact = gb.nplv_contribution({"Rotterdam Zuid": 30_000, "Den Haag Zuidwest": 20_000}, day)
+    assert exact["claims_cents"] == 60_000_000_000 and not exact["scaled"]
+    over = gb.nplv_contribution({"A": 40_000, "B": 20_000}, day)  # 60,000 homes: € 720 mln → € 600 mln
+    assert over["scaled"] and sum(over["areas"].values()) == 60_000_000_000
+    assert over["areas"] == {"A": 40_000_000_000, "B": 20_000_000_000}
+    with pytest.raises(ValueError, match="valt buiten € 10.000,00 – € 13.000,00"):
+        gb.nplv_contribution({"A": 1}, day, per_home_cents=1_500_000)

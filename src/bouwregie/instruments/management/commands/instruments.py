@@ -1,19 +1,24 @@
 import csv
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import UnknownArea
-from bouwregie.instruments import api, wbi_file, wbi_rows, woningbouwimpuls
+from bouwregie.instruments import api, gebiedsbudget, wbi_file, wbi_rows, woningbouwimpuls
 from bouwregie.instruments.money import euros
 from bouwregie.instruments.regulation import RegulationError
 from bouwregie.projects.models import Peiling
 
 
 class Command(BaseCommand):
-    help = "Financiële instrumenten (Afspraak 19): realisatiestimulans per gemeente en jaar; de regelingversies."
+    help = (
+        "Financiële instrumenten (Afspraak 19 en 5): realisatiestimulans, Woningbouwimpuls, gebiedsbudget, "
+        "NPLV-bijdrage; de regelingversies."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
@@ -27,6 +32,13 @@ class Command(BaseCommand):
         wbi.add_argument("aanvragen", help="CSV (; of ,) of JSON, één aanvraag per rij (docs/instruments.md)")
         wbi.add_argument("--budget", required=True, help="tranchebudget in euro's")
         wbi.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        nplv = sub.add_parser("nplv", help="NPLV-bijdrage: woningen per gebied × bedrag per woning, tot het plafond")
+        nplv.add_argument("gebieden", nargs="+", metavar="GEBIED=WONINGEN", help="bijv. 'Rotterdam Zuid=12000'")
+        nplv.add_argument("--per-woning", help="euro's per woning (€ 10.000–13.000; standaard € 12.000)")
+        nplv.add_argument("--datum", default=None, help="de regelingversie van deze dag (standaard vandaag)")
+        gb = sub.add_parser("gebiedsbudget", help="gebiedsbudget: een maatregelpakket (JSON) toetsen en berekenen")
+        gb.add_argument("pakket", help="JSON-bestand met het pakket (docs/instruments.md)")
+        gb.add_argument("--al-toegekend", default="0", help="euro's die al uit het plafond zijn toegekend")
 
     def handle(self, *args, what, **options):
         try:
@@ -34,6 +46,10 @@ class Command(BaseCommand):
                 return self._regulations()
             if what == "wbi":
                 return self._wbi(options)
+            if what == "nplv":
+                return self._nplv(options)
+            if what == "gebiedsbudget":
+                return self._gebiedsbudget(options)
             result = api.realisatiestimulans(options["peiling"], options["gemeente"], options["variant"])
         except (ValueError, UnknownArea, RegulationError, Peiling.DoesNotExist) as error:  # file errors too
             raise CommandError(str(error)) from None
@@ -65,6 +81,36 @@ class Command(BaseCommand):
             w(f"  {rank} {r['id']} ({r['municipality']}): {r['decision']} — {amounts}{score}")
             for f in r["failures"]:
                 w(f"       ✗ [{f['rule']}] {f['message']}  ({f['source']})")
+
+    def _nplv(self, options):
+        homes = {}
+        for item in options["gebieden"]:
+            name, _sep, count = item.rpartition("=")
+            if not name.strip() or not count.strip().isdigit():
+                raise ValueError(_("Schrijf GEBIED=WONINGEN, bijvoorbeeld 'Rotterdam Zuid=12000'; niet '%s'.") % item)
+            homes[name.strip()] = int(count)
+        rate = wbi_file._cents({"per_woning": options["per_woning"]}, "per_woning") if options["per_woning"] else None
+        day = date.fromisoformat(options["datum"]) if options["datum"] else date.today()
+        r = gebiedsbudget.nplv_contribution(homes, day, rate)
+        scaled = " — plafond bereikt: naar rato" if r["scaled"] else ""
+        self.stdout.write(f"NPLV-bijdrage ({r['regulation']}), {euros(r['per_home_cents'])} per woning, plafond "
+                          f"{euros(r['ceiling_cents'])}{scaled}")  # fmt: skip
+        for area, cents in r["areas"].items():
+            self.stdout.write(f"  {area}: {homes[area]} woningen → {euros(cents)}")
+
+    def _gebiedsbudget(self, options):
+        p = gebiedsbudget.package_from_json(Path(options["pakket"]))
+        granted = wbi_file._cents({"al_toegekend": options["al_toegekend"]}, "al_toegekend")
+        a = gebiedsbudget.assess_package(p, granted)
+        w = self.stdout.write
+        w(f"Gebiedsbudget {p.id} ({p.area}) — {a.regulation}")
+        w(f"  In aanmerking komende investering {euros(a.eligible_investment_cents)}; regio reserveert "
+          f"{euros(p.regional_contribution_cents)}; gevraagd {euros(p.requested_cents)}")  # fmt: skip
+        w(f"  Rijksbijdrage: {euros(a.contribution_cents)}" + ("" if not a.failures else " (niet subsidiabel)"))
+        for f in a.failures:
+            w(f"    ✗ [{f['rule']}] {f['message']}  ({f['source']})")
+        for m in a.not_counted:
+            w(f"    – niet meegeteld: {m['reason']}  ({m['source']})")
 
     def _regulations(self):
         for r in api.regulations():
