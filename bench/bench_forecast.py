@@ -18,11 +18,13 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from demo_database import demo_environment  # noqa: E402
+
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
 RUNS = 10_000
 
@@ -106,14 +108,7 @@ def measure(env) -> dict:
 
 
 def main():
-    reuse = os.environ.get("BENCH_VAR_DIR")
-    with tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "BOUWREGIE_VAR_DIR": reuse or var}
-        env.pop("DATABASE_URL", None)
-        if not reuse:
-            subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
-            subprocess.run([sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)], env=env,
-                           check=True, capture_output=True)  # fmt: skip
+    with demo_environment(PROJECTS) as env:
         r = measure(env)
     floor = min(r["floor_s"].values())
     r["floor_best_s"] = floor

@@ -8,11 +8,13 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from demo_database import demo_environment  # noqa: E402
+
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
 
 MEASURE = r"""
@@ -32,14 +34,7 @@ print(json.dumps({"cold_s": round(cold, 3), "warm_median_s": round(statistics.me
 
 
 def main():
-    reuse = os.environ.get("BENCH_VAR_DIR")
-    with tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "BOUWREGIE_VAR_DIR": reuse or var}
-        env.pop("DATABASE_URL", None)
-        if not reuse:
-            subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
-            subprocess.run([sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)], env=env,
-                           check=True, capture_output=True)  # fmt: skip
+    with demo_environment(PROJECTS) as env:
         done = subprocess.run([sys.executable, "-c", MEASURE], env=env, check=True, capture_output=True, text=True)
     r = json.loads(done.stdout.strip().splitlines()[-1])
     record = {"benchmark": "realisatiestimulans, 342 municipalities, both variants (issue #7)",
