@@ -387,3 +387,12 @@ def test_chance_of_an_agreement_counts_the_years_already_realised():
     assert (row["probability"], row["expected_shortfall"], row["realised_before"]) == (0.5, 25.0, 100)
     assert row["yearly"] == {"2027": {"target": 120, "probability": 0.5, "expected_shortfall": 10.0}}
     assert _target_chances([target], {"totaal": runs}, {"totaal": realised}, [2028, 2029]) == []  # already over
+
+
+def test_closing_a_peiling_stores_its_calibration_so_no_forecast_waits_for_the_history(demo):
+    from bouwregie.forecast.models import StoredCalibration
+
+    out = StringIO()
+    call_command("peiling", "close", "2026-Q4", stdout=out)
+    assert "Kalibratie van de prognose op peiling 2026-Q4 berekend en bewaard" in out.getvalue()
+    assert StoredCalibration.objects.filter(peiling__code="2026-Q4").exists()

@@ -423,7 +423,9 @@ EN.update({
     "Het pakket heeft een ongeldige waarde: %s": "The package has an invalid value: %s",
     "Bijdrage per woning %(rate)s valt buiten %(low)s – %(high)s.": "Contribution per home %(rate)s lies outside %(low)s – %(high)s.",
     "Schrijf GEBIED=WONINGEN, bijvoorbeeld 'Rotterdam Zuid=12000'; niet '%s'.": "Write AREA=HOMES, for example 'Rotterdam Zuid=12000'; not '%s'.",
-    "priors (vingerafdruk)": "priors (fingerprint)", "kalibratie": "calibration", "kalibraties": "calibrations",
+    "priors (vingerafdruk)": "priors (fingerprint)",
+    "Kalibratie van de prognose niet berekend: %s (dat gebeurt bij de eerste prognose).": "Forecast calibration not computed: %s (it will be at the first forecast).",
+    "Kalibratie van de prognose op peiling %(code)s berekend en bewaard (%(s).1f s).": "Forecast calibration on peiling %(code)s computed and stored (%(s).1f s).", "kalibratie": "calibration", "kalibraties": "calibrations",
 })  # fmt: skip
 PLURALS = {
     "%(n)s regel heeft fouten (zie Meldingen).": (

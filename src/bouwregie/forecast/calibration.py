@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 from scipy import optimize, special
 
 from bouwregie.forecast import history as hist
@@ -304,6 +305,27 @@ def residual_moments(mean: np.ndarray, shape: np.ndarray, elapsed: np.ndarray):
     residual = np.maximum(m1 - elapsed, 0.0)
     variance = np.maximum(m2 - m1**2, 0.0)
     return residual, variance
+
+
+def after_close(peiling_code: str) -> str:
+    """Calibrate right after a peiling closes (and after the demo is loaded), so that no forecast waits for
+    the history to be read: the calibration is stored with the peiling. Never makes the close fail; says
+    what happened in a sentence for the user."""
+    import logging
+    import time
+
+    from django.db import DatabaseError
+
+    started = time.perf_counter()
+    try:
+        calibrate(peiling_code)
+    except (DatabaseError, ValueError) as error:
+        logging.getLogger(__name__).warning("Kalibratie van %s mislukt: %s", peiling_code, error)
+        return _("Kalibratie van de prognose niet berekend: %s (dat gebeurt bij de eerste prognose).") % error
+    return _("Kalibratie van de prognose op peiling %(code)s berekend en bewaard (%(s).1f s).") % {
+        "code": peiling_code,
+        "s": time.perf_counter() - started,
+    }
 
 
 def warm_latest() -> None:

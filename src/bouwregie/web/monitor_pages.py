@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
+from bouwregie.forecast.calibration import after_close
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.monitor.alternatives import alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
@@ -66,6 +67,7 @@ def peilingen_page(request):
                     _("Peiling %(code)s is gesloten met %(n)d projecten.")
                     % {"code": peiling.code, "n": peiling.entries.count()},
                 )
+                messages.info(request, after_close(peiling.code))
                 return redirect(reverse("home") + f"?peiling={peiling.code}")
         return redirect("peilingen")
     peilingen = list(Peiling.objects.annotate(n=Count("entries")).order_by("-year", "-quarter"))

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.demo.loader import DEMO_PASSWORD, DEMO_USER, MARKET_USER, DatabaseNotEmpty, load_demo
 from bouwregie.demo.parameters import DemoParameters
-from bouwregie.projects.models import Project
+from bouwregie.forecast.calibration import after_close
+from bouwregie.projects.models import Peiling, Project
 
 LOGINS = (
     f"Demo-login: gebruiker '{DEMO_USER}' (beheerder) of '{MARKET_USER}' (ontwikkelaar: private mijlpalen), "
@@ -34,4 +35,7 @@ class Command(BaseCommand):
             load_demo(DemoParameters(projects=projects, seed=seed), progress=self.stdout.write)
         except DatabaseNotEmpty as error:
             raise CommandError(str(error)) from None
+        latest = Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").first()
+        if latest is not None:
+            self.stdout.write(after_close(latest.code))
         self.stdout.write(self.style.SUCCESS(LOGINS))

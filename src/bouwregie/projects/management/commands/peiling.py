@@ -31,3 +31,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Peiling {peiling.code} gesloten met {peiling.entries.count()} projecten.")
         )
+        from bouwregie.forecast.calibration import after_close  # the forecast builds on projects, not the reverse
+
+        self.stdout.write(after_close(peiling.code))
