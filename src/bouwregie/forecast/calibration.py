@@ -268,14 +268,12 @@ def _log_survival(shape: float, x: np.ndarray) -> np.ndarray:
 
 def _log_sd_of_mean(objective, x, h: float = 1e-3) -> float:
     """Posterior standard deviation of log(mean) from the curvature at the optimum (Laplace)."""
-    f0 = objective(x)
     hess = np.empty((2, 2))
     for i in range(2):
         for j in range(2):
             ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
             hess[i, j] = (objective(x + ei + ej) - objective(x + ei - ej) - objective(x - ei + ej)
                           + objective(x - ei - ej)) / (4 * h * h)  # fmt: skip
-    del f0
     try:
         cov = np.linalg.inv(hess)
         return float(np.sqrt(max(cov[0, 0], 1e-12)))
