@@ -39,10 +39,15 @@ def build_world() -> dict:
         "beheerder": ("Platform", "other", None, None, "beheerder"),
     }  # fmt: skip
     for name, seat in seats.items():
-        user = get_user_model().objects.create_user(name)  # no password: keys only, and no slow hashing
-        if seat:
-            org = Organisation.objects.create(name=seat[0], kind=seat[1], province_id=seat[2], municipality_id=seat[3])
-            Membership.objects.create(user=user, organisation=org, role=seat[4])
+        user = seat_user(name, *seat) if seat else get_user_model().objects.create_user(name)
         users[name] = tokens.issue(user, "test")
         accounts[name] = user
     return {"keys": users, "users": accounts, "utrecht": utrecht.code, "amsterdam": amsterdam.code}
+
+
+def seat_user(username, organisation, kind, province, municipality, role):
+    """A user (no password: keys or force_login only, and no slow hashing) with one seat in a new organisation."""
+    user = get_user_model().objects.create_user(username)
+    org = Organisation.objects.create(name=organisation, kind=kind, province_id=province, municipality_id=municipality)
+    Membership.objects.create(user=user, organisation=org, role=role)
+    return user

@@ -53,6 +53,13 @@ MATRIX = {
     "/api/v1/imports": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/realisatiestimulans?gemeente=GM0344": dict.fromkeys(ROLES, 200),
     "/api/v1/regelingen": dict.fromkeys(ROLES, 200),
+    "/api/v1/wbi-applications": {**dict.fromkeys(ROLES, 200), "anoniem": 401},
+    "/api/v1/wbi-assessment?tijdvak=2025-1&budget=1000": {
+        **dict.fromkeys(ROLES, 403),
+        "anoniem": 401,
+        "rijk": 400,
+        "beheerder": 400,
+    },  # no applications: 400
     "/api/v1/forecasts": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/forecast-calibration": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
 }

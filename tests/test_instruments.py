@@ -392,3 +392,31 @@ def test_nplv_12_000_per_home_600_million_for_50_000_homes():
     assert over["areas"] == {"A": 40_000_000_000, "B": 20_000_000_000}
     with pytest.raises(ValueError, match="valt buiten € 10.000,00 – € 13.000,00"):
         gb.nplv_contribution({"A": 1}, day, per_home_cents=1_500_000)
+
+
+def test_wbi_applications_through_the_rest_api_and_the_ranking_page(client, db):
+    """A municipality submits its own application (not another's); the Rijk sees all and ranks the window."""
+    from .roles import seat_user
+
+    rows = [dict(zip(WBI_CSV.splitlines()[0].split(";"), line.split(";"), strict=True))
+            for line in WBI_CSV.splitlines()[1:]]  # fmt: skip
+    utrecht = seat_user("gem-utrecht", "Gemeente Utrecht", "gemeente", "PV26", "GM0344", "bewerker")
+    rijk = seat_user("bzk", "Ministerie", "rijk", None, None, "lezer")
+    client.force_login(utrecht)
+    created = client.post("/api/v1/wbi-applications", rows[0], content_type="application/json")
+    assert created.status_code == 201 and created.json()["application_id"] == "W1", created.content
+    again = client.post("/api/v1/wbi-applications", rows[0], content_type="application/json")
+    assert again.status_code == 400 and "staat al in tijdvak 2025-1" in again.json()["detail"]
+    other = client.post("/api/v1/wbi-applications", rows[1], content_type="application/json")  # Amsterdam's
+    assert other.status_code == 403
+    broken = client.post("/api/v1/wbi-applications", {**rows[0], "id": "W9", "woningen": "veel"},
+                         content_type="application/json")  # fmt: skip
+    assert broken.status_code == 400 and "kolom woningen: 'veel'" in broken.json()["detail"]
+    assert client.get("/api/v1/wbi-assessment?tijdvak=2025-1&budget=3000000").status_code == 403
+    assert client.get("/instrumenten/woningbouwimpuls").status_code == 403
+    client.force_login(rijk)
+    assessed = client.get("/api/v1/wbi-assessment?tijdvak=2025-1&budget=3.000.000").json()
+    assert assessed["granted_cents"] == 245_000_000 and assessed["applications"][0]["decision"] == "toegekend"
+    page = client.get("/instrumenten/woningbouwimpuls?tijdvak=2025-1&budget=3.000.000").content.decode()
+    assert "W1" in page and "€ 2.450.000,00" in page and "toegekend" in page
+    assert [a["application_id"] for a in client.get("/api/v1/wbi-applications").json()] == ["W1"]

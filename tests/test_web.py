@@ -55,6 +55,7 @@ PAGES = {
         "zonder_organisatie": 403,
     },
     "/instrumenten/realisatiestimulans": dict.fromkeys(ROLES, 200),
+    "/instrumenten/woningbouwimpuls": {**dict.fromkeys(ROLES, 403), "anoniem": 302, "rijk": 200, "beheerder": 200},
     "/prognose": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
     "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
 }

@@ -143,6 +143,19 @@ def can_run_forecast(p: Principal) -> bool:
     return can_read_projects(p)
 
 
+def can_submit_wbi(p: Principal, municipality: str) -> bool:
+    """A Woningbouwimpuls application comes from the municipality (its editors) or the beheerder."""
+    return is_beheerder(p) or any(
+        s.role in EDITING_ROLES and s.kind == Organisation.Kind.GEMEENTE and s.municipality == municipality
+        for s in p.seats
+    )
+
+
+def can_assess_wbi(p: Principal) -> bool:
+    """Ranking the applications of a window (with their open-book deficits) is the Rijk's assessment."""
+    return is_beheerder(p) or any(s.kind == Organisation.Kind.RIJK for s in p.seats)
+
+
 def can_follow_job(p: Principal, started_by: str | None) -> bool:
     """A background job (an upload's check, an import) is followed by whoever started it, and the beheerder."""
     return is_beheerder(p) or (p.username is not None and p.username == started_by)

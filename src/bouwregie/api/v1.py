@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import create_model
 
 from bouwregie.accounts import policy, tokens
 from bouwregie.api.problems import problem
@@ -27,6 +28,9 @@ from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
 from bouwregie.instruments import api as instruments_api
+from bouwregie.instruments import wbi_file, wbi_store
+from bouwregie.instruments.models import WbiApplication
+from bouwregie.instruments.money import parse_euros
 from bouwregie.jobs import runner
 from bouwregie.jobs.models import Job
 from bouwregie.monitor import api as monitor_api
@@ -613,6 +617,57 @@ def forecast_detail(request, forecast_id: int):
 def forecast_calibration(request, peiling: str | None = None) -> dict:
     _require_forecasts(request)
     return forecast_api.calibration(peiling)
+
+
+# --- Woningbouwimpuls (issue #7) -------------------------------------------------------------------
+# The request has the columns of an application file (docs/instruments.md), each as text or a number; the
+# values are read by the same function as a file's, which names the column of a wrong one.
+WbiApplicationIn = create_model(
+    "WbiApplicationIn",
+    __base__=Schema,
+    **{column: (str | int | float | bool, ...) for column in wbi_file.REQUIRED},
+    realisatiestimulans=(str | int | float | None, None),
+    project=(str | None, None),
+)
+
+
+class WbiApplicationOut(Schema):
+    id: int
+    window: str
+    application_id: str
+    municipality: str
+    created_at: datetime
+    fields: dict
+
+
+@api.post("/wbi-applications", response={201: WbiApplicationOut, **ERRORS}, auth=SIGNED_IN,
+          summary="Een Woningbouwimpuls-aanvraag indienen (de kolommen van het aanvraagbestand)")  # fmt: skip
+def submit_wbi_application(request, application: WbiApplicationIn):
+    """The fields of docs/instruments.md (id, gemeente, tijdvak, …); every value is checked, a wrong one
+    is a 400 naming the column. The municipality's editors submit for their municipality."""
+    fields = {k: v for k, v in application.model_dump().items() if v is not None}
+    if not policy.can_submit_wbi(_principal(request), str(fields["gemeente"]).strip()):
+        raise HttpError(403, "Alleen de gemeente zelf (met een bewerkersrol) dient een aanvraag in.")
+    return Status(201, wbi_store.register(fields, request.user))
+
+
+@api.get("/wbi-applications", response={200: list[WbiApplicationOut], **ERRORS}, auth=SIGNED_IN,
+         summary="Woningbouwimpuls-aanvragen: het Rijk alle, een gemeente de eigen")  # fmt: skip
+def wbi_applications(request, tijdvak: str | None = None):
+    who = _principal(request)
+    rows = WbiApplication.objects.all() if tijdvak is None else WbiApplication.objects.filter(window=tijdvak)
+    if not policy.can_assess_wbi(who):
+        rows = rows.filter(municipality__in=[s.municipality for s in who.seats if s.municipality])
+    return list(rows)
+
+
+@api.get("/wbi-assessment", response={200: dict, **ERRORS}, auth=SIGNED_IN,
+         summary="Toetsing, rangschikking en verdeling van een aanvraagtijdvak (het Rijk)")  # fmt: skip
+def wbi_assessment(request, tijdvak: str, budget: str) -> dict:
+    """`budget` in euros (25000000 or 25.000.000). Amounts in the answer in cents."""
+    if not policy.can_assess_wbi(_principal(request)):
+        raise HttpError(403, "De rangschikking is de beoordeling van het Rijk.")
+    return wbi_store.assess(tijdvak, parse_euros(budget))
 
 
 # --- helpers -----------------------------------------------------------------------------------

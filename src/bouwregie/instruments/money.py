@@ -1,6 +1,12 @@
 """Money in whole euro cents (never floats), shown as Dutch readers expect: € 1.234.567,89."""
 
+import re
+from decimal import Decimal, InvalidOperation
+
 import numpy as np
+from django.utils.translation import gettext as _
+
+DUTCH_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 
 
 def euros(cents: int) -> str:
@@ -27,3 +33,18 @@ def scale_to_ceiling(claims_cents: np.ndarray, ceiling_cents: int) -> np.ndarray
     for i in sorted(range(len(whole)), key=lambda i: (-remainders[i], i))[:missing]:
         whole[i] += 1
     return np.array([w * 100 for w in whole], dtype=np.int64)
+
+
+def parse_euros(text) -> int:
+    """An amount as people write it — 500000, 500.000 (Dutch thousands), 500.000,50, € 1.250 — in cents.
+    ValueError for anything else, for a negative amount or for a fraction of a cent."""
+    value = str(text).strip().replace("€", "").replace(" ", "")
+    if "," in value or DUTCH_THOUSANDS.fullmatch(value):
+        value = value.replace(".", "").replace(",", ".")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(_("'%s' is geen bedrag in euro's") % text) from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("'%s' is geen bedrag van 0 of meer in hele centen") % text)
+    return int(amount * 100)

@@ -7,13 +7,12 @@ assessed from a half-read file. Amounts in euros as 500000, 500.000 (Dutch thous
 import csv
 import io
 import json
-import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from bouwregie.instruments import money
 from bouwregie.instruments.realisatiestimulans import AFFORDABLE
 from bouwregie.instruments.realisatiestimulans import NAME as RS_NAME
 from bouwregie.instruments.regulation import in_force
@@ -27,9 +26,6 @@ REQUIRED = ("id", "gemeente", "tijdvak", "tijdvak_sluit", "woningen", "betaalbaa
             "efficientie", "opgave_marktgebied", "voorraad_marktgebied", "ingediend")  # fmt: skip
 
 
-DUTCH_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
-
-
 class ApplicationFileError(ValueError):
     pass
 
@@ -38,13 +34,11 @@ def read(path: Path) -> list[Application]:
     rows = _rows(path)
     if not rows:
         raise ApplicationFileError(_("%s bevat geen aanvragen.") % path.name)
-    missing = [c for c in REQUIRED if c not in rows[0]]
-    if missing:
-        raise ApplicationFileError(_("Kolommen ontbreken: %s.") % ", ".join(missing))
+    _check_columns(rows[0])
     problems, apps = [], []
     for n, row in enumerate(rows, start=2 if path.suffix.lower() != ".json" else 1):
         try:
-            apps.append(_application(row))
+            apps.append(application_from_row(row))
         except ValueError as error:
             problems.append(_("Rij %(n)d: %(error)s") % {"n": n, "error": error})
     if problems:
@@ -78,7 +72,15 @@ def _rows(path: Path) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text), dialect=dialect))
 
 
-def _application(row: dict) -> Application:
+def _check_columns(row: dict) -> None:
+    missing = [c for c in REQUIRED if c not in row]
+    if missing:
+        raise ApplicationFileError(_("Kolommen ontbreken: %s.") % ", ".join(missing))
+
+
+def application_from_row(row: dict) -> Application:
+    """One application from its fields (a file row, or a REST request with the same names)."""
+    _check_columns(row)
     homes, affordable = _whole(row, "woningen"), _whole(row, "betaalbaar")
     regulation = in_force(RS_NAME, date(2025, 12, 31))
     rate = sum(regulation.value("bijdrage_per_woning_cent", s) for s in AFFORDABLE) // len(AFFORDABLE)
@@ -115,16 +117,10 @@ def _whole(row, column) -> int:
 
 
 def _cents(row, column) -> int:
-    value = str(row[column]).strip().replace("€", "").replace(" ", "")
-    if "," in value or DUTCH_THOUSANDS.fullmatch(value):  # Dutch: 1.250.000,50 or 500.000 (five hundred thousand)
-        value = value.replace(".", "").replace(",", ".")
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise _bad(column, row[column], _("bedrag in euro's")) from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise _bad(column, row[column], _("bedrag van 0 of meer in hele centen"))
-    return int(amount * 100)
+        return money.parse_euros(row[column])
+    except ValueError:
+        raise _bad(column, row[column], _("bedrag in euro's (500000, 500.000 of 500.000,50)")) from None
 
 
 def _date(row, column) -> date:

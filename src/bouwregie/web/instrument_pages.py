@@ -4,12 +4,17 @@ municipality receives follows from its realised homes, which are open too."""
 
 import csv
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from bouwregie.accounts import policy
 from bouwregie.geo.areas import UnknownArea
-from bouwregie.instruments import api
-from bouwregie.instruments.money import euros
+from bouwregie.instruments import api, wbi_store
+from bouwregie.instruments.models import WbiApplication
+from bouwregie.instruments.money import euros, parse_euros
 from bouwregie.instruments.realisatiestimulans import NAME
 from bouwregie.instruments.regulation import all_versions
 from bouwregie.projects.models import Peiling
@@ -71,5 +76,33 @@ def realisatiestimulans_page(request):
             "versions": all_versions(NAME),
             "average": euros(result["average_per_home_cents"]) if result else None,
         },  # fmt: skip
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def woningbouwimpuls_page(request):
+    """The ranking of one application window (the Rijk's assessment): every application with its decision,
+    amounts, scores and, where it fails, each rule with reason and source."""
+    if not policy.can_assess_wbi(policy.principal_for(request.user)):
+        raise PermissionDenied(_("De rangschikking van de Woningbouwimpuls is de beoordeling van het Rijk."))
+    windows = list(WbiApplication.objects.order_by("-window").values_list("window", flat=True).distinct())
+    form = {"tijdvak": request.GET.get("tijdvak") or (windows[0] if windows else ""),
+            "budget": request.GET.get("budget", "").strip()}  # fmt: skip
+    result, error = None, None
+    if form["tijdvak"] and form["budget"]:
+        try:
+            result = wbi_store.assess(form["tijdvak"], parse_euros(form["budget"]))
+        except ValueError as e:
+            error = str(e)
+    if result:
+        for row in result["applications"]:
+            row.update(deficit=euros(row["deficit_cents"]), maximum=euros(row["max_contribution_cents"]),
+                       granted=euros(row["granted_cents"]))  # fmt: skip
+        result.update(budget=euros(result["budget_cents"]), granted=euros(result["granted_cents"]))
+    return render(
+        request,
+        "web/woningbouwimpuls.html",
+        {"nav": "instruments", "form": form, "windows": windows, "result": result, "error": error},
         status=400 if error else 200,
     )

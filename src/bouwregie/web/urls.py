@@ -37,6 +37,7 @@ urlpatterns = [
     path("prognose/<int:forecast_id>", forecast_pages.forecast_result, name="forecast"),
     path("prognose/<int:forecast_id>.csv", forecast_pages.forecast_csv, name="forecast-csv"),
     path("instrumenten/realisatiestimulans", instrument_pages.realisatiestimulans_page, name="realisatiestimulans"),
+    path("instrumenten/woningbouwimpuls", instrument_pages.woningbouwimpuls_page, name="woningbouwimpuls"),
     path("inloggen", LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", include("django.conf.urls.i18n")),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.instruments import api, gebiedsbudget, wbi_file, wbi_rows, woningbouwimpuls
-from bouwregie.instruments.money import euros
+from bouwregie.instruments.money import euros, parse_euros
 from bouwregie.instruments.regulation import RegulationError
 from bouwregie.projects.models import Peiling
 
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             self._table(result)
 
     def _wbi(self, options):
-        budget = wbi_file._cents({"budget": options["budget"]}, "budget")
+        budget = parse_euros(options["budget"])
         assessed = woningbouwimpuls.assess_window(wbi_file.read(Path(options["aanvragen"])), budget)
         rows = [wbi_rows.as_dict(a) for a in assessed]
         if options["format"] == "json":
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             if not name.strip() or not count.strip().isdigit():
                 raise ValueError(_("Schrijf GEBIED=WONINGEN, bijvoorbeeld 'Rotterdam Zuid=12000'; niet '%s'.") % item)
             homes[name.strip()] = int(count)
-        rate = wbi_file._cents({"per_woning": options["per_woning"]}, "per_woning") if options["per_woning"] else None
+        rate = parse_euros(options["per_woning"]) if options["per_woning"] else None
         day = date.fromisoformat(options["datum"]) if options["datum"] else date.today()
         r = gebiedsbudget.nplv_contribution(homes, day, rate)
         scaled = " — plafond bereikt: naar rato" if r["scaled"] else ""
@@ -100,7 +100,7 @@ class Command(BaseCommand):
 
     def _gebiedsbudget(self, options):
         p = gebiedsbudget.package_from_json(Path(options["pakket"]))
-        granted = wbi_file._cents({"al_toegekend": options["al_toegekend"]}, "al_toegekend")
+        granted = parse_euros(options["al_toegekend"])
         a = gebiedsbudget.assess_package(p, granted)
         w = self.stdout.write
         w(f"Gebiedsbudget {p.id} ({p.area}) — {a.regulation}")
