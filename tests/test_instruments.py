@@ -420,3 +420,21 @@ def test_wbi_applications_through_the_rest_api_and_the_ranking_page(client, db):
     page = client.get("/instrumenten/woningbouwimpuls?tijdvak=2025-1&budget=3.000.000").content.decode()
     assert "W1" in page and "€ 2.450.000,00" in page and "toegekend" in page
     assert [a["application_id"] for a in client.get("/api/v1/wbi-applications").json()] == ["W1"]
+
+
+def test_gebiedsbudget_and_nplv_through_the_rest_api(client, designated, db):
+    from .roles import seat_user
+
+    client.force_login(seat_user("bzk2", "Ministerie BZK", "rijk", None, None, "lezer"))
+    body = {"id": "ZP-1", "gebied": "Zuidplas", "besluitdatum": "2025-11-01",
+            "maatregelen": {"openbare_ruimte": "20.000.000", "bereikbaarheid": 5_000_000},
+            "regio_bijdrage": 12_000_000, "gevraagd": 20_000_000, "regionaal_betaalbaar_procent": 68,
+            "woningen": 3000, "woningen_voor_2030": 1200, "laatste_woningen_jaar": 2033,
+            "voorwaarden": GB_CONDITIONS}  # fmt: skip
+    answer = client.post("/api/v1/gebiedsbudget-assessments", body, content_type="application/json").json()
+    assert answer["contribution_cents"] == 1_000_000_000 and answer["not_counted"][0]["measure"] == "bereikbaarheid"
+    nplv = client.post("/api/v1/nplv-contributions", {"woningen": {"A": 40_000, "B": 20_000}, "datum": "2025-06-01"},
+                       content_type="application/json").json()  # fmt: skip
+    assert nplv["scaled"] and sum(nplv["areas"].values()) == 60_000_000_000
+    refused = client.post("/api/v1/nplv-contributions", {"woningen": {"A": -1}}, content_type="application/json")
+    assert refused.status_code == 400 and "niet negatief" in refused.json()["detail"]

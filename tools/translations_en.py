@@ -440,6 +440,7 @@ EN.update({
     "Tijdvak %(window)s: budget %(budget)s, toegekend %(granted)s. Regeling: %(regulation)s.": "Window %(window)s: budget %(budget)s, granted %(granted)s. Regulation: %(regulation)s.",
     "Rang": "Rank", "Aanvraag": "Application", "Besluit": "Decision", "Tekort": "Deficit",
     "Maximale bijdrage": "Maximum contribution", "Toegekend": "Granted",
+    "Aantal woningen mag niet negatief zijn: %s.": "Number of homes may not be negative: %s.",
     "Kalibratie van de prognose niet berekend: %s (dat gebeurt bij de eerste prognose).": "Forecast calibration not computed: %s (it will be at the first forecast).",
     "Kalibratie van de prognose op peiling %(code)s berekend en bewaard (%(s).1f s).": "Forecast calibration on peiling %(code)s computed and stored (%(s).1f s).", "kalibratie": "calibration", "kalibraties": "calibrations",
 })  # fmt: skip

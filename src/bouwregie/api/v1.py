@@ -28,7 +28,7 @@ from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
 from bouwregie.instruments import api as instruments_api
-from bouwregie.instruments import wbi_file, wbi_store
+from bouwregie.instruments import gebiedsbudget, wbi_file, wbi_store
 from bouwregie.instruments.models import WbiApplication
 from bouwregie.instruments.money import parse_euros
 from bouwregie.jobs import runner
@@ -668,6 +668,46 @@ def wbi_assessment(request, tijdvak: str, budget: str) -> dict:
     if not policy.can_assess_wbi(_principal(request)):
         raise HttpError(403, "De rangschikking is de beoordeling van het Rijk.")
     return wbi_store.assess(tijdvak, parse_euros(budget))
+
+
+class GebiedsbudgetIn(Schema):
+    id: str
+    gebied: str
+    besluitdatum: date
+    maatregelen: dict[str, str | int | float] = Field(description="soort maatregel → investering in euro's")
+    regio_bijdrage: str | int | float
+    gevraagd: str | int | float
+    regionaal_betaalbaar_procent: int
+    woningen: int
+    woningen_voor_2030: int
+    laatste_woningen_jaar: int
+    voorwaarden: dict[str, bool] = Field(default_factory=dict)
+    al_toegekend: str | int | float = Field(0, description="euro's die al uit het plafond zijn toegekend")
+
+
+class NplvIn(Schema):
+    woningen: dict[str, int] = Field(description="gebied → aantal nieuwe woningen")
+    per_woning: str | int | float | None = Field(None, description="euro's per woning (€ 10.000–13.000)")
+    datum: date | None = None
+
+
+@api.post("/gebiedsbudget-assessments", response={200: dict, **ERRORS}, auth=SIGNED_IN,
+          summary="Een maatregelpakket toetsen en de rijksbijdrage uit het gebiedsbudget berekenen")  # fmt: skip
+def gebiedsbudget_assessment(request, package: GebiedsbudgetIn) -> dict:
+    """Amounts in euros in, cents out; every failing rule with reason and source (Afspraak 19.3)."""
+    data = package.model_dump()
+    assessed = gebiedsbudget.assess_package(gebiedsbudget.package_from_dict(data),
+                                            parse_euros(data.pop("al_toegekend")))  # fmt: skip
+    return {"id": package.id, "regulation": assessed.regulation, "failures": assessed.failures,
+            "not_counted": assessed.not_counted, "eligible_investment_cents": assessed.eligible_investment_cents,
+            "contribution_cents": assessed.contribution_cents}  # fmt: skip
+
+
+@api.post("/nplv-contributions", response={200: dict, **ERRORS}, auth=SIGNED_IN,
+          summary="NPLV-bijdrage per gebied: woningen × bedrag per woning, tot het plafond van € 600 mln")  # fmt: skip
+def nplv_contributions(request, body: NplvIn) -> dict:
+    rate = parse_euros(body.per_woning) if body.per_woning is not None else None
+    return gebiedsbudget.nplv_contribution(body.woningen, body.datum or date.today(), rate)
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -95,26 +95,32 @@ def contribution_cents(eligible: int, regional: int, requested: int, room: int, 
 
 
 def package_from_json(path) -> Package:
-    """A measure package from a JSON file: id, gebied, besluitdatum, maatregelen {soort: euro's},
-    regio_bijdrage, gevraagd (euro's), regionaal_betaalbaar_procent, woningen, woningen_voor_2030,
-    laatste_woningen_jaar, voorwaarden {naam: true/false}. A missing or wrong field is named."""
+    """A measure package from a JSON file (the fields of package_from_dict)."""
     import json
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        cents = lambda v: round(float(v) * 100)  # noqa: E731 - euros in the file, cents inside
-        return Package(
-            id=str(data["id"]), area=str(data["gebied"]), decided=date.fromisoformat(data["besluitdatum"]),
-            measures={k: cents(v) for k, v in data["maatregelen"].items()},
-            regional_contribution_cents=cents(data["regio_bijdrage"]), requested_cents=cents(data["gevraagd"]),
-            regional_affordable_percent=int(data["regionaal_betaalbaar_procent"]), homes=int(data["woningen"]),
-            homes_before_2030=int(data["woningen_voor_2030"]), last_homes_year=int(data["laatste_woningen_jaar"]),
-            conditions={k: bool(v) for k, v in data.get("voorwaarden", {}).items()},
-        )  # fmt: skip
     except OSError as error:
         raise ValueError(_("%(path)s is onleesbaar: %(error)s") % {"path": path, "error": error}) from None
     except json.JSONDecodeError as error:
         raise ValueError(_("%(path)s is geen geldige JSON: %(error)s") % {"path": path, "error": error}) from None
+    return package_from_dict(data)
+
+
+def package_from_dict(data: dict) -> Package:
+    """A measure package: id, gebied, besluitdatum, maatregelen {soort: euro's}, regio_bijdrage, gevraagd
+    (euro's), regionaal_betaalbaar_procent, woningen, woningen_voor_2030, laatste_woningen_jaar, voorwaarden
+    {naam: true/false}. A missing or wrong field is named; amounts become whole cents (never floats)."""
+    try:
+        return Package(
+            id=str(data["id"]), area=str(data["gebied"]), decided=date.fromisoformat(str(data["besluitdatum"])),
+            measures={str(k): money.parse_euros(v) for k, v in data["maatregelen"].items()},
+            regional_contribution_cents=money.parse_euros(data["regio_bijdrage"]),
+            requested_cents=money.parse_euros(data["gevraagd"]),
+            regional_affordable_percent=int(data["regionaal_betaalbaar_procent"]), homes=int(data["woningen"]),
+            homes_before_2030=int(data["woningen_voor_2030"]), last_homes_year=int(data["laatste_woningen_jaar"]),
+            conditions={str(k): bool(v) for k, v in (data.get("voorwaarden") or {}).items()},
+        )  # fmt: skip
     except KeyError as error:
         raise ValueError(_("Het pakket mist het veld %s.") % error) from None
     except (TypeError, ValueError, AttributeError) as error:
@@ -130,6 +136,9 @@ def nplv_contribution(homes_per_area: dict[str, int], on: date, per_home_cents: 
     if not low <= rate <= high:
         raise ValueError(_("Bijdrage per woning %(rate)s valt buiten %(low)s – %(high)s.")
                          % {"rate": money.euros(rate), "low": money.euros(low), "high": money.euros(high)})  # fmt: skip
+    negative = [a for a, n in homes_per_area.items() if n < 0]
+    if negative:
+        raise ValueError(_("Aantal woningen mag niet negatief zijn: %s.") % ", ".join(sorted(negative)))
     areas = sorted(homes_per_area)
     claims = [homes_per_area[a] * rate for a in areas]
     paid = money.scale_to_ceiling(claims, r.value("plafond_cent"))

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 from django.utils.translation import gettext as _
 
+MAX_EUROS = 10**13  # ten trillion: far above any budget, and safely within 64-bit cents
 DUTCH_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 
 
@@ -45,6 +46,6 @@ def parse_euros(text) -> int:
         amount = Decimal(value)
     except InvalidOperation:
         raise ValueError(_("'%s' is geen bedrag in euro's") % text) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount < 0 or amount > MAX_EUROS or amount != amount.quantize(Decimal("0.01")):
         raise ValueError(_("'%s' is geen bedrag van 0 of meer in hele centen") % text)
     return int(amount * 100)
