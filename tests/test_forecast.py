@@ -149,8 +149,11 @@ def test_calibration_recovers_known_step_parameters():
 def test_thin_data_stays_near_the_prior_and_no_data_is_the_prior():
     rng = np.random.default_rng(12)
     few = synthetic_spells(3.0, 4.0, 8, rng)
+    many = fit_step(synthetic_spells(3.0, 4.0, 20_000, rng), prior_mean=1.0, prior_shape=4.0)
     fit = fit_step(few, prior_mean=1.0, prior_shape=4.0)
-    assert 1.0 < fit.mean < 3.0 and fit.log_sd_mean > 0.1
+    # Eight spells pull the mean away from the prior (1.0) but not all the way to what much data says (~3.0),
+    # and the fit knows it is unsure: its posterior spread is many times that of the large sample.
+    assert 1.0 < fit.mean < many.mean and fit.log_sd_mean > 5 * many.log_sd_mean
     none = fit_step(None, prior_mean=1.0, prior_shape=4.0)
     assert (none.mean, none.shape, none.calibrated) == (1.0, 4.0, False)
 
@@ -241,13 +244,30 @@ def test_calibration_learns_from_the_demo_history(demo):
     steps = {s["from"]: s for s in c["steps"]}
     assert steps["start_bouw"]["calibrated"] and steps["start_bouw"]["events"] > 50
     assert not steps["voor_initiatief"]["calibrated"]  # no date for "before the initiative"
-    # The demo draws building times of 1.7 years on average, plus slips of the plans: the fit is near.
-    assert 1.4 < steps["start_bouw"]["mean_years"] < 2.4
+    # The priors are the demo generator's own step means; the demo's plans slip on top of those (10% a
+    # quarter, ~6 months), so every step the history shows came out longer than its prior.
+    fitted = [s for s in c["steps"] if s["calibrated"]]
+    assert len(fitted) == 11 and all(s["mean_years"] > s["prior_mean_years"] for s in fitted)
     rates = c["dropout_per_year"]
     assert rates["zacht"]["rate"] > rates["3"]["rate"] > rates["hard"]["rate"]
     # The demo's plans slip (10% a quarter, ~6 months): plans made at start bouw come somewhat late.
     building = next(p for p in c["plans"] if p["phase"] == "start_bouw")
     assert building["calibrated"] and 1.0 <= building["typical_ratio"] < 1.5
+
+
+@pytest.mark.django_db
+def test_calibration_recovers_the_demo_generators_step_means_without_slips():
+    """Without slips the demo's steps are gamma draws around the documented means (projects/leadtimes.py):
+    the calibration finds each within 12%. (It comes out a few percent low throughout: the generator picks
+    start dates so that every project delivers from 2022 on, which favours the quicker ones in the window.)"""
+    from bouwregie.demo.loader import load_demo
+    from bouwregie.demo.parameters import DemoParameters
+
+    load_demo(DemoParameters(projects=1500, seed=3, slip_probability=0.0), progress=lambda *_: None)
+    fitted = [s for s in api.calibration("2026-Q3")["steps"] if s["calibrated"]]
+    assert len(fitted) == 11
+    for step in fitted:
+        assert step["mean_years"] == pytest.approx(step["prior_mean_years"], rel=0.12), step
 
 
 def test_backtest_runs_from_an_earlier_peiling(demo):
