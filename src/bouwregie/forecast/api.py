@@ -20,9 +20,8 @@ from bouwregie.forecast import history as hist
 from bouwregie.geo.areas import resolve_area
 from bouwregie.geo.models import Municipality, Province
 from bouwregie.monitor import snapshot as snap
-from bouwregie.monitor.api import chosen_peiling
+from bouwregie.monitor.api import chosen_peiling, targets_by_area
 from bouwregie.projects.models import Peiling
-from bouwregie.targets.models import Target
 
 DEFAULT_RUNS = 10_000
 DEFAULT_HORIZON = 2035
@@ -155,7 +154,7 @@ def _summary(snapshot, area, parts, prepared, draws, request) -> dict:
             "realised_before": int(before[name].sum(axis=0)[y0]),
         }
     names = dict(Municipality.objects.values_list("code", "name")) | dict(Province.objects.values_list("code", "name"))
-    targets = _targets([area.code, *parts.codes])
+    targets = targets_by_area()
     part_rows = []
     if len(parts.codes) > 1:
         totals = results.series(draws.homes, "totaal")  # (runs, parts, buckets)
@@ -176,9 +175,7 @@ def _summary(snapshot, area, parts, prepared, draws, request) -> dict:
 def _realised(snapshot, area, parts) -> dict[str, np.ndarray]:
     """Homes realised per part and year (all lifecycles), per reported series (segments pro rata)."""
     mask = snap.members(snapshot, area)
-    shares = snapshot.segments[mask].astype(np.float64)
-    total = shares.sum(axis=1, keepdims=True)
-    shares = np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
+    shares = snap.segment_mix(snapshot, mask)
     part = parts.of_project[mask]
     out = {}
     for name, columns in results.SERIES.items():
@@ -188,13 +185,6 @@ def _realised(snapshot, area, parts) -> dict[str, np.ndarray]:
         np.add.at(grouped, part, per_project)
         out[name] = np.rint(grouped).astype(np.int64)
     return out
-
-
-def _targets(codes) -> dict[str, list]:
-    found: dict[str, list] = {}
-    for t in Target.objects.filter(area__in=codes):
-        found.setdefault(t.area, []).append(t)
-    return found
 
 
 def _target_chances(targets, runs: dict, realised: dict, years: list[int]) -> list[dict]:

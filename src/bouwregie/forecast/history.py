@@ -40,13 +40,16 @@ class History:
     planned_now: np.ndarray  # (P,) the planned first oplevering in its latest version, or NOT_SEEN
 
 
+def closed_until(upto: Peiling):
+    """The closed peilingen up to and including `upto`: the history a forecast from it may use."""
+    return Peiling.objects.filter(closed_at__isnull=False, year__lte=upto.year).exclude(
+        year=upto.year, quarter__gt=upto.quarter
+    )
+
+
 def read(peiling_code: str) -> History:
     upto = Peiling.objects.get(code=peiling_code)
-    peilingen = list(
-        Peiling.objects.filter(closed_at__isnull=False, year__lte=upto.year)
-        .exclude(year=upto.year, quarter__gt=upto.quarter)
-        .order_by("year", "quarter")
-    )
+    peilingen = list(closed_until(upto).order_by("year", "quarter"))
     if upto not in peilingen:
         peilingen.append(upto)
     q_index = {p.id: i for i, p in enumerate(peilingen)}
@@ -142,8 +145,7 @@ def current(peiling_code: str, version_ids: np.ndarray, project_ids: np.ndarray)
                             .values_list("version_id", "planned"), rows=True))  # fmt: skip
     quarter = F("peiling__year") * 4 + F("peiling__quarter") - 1
     first = dict(
-        PeilingEntry.objects.filter(project_id__in=project_ids.tolist(), peiling__closed_at__isnull=False)
-        .filter(peiling__year__lte=upto.year).exclude(peiling__year=upto.year, peiling__quarter__gt=upto.quarter)
+        PeilingEntry.objects.filter(project_id__in=project_ids.tolist(), peiling__in=closed_until(upto))
         .values("project_id").annotate(first=Min(quarter)).values_list("project_id", "first")
     )  # fmt: skip
     fallback = upto.reference_date.toordinal()

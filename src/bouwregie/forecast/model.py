@@ -20,12 +20,11 @@ from bouwregie.forecast.calibration import DAYS_PER_YEAR, Calibration, residual_
 from bouwregie.forecast.engine import Inputs
 from bouwregie.forecast.scenarios import Effects
 from bouwregie.geo.areas import Area
-from bouwregie.monitor.snapshot import BOTTLENECKS, SEGMENTS, STATUSES, Snapshot, members
+from bouwregie.monitor.snapshot import BOTTLENECKS, SEGMENTS, STATUSES, Snapshot, members, segment_mix
 from bouwregie.projects.enums import Bottleneck
 from bouwregie.wholes import round_split
 
 DELAYING_BOTTLENECKS = [BOTTLENECKS.index(Bottleneck.NETCONGESTIE), BOTTLENECKS.index(Bottleneck.WATER_BODEM)]
-ONBEKEND_SEGMENT = SEGMENTS.index("onbekend")
 
 
 @dataclass(frozen=True)
@@ -169,10 +168,7 @@ def _deliveries(snapshot, rows):
     over a year per HOMES_PER_DELIVERY_YEAR homes (priors.py). Segments pro rata, in whole homes."""
     remaining = snapshot.remaining[rows]
     planned = snapshot.planned[rows]
-    shares = snapshot.segments[rows].astype(np.float64)
-    totals = shares.sum(axis=1)
-    shares[totals == 0, ONBEKEND_SEGMENT] = 1.0
-    shares /= shares.sum(axis=1, keepdims=True)
+    shares = segment_mix(snapshot, rows)
 
     first = np.zeros(len(rows), dtype=np.int64)
     tranches: list[tuple[int, int, int]] = []  # (project, years after the first, homes)

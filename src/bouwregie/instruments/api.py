@@ -102,11 +102,7 @@ def _project_years(s: snap.Snapshot, variant: str, subsidies: dict[int, int]) ->
         homes_per_year = _started(s, years)
     project, column = np.nonzero(homes_per_year)
     counts = homes_per_year[project, column]
-    mix = s.segments[project].astype(np.float64)
-    total = mix.sum(axis=1, keepdims=True)
-    mix = np.divide(mix, total, out=np.zeros_like(mix), where=total > 0)
-    mix[total[:, 0] == 0, snap.SEGMENTS.index("onbekend")] = 1.0
-    per_segment = round_split(counts, mix)
+    per_segment = round_split(counts, snap.segment_mix(s, project))
     elderly = counts[:, None] * s.groups[project][:, ELDERLY_COLUMNS] // np.maximum(s.homes[project], 1)[:, None]
     affordable = [snap.SEGMENTS.index(x) for x in rs.AFFORDABLE]
     return [

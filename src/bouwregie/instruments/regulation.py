@@ -9,6 +9,7 @@ A rule change is a new version with a later start date; every result names the v
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -51,6 +52,17 @@ class Regulation:
 
 
 def load(path: Path) -> Regulation:
+    """One version file, read once for as long as it is unchanged (every amount looks its version up)."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        message = _("Regelingbestand %(path)s is onleesbaar: %(error)s") % {"path": path, "error": error}
+        raise RegulationError(message) from None
+    return _load(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _load(path: Path, _mtime_ns: int, _size: int) -> Regulation:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

@@ -30,7 +30,8 @@ def chosen_peiling(code: str | None) -> str:
     return code
 
 
-def _targets() -> dict[str, list]:
+def targets_by_area() -> dict[str, list]:
+    """Every agreement, grouped by the area it is for (NL, PV27, GM0344, a region's code)."""
     result: dict[str, list] = {}
     for target in Target.objects.all():
         result.setdefault(target.area, []).append(target)
@@ -73,7 +74,7 @@ def _monitor(area, peiling: str, norm: float) -> dict:
     snapshot = load(peiling)
     mask = members(snapshot, area)
     sums = figures.group_sums(snapshot, np.zeros(len(mask), dtype=np.int64), 1, include=mask).take(0)
-    return figures.report(area.as_dict(), sums, _targets().get(area.code, []), peiling, norm)
+    return figures.report(area.as_dict(), sums, targets_by_area().get(area.code, []), peiling, norm)
 
 
 def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dict]:
@@ -94,7 +95,7 @@ def _national(peiling: str, norm: float) -> dict[str, dict]:
     per_province = per_municipality.sum_by(s.municipality_province, n_p)
     whole = per_province.sum_by(np.zeros(n_p, dtype=np.int64), 1)
     names = dict(Municipality.objects.values_list("code", "name")) | dict(Province.objects.values_list("code", "name"))
-    targets = _targets()
+    targets = targets_by_area()
     result = {"NL": figures.report({"kind": "nl", "code": "NL", "name": "Nederland"}, whole.take(0),
                                    targets.get("NL", []), peiling, norm)}  # fmt: skip
     for kind, codes, sums in (("provincie", s.province_codes, per_province),

@@ -203,6 +203,15 @@ def segment_share(s: Snapshot, columns: np.ndarray, idx=slice(None)) -> tuple[np
     return np.divide(part, known, out=np.zeros(len(known)), where=known > 0), known > 0
 
 
+def segment_mix(s: Snapshot, rows) -> np.ndarray:
+    """Each project's homes per segment as fractions that add up to 1 (a project without homes counts as
+    'onbekend'): how its homes are split pro rata, e.g. what it delivers in a year."""
+    mix = s.segments[rows].astype(np.float64)
+    total = mix.sum(axis=1)
+    mix[total == 0, SEGMENTS.index("onbekend")] = 1.0
+    return mix / mix.sum(axis=1, keepdims=True)
+
+
 def bottleneck_labels(s: Snapshot, i: int) -> list[str]:
     """The registered knelpunten of project `i`, as users read them."""
     return [str(Bottleneck(b).label) for b, on in zip(BOTTLENECKS, s.bottlenecks[i], strict=True) if on]
