@@ -73,8 +73,8 @@ source, target = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
 target.execute("PRAGMA journal_mode=WAL")
 target.execute("PRAGMA synchronous=NORMAL")
 tables = ["projects_project", "projects_externalid", "projects_projectversion", "projects_currentversion"]
-ddl = source.execute("SELECT sql FROM sqlite_master WHERE tbl_name IN (%s) AND sql IS NOT NULL ORDER BY type = 'table' DESC"
-                     % ",".join("?" * len(tables)), tables).fetchall()
+ddl = source.execute("SELECT sql FROM sqlite_master WHERE tbl_name IN (%s) AND sql IS NOT NULL "
+                     "ORDER BY type = 'table' DESC" % ",".join("?" * len(tables)), tables).fetchall()
 for (sql,) in ddl:  # foreign keys are not enforced here (plain sqlite3), every constraint and index is
     target.execute(sql)
 rows = {t: source.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
