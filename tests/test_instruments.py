@@ -438,3 +438,157 @@ def test_gebiedsbudget_and_nplv_through_the_rest_api(client, designated, db):
     assert nplv["scaled"] and sum(nplv["areas"].values()) == 60_000_000_000
     refused = client.post("/api/v1/nplv-contributions", {"woningen": {"A": -1}}, content_type="application/json")
     assert refused.status_code == 400 and "niet negatief" in refused.json()["detail"]
+
+
+# Stored gebiedsbudget packages, the instrument pages and their downloads
+
+ZUIDPLAS = {"id": "ZP-1", "gebied": "Zuidplas", "besluitdatum": "2025-11-01", "gemeenten": ["GM1892"],
+            "maatregelen": {"openbare_ruimte": "20.000.000", "toekomstbestendigheid": "10.000.000"},
+            "regio_bijdrage": "12.000.000", "gevraagd": "20.000.000", "regionaal_betaalbaar_procent": 68,
+            "woningen": 3000, "woningen_voor_2030": 1200, "laatste_woningen_jaar": 2033,
+            "voorwaarden": GB_CONDITIONS}  # fmt: skip
+
+
+@pytest.fixture
+def small_ceiling(designated, tmp_path):
+    """The designated version with a ceiling of € 20 mln, so that a second package gets what the first left."""
+    path = tmp_path / "gebiedsbudget-2025-02.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("waarde = 90000000000", "waarde = 2000000000"))
+
+
+def test_packages_draw_on_one_ceiling_in_decision_order(client, small_ceiling, db):
+    """Each package alone: min(50% of € 30 mln, the region's € 12 mln, € 20 mln asked) = € 12 mln. Ceiling € 20 mln:
+    the package decided first gets € 12 mln, the later one the € 8 mln left, whichever was submitted first."""
+    from .roles import seat_user
+
+    later = {**ZUIDPLAS, "id": "ZP-2", "besluitdatum": "2025-12-01"}
+    client.force_login(seat_user("zh", "Provincie Zuid-Holland", "provincie", "PV28", None, "bewerker"))
+    first = client.post("/api/v1/gebiedsbudget-packages", later, content_type="application/json")
+    assert first.status_code == 201 and first.json()["contribution_cents"] == 1_200_000_000, first.content
+    second = client.post("/api/v1/gebiedsbudget-packages", ZUIDPLAS, content_type="application/json")
+    assert second.json()["contribution_cents"] == 1_200_000_000 and second.json()["granted_before_cents"] == 0
+    overview = client.get("/api/v1/gebiedsbudget-packages").json()
+    assert [(p["id"], p["contribution_cents"]) for p in overview["packages"]] == [("ZP-1", 1_200_000_000),
+                                                                                   ("ZP-2", 800_000_000)]  # fmt: skip
+    assert overview["granted_cents"] == overview["ceiling_cents"] == 2_000_000_000
+    again = client.post("/api/v1/gebiedsbudget-packages", ZUIDPLAS, content_type="application/json")
+    assert again.status_code == 400 and "ZP-1 is al ingediend" in again.json()["detail"]
+    unknown = client.post("/api/v1/gebiedsbudget-packages", {**ZUIDPLAS, "id": "ZP-3", "gemeenten": ["GM9999"]},
+                          content_type="application/json")  # fmt: skip
+    assert unknown.status_code == 403  # not a municipality of Zuid-Holland, so not this province's package
+    client.force_login(seat_user("utr", "Provincie Utrecht", "provincie", "PV26", None, "bewerker"))
+    other = client.post("/api/v1/gebiedsbudget-packages", {**ZUIDPLAS, "id": "ZP-4"}, content_type="application/json")
+    assert other.status_code == 403
+    client.logout()
+    assert client.get("/api/v1/gebiedsbudget-packages").status_code == 401
+
+
+def test_the_gebiedsbudget_page_takes_a_package_and_computes_the_nplv_contribution(client, small_ceiling, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bouwregie.instruments.models import GebiedsbudgetPackage
+
+    from .roles import seat_user
+
+    client.force_login(seat_user("zh", "Provincie Zuid-Holland", "provincie", "PV28", None, "bewerker"))
+    upload = SimpleUploadedFile("zp.json", json.dumps(ZUIDPLAS).encode(), content_type="application/json")
+    page = client.post("/instrumenten/gebiedsbudget", {"bestand": upload})
+    assert page.status_code == 200 and "Pakket ZP-1 ingediend" in page.content.decode()
+    assert "€ 12.000.000,00" in page.content.decode() and "GM1892" in page.content.decode()
+    broken = SimpleUploadedFile("zp.json", json.dumps({**ZUIDPLAS, "id": "ZP-9", "woningen": "veel"}).encode())
+    refused = client.post("/instrumenten/gebiedsbudget", {"bestand": broken})
+    assert refused.status_code == 400 and "ongeldige waarde" in refused.content.decode()
+    assert list(GebiedsbudgetPackage.objects.values_list("package_id", flat=True)) == ["ZP-1"]
+    rows = client.get("/instrumenten/gebiedsbudget?formaat=csv").content.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("pakket;gebied;gemeenten") and rows[1].split(";")[:3] == ["ZP-1", "Zuidplas", "GM1892"]
+    assert rows[1].split(";")[9] == "1200000000" and len(rows) == 2
+    # € 12.000 × 60.000 homes = € 720 mln > € 600 mln: scaled to the ceiling, 2 : 1.
+    nplv = client.get("/instrumenten/gebiedsbudget", {"woningen": "A; 40000\nB; 20000"}).content.decode()
+    assert "€ 400.000.000,00" in nplv and "€ 200.000.000,00" in nplv and "naar rato" in nplv
+    wrong = client.get("/instrumenten/gebiedsbudget", {"woningen": "A 40000"})
+    assert wrong.status_code == 400 and "Regel 1: verwacht" in wrong.content.decode()
+    client.force_login(seat_user("gem", "Gemeente Zuidplas", "gemeente", "PV28", "GM1892", "bewerker"))
+    upload = SimpleUploadedFile("zp.json", json.dumps({**ZUIDPLAS, "id": "ZP-5"}).encode())
+    assert client.post("/instrumenten/gebiedsbudget", {"bestand": upload}).status_code == 400  # the province's act
+
+
+def test_a_municipality_submits_its_wbi_file_in_the_browser_all_or_nothing(client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bouwregie.instruments.models import WbiApplication
+
+    from .roles import seat_user
+
+    header, w1, w2 = WBI_CSV.splitlines()
+    client.force_login(seat_user("gem-utrecht", "Gemeente Utrecht", "gemeente", "PV26", "GM0344", "bewerker"))
+    both = SimpleUploadedFile("aanvragen.csv", f"{header}\n{w1}\n{w2}\n".encode())
+    refused = client.post("/instrumenten/woningbouwimpuls/aanvragen", {"bestand": both})
+    assert refused.status_code == 400 and "gemeente GM0363" in refused.content.decode()
+    assert WbiApplication.objects.count() == 0
+    wrong = SimpleUploadedFile("aanvragen.csv", f"{header}\n{w1.replace(';250;', ';veel;')}\n".encode())
+    refused = client.post("/instrumenten/woningbouwimpuls/aanvragen", {"bestand": wrong})
+    assert refused.status_code == 400 and "Rij 2" in refused.content.decode() and WbiApplication.objects.count() == 0
+    page = client.post("/instrumenten/woningbouwimpuls/aanvragen",
+                       {"bestand": SimpleUploadedFile("aanvragen.csv", f"{header}\n{w1}\n".encode())})  # fmt: skip
+    text = page.content.decode()
+    # The hand-computed W1: deficit € 4,95 mln less € 2,5 mln co-financing = € 2,45 mln (what it asked).
+    assert page.status_code == 200 and "1 aanvraag ingediend" in text and "voldoet aan alle regels" in text
+    assert "€ 2.450.000,00" in text and "€ 4.950.000,00" in text
+    client.force_login(seat_user("markt", "Bouwer BV", "bouwer", None, None, "bewerker"))
+    assert client.get("/instrumenten/woningbouwimpuls/aanvragen").status_code == 403
+
+
+def test_rankings_and_realisatiestimulans_download_as_excel_with_the_csv_rows(client, demo):
+    import io
+
+    import openpyxl
+
+    from bouwregie.instruments import wbi_store
+
+    from .roles import seat_user
+
+    def value(text):  # Excel keeps numbers as numbers: 10.0 comes back as 10
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+    def workbook_rows(response):
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
+        return [[value("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+    def csv_rows(response):
+        return [[value(v) for v in line.split(";")] for line in response.content.decode("utf-8-sig").splitlines()]
+
+    query = "/instrumenten/realisatiestimulans?gemeente=GM0363&formaat="
+    assert workbook_rows(client.get(query + "xlsx")) == csv_rows(client.get(query + "csv"))
+    header, w1, _w2 = WBI_CSV.splitlines()
+    wbi_store.register(dict(zip(header.split(";"), w1.split(";"), strict=True)), None)
+    client.force_login(seat_user("bzk", "Ministerie", "rijk", None, None, "lezer"))
+    query = "/instrumenten/woningbouwimpuls?tijdvak=2025-1&budget=3000000&formaat="
+    excel, text = workbook_rows(client.get(query + "xlsx")), csv_rows(client.get(query + "csv"))
+    assert excel == [row if row != [""] else [] for row in text]
+    assert excel[1][:4] == [1, "W1", "GM0344", "toegekend"] and excel[1][6] == 245_000_000
+
+
+def test_one_municipality_sees_all_instruments_others_what_is_open(client, demo):
+    from bouwregie.instruments import api, wbi_store
+    from bouwregie.instruments.money import euros
+
+    from .roles import seat_user
+
+    header, w1, _w2 = WBI_CSV.splitlines()
+    wbi_store.register(dict(zip(header.split(";"), w1.split(";"), strict=True)), None)
+    utrecht = api.realisatiestimulans("2026-Q3", "GM0344")["variants"]
+    page = client.get("/instrumenten/gemeente/GM0344").content.decode()
+    for variant in ("realisatie", "startbouw"):
+        paid = sum(m["paid_cents"] for m in utrecht[variant]["municipalities"])
+        assert euros(paid) in page
+    assert "Financiële instrumenten voor Utrecht" in page and "zichtbaar voor de gemeente zelf" in page
+    assert "W1" not in page and "Geen stedelijk focusgebied" in page
+    client.force_login(seat_user("gem-utrecht", "Gemeente Utrecht", "gemeente", "PV26", "GM0344", "bewerker"))
+    page = client.get("/instrumenten/gemeente/GM0344").content.decode()
+    assert "W1" in page and "€ 2.450.000,00" in page and "Geen pakketten" in page
+    client.force_login(seat_user("gem-a", "Gemeente Amsterdam", "gemeente", "PV27", "GM0363", "bewerker"))
+    assert "W1" not in client.get("/instrumenten/gemeente/GM0344").content.decode()
+    assert client.get("/instrumenten/gemeente/GM9999").status_code == 404

@@ -56,6 +56,15 @@ PAGES = {
     },
     "/instrumenten/realisatiestimulans": dict.fromkeys(ROLES, 200),
     "/instrumenten/woningbouwimpuls": {**dict.fromkeys(ROLES, 403), "anoniem": 302, "rijk": 200, "beheerder": 200},
+    "/instrumenten/gemeente/GM0344": dict.fromkeys(ROLES, 200),  # open figures for all; applications for some
+    "/instrumenten/woningbouwimpuls/aanvragen": {
+        **dict.fromkeys(ROLES, 403),
+        "anoniem": 302,
+        "gemeente_utrecht": 200,
+        "gemeente_amsterdam": 200,
+        "beheerder": 200,
+    },  # fmt: skip
+    "/instrumenten/gebiedsbudget": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
     "/prognose": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
     "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
 }

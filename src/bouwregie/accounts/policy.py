@@ -11,6 +11,7 @@ province, edit its projects); gemeente (edit projects in its municipality); corp
 from dataclasses import dataclass, field
 
 from bouwregie.accounts.models import Membership, Organisation, ProjectParty
+from bouwregie.geo.models import Municipality
 
 MARKET_KINDS = frozenset({Organisation.Kind.CORPORATIE, Organisation.Kind.ONTWIKKELAAR, Organisation.Kind.BELEGGER,
                           Organisation.Kind.BOUWER})  # fmt: skip
@@ -154,6 +155,17 @@ def can_submit_wbi(p: Principal, municipality: str) -> bool:
 def can_assess_wbi(p: Principal) -> bool:
     """Ranking the applications of a window (with their open-book deficits) is the Rijk's assessment."""
     return is_beheerder(p) or any(s.kind == Organisation.Kind.RIJK for s in p.seats)
+
+
+def can_submit_gebiedsbudget(p: Principal, municipalities: list[str]) -> bool:
+    """A gebiedsbudget package comes from the region: editors of the province all the area's municipalities lie in
+    (Afspraak 19.3: the region matches the Rijk's money), or the beheerder."""
+    if is_beheerder(p):
+        return True
+    provinces = set(Municipality.objects.filter(code__in=municipalities).values_list("province_id", flat=True))
+    return len(provinces) == 1 and any(
+        s.role in EDITING_ROLES and s.kind == Organisation.Kind.PROVINCIE and s.province in provinces for s in p.seats
+    )
 
 
 def can_follow_job(p: Principal, started_by: str | None) -> bool:

@@ -28,7 +28,7 @@ from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
 from bouwregie.instruments import api as instruments_api
-from bouwregie.instruments import gebiedsbudget, wbi_file, wbi_store
+from bouwregie.instruments import gebiedsbudget, gebiedsbudget_store, wbi_file, wbi_store
 from bouwregie.instruments.models import WbiApplication
 from bouwregie.instruments.money import parse_euros
 from bouwregie.jobs import runner
@@ -685,6 +685,11 @@ class GebiedsbudgetIn(Schema):
     al_toegekend: str | int | float = Field(0, description="euro's die al uit het plafond zijn toegekend")
 
 
+class GebiedsbudgetPackageIn(GebiedsbudgetIn):
+    al_toegekend: None = Field(None, description="niet gebruikt: het platform telt de eerder ingediende pakketten")
+    gemeenten: list[str] = Field(description="gemeentecodes (GM…) waarin het gebied ligt")
+
+
 class NplvIn(Schema):
     woningen: dict[str, int] = Field(description="gebied → aantal nieuwe woningen")
     per_woning: str | int | float | None = Field(None, description="euro's per woning (€ 10.000–13.000)")
@@ -698,9 +703,26 @@ def gebiedsbudget_assessment(request, package: GebiedsbudgetIn) -> dict:
     data = package.model_dump()
     assessed = gebiedsbudget.assess_package(gebiedsbudget.package_from_dict(data),
                                             parse_euros(data.pop("al_toegekend")))  # fmt: skip
-    return {"id": package.id, "regulation": assessed.regulation, "failures": assessed.failures,
-            "not_counted": assessed.not_counted, "eligible_investment_cents": assessed.eligible_investment_cents,
-            "contribution_cents": assessed.contribution_cents}  # fmt: skip
+    return gebiedsbudget.as_dict(assessed)
+
+
+@api.post("/gebiedsbudget-packages", response={201: dict, **ERRORS}, auth=SIGNED_IN,
+          summary="Een maatregelpakket indienen (de regio); getoetst samen met de eerdere pakketten")  # fmt: skip
+def submit_gebiedsbudget_package(request, package: GebiedsbudgetPackageIn):
+    data = package.model_dump(exclude={"al_toegekend"})
+    if not policy.can_submit_gebiedsbudget(_principal(request), [str(c).upper() for c in data["gemeenten"]]):
+        raise HttpError(403, "Alleen de provincie waarin het gebied ligt (met een bewerkersrol) dient een pakket in.")
+    stored = gebiedsbudget_store.register(data, request.user)
+    found = [p for p in gebiedsbudget_store.assess_all()["packages"] if p["id"] == stored.package_id]
+    return Status(201, found[0])
+
+
+@api.get("/gebiedsbudget-packages", response={200: dict, **ERRORS}, auth=SIGNED_IN,
+         summary="Alle maatregelpakketten, getoetst, binnen het plafond in volgorde van besluit")  # fmt: skip
+def gebiedsbudget_packages(request, gemeente: str | None = None) -> dict:
+    if not policy.can_read_projects(_principal(request)):
+        raise HttpError(403, "Alleen voor aangemelde deelnemers aan de tafels.")
+    return gebiedsbudget_store.assess_all(gemeente.upper() if gemeente else None)
 
 
 @api.post("/nplv-contributions", response={200: dict, **ERRORS}, auth=SIGNED_IN,

@@ -88,6 +88,15 @@ def assess_package(p: Package, already_granted_cents: int = 0) -> PackageAssessm
     return PackageAssessment(p, r.label(), failures, eligible, contribution, not_counted)
 
 
+def as_dict(a: PackageAssessment) -> dict:
+    """An assessment as plain values (REST API, web page); amounts in cents."""
+    p = a.package
+    return {"id": p.id, "area": p.area, "decided": p.decided.isoformat(), "regulation": a.regulation,
+            "failures": a.failures, "not_counted": a.not_counted, "requested_cents": p.requested_cents,
+            "regional_contribution_cents": p.regional_contribution_cents, "contribution_cents": a.contribution_cents,
+            "eligible_investment_cents": a.eligible_investment_cents}  # fmt: skip
+
+
 def contribution_cents(eligible: int, regional: int, requested: int, room: int, share_percent: int) -> int:
     """The Rijk pays at most share_percent of the eligible investment, no more than the region reserves, no
     more than asked, within what is left of the ceiling."""

@@ -23,3 +23,23 @@ class WbiApplication(models.Model):
 
     def __str__(self):
         return f"{self.window} {self.application_id}"
+
+
+class GebiedsbudgetPackage(models.Model):
+    """A measure package for a designated area as the region submitted it (the fields of
+    gebiedsbudget.package_from_dict), with the municipalities the area lies in."""
+
+    package_id = models.CharField(_("pakket"), max_length=50, unique=True)
+    area = models.CharField(_("gebied"), max_length=200)
+    municipalities = models.JSONField(_("gemeenten"), default=list)
+    fields = models.JSONField(_("pakket zoals ingediend"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["package_id"]
+        verbose_name = _("gebiedsbudget-pakket")
+        verbose_name_plural = _("gebiedsbudget-pakketten")
+
+    def __str__(self):
+        return f"{self.package_id} ({self.area})"

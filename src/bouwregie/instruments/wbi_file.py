@@ -31,23 +31,28 @@ class ApplicationFileError(ValueError):
 
 
 def read(path: Path) -> list[Application]:
+    return [app for _row, app in read_rows(path)]
+
+
+def read_rows(path: Path) -> list[tuple[dict, Application]]:
+    """Every application of the file with its fields as written; any problem refuses the whole file."""
     rows = _rows(path)
     if not rows:
         raise ApplicationFileError(_("%s bevat geen aanvragen.") % path.name)
     _check_columns(rows[0])
-    problems, apps = [], []
+    problems, found = [], []
     for n, row in enumerate(rows, start=2 if path.suffix.lower() != ".json" else 1):
         try:
-            apps.append(application_from_row(row))
+            found.append((row, application_from_row(row)))
         except ValueError as error:
             problems.append(_("Rij %(n)d: %(error)s") % {"n": n, "error": error})
     if problems:
         raise ApplicationFileError("\n".join(problems))
-    ids = [a.id for a in apps]
+    ids = [app.id for _row, app in found]
     double = sorted({i for i in ids if ids.count(i) > 1})
     if double:
         raise ApplicationFileError(_("Aanvraag-id's komen dubbel voor: %s.") % ", ".join(double))
-    return apps
+    return found
 
 
 def _rows(path: Path) -> list[dict]:

@@ -3,10 +3,8 @@ run as a background task, then read the fan chart, the chances to meet the agree
 difference, the projects that carry the uncertainty and the calibration. The numbers come from
 bouwregie.forecast, the same functions as the CLI and the REST API use."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,6 +15,7 @@ from bouwregie.geo.areas import UnknownArea
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
 from bouwregie.web.dashboard import closed_peilingen
+from bouwregie.web.downloads import table_download
 from bouwregie.web.form_values import whole_number
 from bouwregie.web.project_pages import require_projects
 
@@ -122,8 +121,4 @@ def forecast_result(request, forecast_id: int):
 @login_required
 def forecast_csv(request, forecast_id: int):
     forecast = _forecast(request, forecast_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="prognose-{forecast.pk}-{forecast.area}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 with a byte order mark
-    csv.writer(response, delimiter=";").writerows(results.csv_rows(forecast.result))
-    return response
+    return table_download(results.csv_rows(forecast.result), f"prognose-{forecast.pk}-{forecast.area}", "csv")

@@ -1,24 +1,25 @@
 """The financial instruments in the browser (issue #7): the realisatiestimulans per municipality and year,
-both variants side by side, with the regulation version and its sources; CSV download. Open data: what a
-municipality receives follows from its realised homes, which are open too."""
+both variants side by side, with the regulation version and its sources (CSV and Excel), and one municipality's
+overview of every instrument. Open data: what a municipality receives follows from its realised homes, which are
+open too; its Woningbouwimpuls applications (open-book deficits) only for itself and the Rijk, its gebiedsbudget
+packages for those at the tables."""
 
-import csv
+from datetime import date
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
 from bouwregie.geo.areas import UnknownArea
-from bouwregie.instruments import api, wbi_store
-from bouwregie.instruments.models import WbiApplication
-from bouwregie.instruments.money import euros, parse_euros
+from bouwregie.geo.models import Municipality
+from bouwregie.instruments import api, gebiedsbudget_store, wbi_store
+from bouwregie.instruments.money import euros
 from bouwregie.instruments.realisatiestimulans import NAME
-from bouwregie.instruments.regulation import all_versions
+from bouwregie.instruments.regulation import all_versions, in_force
 from bouwregie.projects.models import Peiling
 from bouwregie.web.dashboard import closed_peilingen
+from bouwregie.web.downloads import FORMATS, table_download
 
 
 def realisatiestimulans_page(request):
@@ -31,12 +32,9 @@ def realisatiestimulans_page(request):
             result = api.realisatiestimulans(form["peiling"], form["gemeente"] or None)
         except (ValueError, UnknownArea, Peiling.DoesNotExist) as e:
             error = str(e)
-    if result and request.GET.get("formaat") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="realisatiestimulans-{result["peiling"]}.csv"'
-        response.write("\ufeff")
-        csv.writer(response, delimiter=";").writerows(api.csv_rows(result))
-        return response
+    if result and request.GET.get("formaat") in FORMATS:
+        name = "-".join(["realisatiestimulans", result["peiling"], *([form["gemeente"]] if form["gemeente"] else [])])
+        return table_download(api.csv_rows(result), name, request.GET["formaat"], "Realisatiestimulans")
     rows, years = [], []
     if result:
         both = result["variants"]
@@ -80,29 +78,51 @@ def realisatiestimulans_page(request):
     )
 
 
-@login_required
-def woningbouwimpuls_page(request):
-    """The ranking of one application window (the Rijk's assessment): every application with its decision,
-    amounts, scores and, where it fails, each rule with reason and source."""
-    if not policy.can_assess_wbi(policy.principal_for(request.user)):
-        raise PermissionDenied(_("De rangschikking van de Woningbouwimpuls is de beoordeling van het Rijk."))
-    windows = list(WbiApplication.objects.order_by("-window").values_list("window", flat=True).distinct())
-    form = {"tijdvak": request.GET.get("tijdvak") or (windows[0] if windows else ""),
-            "budget": request.GET.get("budget", "").strip()}  # fmt: skip
+def municipality_page(request, code: str):
+    """Everything the instruments mean for one municipality: the realisatiestimulans per year in both variants,
+    whether it is an NPLV focus municipality, its Woningbouwimpuls applications and its gebiedsbudget packages."""
+    municipality = Municipality.objects.filter(code=code.upper()).first()
+    if municipality is None:
+        raise Http404(_("Gemeente %s bestaat niet.") % code)
+    peilingen = closed_peilingen()
+    peiling = request.GET.get("peiling") or (peilingen[0] if peilingen else "")
+    who = policy.principal_for(request.user)
     result, error = None, None
-    if form["tijdvak"] and form["budget"]:
+    if peilingen:
         try:
-            result = wbi_store.assess(form["tijdvak"], parse_euros(form["budget"]))
-        except ValueError as e:
+            result = api.realisatiestimulans(peiling, municipality.code)
+        except (ValueError, Peiling.DoesNotExist) as e:
             error = str(e)
-    if result:
-        for row in result["applications"]:
-            row.update(deficit=euros(row["deficit_cents"]), maximum=euros(row["max_contribution_cents"]),
-                       granted=euros(row["granted_cents"]))  # fmt: skip
-        result.update(budget=euros(result["budget_cents"]), granted=euros(result["granted_cents"]))
+    if result and request.GET.get("formaat") in FORMATS:
+        name = f"realisatiestimulans-{result['peiling']}-{municipality.code}"
+        return table_download(api.csv_rows(result), name, request.GET["formaat"], "Realisatiestimulans")
+    years = []
+    for variant, computed in result["variants"].items() if result else ():
+        for m in computed["municipalities"]:
+            for year, y in m["years"].items():
+                years.append({"variant": variant, "year": year, "homes": sum(y["homes"].values()),
+                              "claim": euros(y["claim_cents"]), "set_off": euros(y["set_off_cents"]),
+                              "surcharges": euros(sum(y["surcharges_cents"].values())), "paid": euros(y["paid_cents"]),
+                              "payment": y["payment"]})  # fmt: skip
+    variants = result["variants"].items() if result else ()
+    totals = {v: euros(sum(m["paid_cents"] for m in c["municipalities"])) for v, c in variants}
+    wbi = None
+    if policy.can_assess_wbi(who) or policy.can_submit_wbi(who, municipality.code):
+        wbi = wbi_store.applications_of([municipality.code])
+        for row in wbi:
+            row.update(maximum=euros(row["max_contribution_cents"]), requested=euros(row["requested_cents"]))
+    packages = None
+    if policy.can_read_projects(who):
+        packages = gebiedsbudget_store.assess_all(municipality.code)["packages"]
+        for row in packages:
+            row.update(contribution=euros(row["contribution_cents"]), requested=euros(row["requested_cents"]))
+    regulation = in_force(NAME, date.today())
     return render(
         request,
-        "web/woningbouwimpuls.html",
-        {"nav": "instruments", "form": form, "windows": windows, "result": result, "error": error},
+        "web/instruments_municipality.html",
+        {"nav": "instruments", "municipality": municipality, "peilingen": peilingen, "peiling": peiling,
+         "result": result, "error": error, "years": years, "totals": totals, "wbi": wbi, "packages": packages,
+         "focus": municipality.code in regulation.value("focusgebieden", "gemeenten"),
+         "regulation": regulation.label()},
         status=400 if error else 200,
-    )
+    )  # fmt: skip

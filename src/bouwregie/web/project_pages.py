@@ -5,8 +5,7 @@ Who may see these is decided by accounts.policy, as for the REST API; the list a
 as the API does, so both show the same projects for the same filters.
 """
 
-import csv
-import io
+import itertools
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -27,6 +26,7 @@ from bouwregie.projects.enums import Bottleneck, PlanStatus, PlanType, Segment
 from bouwregie.projects.milestones import MILESTONE_CODES, phase_label
 from bouwregie.projects.models import Milestone, ProjectVersion
 from bouwregie.projects.rules import SEGMENTS
+from bouwregie.web.downloads import table_download
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000  # every project of the country fits; beyond this an export is a database dump
@@ -124,32 +124,9 @@ def project_export(request, fmt: str):
     versions, _form, error = _found(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    rows = (_export_row(v) for v in versions[:EXPORT_LIMIT])
+    rows = itertools.chain([EXPORT_COLUMNS], (_export_row(v) for v in versions[:EXPORT_LIMIT]))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="projecten-{stamp}.csv"'
-        return response
-    if fmt == "xlsx":
-        import openpyxl
-
-        workbook = openpyxl.Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Projecten"))
-        sheet.append(EXPORT_COLUMNS)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="projecten-{stamp}.xlsx"'
-        return response
-    raise Http404(_("Onbekend exportformaat '%s'; kies csv of xlsx.") % fmt)
+    return table_download(rows, f"projecten-{stamp}", fmt, _("Projecten"))
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.urls import include, path
 from bouwregie.web import (
     dashboard,
     forecast_pages,
+    gebiedsbudget_pages,
     imports,
     instrument_pages,
     job_pages,
@@ -11,6 +12,7 @@ from bouwregie.web import (
     monitor_pages,
     project_edit,
     project_pages,
+    wbi_pages,
 )
 from bouwregie.web.login import LoginView
 
@@ -37,7 +39,10 @@ urlpatterns = [
     path("prognose/<int:forecast_id>", forecast_pages.forecast_result, name="forecast"),
     path("prognose/<int:forecast_id>.csv", forecast_pages.forecast_csv, name="forecast-csv"),
     path("instrumenten/realisatiestimulans", instrument_pages.realisatiestimulans_page, name="realisatiestimulans"),
-    path("instrumenten/woningbouwimpuls", instrument_pages.woningbouwimpuls_page, name="woningbouwimpuls"),
+    path("instrumenten/gemeente/<str:code>", instrument_pages.municipality_page, name="instruments-municipality"),
+    path("instrumenten/woningbouwimpuls", wbi_pages.woningbouwimpuls_page, name="woningbouwimpuls"),
+    path("instrumenten/woningbouwimpuls/aanvragen", wbi_pages.wbi_submit_page, name="wbi-submit"),
+    path("instrumenten/gebiedsbudget", gebiedsbudget_pages.gebiedsbudget_page, name="gebiedsbudget"),
     path("inloggen", LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", include("django.conf.urls.i18n")),
