@@ -212,3 +212,58 @@ def test_the_import_log_is_readable(client, world, tmp_path):
     assert detail["counts"] == run.counts and detail["problems"] == run.problems
     assert get(client, world, "anoniem", "/api/v1/imports").status_code == 401
     assert get(client, world, "rijk", "/api/v1/imports/999999").status_code == 404
+
+
+def test_milestones_as_a_resource_each_change_a_version_within_the_policy(client, world):
+    """The Utrecht project: start bouw actual 2025-03-01, oplevering planned 2027-06-01 (roles.build_world)."""
+    from bouwregie.accounts.models import Membership, Organisation, ProjectParty
+    from bouwregie.projects.models import Project
+
+    url = f"/api/v1/projects/{world['utrecht']}/milestones"
+    assert [(m["kind"], m["actual"], m["planned"]) for m in get(client, world, "rijk", url).json()] == [
+        ("start_bouw", "2025-03-01", None), ("oplevering", None, "2027-06-01")]  # fmt: skip
+    moved = send(client, world, "gemeente_utrecht", "put", f"{url}/oplevering",
+                 {"reason": "Aannemer meldt vertraging", "planned": "2027-11-01"})  # fmt: skip
+    assert moved.status_code == 200, moved.content
+    assert [(m["kind"], m["planned"]) for m in moved.json()][-1] == ("oplevering", "2027-11-01")
+    assert len(get(client, world, "rijk", f"/api/v1/projects/{world['utrecht']}/versions").json()) == 2
+    # A developer at the project's table sets a private milestone, but not a public one.
+    developer = Organisation.objects.create(name="Ontwikkelaar BV", kind="ontwikkelaar")
+    user = world["users"]["corporatie"]
+    Membership.objects.create(user=user, organisation=developer, role="bewerker")
+    ProjectParty.objects.create(project=Project.objects.get(code=world["utrecht"]), organisation=developer,
+                                role="ontwikkelaar")  # fmt: skip
+    private = send(client, world, "corporatie", "put", f"{url}/financiering_rond",
+                   {"reason": "Financiering rond", "actual": "2025-01-15"})  # fmt: skip
+    assert private.status_code == 200 and ("financiering_rond", 1) in [
+        (m["kind"], m["sequence"]) for m in private.json()
+    ]
+    public = send(client, world, "corporatie", "put", f"{url}/omgevingsplan_vastgesteld",
+                  {"reason": "x", "actual": "2024-01-15"})  # fmt: skip
+    assert public.status_code == 403
+    refused = send(
+        client, world, "gemeente_amsterdam", "put", f"{url}/oplevering", {"reason": "x", "planned": "2028-01-01"}
+    )
+    assert refused.status_code == 403
+    unknown = send(client, world, "gemeente_utrecht", "put", f"{url}/feestje", {"reason": "x", "planned": "2028-01-01"})
+    assert unknown.status_code == 400 and unknown.json()["invalidParams"][0]["name"] == "milestones"
+    assert len(get(client, world, "rijk", f"/api/v1/projects/{world['utrecht']}/versions").json()) == 3
+    assert get(client, world, "rijk", "/api/v1/projects/BR-9999999/milestones").status_code == 404
+
+
+def test_the_beheerder_closes_a_peiling_through_the_api(client, world):
+    from bouwregie.jobs.models import Job
+
+    url = "/api/v1/peilingen/2025-q3/closure"
+    assert send(client, world, "anoniem", "post", url, {}).status_code == 401
+    assert send(client, world, "provincie_utrecht", "post", url, {}).status_code == 403
+    closed = send(client, world, "beheerder", "post", url, {})
+    assert closed.status_code == 200, closed.content
+    body = closed.json()
+    assert (body["code"], body["closed"], body["projects"]) == ("2025-Q3", True, 2)
+    assert Job.objects.get(pk=body["calibration_job_id"]).status == Job.Status.KLAAR  # inline in tests
+    again = send(client, world, "beheerder", "post", url, {})
+    assert again.status_code == 400 and "al gesloten" in again.json()["detail"]
+    earlier = send(client, world, "beheerder", "post", "/api/v1/peilingen/2025-Q1/closure", {})
+    assert earlier.status_code == 400 and "kan niet meer gesloten worden: 2025-Q2" in earlier.json()["detail"]
+    assert send(client, world, "beheerder", "post", "/api/v1/peilingen/morgen/closure", {}).status_code == 400

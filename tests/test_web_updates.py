@@ -193,7 +193,15 @@ def test_only_the_beheerder_closes_a_peiling_after_saying_it_is_irreversible(cli
     assert "onomkeerbaar" in _text(client.get("/peilingen"))
     response = client.post("/peilingen", {"peiling": "2025-Q3", "zeker": "ja"})
     assert response.status_code == 302 and response.url == "/?peiling=2025-Q3"
-    assert "Peiling 2025-Q3 is gesloten met 2 projecten." in _text(client.get(response.url))
+    page = _text(client.get(response.url))
+    assert "Peiling 2025-Q3 is gesloten met 2 projecten." in page
+    # The forecast's calibration follows as a background job (inline in tests), stored with the peiling.
+    from bouwregie.forecast.models import StoredCalibration
+    from bouwregie.jobs.models import Job
+
+    job = Job.objects.get(handler="bouwregie.forecast.jobs.calibration_job")
+    assert f"op de achtergrond gekalibreerd op peiling 2025-Q3 (taak /taken/{job.pk})" in page
+    assert job.status == Job.Status.KLAAR and StoredCalibration.objects.filter(peiling__code="2025-Q3").exists()
     client.post("/peilingen", {"peiling": "2025-Q2", "zeker": "ja"})
     assert "Peiling 2025-Q2 is al gesloten." in _text(client.get("/peilingen"))
 

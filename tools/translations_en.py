@@ -488,6 +488,9 @@ EN.update({
     "Het bestand is %(mb).1f MB; de grens is %(limit)d MB.": "The file is %(mb).1f MB; the limit is %(limit)d MB.",
     "U mag geen aanvragen indienen voor gemeente %s.": "You may not submit applications for municipality %s.",
     "Pakket %s is al ingediend.": "Package %s has already been submitted.", "Onbekende gemeentecode(s): %s.": "Unknown municipality code(s): %s.",
+    "Kalibratie van de prognose op peiling %s": "Calibration of the forecast on peiling %s",
+    "Peilinghistorie lezen": "Reading the peiling history",
+    "De prognose wordt op de achtergrond gekalibreerd op peiling %(code)s (taak %(url)s).": "The forecast is being calibrated on peiling %(code)s in the background (task %(url)s).",
     "Er zijn nog geen aanvragen. Gemeenten dienen ze in op de pagina Aanvragen of via de REST API (POST /api/v1/wbi-applications).": "There are no applications yet. Municipalities submit them on the Applications page or through the REST API (POST /api/v1/wbi-applications).",
 })  # fmt: skip
 PLURALS = {

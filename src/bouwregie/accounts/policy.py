@@ -48,6 +48,8 @@ ANONYMOUS = Principal()
 def principal_for(user) -> Principal:
     if user is None or not user.is_authenticated:
         return ANONYMOUS
+    if isinstance(getattr(user, "principal", None), Principal):  # read with the API key (accounts.tokens)
+        return user.principal
     seats = tuple(
         Seat(*row)
         for row in Membership.objects.filter(user=user).values_list(

@@ -317,10 +317,31 @@ def areas(request, kind: str | None = None):
     return [r for r in rows if kind is None or r.kind == kind]
 
 
+def _peiling_out(p: Peiling) -> PeilingOut:
+    return PeilingOut(code=p.code, year=p.year, quarter=p.quarter, reference_date=p.reference_date,
+                      closed=p.is_closed, closed_at=p.closed_at)  # fmt: skip
+
+
 @api.get("/peilingen", response={200: list[PeilingOut], **OPEN_ERRORS}, summary="Peilingen (kwartaalstanden)")
 def peilingen(request):
-    return [PeilingOut(code=p.code, year=p.year, quarter=p.quarter, reference_date=p.reference_date,
-                       closed=p.is_closed, closed_at=p.closed_at) for p in Peiling.objects.all()]  # fmt: skip
+    return [_peiling_out(p) for p in Peiling.objects.all()]
+
+
+class PeilingClosed(PeilingOut):
+    projects: int
+    calibration_job_id: int
+
+
+@api.post("/peilingen/{code}/closure", response={200: PeilingClosed, **ERRORS}, auth=SIGNED_IN,
+          summary="Een peiling sluiten (onomkeerbaar; de beheerder); kalibratie volgt als achtergrondtaak")  # fmt: skip
+def close_peiling(request, code: str):
+    """Freezes every project's newest version into the peiling, as the web page does. A closed peiling, or one
+    before a later closed one, is refused (400) with the reason."""
+    if not policy.can_close_peiling(_principal(request)):
+        raise HttpError(403, "Alleen de beheerder van het platform sluit een peiling (zij geldt voor heel het land).")
+    peiling = services.close_peiling(code.strip().upper(), author=request.user.get_username())
+    job = forecast_jobs.start_calibration(peiling.code, request.user)
+    return PeilingClosed(**_peiling_out(peiling).dict(), projects=peiling.entries.count(), calibration_job_id=job.pk)
 
 
 @api.get("/monitor-figures", response={200: dict, **OPEN_ERRORS}, summary="Monitorcijfers van één gebied (open data)")
@@ -354,9 +375,7 @@ def projects(request, filters: Query[ProjectFilters]):
         segment=filters.segment, bottleneck=filters.bottleneck, lifecycle=filters.lifecycle,
         project_ids=delayed_since_last_peiling(filters.area or "NL") if filters.delayed else None,
     )  # fmt: skip
-    count = search.count(query)
-    start = (filters.page - 1) * filters.page_size
-    page = search.find(query).values_list(*SUMMARY_COLUMNS)[start : start + filters.page_size]
+    count, page = search.summary_page(query, (filters.page - 1) * filters.page_size, filters.page_size)
     rows = [_summary_of_row(row) for row in page]
     last = max(1, -(-count // filters.page_size))
     # The API's hot path (machine clients poll it): rows from plain values, serialised once. Letting the
@@ -393,12 +412,49 @@ def project_detail(request, code: str):
     "/projects/{code}", response={200: ProjectDetail, **ERRORS}, auth=SIGNED_IN, summary="Wijzigen: een nieuwe versie"
 )
 def change_project(request, code: str, change: ProjectChange):
+    _new_version(request, code, lambda data: _fields(change), change.reason)
+    return project_detail(request, code)
+
+
+class MilestoneChange(Schema):
+    """One milestone's dates (and, for an oplevering, its homes); what is left out becomes empty."""
+
+    reason: str
+    planned: date | None = None
+    actual: date | None = None
+    homes: int | None = Field(None, ge=0)
+
+
+@api.get("/projects/{code}/milestones", response={200: list[MilestoneOut], **ERRORS}, auth=SIGNED_IN,
+         summary="De mijlpalen van een project (huidige versie)")  # fmt: skip
+def project_milestones(request, code: str):
+    return project_detail(request, code).milestones
+
+
+@api.put("/projects/{code}/milestones/{kind}", response={200: list[MilestoneOut], **ERRORS}, auth=SIGNED_IN,
+         summary="Eén mijlpaal zetten (een nieuwe versie; een marktpartij alleen private mijlpalen)")  # fmt: skip
+def set_milestone(request, code: str, kind: str, change: MilestoneChange, sequence: int = Query(1, ge=1)):
+    """`sequence` numbers the deelopleveringen (1 for every other milestone). The same rules as any change:
+    a known kind, dates in order, who may edit which milestone (policy.edit_scope)."""
+
+    def with_milestone(data):
+        others = tuple(m for m in data.milestones if (m.kind, m.sequence) != (kind, sequence))
+        stone = MilestoneData(kind, change.planned, change.actual, change.homes, sequence)
+        return {"milestones": (*others, stone)}
+
+    _new_version(request, code, with_milestone, change.reason)
+    return project_milestones(request, code)
+
+
+def _new_version(request, code: str, changes, reason: str) -> None:
+    """A new version of the project with changes(current data) applied, if anything changed; refused (403)
+    for whoever may not make this change."""
     who = _principal(request)
     project = Project.objects.filter(code=code).first()
     if project is None:
         raise Http404(f"Project '{code}' bestaat niet.")
     number, data = services.current_data([project.id])[project.id]
-    new = replace(data, **_fields(change))
+    new = replace(data, **changes(data))
     municipality = Municipality.objects.get(code=data.municipality)
     scope = policy.edit_scope(who, municipality.code, municipality.province_id, policy.parties_of(project.id))
     if scope == policy.EDIT_PRIVATE_MILESTONES:
@@ -407,8 +463,7 @@ def change_project(request, code: str, change: ProjectChange):
     else:
         _require_edit(who, data.municipality, new.municipality)
     if canonical(new) != canonical(data):
-        services.create_version(project, new, _meta(request, change.reason))
-    return project_detail(request, code)
+        services.create_version(project, new, _meta(request, reason))
 
 
 @api.post("/projects", response={201: ProjectDetail, **ERRORS}, auth=SIGNED_IN, summary="Een nieuw project")
@@ -760,13 +815,8 @@ def _with_relations(versions):
     return versions.select_related("project", "municipality")
 
 
-SUMMARY_COLUMNS = ("current__code", "name", "municipality_id", "municipality__name", "municipality__province_id",
-                   "number", "created_at", "lifecycle", "plan_type", "plan_status", "phase", "homes_total",
-                   *(f"homes_{s}" for s in SEGMENTS))  # fmt: skip
-
-
 def _summary_of_row(row: tuple) -> dict:
-    """A ProjectSummary from the SUMMARY_COLUMNS of one version."""
+    """A ProjectSummary from the search.SUMMARY_COLUMNS of one version."""
     names = ("code", "name", "municipality_code", "municipality", "province_code", "version", "updated_at",
              "lifecycle", "plan_type", "plan_status", "phase", "homes_total")  # fmt: skip
     return {**dict(zip(names, row[:12], strict=True)), "homes_by_segment": dict(zip(SEGMENTS, row[12:], strict=True))}

@@ -27,3 +27,17 @@ def forecast_job(params: dict, progress) -> dict:
         seed=request.seed, result=result,
     )  # fmt: skip
     return {"url": reverse("forecast", args=[saved.pk]), "forecast": saved.pk}
+
+
+def start_calibration(peiling_code: str, user) -> "runner.Job":
+    """After a peiling closes in the browser: the calibration (seconds of reading the history) as a job, so
+    the close itself answers at once."""
+    title = _("Kalibratie van de prognose op peiling %s") % peiling_code
+    return runner.submit("bouwregie.forecast.jobs.calibration_job", title, {"peiling": peiling_code}, user)
+
+
+def calibration_job(params: dict, progress) -> dict:
+    from bouwregie.forecast.calibration import after_close
+
+    progress(10, _("Peilinghistorie lezen"))
+    return {"message": after_close(params["peiling"]), "url": reverse("forecasts")}

@@ -12,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
-from bouwregie.forecast.calibration import after_close
+from bouwregie.forecast import jobs as forecast_jobs
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.monitor.alternatives import alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
@@ -67,7 +67,9 @@ def peilingen_page(request):
                     _("Peiling %(code)s is gesloten met %(n)d projecten.")
                     % {"code": peiling.code, "n": peiling.entries.count()},
                 )
-                messages.info(request, after_close(peiling.code))
+                job = forecast_jobs.start_calibration(peiling.code, request.user)
+                calibrating = _("De prognose wordt op de achtergrond gekalibreerd op peiling %(code)s (taak %(url)s).")
+                messages.info(request, calibrating % {"code": peiling.code, "url": reverse("job", args=[job.pk])})
                 return redirect(reverse("home") + f"?peiling={peiling.code}")
         return redirect("peilingen")
     peilingen = list(Peiling.objects.annotate(n=Count("entries")).order_by("-year", "-quarter"))
