@@ -146,14 +146,24 @@ def test_calibration_recovers_known_step_parameters():
     assert abs(naive - 1.3) > 5 * abs(fit.mean - 1.3)
 
 
-def test_thin_data_stays_near_the_prior_and_no_data_is_the_prior():
+def test_thin_data_stays_near_the_prior_and_no_data_is_the_prior(monkeypatch):
+    from bouwregie.forecast import priors
+
     rng = np.random.default_rng(12)
     few = synthetic_spells(3.0, 4.0, 8, rng)
     many = fit_step(synthetic_spells(3.0, 4.0, 20_000, rng), prior_mean=1.0, prior_shape=4.0)
     fit = fit_step(few, prior_mean=1.0, prior_shape=4.0)
-    # Eight spells pull the mean away from the prior (1.0) but not all the way to what much data says (~3.0),
-    # and the fit knows it is unsure: its posterior spread is many times that of the large sample.
-    assert 1.0 < fit.mean < many.mean and fit.log_sd_mean > 5 * many.log_sd_mean
+    # With much data the spread of log(mean) is the gamma's Fisher information, k per completed spell (censored
+    # spells add next to nothing), plus the prior's precision: 1 / sqrt(events · k + 1 / 0.5²).
+    expected = 1 / np.sqrt(many.events * many.shape + 1 / priors.PRIOR_LOG_SD_MEAN**2)
+    assert many.log_sd_mean == pytest.approx(expected, rel=0.02)
+    # With eight spells the same data without the prior on the mean (a prior of spread 1000) says one thing,
+    # the prior (1.0) another: the fit lies strictly between them (shrinkage), and it is surer than either.
+    monkeypatch.setattr(priors, "PRIOR_LOG_SD_MEAN", 1000.0)
+    data_alone = fit_step(few, prior_mean=1.0, prior_shape=4.0)
+    monkeypatch.undo()
+    assert 1.0 < fit.mean < data_alone.mean
+    assert fit.log_sd_mean < min(data_alone.log_sd_mean, priors.PRIOR_LOG_SD_MEAN)
     none = fit_step(None, prior_mean=1.0, prior_shape=4.0)
     assert (none.mean, none.shape, none.calibrated) == (1.0, 4.0, False)
 
