@@ -105,15 +105,19 @@ def contribution_cents(eligible: int, regional: int, requested: int, room: int, 
 
 def package_from_json(path) -> Package:
     """A measure package from a JSON file (the fields of package_from_dict)."""
+    return package_from_dict(read_json(path))
+
+
+def read_json(path):
+    """The parsed JSON of a package file; an unreadable file or invalid JSON is a ValueError saying so."""
     import json
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ValueError(_("%(path)s is onleesbaar: %(error)s") % {"path": path, "error": error}) from None
     except json.JSONDecodeError as error:
         raise ValueError(_("%(path)s is geen geldige JSON: %(error)s") % {"path": path, "error": error}) from None
-    return package_from_dict(data)
 
 
 def package_from_dict(data: dict) -> Package:

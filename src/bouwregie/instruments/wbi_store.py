@@ -56,10 +56,6 @@ def applications_of(municipalities: list[str]) -> list[dict]:
     rows = []
     for stored in WbiApplication.objects.filter(municipality__in=municipalities).order_by("-window", "application_id"):
         app = wbi_file.application_from_row(stored.fields)
-        failures = woningbouwimpuls.check(app, woningbouwimpuls.regulation_for(app))
-        rows.append({"id": app.id, "window": app.window, "municipality": app.municipality,
-                     "submitted": stored.created_at, "failures": failures,
-                     "deficit_cents": woningbouwimpuls.deficit_cents(app),
-                     "max_contribution_cents": woningbouwimpuls.max_contribution_cents(app),
-                     "requested_cents": app.requested_cents})  # fmt: skip
+        rows.append({**wbi_rows.as_dict(woningbouwimpuls.assess_one(app)), "requested_cents": app.requested_cents,
+                     "submitted": stored.created_at})  # fmt: skip
     return rows

@@ -156,16 +156,18 @@ def check(app: Application, r: Regulation) -> list[Failure]:
     return failures
 
 
+def assess_one(app: Application) -> Assessment:
+    """One application on its own: the rules it fails, its deficit and maximum contribution (no rank yet)."""
+    r = regulation_for(app)
+    return Assessment(app, r.label(), check(app, r), deficit_cents(app), max_contribution_cents(app))
+
+
 def assess_window(apps: list[Application], budget_cents: int) -> list[Assessment]:
     """All applications of one window: checked, scored, ranked and granted in rank order within the budget."""
     windows = {a.window for a in apps}
     if len(windows) > 1:
         raise ValueError(_("Aanvragen uit meer dan één aanvraagtijdvak: %s.") % ", ".join(sorted(windows)))
-    assessments = []
-    for app in apps:
-        r = regulation_for(app)
-        assessment = Assessment(app, r.label(), check(app, r), deficit_cents(app), max_contribution_cents(app))
-        assessments.append(assessment)
+    assessments = [assess_one(app) for app in apps]
     eligible = [a for a in assessments if a.eligible]
     urgency = urgency_scores([a.application for a in eligible])
     for a in eligible:

@@ -2,7 +2,6 @@
 within the one ceiling in decision order; a province submits a package (JSON, docs/instruments.md); and the
 NPLV contribution for homes per area."""
 
-import json
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
 from bouwregie.instruments import gebiedsbudget, gebiedsbudget_store
-from bouwregie.instruments.money import euros, parse_euros
+from bouwregie.instruments.money import parse_euros
 from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.web.uploaded import saved_upload
 
@@ -31,16 +30,11 @@ def gebiedsbudget_page(request):
     overview = gebiedsbudget_store.assess_all()
     if request.GET.get("formaat") in FORMATS:
         return table_download(gebiedsbudget_store.csv_rows(overview), "gebiedsbudget", request.GET["formaat"])
-    for row in overview["packages"]:
-        row.update(contribution=euros(row["contribution_cents"]), requested=euros(row["requested_cents"]),
-                   eligible=euros(row["eligible_investment_cents"]),
-                   regional=euros(row["regional_contribution_cents"]))  # fmt: skip
     nplv, nplv_error = _nplv(request.GET)
     return render(
         request,
         "web/gebiedsbudget.html",
         {"nav": "instruments", "error": error, "stored": stored, "overview": overview,
-         "ceiling": euros(overview["ceiling_cents"]), "granted": euros(overview["granted_cents"]),
          "nplv": nplv, "nplv_error": nplv_error, "nplv_form": {"woningen": request.GET.get("woningen", ""),
                                                                "per_woning": request.GET.get("per_woning", "")}},
         status=400 if error or nplv_error else 200,
@@ -49,8 +43,8 @@ def gebiedsbudget_page(request):
 
 def _submit(request, who):
     with saved_upload(request.FILES.get("bestand"), (".json",)) as path:
-        package = gebiedsbudget.package_from_json(path)
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = gebiedsbudget.read_json(path)
+    package = gebiedsbudget.package_from_dict(data)
     codes = [str(c).strip().upper() for c in data.get("gemeenten") or []]
     if codes and not policy.can_submit_gebiedsbudget(who, codes):
         raise ValueError(_("Alleen de provincie waarin het gebied ligt (met een bewerkersrol) dient pakket %s in.")
@@ -77,7 +71,5 @@ def _nplv(params) -> tuple[dict | None, str | None]:
         result = gebiedsbudget.nplv_contribution(homes, date.today(), rate)
     except ValueError as e:
         return None, str(e)
-    result.update(areas=[{"area": a, "homes": homes[a], "paid": euros(c)} for a, c in result["areas"].items()],
-                  claims=euros(result["claims_cents"]), ceiling=euros(result["ceiling_cents"]),
-                  per_home=euros(result["per_home_cents"]))  # fmt: skip
+    result["areas"] = [{"area": a, "homes": homes[a], "paid_cents": c} for a, c in result["areas"].items()]
     return result, None

@@ -14,7 +14,6 @@ from bouwregie.accounts import policy
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.geo.models import Municipality
 from bouwregie.instruments import api, gebiedsbudget_store, wbi_store
-from bouwregie.instruments.money import euros
 from bouwregie.instruments.realisatiestimulans import NAME
 from bouwregie.instruments.regulation import all_versions, in_force
 from bouwregie.projects.models import Peiling
@@ -33,8 +32,7 @@ def realisatiestimulans_page(request):
         except (ValueError, UnknownArea, Peiling.DoesNotExist) as e:
             error = str(e)
     if result and request.GET.get("formaat") in FORMATS:
-        name = "-".join(["realisatiestimulans", result["peiling"], *([form["gemeente"]] if form["gemeente"] else [])])
-        return table_download(api.csv_rows(result), name, request.GET["formaat"], "Realisatiestimulans")
+        return _download(request, result, form["gemeente"])
     rows, years = [], []
     if result:
         both = result["variants"]
@@ -47,18 +45,15 @@ def realisatiestimulans_page(request):
                 "code": code, "name": (a or b)["name"],
                 "years": [{"year": y,
                            "realised": sum(a["years"][y]["homes"].values()) if a and y in a["years"] else 0,
-                           "paid_realised": euros(a["years"][y]["paid_cents"]) if a and y in a["years"] else "–",
+                           "paid_realised": a["years"][y]["paid_cents"] if a and y in a["years"] else None,
                            "started": sum(b["years"][y]["homes"].values()) if b and y in b["years"] else 0,
-                           "paid_started": euros(b["years"][y]["paid_cents"]) if b and y in b["years"] else "–"}
+                           "paid_started": b["years"][y]["paid_cents"] if b and y in b["years"] else None}
                           for y in years],
-                "total_realised": euros(a["paid_cents"]) if a else "–",
-                "total_started": euros(b["paid_cents"]) if b else "–",
+                "total_realised": a["paid_cents"] if a else None,
+                "total_started": b["paid_cents"] if b else None,
             })  # fmt: skip
-    totals = [
-        {"variant": v, "year": y, **t, "claims": euros(t["claims_cents"]), "ceiling": euros(t["ceiling_cents"]),
-         "paid": euros(t["paid_cents"]), "set_off": euros(t["set_off_cents"])}
-        for v, variant in (result["variants"].items() if result else ()) for y, t in variant["years"].items()
-    ]  # fmt: skip
+    variants = result["variants"].items() if result else ()
+    totals = [{"variant": v, "year": y, **t} for v, variant in variants for y, t in variant["years"].items()]
     return render(
         request,
         "web/realisatiestimulans.html",
@@ -72,10 +67,14 @@ def realisatiestimulans_page(request):
             "years": years,
             "totals": totals,
             "versions": all_versions(NAME),
-            "average": euros(result["average_per_home_cents"]) if result else None,
         },  # fmt: skip
         status=400 if error else 200,
     )
+
+
+def _download(request, result: dict, gemeente: str):
+    name = "-".join(["realisatiestimulans", result["peiling"], *([gemeente] if gemeente else [])])
+    return table_download(api.csv_rows(result), name, request.GET["formaat"], "Realisatiestimulans")
 
 
 def municipality_page(request, code: str):
@@ -94,28 +93,21 @@ def municipality_page(request, code: str):
         except (ValueError, Peiling.DoesNotExist) as e:
             error = str(e)
     if result and request.GET.get("formaat") in FORMATS:
-        name = f"realisatiestimulans-{result['peiling']}-{municipality.code}"
-        return table_download(api.csv_rows(result), name, request.GET["formaat"], "Realisatiestimulans")
+        return _download(request, result, municipality.code)
     years = []
     for variant, computed in result["variants"].items() if result else ():
         for m in computed["municipalities"]:
             for year, y in m["years"].items():
-                years.append({"variant": variant, "year": year, "homes": sum(y["homes"].values()),
-                              "claim": euros(y["claim_cents"]), "set_off": euros(y["set_off_cents"]),
-                              "surcharges": euros(sum(y["surcharges_cents"].values())), "paid": euros(y["paid_cents"]),
-                              "payment": y["payment"]})  # fmt: skip
+                years.append({**y, "variant": variant, "year": year, "homes": sum(y["homes"].values()),
+                              "surcharges_cents": sum(y["surcharges_cents"].values())})  # fmt: skip
     variants = result["variants"].items() if result else ()
-    totals = {v: euros(sum(m["paid_cents"] for m in c["municipalities"])) for v, c in variants}
+    totals = {v: sum(m["paid_cents"] for m in c["municipalities"]) for v, c in variants}
     wbi = None
     if policy.can_assess_wbi(who) or policy.can_submit_wbi(who, municipality.code):
         wbi = wbi_store.applications_of([municipality.code])
-        for row in wbi:
-            row.update(maximum=euros(row["max_contribution_cents"]), requested=euros(row["requested_cents"]))
     packages = None
     if policy.can_read_projects(who):
         packages = gebiedsbudget_store.assess_all(municipality.code)["packages"]
-        for row in packages:
-            row.update(contribution=euros(row["contribution_cents"]), requested=euros(row["requested_cents"]))
     regulation = in_force(NAME, date.today())
     return render(
         request,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from bouwregie.accounts import policy
 from bouwregie.instruments import wbi_rows, wbi_store
 from bouwregie.instruments.models import WbiApplication
-from bouwregie.instruments.money import euros, parse_euros
+from bouwregie.instruments.money import parse_euros
 from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.web.uploaded import saved_upload
 
@@ -38,9 +38,6 @@ def wbi_submit_page(request):
         except ValueError as e:
             error = str(e)
     rows = wbi_store.applications_of(municipalities) if municipalities else []
-    for row in rows:
-        row.update(maximum=euros(row["max_contribution_cents"]), deficit=euros(row["deficit_cents"]),
-                   requested=euros(row["requested_cents"]))  # fmt: skip
     return render(
         request,
         "web/wbi_submit.html",
@@ -69,11 +66,6 @@ def woningbouwimpuls_page(request):
         footer = [[], ["regeling", result["regulation"]], ["budget_cent", result["budget_cents"]]]
         rows = itertools.chain(wbi_rows.csv_rows(result["applications"]), footer)
         return table_download(rows, f"woningbouwimpuls-{result['window']}", fmt, _("Rangschikking"))
-    if result:
-        for row in result["applications"]:
-            row.update(deficit=euros(row["deficit_cents"]), maximum=euros(row["max_contribution_cents"]),
-                       granted=euros(row["granted_cents"]))  # fmt: skip
-        result.update(budget=euros(result["budget_cents"]), granted=euros(result["granted_cents"]))
     return render(
         request,
         "web/woningbouwimpuls.html",
