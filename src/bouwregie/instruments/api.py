@@ -122,7 +122,7 @@ def _started(s: snap.Snapshot, years: np.ndarray) -> np.ndarray:
     row = {int(v): i for i, v in enumerate(s.version_ids)}
     cancelled = s.lifecycle == snap.LIFECYCLES.index(Lifecycle.VERVALLEN)
     for vid, actual in snap._columns(
-        Milestone.objects.filter(version_id__in=s.version_ids.tolist(), kind="start_bouw", actual__isnull=False)
+        Milestone.objects.filter(version_id__in=snap.versions_of(s), kind="start_bouw", actual__isnull=False)
         .values_list("version_id", "actual"), rows=True):  # fmt: skip
         i, year = row[vid], snap.as_date(actual).year
         if years[0] <= year <= years[-1] and not cancelled[i]:
@@ -136,7 +136,7 @@ def _earlier_subsidies(s: snap.Snapshot) -> tuple[dict[int, int], list[str]]:
     regulation = in_force(rs.NAME, date(2025, 12, 31))
     counted = set(regulation.value("verrekening", "regelingen"))
     found, warnings = {}, []
-    rows = ProjectVersion.objects.filter(id__in=s.version_ids.tolist()).exclude(subsidies=[])
+    rows = ProjectVersion.objects.filter(id__in=snap.versions_of(s)).exclude(subsidies=[])
     for pid, code, entries in rows.values_list("project_id", "project__code", "subsidies"):
         for entry in entries or ():
             try:

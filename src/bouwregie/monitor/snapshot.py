@@ -103,6 +103,12 @@ def warm_latest(how_many: int = 2) -> list[str]:
         connections.close_all()  # workers must not share the parent's database connection
 
 
+def versions_of(s: Snapshot):
+    """The snapshot's versions as a subquery (the peiling's entries), for reading more of them from the database
+    without sending tens of thousands of ids back as parameters."""
+    return PeilingEntry.objects.filter(peiling__code=s.peiling).values("version_id")
+
+
 def _read(peiling_id: int, code: str) -> Snapshot:
     municipalities = reference.read_municipalities()
     province_codes = tuple(r["provinciecode"] for r in reference.read_provinces())
