@@ -485,7 +485,6 @@ EN.update({
     "Een aanvraag voor de Woningbouwimpuls dient de gemeente zelf in (bewerkersrol).": "An application for the Housing impulse is submitted by the municipality itself (editor role).",
     "Rangschikking": "Ranking",
     "Gebruik een %(types)s-bestand, niet '%(name)s'.": "Use a %(types)s file, not '%(name)s'.",
-    "Het bestand is %(mb).1f MB; de grens is %(limit)d MB.": "The file is %(mb).1f MB; the limit is %(limit)d MB.",
     "U mag geen aanvragen indienen voor gemeente %s.": "You may not submit applications for municipality %s.",
     "Pakket %s is al ingediend.": "Package %s has already been submitted.", "Onbekende gemeentecode(s): %s.": "Unknown municipality code(s): %s.",
     "Kalibratie van de prognose op peiling %s": "Calibration of the forecast on peiling %s",

@@ -20,8 +20,8 @@ def saved_upload(upload, suffixes: tuple[str, ...]):
         raise ValueError(_("Gebruik een %(types)s-bestand, niet '%(name)s'.")
                          % {"types": " of ".join(suffixes), "name": upload.name})  # fmt: skip
     if upload.size > SMALL_FILE_BYTES:
-        raise ValueError(_("Het bestand is %(mb).1f MB; de grens is %(limit)d MB.")
-                         % {"mb": upload.size / 1e6, "limit": SMALL_FILE_BYTES // 1_000_000})  # fmt: skip
+        raise ValueError(_("Het bestand is %(size)s MB; de grens is %(limit)s MB.")  # as for a plan list
+                         % {"size": f"{upload.size / 1e6:.1f}", "limit": f"{SMALL_FILE_BYTES / 1e6:g}"})  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bouwregie-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
         with open(path, "wb") as sink:
