@@ -79,6 +79,7 @@ test-postgresql: install /usr/bin/chromium
 bench: install .venv-bench/.installed
 	$(BIN)/python bench/bench_demo.py
 	BENCH_BASELINE_PYTHON=.venv-bench/bin/python $(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_ipo.py
 	$(BIN)/python bench/bench_monitor.py
 	$(BIN)/python bench/bench_forecast.py
 	$(BIN)/python bench/bench_instruments.py

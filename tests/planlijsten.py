@@ -45,7 +45,7 @@ EXPECTED = {  # hand-derived from the rows above
     "P-005": ("GM1900", "4A", "herstructurering", 1250),
     "P-006": ("GM1900", "4B", "flex", 24),
     "P-007": ("GM0796", "onbekend", "onbekend", 12),
-    "P-008": ("GM0344", "onbekend", "functieverandering_maatschappelijk", 30),
+    "P-008": ("GM0344", "hard", "functieverandering_maatschappelijk", 30),  # "hard": hardness known, IPO code not
     "P-009": ("GM1982", "2A", "optoppen_splitsen", 4),
     "P-010": ("GM0344", "onbekend", "onbekend", 15),
 }

@@ -18,13 +18,15 @@ from bouwregie.projects.enums import PlanStatus, PlanType
     ("4A Potentiële locatie", "4A"), ("4B Optie", "4B"), ("onherroepelijk", "1A"), ("Vastgesteld", "2A"),
     ("Vastgesteld met uitwerkingsplicht", "2B"), ("in voorbereiding", "3"), ("1a", "1A"), ("2", "2A"),
     ("Status onbekend", "onbekend"), ("", "onbekend"), (None, "onbekend"),
+    ("4B potentiele locatie optie", "4B"),  # case 09: the words name both 4A and 4B; the code decides, no doubt
+    ("hard", "hard"), ("Zacht", "zacht"), ("Harde plancapaciteit", "hard"),  # hardness known, IPO code not
 ])  # fmt: skip
 def test_plan_status_spellings(text, code):
     assert normalise.plan_status(text) == (code, None)
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("hard", "alleen hard/zacht"), ("iets anders", "niet herkend"), ("4", "niet eenduidig"),
+    ("iets anders", "niet herkend"), ("4", "niet eenduidig"),
     ("1A vastgesteld", "verschillen; code gebruikt"),
 ])  # fmt: skip
 def test_doubtful_statuses_come_with_a_reason(text, fragment):

@@ -48,3 +48,18 @@ def test_other_filters_take_the_orm_path_with_the_same_columns(demo):
     total, rows = search.summary_page(q, 0, 25)
     assert (total, rows) == the_orm_answer(q, 0, 25) and 0 < len(rows) <= 25 < total
     assert all(r[9] in {"1A", "1B", "1C", "2A", "2B", "2C"} for r in rows)  # plan_status column
+
+
+def test_an_external_id_takes_the_orm_path_and_finds_its_project_in_any_lifecycle_and_case(demo):
+    """Issue 15: an id filter is not an area-and-lifecycle question; the plain SQL would ignore it."""
+    from bouwregie.projects.models import ExternalId
+
+    link = ExternalId.objects.select_related("project").order_by("id")[123]
+    for q in (search.ProjectQuery(area="NL", lifecycle=None, external_id=link.external_id.lower()),
+              search.ProjectQuery(lifecycle=None, external_id=link.external_id, external_source=link.source.upper()),
+              search.ProjectQuery(lifecycle=None, search=link.external_id)):  # fmt: skip
+        total, rows = search.summary_page(q, 0, 25)
+        assert (total, rows) == the_orm_answer(q, 0, 25)
+        assert total == 1 and rows[0][0] == link.project.code
+    elsewhere = search.ProjectQuery(lifecycle=None, external_id=link.external_id, external_source="een andere bron")
+    assert search.summary_page(elsewhere, 0, 25) == (0, [])

@@ -213,6 +213,13 @@ class MilestoneIn(MilestoneOut):
     sequence: int = 1
 
 
+class ExternalIdOut(Schema):
+    """The id a source (a province's plan list, a municipality's system) gives the project."""
+
+    source: str
+    external_id: str
+
+
 class ProjectDetail(ProjectSummary):
     housing: dict
     target_groups: dict
@@ -226,6 +233,7 @@ class ProjectDetail(ProjectSummary):
     source_crs: str
     source_info: dict
     milestones: list[MilestoneOut]
+    external_ids: list[ExternalIdOut]
     open_book: dict | None = None
 
 
@@ -295,7 +303,10 @@ class ImportDetail(ImportOut):
 
 class ProjectFilters(Schema):
     area: str | None = None
-    search: str | None = None
+    search: str | None = None  # part of the name, or an exact project code or external id
+    q: str | None = None  # the same as search, under the name free-text parameters usually have
+    external_id: str | None = None  # the id a source's plan list gives the project (exact, any case)
+    source: str | None = None  # only external ids of this source (with external_id, or alone: all it listed)
     plan_status: str | None = None  # an IPO code, or 'hard' / 'zacht'
     phase: str | None = None
     segment: Literal[SEGMENTS] | None = None  # type: ignore[valid-type]  # projects with homes in this segment
@@ -370,10 +381,13 @@ def regelingen(request) -> list[dict]:
 )
 def projects(request, filters: Query[ProjectFilters]):
     _require_projects(request)
+    if filters.q and filters.search and filters.q != filters.search:
+        raise ValueError("Geef q of search, niet twee verschillende zoekteksten.")
     query = search.ProjectQuery(
-        area=filters.area, search=filters.search, plan_status=filters.plan_status, phase=filters.phase,
+        area=filters.area, search=filters.search or filters.q, plan_status=filters.plan_status, phase=filters.phase,
         segment=filters.segment, bottleneck=filters.bottleneck, lifecycle=filters.lifecycle,
         project_ids=delayed_since_last_peiling(filters.area or "NL") if filters.delayed else None,
+        external_id=filters.external_id, external_source=filters.source,
     )  # fmt: skip
     count, page = search.summary_page(query, (filters.page - 1) * filters.page_size, filters.page_size)
     rows = [_summary_of_row(row) for row in page]
@@ -404,6 +418,8 @@ def project_detail(request, code: str):
         geometry=version.geometry, source_crs=version.source_crs, source_info=version.source_info,
         milestones=[MilestoneOut(kind=m.kind, sequence=m.sequence, planned=m.planned, actual=m.actual, homes=m.homes)
                     for m in stones],
+        external_ids=[ExternalIdOut(source=e.source, external_id=e.external_id)
+                      for e in version.project.external_ids.order_by("source", "external_id")],
         open_book=version.open_book if allowed else None,
     )  # fmt: skip
 

@@ -78,11 +78,11 @@ MAX_SPREAD_YEARS = 4
 
 def status_group(status: str) -> str:
     """The drop-out group of an IPO plan status: hard (1x, 2x), 3 (in voorbereiding), zacht, onbekend."""
-    if status[:1] in ("1", "2"):
+    if status[:1] in ("1", "2") or status == "hard":
         return "hard"
     if status == "3":
         return "3"
-    if status in ("4A", "4B"):
+    if status in ("4A", "4B", "zacht"):
         return "zacht"
     return "onbekend"
 

@@ -20,19 +20,72 @@ def geojson_bbox(geometry: dict | None) -> list[float] | None:
     return [min(xs), min(ys), max(xs), max(ys)]
 
 
+DECIMALS = 6  # ~0.1 m in the Netherlands (docs/import.md: "opgeslagen op 6 decimalen")
+GRID = 10.0**-DECIMALS
+AREAS = frozenset({"Polygon", "MultiPolygon", "GeometryCollection"})
+
+
+def _walk(value):
+    if isinstance(value, list | tuple):
+        if value and isinstance(value[0], int | float):
+            return [round(float(v), DECIMALS) for v in value]
+        return [_walk(v) for v in value]
+    return value
+
+
+def _rounded_plain(geometry: dict) -> dict:
+    if geometry["type"] == "GeometryCollection":
+        return {"type": "GeometryCollection", "geometries": [_rounded_plain(g) for g in geometry["geometries"]]}
+    return {"type": geometry["type"], "coordinates": _walk(geometry["coordinates"])}
+
+
 def rounded(geometry: dict | None) -> dict | None:
-    """Coordinates at 6 decimals (~0.1 m): what we store, so exports re-import identically."""
+    """Coordinates at 6 decimals (~0.1 m): what we store, so exports re-import identically.
+
+    Rounding moves every vertex up to 0.05 m, which can make a valid area self-intersect (two edges a few
+    centimetres apart, as in a repaired plan outline: ingest case 05). An area that rounding breaks is snapped to
+    the same grid by GEOS' precision reducer instead, which keeps it valid; so what is stored is always valid and
+    on the grid, and rounding it again changes nothing. Points and lines need no check (only areas can
+    self-intersect in a way that matters here), which keeps the common case free of a geometry library."""
     if not geometry:
         return None
+    plain = _rounded_plain(geometry)
+    if geometry["type"] not in AREAS:
+        return plain
+    return _valid_on_grid(geometry, plain)
 
-    def walk(value):
-        if isinstance(value, list | tuple):
-            if value and isinstance(value[0], int | float):
-                return [round(float(v), 6) for v in value]
-            return [walk(v) for v in value]
-        return value
 
-    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+def _valid_on_grid(original: dict, plain: dict) -> dict | None:
+    """`plain` (the rounded `original`) if it is a valid area, else the original snapped validly to the grid;
+    None when nothing of it is left at that precision (an area narrower than ~0.1 m)."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    candidate = shape(plain)
+    source = shape(original)
+    for _attempt in range(3):
+        if candidate.is_valid:
+            return plain
+        source = repaired(source) if not source.is_valid else source
+        snapped = shapely.set_precision(source, GRID)  # mode valid_output: a valid input stays valid
+        if snapped.is_empty:
+            return None
+        plain = _rounded_plain(mapping(snapped))  # the same doubles: k / 10**6 both ways
+        candidate, source = shape(plain), snapped
+    return plain  # not reached in practice; never loop forever
+
+
+def repaired(geometry):
+    """make_valid, keeping the geometry's own dimension: a polygon with a spike stays a polygon instead of a
+    collection with a stray line (which bounding boxes and exports to GIS layers do not expect)."""
+    import shapely
+
+    valid = shapely.make_valid(geometry)
+    if valid.geom_type != "GeometryCollection":
+        return valid
+    dimension = shapely.get_dimensions(geometry)
+    parts = [p for p in shapely.get_parts(valid) if shapely.get_dimensions(p) == dimension]
+    return shapely.union_all(parts) if parts else valid
 
 
 def rounded_geojson(geometries) -> list[dict | None]:

@@ -39,6 +39,42 @@ def read_variants() -> tuple[tuple[str, str], ...]:
     return tuple((row["variant"], row["gemeentecode"]) for row in _rows("naamvarianten.csv"))
 
 
+@cache
+def read_former_provinces() -> tuple[tuple[str, str], ...]:
+    """(former code, province code) of each former municipality in herindelingen.csv: a list from before a
+    reorganisation names the province the municipality lay in then (Vianen, Leerdam: Zuid-Holland)."""
+    return tuple(sorted({(r["voormalige_code"], r["voormalige_provinciecode"]) for r in read_mergers()}))
+
+
+@cache
+def read_split_places() -> tuple[tuple[str, str, str], ...]:
+    """(former code, place name, successor code) for each woonplaats of a municipality that was split, with
+    each of its other spellings (Dutch/Frisian) as a row of its own (data/woonplaatsen_splitsingen.csv)."""
+    result = []
+    for row in _rows("woonplaatsen_splitsingen.csv"):
+        for name in [row["woonplaats"], *filter(None, row["andere_namen"].split("|"))]:
+            result.append((row["voormalige_code"], name, row["opvolger_code"]))
+    return tuple(result)
+
+
+@cache
+def read_province_spellings() -> tuple[tuple[str, str], ...]:
+    """(province code, spelling): names and variants from provincies.csv plus the abbreviations of
+    provincie_afkortingen.csv (CBS name suffixes such as 'NH.', 'L.', 'O.'; ISO 3166-2:NL codes)."""
+    result = []
+    for row in read_provinces():
+        for name in [row["provincienaam"], *filter(None, row["varianten"].split("|"))]:
+            result.append((row["provinciecode"], name))
+    result += [(row["provinciecode"], row["afkorting"]) for row in _rows("provincie_afkortingen.csv")]
+    return tuple(result)
+
+
+def read_historical_municipalities() -> list[dict]:
+    """Every municipality since 1970 with province and begin/end dates (CBS; see data/SOURCE.md)."""
+    with open(DATA_DIR / "gemeentelijke_indeling.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter=";"))
+
+
 def read_provincial_agreements() -> list[dict]:
     """Bruto new-build agreements 2022 t/m 2030 per province (IPO/BZK, 13 Oct 2022)."""
     return [

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bouwregie.ingest.mapping import TableMapper
+from bouwregie.ingest.merge import apply_row, describe_changes
 from bouwregie.ingest.models import ImportRun
-from bouwregie.ingest.profiles import choose_profile
+from bouwregie.ingest.profiles import choose_profile, load_profile, recognition
 from bouwregie.ingest.readers import ImportRefused, Notice, read_table
 from bouwregie.ingest.report import write_report
 from bouwregie.projects import bulk, services
@@ -40,6 +41,7 @@ class ImportOptions:
     allow_partial: bool = False
     author: str = "import"
     report_path: Path | None = None
+    header_row: int | None = None  # 1-based line of the header, when detection does not find it
     # Who may write what (web uploads): rows of a municipality for which this returns False are
     # errors. None (the CLI, run by an operator) allows every municipality.
     may_write: Callable[[str], bool] | None = None
@@ -111,9 +113,12 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
                 raise ImportRefused(str(error)) from None
         report = options.progress or (lambda percent, stage: None)
         report(5, _("Bestand lezen"))
-        table = read_table(path, options.sheet)
-        binding = choose_profile(table.columns, options.profile)
+        requested = load_profile(options.profile) if options.profile else None
+        header_row = options.header_row or (requested.header_row if requested else None)
+        table = read_table(path, options.sheet, header_row)
+        binding = choose_profile(table.columns, requested, table.groups)
         run.file_format, run.profile = table.format, binding.profile.name
+        run.counts = {"layout": recognition(binding)}
         report(20, _("Regels controleren"))
         plan = _plan(table, binding, options, now)
         report(85, _("Opslaan") if not options.dry_run else _("Verslag maken"))
@@ -122,7 +127,10 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
         run.save()
         return ImportResult(run, None)
     _fill_run(run, plan)
-    if plan.rejected_rows and not options.allow_partial:
+    if plan.rows and plan.rejected_rows >= plan.rows:  # nothing valid: a refusal, also with --allow-partial
+        run.status = ImportRun.Status.GEWEIGERD
+        run.message = _("Geen enkele regel is geldig; niets opgeslagen.")
+    elif plan.rejected_rows and not options.allow_partial:
         run.status = ImportRun.Status.GEWEIGERD
         run.message = _("%d regels met fouten; niets opgeslagen. Herstel de regels of gebruik --allow-partial.") % (
             plan.rejected_rows
@@ -138,14 +146,15 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
                 source_detail=f"{path.name} ({run.file_sha256[:12]})",
                 reason=_("Import planlijst %(source)s: %(file)s") % {"source": options.source, "file": path.name},
             )  # fmt: skip
-            services.write_import(plan.new, plan.changed, plan.links, meta)
+            written = services.write_import(plan.new, plan.changed, plan.links, meta)
+            _name_new_projects(run, written["ids"])
         run.save()
     report = options.report_path or Path(settings.VAR_DIR) / "imports" / f"import-{run.pk}-rapport.csv"
     return ImportResult(run, write_report(report, run.problems))
 
 
 def _plan(table, binding, options: ImportOptions, now) -> Plan:
-    plan = Plan(rows=len(table.rows))
+    plan = Plan()
     plan.problems.extend(table.notices)
     for column in binding.unused:
         plan.problems.append(
@@ -157,7 +166,13 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
             )
         )
     municipalities = services.matcher()
-    results = TableMapper(binding, municipalities, table).results()
+    results = []
+    for label, part in binding.parts or [("", binding)]:
+        mapper = TableMapper(part, municipalities, table, label)
+        results += mapper.results()
+        plan.problems.extend(mapper.file_notices)
+    binding = binding.parts[0][1] if binding.parts else binding
+    plan.rows = len(results)
     if options.progress:
         options.progress(40, _("Regels vergelijken met de projecten in Bouwregie"))
     _flag_duplicates(results, binding)
@@ -167,7 +182,6 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
     today = timezone.localtime(now).date()
     extra_kinds = services.extra_milestone_kinds()
     seen: set[int] = set()
-    empty = ProjectData(name="", municipality="")
     may_write = options.may_write or (lambda municipality: True)
     for i, r in enumerate(results):
         if options.progress and i % 1000 == 0:
@@ -175,13 +189,15 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
         project_id = existing_codes.get(r.projectcode) or linked.get(r.external_id)
         if project_id:
             seen.add(project_id)
+        if project_id is None and not r.rejected:
+            _require_for_new(r, binding)
         if not r.rejected:
-            _number, base = current.get(project_id, (0, empty))
-            data = replace(base, **r.fields) if project_id else ProjectData(**r.fields)
+            base = current[project_id][1] if project_id else None
+            data = apply_row(base, r.fields, r.blank, r.cells)
             checked, found = services.check(data, today, municipalities, extra_kinds)
             for problem in found:
                 r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))
-            for code in {data.municipality, base.municipality}:  # where it is, and where it was
+            for code in {data.municipality, base.municipality if base else ""}:  # where it is, and where it was
                 if code and not may_write(code):
                     r.problems.append(
                         Notice(
@@ -236,6 +252,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
                 homes=total_homes(data),
                 before=total_homes(base),
                 fields=[f.name for f in CHANGE_FIELDS if getattr(now_, f.name) != getattr(before, f.name)],
+                diff=describe_changes(base, data),
             )
     for project_id in set(linked.values()) - seen:
         _number, base = current[project_id]
@@ -280,6 +297,17 @@ def _name_projects(plan: Plan) -> None:
             entry["code"] = codes.get(entry.pop("id"), "")
 
 
+def _require_for_new(r, binding) -> None:
+    """A new project needs a name, a municipality and a number of homes; an update may leave them out."""
+    for attribute, target, message in (
+        ("name", "name", _("Projectnaam ontbreekt.")),
+        ("municipality", "municipality", _("Gemeente ontbreekt.")),
+        ("homes", "homes_total", _("Aantal woningen ontbreekt.")),
+    ):
+        if attribute in r.blank or (attribute != "homes" and attribute not in r.fields):
+            r.problems.append(Notice(r.row, binding.column_of(target), "", message, "fout"))
+
+
 def _existing_codes(codes: set[str]) -> dict[str, int]:
     found, codes = {}, sorted(codes)
     for start in range(0, len(codes), 5000):
@@ -288,20 +316,21 @@ def _existing_codes(codes: set[str]) -> dict[str, int]:
 
 
 def _flag_duplicates(results, binding) -> None:
+    """An id that occurs more than once refuses each of its rows, naming the other rows (at most five)."""
     for attribute, target in (("external_id", "external_id"), ("projectcode", "projectcode")):
-        counts = Counter(getattr(r, attribute) for r in results if getattr(r, attribute))
+        rows_of: dict[str, list[int]] = {}
+        for r in results:
+            if value := getattr(r, attribute):
+                rows_of.setdefault(value, []).append(r.row)
         for r in results:
             value = getattr(r, attribute)
-            if value and counts[value] > 1:
-                rows = [str(x.row) for x in results if getattr(x, attribute) == value]
+            if value and len(rows_of[value]) > 1:
+                others = [n for n in rows_of[value] if n != r.row]
+                shown = ", ".join(map(str, others[:5])) + (
+                    _(" en %d meer") % (len(others) - 5) if len(others) > 5 else ""
+                )
                 r.problems.append(
-                    Notice(
-                        r.row,
-                        binding.column_of(target),
-                        value,
-                        _("Id komt meerdere keren voor (rijen %s).") % ", ".join(rows),
-                        "fout",
-                    )
+                    Notice(r.row, binding.column_of(target), value, _("Id komt ook voor in rij %s.") % shown, "fout")
                 )
 
 
@@ -324,19 +353,23 @@ def _fill_run(run: ImportRun, plan: Plan) -> None:
         )
         homes["homes"] += n
         homes[kind] += n
+        homes["demolitions"] += data.demolitions
         row = per_municipality.setdefault(data.municipality, Counter())
         row["projects"] += 1
         row["homes"] += n
         row[kind] += n
+        row["demolitions"] += data.demolitions
     warnings = sum(p.severity == "waarschuwing" for p in plan.problems)
     run.counts = {
+        **run.counts,
         "rows": plan.rows, "valid": plan.rows - plan.rejected_rows, "rejected": plan.rejected_rows,
         "warnings": warnings, "new": len(plan.new), "changed": len(plan.changed) - plan.missing,
         "unchanged": plan.unchanged, "missing": plan.missing, "homes": homes["homes"], "hard": homes["hard"],
-        "soft": homes["soft"], "unknown": homes["unknown"],
+        "soft": homes["soft"], "unknown": homes["unknown"], "demolitions": homes["demolitions"],
+        "plans": sum(1 for d in plan.valid if d.lifecycle not in services.GONE),
     }  # fmt: skip
     run.by_municipality = {
-        code: {k: row.get(k, 0) for k in ("projects", "homes", "hard", "soft", "unknown")}
+        code: {k: row.get(k, 0) for k in ("projects", "homes", "hard", "soft", "unknown", "demolitions")}
         for code, row in per_municipality.items()
     }
     run.changes = plan.changes
@@ -344,3 +377,10 @@ def _fill_run(run: ImportRun, plan: Plan) -> None:
         {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason, "severity": p.severity}
         for p in sorted(plan.problems, key=lambda p: (p.row or 0, p.severity != "fout"))
     ]
+
+
+def _name_new_projects(run: ImportRun, ids: list[int]) -> None:
+    """The new projects of the log get their projectcode once written (the result page links them)."""
+    codes = dict(Project.objects.filter(id__in=ids).values_list("id", "code"))
+    for entry, project_id in zip(run.changes.get("new", []), ids, strict=False):
+        entry["code"] = codes.get(project_id, "")

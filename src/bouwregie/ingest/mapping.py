@@ -1,14 +1,19 @@
 """The rows of a delivered list → the ProjectData fields its profile provides, with every problem.
 
-Only fields the profile covers are returned; the importer keeps all other fields of an existing
-project as they were (a provincial list does not wipe the milestones a table maintains).
+Only fields the list carries are returned, and of those only the cells that hold something: the
+importer keeps every other field of an existing project as it was (a provincial list does not wipe
+the milestones a table maintains; a quarterly update with only planned dates keeps the actual ones).
+A cell holding the clear marker `#LEEG` clears the recorded value (docs/import.md).
 
 The table is mapped a column at a time: a plan list repeats a few values (statuses, municipalities,
 counts) thousands of times, and each distinct value of a column is normalised once. Problems are
-appended per row in the order of the fields below, so a row's report reads like the row.
+appended per row in the order of the fields below, so a row's report reads like the row. What the
+list contradicts in itself (a breakdown or phasing that does not add up to the total, demolition
+written as a negative number) is a warning with the rule that was applied, never a refusal.
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import shapely
@@ -16,13 +21,17 @@ from django.utils.translation import gettext as _
 from pyproj import Transformer
 from shapely.geometry import mapping
 
-from bouwregie.geo.geojson import rounded, rounded_geojson
+from bouwregie.geo.geojson import repaired, rounded, rounded_geojson
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound
 from bouwregie.ingest import normalise
 from bouwregie.ingest.readers import Notice
-from bouwregie.projects.enums import Lifecycle
-from bouwregie.projects.milestones import MILESTONE_CODES
+from bouwregie.projects.enums import PlanStatus
 from bouwregie.projects.rules import MilestoneData
+
+CLEAR = normalise.CLEAR  # the explicit "clear this value" marker, see normalise.is_clear
+
+# Fields whose cell(s) may be empty in an update: the recorded value is kept (see RowResult.blank).
+SINGLE_FIELDS = ("plan_type", "plan_status", "lifecycle", "demolitions", "bottlenecks", "parallel_plannen")
 
 
 @dataclass
@@ -30,8 +39,13 @@ class RowResult:
     row: int
     external_id: str | None
     projectcode: str | None
-    fields: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)  # ProjectData attribute -> value the row gives
     problems: list = field(default_factory=list)
+    blank: set = field(default_factory=set)  # attributes the list carries but this row leaves empty
+    # Cell-level changes merged into the recorded value: {"homes": {(segment, type): n | CLEAR},
+    # "milestones": {(kind, "planned"|"actual"|"homes"): value | CLEAR}, "deliveries": tuple | CLEAR}
+    cells: dict = field(default_factory=dict)
+    totals: int | None = None  # the row's total homes, once read: breakdowns and phasing are fitted to it
 
     @property
     def rejected(self) -> bool:
@@ -39,7 +53,7 @@ class RowResult:
 
 
 def _text(value) -> str | None:
-    if normalise.is_blank(value):
+    if normalise.is_blank(value) or normalise.is_clear(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -47,16 +61,32 @@ def _text(value) -> str | None:
 
 
 class TableMapper:
-    def __init__(self, binding, matcher, table):
-        self.b, self.matcher, self.table = binding, matcher, table
+    def __init__(self, binding, matcher, table, label: str = ""):
+        """binding: where each meaning sits; label: the record of a split row this mapper reads
+        (appended to each row's id as '<id>-<label>'), '' for one record per row."""
+        self.b, self.matcher, self.table, self.label = binding, matcher, table, label
         self.n = len(table.rows)
         self._columns = [list(c) for c in zip(*table.rows, strict=False)] if table.rows else []
+        self._columns += [[] for _ in range(len(table.columns) - len(self._columns))]
+        self._constants()
         self.source_crs = table.crs or ""
         # GIS files: the reader already reprojected, repaired and bounds-checked every geometry.
         self._geojson = rounded_geojson(table.geometries) if table.geometries is not None else None
         self._provided = self._fields_provided()
         self._normalised: dict = {}
         self._spread: dict = {}
+        self.file_notices: list[Notice] = []
+
+    def _constants(self) -> None:
+        """A profile's constants are columns every row has (a one-municipality list, "all hard"); a
+        column in the file for the same field wins over the constant."""
+        b = self.b
+        for target, value in b.profile.constants.items():
+            if target in b.fields:
+                continue
+            b.fields[target] = len(self._columns)
+            b.columns = [*b.columns, _("(constante %s)") % target]
+            self._columns.append([value] * self.n)
 
     def column(self, i: int | None) -> list:
         """The raw values of column i (None for every row when the profile did not find it)."""
@@ -99,7 +129,7 @@ class TableMapper:
         result |= {attr for target, attr in optional.items() if target in b.fields}
         if b.periods:
             result.add("phasing")
-        if b.tenure:
+        if b.tenure or b.segments:
             result.add("tenure")
         if b.groups:
             result.add("target_groups")
@@ -114,29 +144,16 @@ class TableMapper:
     def results(self) -> list[RowResult]:
         b = self.b
         self.rows = rows = [RowResult(number, None, None) for number in self.table.row_numbers]
+        self._identities()
 
-        externals = self.column(b.fields.get("external_id"))
-        codes = self.column(b.fields.get("projectcode"))
         names = self.column(b.fields.get("name"))
-        for r, external, code, name in zip(rows, externals, codes, names, strict=True):
-            r.external_id, r.projectcode = _text(external), _text(code)
-            if not r.external_id and not r.projectcode:
-                self.problem(
-                    r, b.column_of("external_id"), None, _("Geen id: elke regel heeft een eigen id van de bron nodig.")
-                )
+        for r, name in zip(rows, names, strict=True):
             r.fields["name"] = _text(name) or ""
             if not r.fields["name"]:
-                self.problem(r, b.column_of("name"), None, _("Projectnaam ontbreekt."))
+                del r.fields["name"]
+                r.blank.add("name")  # an update keeps the name; a new project needs one (importer)
 
-        i = b.fields.get("municipality")
-        for r, value, match in zip(rows, self.column(i), self.normalised(self._municipality, i), strict=True):
-            code, warning, error = match
-            r.fields["municipality"] = code
-            if warning or error:
-                self.problem(
-                    r, b.column_of("municipality"), value, warning or error, "waarschuwing" if warning else "fout"
-                )
-
+        self._municipalities()
         for target, normaliser in (
             ("plan_status", normalise.plan_status),
             ("plan_type", normalise.plan_type),
@@ -145,33 +162,41 @@ class TableMapper:
             if target in b.fields:
                 i = b.fields[target]
                 for r, raw, (value, warning) in zip(rows, self.column(i), self.normalised(normaliser, i), strict=True):
+                    if normalise.is_blank(raw):
+                        r.blank.add(target)
+                        continue
                     r.fields[target] = value
                     if warning:
                         self.problem(r, b.column_of(target), raw, warning, "waarschuwing")
-        if "lifecycle" not in b.fields:
-            for r in rows:
-                r.fields["lifecycle"] = Lifecycle.ACTIEF
+        if "plan_status_legend" in b.fields:
+            self._status_legend()
 
         self._homes()
         if b.tenure:
-            # Homes whose tenure the list does not state stay implicit (total minus stated).
-            self._set_counts("tenure", b.tenure)
+            self._breakdown("tenure", b.tenure, "onbekend")
         if b.periods or "phasing" in b.fields:
             self._phasing()
         if "demolitions" in b.fields:
-            for r, count in zip(rows, self.counts(b.fields["demolitions"], 0), strict=True):
-                r.fields["demolitions"] = count
+            self._demolitions()
+        if "homes_gross" in b.fields:
+            self._demolitions_from_gross()
         if "bottlenecks" in b.fields:
             i = b.fields["bottlenecks"]
             for r, raw, (found, warnings) in zip(
                 rows, self.column(i), self.normalised(normalise.bottlenecks, i), strict=True
             ):
+                if normalise.is_blank(raw):
+                    r.blank.add("bottlenecks")
+                    continue
                 r.fields["bottlenecks"] = found
                 for warning in warnings:
                     self.problem(r, b.column_of("bottlenecks"), raw, warning, "waarschuwing")
         if "parallel_plannen" in b.fields:
             i = b.fields["parallel_plannen"]
             for r, raw, (value, error) in zip(rows, self.column(i), self.normalised(normalise.yes_no, i), strict=True):
+                if normalise.is_blank(raw):
+                    r.blank.add("parallel_plannen")
+                    continue
                 if error:
                     self.problem(r, b.column_of("parallel_plannen"), raw, error)
                 r.fields["parallel_plannen"] = bool(value)
@@ -180,17 +205,7 @@ class TableMapper:
         if "milestones" in self._provided:
             self._milestones()
         if "source_info" in self._provided:
-            i = b.fields.get("reference_date")
-            remarks = self.column(b.fields.get("remark"))
-            for r, raw, (reference, error), remark in zip(
-                rows, self.column(i), self.normalised(normalise.day, i), remarks, strict=True
-            ):
-                if error:
-                    self.problem(r, b.column_of("reference_date"), raw, error, "waarschuwing")
-                r.fields["source_info"] = {
-                    "opmerking": _text(remark) or "",
-                    "peildatum": reference.isoformat() if reference else "",
-                }
+            self._source_info()
         if "geometry" in self._provided:
             self._geometries()
         if "source_crs" in b.fields:  # the CRS of the original delivery, kept through exports
@@ -204,83 +219,371 @@ class TableMapper:
     def problem(r: RowResult, column, value, reason, severity="fout"):
         r.problems.append(Notice(r.row, column, "" if value is None else str(value), reason, severity))
 
-    def counts(self, i: int, default=None) -> list:
-        """Column i as whole numbers of homes (default where empty); each unreadable cell a problem."""
-        pairs = self.normalised(normalise.count, i)
-        result = [default if number is None else number for number, _error in pairs]
-        if any(error for _number, error in pairs):
-            raw, column = self.column(i), self.b.columns[i]
-            for r, value, (_number, error) in zip(self.rows, raw, pairs, strict=True):
-                if error:
-                    self.problem(r, column, value, error)
-        return result
+    def file_notice(self, column, value, reason, rows=()) -> None:
+        """One notice for a whole column (a convention of the list, not a fault of one row)."""
+        shown = ", ".join(str(n) for n in rows[:5]) + (_(" en %d meer") % (len(rows) - 5) if len(rows) > 5 else "")
+        where = (_(" (rijen %s)") % shown) if rows else ""
+        self.file_notices.append(Notice(None, column, value, reason + where, "waarschuwing"))
 
-    def _municipality(self, value) -> tuple[str, str | None, str | None]:
+    # --- identity ----------------------------------------------------------------------------------
+    def _identities(self) -> None:
+        """Each row's projectcode and external id. Of the id columns a profile names (ET_ID, then
+        OBJECTID), the first that identifies rows is used: a column that is empty or holds one value
+        for every row (an all-zero ET_ID) is not an identifier, which is said once."""
+        b = self.b
+        codes = self.column(b.fields.get("projectcode"))
+        chosen, skipped = None, []
+        for i in b.id_candidates:
+            filled = [v for v in (_text(v) for v in self.column(i)) if v]
+            if filled and not (len(set(filled)) == 1 and len(filled) > 1) and any(v.strip("0") for v in filled):
+                chosen = i
+                break
+            skipped.append((i, filled[0] if filled else ""))
+        if chosen is None and b.id_candidates and "projectcode" not in b.fields:
+            chosen, skipped = b.id_candidates[0], skipped[1:]
+        for i, value in skipped:
+            self.file_notice(
+                b.columns[i], value,
+                _("Kolom is leeg of heeft voor elke regel dezelfde waarde: geen id; %s gebruikt.")
+                % (b.columns[chosen] if chosen is not None else _("projectcode")),
+            )  # fmt: skip
+        if chosen is not None and b.fields.get("external_id") != chosen:
+            b.fields["external_id"] = chosen
+        externals = self.column(chosen)
+        suffix = f"-{self.label}" if self.label else ""
+        for r, external, code in zip(self.rows, externals, codes, strict=True):
+            r.external_id, r.projectcode = _text(external), _text(code)
+            if r.external_id and suffix:
+                r.external_id += suffix
+            if not r.external_id and not r.projectcode:
+                self.problem(
+                    r, b.column_of("external_id"), None, _("Geen id: elke regel heeft een eigen id van de bron nodig.")
+                )
+
+    # --- municipality ------------------------------------------------------------------------------
+    def _municipalities(self) -> None:
+        """Resolve each row's municipality with its province (Bergen NH / Bergen L) and place (a split
+        former municipality), each distinct combination once."""
+        b = self.b
+        i = b.fields.get("municipality")
+        values = self.column(i)
+        provinces = self.column(b.fields.get("province"))
+        places = self.column(b.fields.get("place"))
+        memo: dict = {}
+        for r, value, province, place in zip(self.rows, values, provinces, places, strict=True):
+            if normalise.is_blank(value):
+                r.blank.add("municipality")  # an update keeps it; a new project needs one (importer)
+                continue
+            key = (str(value), _text(province), _text(place))
+            if key not in memo:
+                memo[key] = self._municipality(*key)
+            code, warning, error = memo[key]
+            if code:
+                r.fields["municipality"] = code
+            if warning or error:
+                self.problem(
+                    r, b.column_of("municipality"), value, warning or error, "waarschuwing" if warning else "fout"
+                )
+
+    def _municipality(self, value, province=None, place=None) -> tuple[str, str | None, str | None]:
         """(code, warning, error) for one spelling of a municipality, via the core matcher."""
         try:
-            match = self.matcher.resolve("" if value is None else str(value))
+            match = self.matcher.resolve(value, province=province, place=place)
         except (MunicipalityNotFound, AmbiguousMunicipality) as error:
             return "", None, str(error)
-        return match.code, (_("Voormalige gemeente: %s.") % match.note if match.via == "herindeling" else None), None
+        notes = []
+        if match.via == "herindeling":
+            notes.append(_("Voormalige gemeente: %s.") % match.note)
+        elif match.via in ("woonplaats",) and match.note:
+            notes.append(_("Voormalige gemeente: %s.") % match.note)
+        if getattr(match, "warning", ""):
+            notes.append(match.warning)
+        return match.code, (" ".join(notes) or None), None
+
+    # --- plan status legend ------------------------------------------------------------------------
+    def _status_legend(self) -> None:
+        """The IPO list's numeric legend (PSlegenda: 1 onherroepelijk, 2 vastgesteld, 3 in
+        voorbereiding, 4 visie/optie, 5 onbekend) gives the status where the text does not, and is
+        checked against it where both are given."""
+        b = self.b
+        i = b.fields["plan_status_legend"]
+        for r, raw in zip(self.rows, self.column(i), strict=True):
+            legend = _text(raw)
+            if not legend:
+                continue
+            status = LEGEND.get(legend.split(".")[0])
+            if status is None:
+                self.problem(r, b.column_of("plan_status_legend"), raw, _("Onbekende legendawaarde; niet gebruikt."),
+                             "waarschuwing")  # fmt: skip
+                continue
+            text_status = r.fields.get("plan_status", PlanStatus.ONBEKEND)
+            if text_status == PlanStatus.ONBEKEND:
+                if status != PlanStatus.ONBEKEND:
+                    r.fields["plan_status"] = status
+                    r.blank.discard("plan_status")
+            elif legend.split(".")[0] not in LEGEND_GROUP.get(text_status, ()):
+                self.problem(
+                    r, b.column_of("plan_status_legend"), raw,
+                    _("Legenda %(legend)s past niet bij planstatus %(status)s; de planstatus telt.")
+                    % {"legend": legend, "status": text_status}, "waarschuwing",
+                )  # fmt: skip
+
+    # --- counts ------------------------------------------------------------------------------------
+    def counts(self, i: int, default=None) -> list:
+        """Column i as whole numbers of homes (default where empty, CLEAR where the cell says #LEEG);
+        each unreadable cell a problem. With the profile's round_fractions, 12.5 is rounded (half up)
+        with a warning instead of refused."""
+        rounding = self.b.profile.round_fractions
+        pairs = self.normalised(normalise.count_rounded if rounding else normalise.count, i)
+        result = [default if number is None else number for number, _error in pairs]
+        raw, column = self.column(i), self.b.columns[i] if i is not None and i < len(self.b.columns) else ""
+        if any(error for _number, error in pairs):
+            for p, (r, value, (number, error)) in enumerate(zip(self.rows, raw, pairs, strict=True)):
+                if error and number is not None:  # rounded
+                    self.problem(r, column, value, error, "waarschuwing")
+                elif error:
+                    self.problem(r, column, value, error)
+                    result[p] = default
+        for p, value in enumerate(raw):
+            if normalise.is_clear(value):
+                result[p] = CLEAR
+        return result
 
     def _set_counts(self, attribute: str, indexes: dict) -> None:
-        by_key = {key: self.counts(i, 0) for key, i in indexes.items()}
+        by_key = {key: self.counts(i) for key, i in indexes.items()}
         keys = list(by_key)
         for r, values in zip(self.rows, zip(*by_key.values(), strict=True), strict=True):
-            r.fields[attribute] = dict(zip(keys, values, strict=True))
+            if all(v is None for v in values):
+                r.blank.add(attribute)
+                continue
+            r.fields[attribute] = {k: v for k, v in zip(keys, values, strict=True) if isinstance(v, int)}
 
     def _homes(self) -> None:
         b = self.b
         if b.matrix:
-            cells = [(segment, housing, self.counts(i, 0)) for (segment, housing), i in b.matrix.items()]
-            for p, r in enumerate(self.rows):
-                homes: dict = {}
-                for segment, housing, counts in cells:
-                    if counts[p]:
-                        homes.setdefault(segment, {})[housing] = counts[p]
-                r.fields["homes"] = homes
+            self._matrix()
             return
         i = b.fields.get("homes_total")
-        totals = self.counts(i) if i is not None else [None] * self.n
-        types = {k: self.counts(j, 0) for k, j in b.housing_types.items()}
-        keys = list(types)
         column = b.column_of("homes_total")
+        totals = self.counts(i) if i is not None else [None] * self.n
+        if i is None and not b.housing_types and not b.segments and b.periods:
+            totals = self._period_totals()
+        if b.segments:
+            self._segments(totals)
+            return
+        types = {k: self.counts(j) for k, j in b.housing_types.items()}
+        keys = list(types)
         per_row = zip(*types.values(), strict=True) if types else [()] * self.n
         for r, total, typed_counts in zip(self.rows, totals, per_row, strict=True):
-            if total is not None and total < 0:
+            if total is CLEAR:
+                total = 0
+            if isinstance(total, int) and total < 0:
                 self.problem(r, column, total, _("Aantal woningen mag niet negatief zijn (%d).") % total)
-                r.fields["homes"] = {}
                 continue
-            by_type = dict(zip(keys, typed_counts, strict=True))
-            typed = sum(typed_counts)
+            stated = {k: v for k, v in zip(keys, typed_counts, strict=True) if isinstance(v, int)}
+            if total is None and not stated:
+                r.blank.add("homes")  # an update keeps the homes; a new project needs a number (importer)
+                continue
             if total is None:
-                if not keys:
-                    self.problem(r, column, None, _("Aantal woningen ontbreekt."))
-                total = typed
-            if typed > total:
-                too_many = _("Woningtypes (%(typed)d) zijn meer dan het totaal (%(total)d).")
-                self.problem(r, column, total, too_many % {"typed": typed, "total": total})
-            elif total > typed:
-                by_type["onbekend"] = by_type.get("onbekend", 0) + total - typed
+                total = sum(stated.values())
+            by_type = self._fit(r, _("Woningtypes"), [b.columns[b.housing_types[k]] for k in stated], stated, total,
+                                explicit_unknown="onbekend" in b.housing_types, fill_unknown=True)  # fmt: skip
             r.fields["homes"] = {"onbekend": {k: v for k, v in by_type.items() if v}}
+            r.totals = total
 
-    def _spread_once(self, homes: int, period) -> dict[str, int]:
-        key = (homes, period.first, period.last)
+    def _period_totals(self) -> list:
+        """Without a total column, a row's homes are the sum of its periods (negatives netted, at least 0)."""
+        columns = [self.counts(i) for _period, i in self.b.periods]
+        totals = []
+        for values in zip(*columns, strict=True):
+            given = [v for v in values if isinstance(v, int)]
+            totals.append(max(sum(given), 0) if given else None)
+        return totals
+
+    def _matrix(self) -> None:
+        """Homes per segment × housing type cell (our template): merged cell by cell into the record."""
+        cells = [(key, self.counts(i)) for key, i in self.b.matrix.items()]
+        for p, r in enumerate(self.rows):
+            given = {key: counts[p] for key, counts in cells if counts[p] is not None}
+            if not given:
+                r.blank.add("homes")
+                continue
+            r.cells["homes"] = given
+
+    def _segments(self, totals) -> None:
+        """Total plus homes per segment (woningbouwkaart): a segment column counts as that segment with
+        housing type onbekend; 'huur onbekend' / 'koop onbekend' are homes of unknown segment whose tenure
+        is known; what the total has beyond the segments is segment onbekend."""
+        b = self.b
+        columns = {key: self.counts(i) for key, i in b.segments.items()}
+        for p, r in enumerate(self.rows):
+            stated = {k: v[p] for k, v in columns.items() if isinstance(v[p], int)}
+            total = totals[p] if isinstance(totals[p], int) else None
+            if total is None and not stated:
+                r.blank.add("homes")
+                continue
+            if total is None:
+                total = sum(stated.values())
+            if total < 0:
+                self.problem(
+                    r, b.column_of("homes_total"), total, _("Aantal woningen mag niet negatief zijn (%d).") % total
+                )
+                continue
+            fitted = self._fit(r, _("Segmenten"), [b.columns[b.segments[k]] for k in stated], stated, total,
+                               explicit_unknown=True, fill_unknown=True)  # fmt: skip
+            homes: dict = defaultdict(dict)
+            for key, n in fitted.items():
+                segment = "onbekend" if key in ("huur_onbekend", "koop_onbekend") else key
+                if n:
+                    homes[segment]["onbekend"] = homes[segment].get("onbekend", 0) + n
+            r.fields["homes"] = dict(homes)
+            huur = sum(fitted.get(k, 0) for k in RENT_KEYS)
+            koop = sum(fitted.get(k, 0) for k in OWNER_KEYS)
+            r.fields["tenure"] = {k: v for k, v in (("huur", huur), ("koop", koop)) if v}
+            r.totals = total
+
+    def _fit(self, r, label, columns, stated: dict, total: int, explicit_unknown: bool, fill_unknown: bool) -> dict:
+        """A breakdown fitted to the row's total (the total is what the list counts). More than the total:
+        scaled down to it in proportion (largest remainder), with a warning. Less: the rest is 'onbekend'
+        (fill_unknown) or stays implicit; a warning only when the list claims completeness with a column
+        for 'onbekend'."""
+        given = sum(stated.values())
+        negative = {k: v for k, v in stated.items() if v < 0}
+        if negative:
+            for key, value in negative.items():
+                self.problem(r, columns[list(stated).index(key)], value,
+                             _("%s: negatief aantal telt als 0.") % label, "waarschuwing")  # fmt: skip
+            stated = {k: max(v, 0) for k, v in stated.items()}
+            given = sum(stated.values())
+        if given > total:
+            fitted = normalise.proportional(stated, total)
+            self.problem(
+                r, " + ".join(columns), given,
+                _("%(label)s tellen op tot %(given)d, meer dan het totaal (%(total)d); naar rato teruggebracht tot het "
+                  "totaal.")
+                % {"label": label, "given": given, "total": total}, "waarschuwing",
+            )  # fmt: skip
+            return fitted
+        result = dict(stated)
+        if given < total:
+            if explicit_unknown and given:
+                self.problem(
+                    r, " + ".join(columns), given,
+                    _("%(label)s tellen op tot %(given)d, minder dan het totaal (%(total)d); de rest telt als "
+                      "onbekend.") % {"label": label, "given": given, "total": total}, "waarschuwing",
+                )  # fmt: skip
+            if fill_unknown:
+                result["onbekend"] = result.get("onbekend", 0) + total - given
+        return result
+
+    def _breakdown(self, attribute: str, indexes: dict, unknown_key: str) -> None:
+        """Tenure (huur/koop/onbekend) against the row's total: fitted like the housing types; what the
+        list does not state stays implicit (total − stated), as before."""
+        b = self.b
+        by_key = {key: self.counts(i) for key, i in indexes.items()}
+        for p, r in enumerate(self.rows):
+            stated = {k: v[p] for k, v in by_key.items() if isinstance(v[p], int)}
+            if not stated and not any(v[p] is CLEAR for v in by_key.values()):
+                r.blank.add(attribute)
+                continue
+            if r.totals is None:
+                r.fields[attribute] = {k: v for k, v in stated.items() if v}
+                continue
+            fitted = self._fit(r, _("Huur/koop"), [b.columns[indexes[k]] for k in stated], stated, r.totals,
+                               explicit_unknown=unknown_key in indexes, fill_unknown=False)  # fmt: skip
+            r.fields[attribute] = {k: v for k, v in fitted.items() if v > 0}
+
+    def _demolitions(self) -> None:
+        """Demolition as a positive count. Lists that write it negative (the IPO layout's Sloop: −100)
+        mean the same homes: read as 100, said once for the column."""
+        b = self.b
+        negative_rows = []
+        for r, count in zip(self.rows, self.counts(b.fields["demolitions"]), strict=True):
+            if count is None:
+                r.blank.add("demolitions")
+                continue
+            if count is CLEAR:
+                count = 0
+            if count < 0:
+                negative_rows.append(r.row)
+                count = -count
+            r.fields["demolitions"] = count
+        if negative_rows:
+            self.file_notice(
+                b.column_of("demolitions"), "",
+                _("Sloop als negatief getal geschreven (%d regels); als aantal te slopen woningen gelezen.")
+                % len(negative_rows), negative_rows,
+            )  # fmt: skip
+
+    def _demolitions_from_gross(self) -> None:
+        """Bruto (before demolition) minus netto plan capacity is the demolition of the plan."""
+        b = self.b
+        for r, gross in zip(self.rows, self.counts(b.fields["homes_gross"]), strict=True):
+            net = r.totals
+            if not isinstance(gross, int) or net is None:
+                continue
+            if gross < net:
+                self.problem(r, b.column_of("homes_gross"), gross,
+                             _("Bruto (%(gross)d) is minder dan netto (%(net)d); geen sloop afgeleid.")
+                             % {"gross": gross, "net": net}, "waarschuwing")  # fmt: skip
+                continue
+            r.fields["demolitions"] = gross - net
+            r.blank.discard("demolitions")
+
+    def _spread_once(self, homes: int, first: int, last: int) -> dict[str, int]:
+        key = (homes, first, last)
         if key not in self._spread:
             self._spread[key] = normalise.spread(*key)
         return self._spread[key]
 
     def _phasing(self) -> None:
+        """Homes per delivery year from period columns (spread evenly, docs/import.md) or a
+        'jaar:aantal;…' text. Negative period counts are netted with the other columns of the same
+        years (the list netted demolition or a correction into them); what stays negative counts as 0.
+        Phasing that exceeds the row's total is scaled down to it in proportion; phasing below a total
+        leaves the rest without a delivery year. Each with a warning naming the file's own cells."""
         b = self.b
-        periods = [(period, self.counts(i, 0)) for period, i in b.periods]
+        periods = [(period, b.columns[i], self.counts(i)) for period, i in b.periods]
         texts = self.column(b.fields.get("phasing"))
         for p, (r, text) in enumerate(zip(self.rows, texts, strict=True)):
+            by_range: dict = {}
+            given_any = False
+            for period, column, counts in periods:
+                value = counts[p]
+                if value is None or value is CLEAR:
+                    given_any = given_any or value is CLEAR
+                    continue
+                given_any = True
+                if value < 0:
+                    self.problem(
+                        r, column, value,
+                        _("Negatief aantal in een opleverperiode: verrekend met de andere kolommen van dezelfde "
+                          "periode; wat negatief blijft, telt als 0."), "waarschuwing",
+                    )  # fmt: skip
+                key = (period.first, period.last)
+                by_range.setdefault(key, [0, []])
+                by_range[key][0] += value
+                by_range[key][1].append(column)
+            text = _text(texts[p])
+            if not given_any and not text and not normalise.is_clear(texts[p]):
+                r.blank.add("phasing")
+                continue
+            netted = {key: max(total, 0) for key, (total, _cols) in by_range.items()}
+            total = r.totals
+            phased_sum = sum(netted.values())
+            if total is not None and phased_sum > total:
+                netted = normalise.proportional(netted, total)
+                columns = [c for _t, cols in by_range.values() for c in cols]
+                self.problem(
+                    r, " + ".join(columns), phased_sum,
+                    _("Fasering (%(sum)d) is meer dan het totaal (%(total)d); naar rato teruggebracht tot het totaal.")
+                    % {"sum": phased_sum, "total": total}, "waarschuwing",
+                )  # fmt: skip
             phasing: dict[str, int] = {}
-            for period, counts in periods:
-                if counts[p] and period.first is not None:
-                    for year, homes in self._spread_once(counts[p], period).items():
-                        phasing[year] = phasing.get(year, 0) + homes
-            text = _text(text)
+            for (first, last), homes in netted.items():
+                if homes and first is not None:
+                    for year, n in self._spread_once(homes, first, last).items():
+                        phasing[year] = phasing.get(year, 0) + n
             if text:
                 for part in text.split(";"):
                     match = re.fullmatch(r"\s*(\d{4})\s*:\s*(\d+)\s*", part)
@@ -292,7 +595,10 @@ class TableMapper:
                     phasing[match.group(1)] = phasing.get(match.group(1), 0) + int(match.group(2))
             r.fields["phasing"] = dict(sorted(phasing.items()))
 
+    # --- milestones --------------------------------------------------------------------------------
     def _milestones(self) -> None:
+        """Milestone dates cell by cell: an empty cell keeps the recorded date (a quarterly update with
+        only planned dates keeps the actual ones), #LEEG clears it."""
         b = self.b
         dates = {
             key: (b.columns[i], self.column(i), self.normalised(normalise.day, i)) for key, i in b.milestones.items()
@@ -301,20 +607,25 @@ class TableMapper:
         delivered = self.counts(i) if i is not None else [None] * self.n
         parts = self.column(b.fields.get("deelopleveringen"))
         for p, r in enumerate(self.rows):
-            result = []
-            for kind in MILESTONE_CODES:
-                found = {}
-                for key in ("planned", "actual"):
-                    if (kind, key) in dates:
-                        column, raw, days = dates[kind, key]
-                        found[key], error = days[p]
-                        if error:
-                            self.problem(r, column, raw[p], error)
-                homes = delivered[p] if kind == "oplevering" else None
-                if found.get("planned") or found.get("actual") or homes:
-                    result.append(MilestoneData(kind, found.get("planned"), found.get("actual"), homes))
-            result.extend(self._deliveries(r, parts[p]))
-            r.fields["milestones"] = tuple(result)
+            cells = {}
+            for (kind, key), (column, raw, days) in dates.items():
+                if normalise.is_clear(raw[p]):
+                    cells[kind, key] = CLEAR
+                    continue
+                day, error = days[p]
+                if error:
+                    self.problem(r, column, raw[p], error)
+                elif day is not None:
+                    cells[kind, key] = day
+            if delivered[p] is not None:
+                cells["oplevering", "homes"] = delivered[p]
+            if cells:
+                r.cells["milestones"] = cells
+            part = parts[p]
+            if normalise.is_clear(part):
+                r.cells["deliveries"] = CLEAR
+            elif _text(part):
+                r.cells["deliveries"] = tuple(self._deliveries(r, part))
 
     def _deliveries(self, r: RowResult, text) -> list:
         """Partial deliveries written as 'volgnr|gepland|werkelijk|woningen;…'."""
@@ -338,6 +649,27 @@ class TableMapper:
                     self.problem(r, column, part, error)
             result.append(MilestoneData("oplevering", planned, actual, homes, int(pieces[0])))
         return result
+
+    def _source_info(self) -> None:
+        """The source's remark and reference date. A bare year ('2020') is kept as the year, with a warning."""
+        b = self.b
+        i = b.fields.get("reference_date")
+        remarks = self.column(b.fields.get("remark"))
+        for r, raw, (reference, error), remark in zip(
+            self.rows, self.column(i), self.normalised(normalise.day, i), remarks, strict=True
+        ):
+            if normalise.is_blank(raw) and normalise.is_blank(remark):
+                r.blank.add("source_info")
+                continue
+            peildatum = reference.isoformat() if reference else ""
+            year = _text(raw)
+            if error and year and re.fullmatch(r"(19|20)\d\d", year):
+                peildatum = year
+                self.problem(r, b.column_of("reference_date"), raw, _("Alleen een jaar als datum; als jaar bewaard."),
+                             "waarschuwing")  # fmt: skip
+            elif error:
+                self.problem(r, b.column_of("reference_date"), raw, error, "waarschuwing")
+            r.fields["source_info"] = {"opmerking": _text(remark) or "", "peildatum": peildatum}
 
     def _geometries(self) -> None:
         if self._geojson is not None:
@@ -391,7 +723,7 @@ class TableMapper:
                 _("Ongeldige geometrie hersteld (make_valid)."),
                 "waarschuwing",
             )
-            geometry = shapely.make_valid(geometry)
+            geometry = repaired(geometry)
         minx, miny, maxx, maxy = geometry.bounds
         if not (3.0 <= minx and maxx <= 7.4 and 50.6 <= miny and maxy <= 53.8):
             problem(
@@ -401,6 +733,16 @@ class TableMapper:
             )
             return None, ""
         return rounded(mapping(geometry)), crs
+
+
+# IPO plan status legend (PSlegenda) → status where the text gives none: 1 onherroepelijk and 2
+# vastgesteld are hard without saying which letter, 4 visie/optie is soft (4A or 4B), 5 onbekend.
+LEGEND = {"1": PlanStatus.HARD, "2": PlanStatus.HARD, "3": PlanStatus.IN_VOORBEREIDING, "4": PlanStatus.ZACHT,
+          "5": PlanStatus.ONBEKEND}  # fmt: skip
+LEGEND_GROUP = {"1A": "1", "1B": "1", "1C": "1", "2A": "2", "2B": "2", "2C": "2", "3": "3", "4A": "4", "4B": "4",
+                "hard": "12", "zacht": "34"}  # fmt: skip
+RENT_KEYS = ("sociale_huur", "middenhuur", "vrije_sector_huur", "huur_onbekend")
+OWNER_KEYS = ("betaalbare_koop", "dure_koop", "koop_onbekend")
 
 
 def _apply(transformer, xy):

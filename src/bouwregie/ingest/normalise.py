@@ -25,6 +25,36 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+class _Clear:
+    """The value of a cell that says #LEEG: clear what is recorded (an empty cell keeps it)."""
+
+    def __repr__(self):
+        return "CLEAR"
+
+
+CLEAR = _Clear()
+CLEAR_MARKER = "#LEEG"  # documented in docs/import.md
+
+
+def is_clear(value) -> bool:
+    return isinstance(value, str) and value.strip().upper() == CLEAR_MARKER
+
+
+def proportional(parts: dict, total: int) -> dict:
+    """Scale whole counts down (or up) to `total` in proportion, by largest remainder; ties go to the
+    earlier key, so the result is deterministic. {a: 5, b: 5} to 5 → {a: 3, b: 2}. Used where a list's
+    breakdown or phasing does not add up to its own total (docs/import.md)."""
+    given = sum(parts.values())
+    if given <= 0:
+        return dict.fromkeys(parts, 0)
+    exact = {k: v * total / given for k, v in parts.items()}
+    result = {k: int(x) for k, x in exact.items()}
+    order = sorted(parts, key=lambda k: (-(exact[k] - result[k]), list(parts).index(k)))
+    for k in order[: total - sum(result.values())]:
+        result[k] += 1
+    return result
+
+
 # --- plan status (IPO plancapaciteit convention) ----------------------------------------------
 _STATUS_CODE = re.compile(r"^(?:status\s*)?([1-4])\s*([abc])?(?:\s|$)")
 _STATUS_WORDS = [  # (pattern on simplified text, code); first match wins
@@ -45,7 +75,8 @@ def plan_status(value) -> tuple[str, str | None]:
     if is_blank(value):
         return PlanStatus.ONBEKEND, None
     text = simplify(value)
-    by_words = next((code for pattern, code in _STATUS_WORDS if re.search(pattern, text)), None)
+    all_words = [code for pattern, code in _STATUS_WORDS if re.search(pattern, text)]
+    by_words = all_words[0] if all_words else None
     match = _STATUS_CODE.match(text)
     if match:
         number, letter = match.group(1), (match.group(2) or "").upper()
@@ -56,15 +87,15 @@ def plan_status(value) -> tuple[str, str | None]:
             return PlanStatus.ONBEKEND, _("Planstatus '%s': 4 zonder A of B is niet eenduidig.") % value
         if code == "4C":
             return PlanStatus.ONBEKEND, _("Planstatus '%s' bestaat niet in de IPO-indeling.") % value
-        if by_words and by_words != code and by_words != "onbekend":
+        if by_words and code not in all_words and by_words != "onbekend":
             return code, _(
                 "Planstatus '%(value)s': code %(code)s en omschrijving (%(words)s) verschillen; code gebruikt."
             ) % {"value": value, "code": code, "words": by_words}
         return code, None
     if by_words:
         return by_words, None
-    if text in ("hard", "zacht"):
-        return PlanStatus.ONBEKEND, _("Planstatus '%s' zegt alleen hard/zacht, niet welke IPO-status.") % value
+    if text in ("hard", "harde plancapaciteit", "zacht", "zachte plancapaciteit"):
+        return (PlanStatus.HARD if text.startswith("hard") else PlanStatus.ZACHT), None
     return PlanStatus.ONBEKEND, _("Planstatus '%s' niet herkend; opgeslagen als onbekend.") % value
 
 
@@ -97,6 +128,10 @@ def plan_type(value) -> tuple[str, str | None]:
     found = next((code for pattern, code in _TYPE_WORDS if re.search(pattern, text)), None)
     if found:
         return found, None
+    if text == "sloop":
+        return PlanType.ONBEKEND, _(
+            "Plantype '%s': alleen sloop, geen type nieuwbouw; opgeslagen als onbekend."
+        ) % value
     return PlanType.ONBEKEND, _("Plantype '%s' niet herkend; opgeslagen als onbekend.") % value
 
 
@@ -160,6 +195,26 @@ def count(value) -> tuple[int | None, str | None]:
     if not number.is_integer():
         return None, _("'%s' is geen geheel aantal.") % value
     return int(number), None
+
+
+def count_rounded(value) -> tuple[int | None, str | None]:
+    """Like `count`, but a fractional count (12,5 homes from a share) is rounded half up; the second
+    value then is the warning that says so (a profile's round_fractions)."""
+    number, error = count(value)
+    if error is None or is_blank(value):
+        return number, error
+    text = str(value).strip().replace(",", ".") if not isinstance(value, float) else value
+    try:
+        exact = float(text)
+    except ValueError:
+        return None, error
+    if exact != exact or exact in (float("inf"), float("-inf")):
+        return None, error
+    rounded = int(exact + 0.5) if exact >= 0 else -int(-exact + 0.5)
+    return rounded, _("'%(value)s' is geen geheel aantal; afgerond op %(rounded)d.") % {
+        "value": value,
+        "rounded": rounded,
+    }
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)

@@ -8,9 +8,11 @@ before a single row is interpreted.
 
 import csv
 import io
+import json
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +22,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 
+from bouwregie.geo.geojson import repaired
+
 SUPPORTED = (".csv", ".xlsx", ".gpkg", ".shp", ".zip", ".geojson", ".json")
 GIS = (".gpkg", ".shp", ".zip", ".geojson", ".json")
+GEOJSON = (".geojson", ".json")
+GIS_DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".zip": "ESRI Shapefile", ".geojson": "GeoJSON",
+               ".json": "GeoJSON"}  # fmt: skip  # the format label of a report (pyogrio's read() names no driver)
 # Plausible extent of the Netherlands incl. territorial waters, WGS84 and RD New (EPSG:28992).
 NL_WGS84 = (3.0, 50.6, 7.4, 53.8)
 NL_RD = (-10_000, 280_000, 310_000, 640_000)
@@ -50,13 +57,18 @@ class Table:
     crs: str | None = None
     notices: list[Notice] = field(default_factory=list)
     format: str = ""
+    # The label of a group row above the header, per column (carried over the blank cells a merged
+    # cell leaves): "Harde plancapaciteit" above "2021-2029". Empty when the file has none.
+    groups: list[str] = field(default_factory=list)
 
 
 def max_bytes() -> int:
     return settings.IMPORT_MAX_BYTES
 
 
-def read_table(path: Path, sheet: str | None = None) -> Table:
+def read_table(path: Path, sheet: str | None = None, header_row: int | None = None) -> Table:
+    """The file as one Table. header_row: the 1-based line of the header in a CSV or sheet, for files
+    whose header the detection below does not find (`--header-row`, or `header_row` in a profile)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -75,12 +87,14 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
             % {"size": size / 1e6, "limit": max_bytes() / 1e6}
         )
     if suffix == ".csv":
-        table = _read_csv(path)
+        table = _read_csv(path, header_row)
     elif suffix == ".xlsx":
         _check_zip(path, _("Excel-bestand"))
-        table = _read_xlsx(path, sheet)
+        table = _read_xlsx(path, sheet, header_row)
     else:
-        table = _read_gis(path, sheet)
+        from bouwregie.ingest.diwi import is_diwi, read_diwi  # DIWI's nested GeoJSON (issue 15); imports readers
+
+        table = read_diwi(path) if is_diwi(path) else _read_gis(path, sheet)
     if not table.rows:
         raise ImportRefused(_("Het bestand bevat geen regels met gegevens (alleen een kopregel of niets)."))
     return table
@@ -102,7 +116,22 @@ def _check_zip(path: Path, what: str) -> None:
         )
 
 
-def _read_csv(path: Path) -> Table:
+def _widest(head: str, delimiter: str) -> tuple[int, int]:
+    """How well a delimiter splits the first lines: (lines sharing the most common width above one
+    cell, that width), quotes respected. Header and rows of a real table agree on their width; a
+    quoted WKT polygon full of commas in a ';' file splits on ',' into widths that agree with nothing."""
+    try:
+        widths = [len(row) for row in csv.reader(io.StringIO(head), delimiter=delimiter) if any(row)]
+    except csv.Error:
+        return 0, 0
+    counts = Counter(w for w in widths if w > 1)
+    if not counts:
+        return 0, 0
+    width, lines = max(counts.items(), key=lambda item: (item[1], item[0]))
+    return lines, width
+
+
+def _read_csv(path: Path, header_row: int | None = None) -> Table:
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise ImportRefused(_("Dit is geen tekstbestand (CSV); bevat binaire gegevens."))
@@ -110,35 +139,90 @@ def _read_csv(path: Path) -> Table:
         text, encoding = raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
         text, encoding = raw.decode("cp1252", errors="replace"), "Windows-1252"
-    head = text.lstrip("\ufeff").split("\n", 10)[:10]  # a title line may precede the header
-    delimiter = max((";", ",", "\t"), key=lambda d: max(line.count(d) for line in head))
+    head = "\n".join(text.lstrip("\ufeff").split("\n", 10)[:10])  # a title line may precede the header
+    delimiter = max((";", ",", "\t"), key=lambda d: _widest(head, d))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         lines = list(reader)
     except csv.Error as error:
         raise ImportRefused(_("De CSV kan niet gelezen worden: %s.") % error) from None
-    header_at = _header_row([[c.strip() for c in line] for line in lines])
+    lines = [[c.strip() for c in line] for line in lines]
+    header_at, groups, notices = _locate_header(lines, header_row)
     if header_at is None:
         raise ImportRefused(_("Het bestand is leeg."))
-    columns = [c.strip() for c in lines[header_at]]
+    columns = lines[header_at]
     rows, numbers = [], []
     for number, line in enumerate(lines[header_at + 1 :], start=header_at + 2):
-        if any(c.strip() for c in line):
-            rows.append([c.strip() for c in line] + [""] * (len(columns) - len(line)))
+        if any(line):
+            rows.append(line + [""] * (len(columns) - len(line)))
             numbers.append(number)
-    table = Table(columns, rows, numbers, format=f"CSV ({encoding}, scheidingsteken '{delimiter}')")
+    table = Table(columns, rows, numbers, format=f"CSV ({encoding}, scheidingsteken '{delimiter}')", groups=groups)
+    table.notices.extend(notices)
     if encoding == "Windows-1252":
         table.notices.append(Notice(None, "", "", _("Bestand gelezen als Windows-1252 (geen UTF-8).")))
     return table
 
 
+def _filled(line) -> int:
+    return sum(v not in (None, "") for v in line)
+
+
 def _header_row(lines) -> int | None:
-    """The header is the first row with at least three filled cells: title lines above it are skipped."""
-    filled = [sum(v not in (None, "") for v in line) for line in lines]
-    return next((i for i, n in enumerate(filled) if n >= 3), next((i for i, n in enumerate(filled) if n), None))
+    """The header is the first row with at least three filled cells that is not a group row: title
+    lines above it are skipped, and so is a row of group labels ("Harde plancapaciteit" over two period
+    columns), recognised by the next row having more filled cells than it."""
+    filled = [_filled(line) for line in lines]
+    candidates = [i for i, n in enumerate(filled) if n >= 3]
+    for i in candidates:
+        following = next((n for n in filled[i + 1 :] if n), 0)
+        if following <= filled[i]:
+            return i
+    return candidates[0] if candidates else next((i for i, n in enumerate(filled) if n), None)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+def _locate_header(lines, header_row: int | None) -> tuple[int | None, list[str], list[Notice]]:
+    """(index of the header line, group label per column, notices). A chosen header_row (1-based) wins;
+    otherwise `_header_row` finds it. The line right above the header is taken as group labels when it
+    has at least one label over a column and fewer filled cells than the header (a merged group cell)."""
+    notices = []
+    if header_row is not None:
+        if not 1 <= header_row <= len(lines) or not _filled(lines[header_row - 1]):
+            raise ImportRefused(
+                _("Kopregel %(row)d bestaat niet of is leeg (het bestand heeft %(n)d regels).")
+                % {"row": header_row, "n": len(lines)}
+            )
+        at = header_row - 1
+    else:
+        at = _header_row(lines)
+        if at is None:
+            return None, [], notices
+    groups: list[str] = []
+    above = lines[at - 1] if at > 0 else []
+    width = len(lines[at])
+    if above and 2 <= _filled(above) < _filled(lines[at]):  # one cell is a title, not a group row
+        label = ""
+        for i in range(width):
+            value = above[i] if i < len(above) else None
+            if value not in (None, ""):
+                label = str(value).strip()
+            groups.append(label)
+        if header_row is None:
+            notices.append(
+                Notice(
+                    None,
+                    "",
+                    "",
+                    _(
+                        "Kopregel gevonden op regel %(row)d, met groepskoppen uit regel %(above)d "
+                        "(%(groups)s); kies zo nodig een andere kopregel met --header-row."
+                    )
+                    % {"row": at + 1, "above": at, "groups": ", ".join(dict.fromkeys(g for g in groups if g))},
+                )
+            )
+    return at, groups, notices
+
+
+def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> Table:
     import openpyxl
 
     try:
@@ -158,19 +242,28 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         lines = [list(row) for row in worksheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
-    header_at = _header_row(lines)
+    header_at, groups, notices = _locate_header(lines, header_row)
     if header_at is None:
         raise ImportRefused(_("Werkblad '%s' is leeg.") % worksheet.title)
     header = lines[header_at]
     width = max(i + 1 for i, v in enumerate(header) if v not in (None, ""))
-    columns = ["" if v is None else str(v).strip() for v in header[:width]]
+    columns = ["" if v is None else _header_text(v) for v in header[:width]]
     rows, numbers = [], []
     for number, line in enumerate(lines[header_at + 1 :], start=header_at + 2):
         values = [v.strip() if isinstance(v, str) else v for v in (list(line) + [None] * width)[:width]]
         if any(v not in (None, "") for v in values):
             rows.append(values)
             numbers.append(number)
-    return Table(columns, rows, numbers, format=f"Excel (werkblad '{worksheet.title}')")
+    table = Table(columns, rows, numbers, format=f"Excel (werkblad '{worksheet.title}')", groups=groups[:width])
+    table.notices.extend(notices)
+    return table
+
+
+def _header_text(value) -> str:
+    """A header cell as text: a year typed as a number (2025.0) is the column '2025'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 def _read_gis(path: Path, layer: str | None) -> Table:
@@ -204,8 +297,11 @@ def _read_gis(path: Path, layer: str | None) -> Table:
     columns = [str(c) for c in meta["fields"]]
     as_lists = [_plain(values) for values in field_data]
     rows = [list(r) for r in zip(*as_lists, strict=True)] if as_lists else [[] for _ in range(len(wkb))]
-    table = Table(columns, rows, list(range(1, len(rows) + 1)), format=f"{meta.get('driver', 'GIS')}")
-    table.geometries, table.crs = _to_wgs84(wkb, meta.get("crs"), table.notices, table.row_numbers)
+    table = Table(columns, rows, list(range(1, len(rows) + 1)), format=meta.get("driver") or GIS_DRIVERS[suffix])
+    declared, default = meta.get("crs"), None
+    if suffix in GEOJSON and not _geojson_declares_crs(path):
+        declared, default = None, declared  # GDAL's EPSG:4326 is only the format's default (RFC 7946 §4)
+    table.geometries, table.crs = _to_wgs84(wkb, declared, table.notices, table.row_numbers, default)
     if len(layers) > 1 and not layer:
         table.notices.append(
             Notice(
@@ -261,14 +357,45 @@ def _inside(bounds, box) -> bool:
     return bounds[0] >= box[0] and bounds[1] >= box[1] and bounds[2] <= box[2] and bounds[3] <= box[3]
 
 
-def _to_wgs84(wkb, declared_crs, notices, row_numbers):
+def _geojson_declares_crs(path: Path) -> bool:
+    """Whether a GeoJSON file has a top-level `crs` member (GeoJSON 2008; RFC 7946 dropped it, so WGS84 is
+    only the default). GDAL reports EPSG:4326 either way. Parsed only when the text mentions "crs" at all."""
+    raw = path.read_bytes()
+    if b'"crs"' not in raw:
+        return False
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        return True  # GDAL read it; never guess against a member we cannot see
+    return isinstance(document, dict) and "crs" in document
+
+
+def _to_wgs84(wkb, declared_crs, notices, row_numbers, default_crs=None):
+    """Shapely geometries in WGS84 and the CRS they were read in. `declared_crs` is the file's own CRS;
+    `default_crs` the one its format assumes when it declares none (GeoJSON: WGS84). docs/import.md: without
+    a declared CRS, coordinates recognisable as RD New or WGS84 in the Netherlands are read so, with a warning."""
     geometries = shapely.from_wkb(np.asarray(wkb, dtype=object))
     present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
     if not present.any():
-        return [None] * len(geometries), declared_crs
+        return [None] * len(geometries), declared_crs or default_crs
     bounds = shapely.total_bounds(geometries[present])
     if declared_crs:
         crs = CRS.from_user_input(declared_crs)
+    elif default_crs and _inside(bounds, NL_RD):  # y ≥ 280,000: no latitude, so not the default WGS84
+        crs = CRS.from_epsg(28992)
+        notices.append(
+            Notice(
+                None,
+                "",
+                "",
+                _(
+                    "Geen coördinatenstelsel in het bestand (standaard WGS84), maar de coördinaten zijn RD New; "
+                    "RD New (EPSG:28992) aangenomen."
+                ),
+            )
+        )
+    elif default_crs and _inside(bounds, (-180.0, -90.0, 180.0, 90.0)):
+        crs = CRS.from_user_input(default_crs)  # the format's own default, e.g. WGS84 for GeoJSON: no warning
     elif _inside(bounds, NL_RD):
         crs = CRS.from_epsg(28992)
         notices.append(Notice(None, "", "", _("Geen coördinatenstelsel opgegeven; RD New (EPSG:28992) aangenomen.")))
@@ -299,6 +426,6 @@ def _to_wgs84(wkb, declared_crs, notices, row_numbers):
     invalid = present & ~shapely.is_valid(geometries)
     for index in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geometries[index])
-        geometries[index] = shapely.make_valid(geometries[index])
+        geometries[index] = repaired(geometries[index])  # stored rounded, and still valid: geo.geojson.rounded
         notices.append(Notice(row_numbers[index], "geometrie", reason, _("Ongeldige geometrie hersteld (make_valid).")))
     return [g if ok else None for g, ok in zip(geometries, present, strict=True)], crs.to_string()

@@ -44,6 +44,8 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
         },
         _("Status: %s") % status,
     ]
+    if c.get("layout"):
+        lines.append(_("Indeling: %s") % c["layout"])
     if run.message:
         lines.append(_("Reden: %s") % run.message)
     if c:
@@ -61,8 +63,12 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
         homes = c.get("homes", 0)
         share = f"{100 * c.get('hard', 0) / homes:.1f}".replace(".", ",") if homes else "0"
         lines.append(
-            _("Woningen in de lijst: %(homes)s (hard %(hard)s = %(share)s%%, zacht %(soft)s, onbekend %(unknown)s)")
+            _(
+                "Woningen in de lijst: %(homes)s (hard %(hard)s = %(share)s%%, zacht %(soft)s, onbekend %(unknown)s); "
+                "sloop %(demolitions)s"
+            )
             % {
+                "demolitions": number(c.get("demolitions", 0)),
                 "homes": number(homes),
                 "hard": number(c.get("hard", 0)),
                 "share": share,
@@ -72,20 +78,44 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
         )
     if run.by_municipality:
         lines.append(_("Per gemeente:"))
-        header = (_("Gemeente"), _("Projecten"), _("Woningen"), _("Hard"), _("Zacht"), _("Onbekend"))
-        lines.append("  {:<32}{:>10}{:>10}{:>9}{:>9}{:>10}".format(*header))
+        header = (_("Gemeente"), _("Projecten"), _("Woningen"), _("Hard"), _("Zacht"), _("Onbekend"), _("Sloop"))
+        lines.append("  {:<32}{:>10}{:>10}{:>9}{:>9}{:>10}{:>8}".format(*header))
         for code, row in sorted(run.by_municipality.items(), key=lambda item: names.get(item[0], item[0])):
             lines.append(
                 f"  {names.get(code, code):<32}{number(row['projects']):>10}{number(row['homes']):>10}"
                 f"{number(row['hard']):>9}{number(row['soft']):>9}{number(row['unknown']):>10}"
+                f"{number(row.get('demolitions', 0)):>8}"
             )
     if report_path is not None:
         lines.append(_("Validatierapport: %(path)s (%(n)s meldingen)") % {"path": report_path, "n": len(run.problems)})
-    for p in run.problems[:limit]:
-        where = _("rij %s") % p["row"] if p["row"] is not None else _("bestand")
-        column = f", {_('kolom')} '{p['column']}'" if p["column"] else ""
-        value = f", {_('waarde')} '{p['value']}'" if p["value"] else ""
-        lines.append(f"  [{p['severity']}] {where}{column}{value}: {p['reason']}")
-    if len(run.problems) > limit:
-        lines.append(_("  … en nog %d meldingen in het rapport.") % (len(run.problems) - limit))
+    groups = grouped(run.problems)
+    for severity, column, reason, items in groups[:limit]:
+        rows = [p["row"] for p in items if p["row"] is not None]
+        values = {p["value"] for p in items}
+        if len(items) == 1 or not rows:
+            where = _("rij %s") % rows[0] if rows else _("bestand")
+        else:
+            shown = ", ".join(map(str, rows[:5])) + (", …" if len(rows) > 5 else "")
+            where = _("%(n)s regels (rij %(rows)s)") % {"n": number(len(items)), "rows": shown}
+        column_text = f", {_('kolom')} '{column}'" if column else ""
+        value = f", {_('waarde')} '{next(iter(values))}'" if len(values) == 1 and next(iter(values)) else ""
+        lines.append(f"  [{severity}] {where}{column_text}{value}: {_short(reason)}")
+    if len(groups) > limit:
+        rest = sum(len(g[3]) for g in groups[limit:])
+        lines.append(_("  … en nog %d meldingen in het rapport.") % rest)
     return "\n".join(lines)
+
+
+def grouped(problems: list[dict]) -> list[tuple[str, str, str, list[dict]]]:
+    """The same message for many rows is one line: (severity, column, reason, problems), errors first,
+    then in the order of their first row."""
+    groups: dict[tuple, list[dict]] = {}
+    for p in problems:
+        groups.setdefault((p["severity"], p["column"], p["reason"]), []).append(p)
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0] != "fout", kv[1][0]["row"] or 0))
+    return [(severity, column, reason, items) for (severity, column, reason), items in ordered]
+
+
+def _short(reason: str, limit: int = 300) -> str:
+    """No message longer than a few lines in the summary (the report has it whole)."""
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"

@@ -150,6 +150,8 @@ def rank(s: Snapshot, pool: np.ndarray, year: int, years_left: float, shortfall:
     """Candidates within `pool`, their points and the ranking (indices into the snapshot)."""
     y = year - YEARS[0]
     later = s.planned[:, y + 1 :]
+    if later.shape[1] == 0:  # the last year of YEARS: nothing lies later (argmax refuses an empty axis)
+        later = np.zeros((len(s.planned), 1), dtype=s.planned.dtype)
     has_later = later.any(axis=1)
     unplanned = s.planned.sum(axis=1) == 0
     first_later = np.argmax(later > 0, axis=1)

@@ -20,7 +20,8 @@ from bouwregie.projects.services import GONE
 DEFAULT_MONTHS = 3
 DAYS_PER_MONTH = 365.25 / 12
 _GONE = [LIFECYCLES.index(g) for g in GONE]
-_STATUS_GROUP = np.array([int(s[0]) if s[0].isdigit() else 0 for s in STATUSES])  # 1…4; 0 = onbekend
+# 1…4; 0 = onbekend (not compared). A generic 'hard' is at least vastgesteld (2), a generic 'zacht' 4.
+_STATUS_GROUP = np.array([int(s[0]) if s[0].isdigit() else {"hard": 2, "zacht": 4}.get(s, 0) for s in STATUSES])
 
 
 def delayed_since_last_peiling(spec: str, months: float = DEFAULT_MONTHS) -> frozenset:

@@ -14,6 +14,7 @@ from django.db import connection
 
 from bouwregie.geo import reference
 from bouwregie.geo.areas import Area
+from bouwregie.projects import services
 from bouwregie.projects.enums import (
     AFFORDABLE_SEGMENTS,
     HARD_STATUSES,
@@ -37,11 +38,14 @@ GROUPS = tuple(TargetGroup.values)
 PLAN_TYPES = tuple(PlanType.values)
 LIFECYCLES = tuple(Lifecycle.values)
 BOTTLENECKS = tuple(Bottleneck.values)
-STATUSES = ("1A", "1B", "1C", "2A", "2B", "2C", "3", "4A", "4B", "onbekend")
+# The two generic statuses come last, so the index of every IPO code stays what it was.
+STATUSES = ("1A", "1B", "1C", "2A", "2B", "2C", "3", "4A", "4B", "onbekend", "hard", "zacht")
 AFFORDABLE_COLUMNS = np.array([s in AFFORDABLE_SEGMENTS for s in SEGMENTS])  # masks over Snapshot.segments
 SOCIAL_COLUMNS = np.array([s == "sociale_huur" for s in SEGMENTS])
 KNOWN_COLUMNS = np.array([s != "onbekend" for s in SEGMENTS])
-STATUS_CLASS = tuple("hard" if s in HARD_STATUSES else s for s in STATUSES)  # all hard ones alike, soft apart
+# All hard ones alike, soft apart; a soft plan whose IPO code the list does not give is scored as the
+# least certain soft status (4B optie), not better than what is known of it.
+STATUS_CLASS = tuple("hard" if s in HARD_STATUSES else "4B" if s == "zacht" else s for s in STATUSES)
 
 
 @dataclass(frozen=True)
@@ -106,15 +110,32 @@ def warm_latest(how_many: int = 2) -> list[str]:
 def versions_of(s: Snapshot):
     """The snapshot's versions as a subquery (the peiling's entries), for reading more of them from the database
     without sending tens of thousands of ids back as parameters."""
-    return PeilingEntry.objects.filter(peiling__code=s.peiling).values("version_id")
+    return entry_versions(Peiling.objects.get(code=s.peiling))
+
+
+def entry_versions(peiling: Peiling):
+    """The ids of the versions that count for a peiling, as a subquery.
+
+    A closed peiling has its frozen entries. An open one has none yet ("while open it collects nothing",
+    `Peiling`): its figures are those it would have if it closed now, so the same selection as
+    `services.close_peiling` — the newest version of every project, without projects that had already
+    left the pipeline (vervallen, niet meer in planlijst) before the previous close (`services.GONE`)."""
+    if peiling.is_closed:
+        return PeilingEntry.objects.filter(peiling_id=peiling.id).values("version_id")
+    previous = Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").first()
+    current = services.current_versions()
+    if previous is not None:
+        current = current.exclude(lifecycle__in=services.GONE, created_at__lte=previous.closed_at)
+    return current.values("id")
 
 
 def _read(peiling_id: int, code: str) -> Snapshot:
+    """Every project of the peiling as arrays; any number of them, also none (an empty or new peiling)."""
     municipalities = reference.read_municipalities()
     province_codes = tuple(r["provinciecode"] for r in reference.read_provinces())
     municipality_codes = tuple(m["gemeentecode"] for m in municipalities)
     m_index = {c: i for i, c in enumerate(municipality_codes)}
-    version_ids = PeilingEntry.objects.filter(peiling_id=peiling_id).values("version_id")
+    version_ids = entry_versions(Peiling.objects.get(pk=peiling_id))
     columns = _columns(ProjectVersion.objects.filter(id__in=version_ids).order_by("project_id").values_list(
         "id", "project_id", "municipality_id", "lifecycle", "plan_status", "phase", "plan_type", "homes_total",
         "homes_sociale_huur", "homes_middenhuur", "homes_betaalbare_koop", "homes_vrije_sector_huur",
@@ -156,10 +177,14 @@ def _read(peiling_id: int, code: str) -> Snapshot:
         homes=homes,
         remaining=np.maximum(homes - realised.sum(axis=1), 0),
         segments=np.array(segments, dtype=np.int64).reshape(len(SEGMENTS), n).T.copy(),
-        groups=np.array([[(g or {}).get(x, 0) for x in GROUPS] for g in groups], dtype=np.int64).reshape(n, -1),
+        groups=np.array([[(g or {}).get(x, 0) for x in GROUPS] for g in groups], dtype=np.int64).reshape(
+            n, len(GROUPS)
+        ),
         realised=realised,
         planned=planned,
-        bottlenecks=np.array([[b in (x or ()) for b in BOTTLENECKS] for x in bottlenecks], dtype=bool).reshape(n, -1),
+        bottlenecks=np.array([[b in (x or ()) for b in BOTTLENECKS] for x in bottlenecks], dtype=bool).reshape(
+            n, len(BOTTLENECKS)
+        ),
         parallel_plannen=np.array(parallel, dtype=bool),
         municipality_codes=municipality_codes,
         municipality_province=np.array([province_codes.index(m["provinciecode"]) for m in municipalities]),

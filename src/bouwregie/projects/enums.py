@@ -30,11 +30,15 @@ class PlanStatus(models.TextChoices):
     IN_VOORBEREIDING = "3", _("3 In voorbereiding")
     VISIE = "4A", _("4A Visie (potentiële locatie)")
     OPTIE = "4B", _("4B Optie")
+    # Lists that only say hard or soft (aggregated plancapaciteit per municipality; the IPO legend
+    # "1 onherroepelijk" without a letter): the hardness is known, the IPO code is not.
+    HARD = "hard", _("Hard (IPO-status niet gespecificeerd)")
+    ZACHT = "zacht", _("Zacht (IPO-status niet gespecificeerd)")
     ONBEKEND = "onbekend", _("Onbekend")
 
 
-HARD_STATUSES = frozenset({"1A", "1B", "1C", "2A", "2B", "2C"})
-SOFT_STATUSES = frozenset({"3", "4A", "4B"})
+HARD_STATUSES = frozenset({"1A", "1B", "1C", "2A", "2B", "2C", "hard"})
+SOFT_STATUSES = frozenset({"3", "4A", "4B", "zacht"})
 
 
 def hardness(status: str) -> str:

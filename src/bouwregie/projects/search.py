@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 
 from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.projects.enums import HARD_STATUSES, SOFT_STATUSES, Lifecycle
-from bouwregie.projects.models import CurrentVersion
+from bouwregie.projects.models import CurrentVersion, ExternalId
 from bouwregie.projects.rules import SEGMENTS
 from bouwregie.projects.services import current_versions
 
@@ -36,13 +36,15 @@ LIST_DEFERRED = ("homes_by_segment", "target_groups", "tenure", "phasing", "sour
 @dataclass
 class ProjectQuery:
     area: str | None = None  # NL, PVxx, GMxxxx, a region code or a name (geo.areas)
-    search: str | None = None  # part of the name, or an exact project code
+    search: str | None = None  # part of the name, or an exact project code or external id
     plan_status: str | None = None  # an IPO code, or 'hard' / 'zacht'
     phase: str | None = None  # last milestone reached; '' = none yet
     segment: str | None = None  # projects with homes in this segment
     bottleneck: str | None = None
     lifecycle: str | None = Lifecycle.ACTIEF  # None: every lifecycle
     project_ids: frozenset | None = None  # e.g. the delayed projects of an area
+    external_id: str | None = None  # the id a source's plan list gives the project (exact, any case)
+    external_source: str | None = None  # ... in this source only (exact, any case); alone: every id it gave
     sort: str = "code"
 
     @cached_property
@@ -56,7 +58,11 @@ def find(q: ProjectQuery):
     segment) with a message for the user."""
     versions = current_versions().filter(_area_and_lifecycle(q, "current__"))
     if q.search:
-        versions = versions.filter(Q(name__icontains=q.search) | Q(project__code__iexact=q.search))
+        versions = versions.filter(
+            Q(name__icontains=q.search) | Q(project__code__iexact=q.search) | Q(project_id__in=_linked(q.search, None))
+        )
+    if q.external_id or q.external_source:
+        versions = versions.filter(project_id__in=_linked(q.external_id, q.external_source))
     if q.plan_status:
         statuses = {"hard": HARD_STATUSES, "zacht": SOFT_STATUSES}.get(q.plan_status, {q.plan_status})
         versions = versions.filter(plan_status__in=statuses)
@@ -84,6 +90,19 @@ def find(q: ProjectQuery):
     )
 
 
+def _linked(external_id: str | None, source: str | None):
+    """The projects a source's list knows by this id, as a subquery: a project listed under the same id by
+    two sources is found once (a join would give it a row per source). Case-insensitive, because lists
+    write the same id as 'p-001' one quarter and 'P-001' the next (issue 15: find projects again by the id
+    they have in the list)."""
+    ids = ExternalId.objects.all()
+    if external_id:
+        ids = ids.filter(external_id__iexact=external_id)
+    if source:
+        ids = ids.filter(source__iexact=source)
+    return ids.values("project_id")
+
+
 def _area_and_lifecycle(q: ProjectQuery, prefix: str) -> Q:
     """The filters every list starts with, on the current-version index (prefix: the path to it)."""
     condition = Q(**{f"{prefix}lifecycle": q.lifecycle}) if q.lifecycle else Q()
@@ -99,7 +118,7 @@ def _area_and_lifecycle(q: ProjectQuery, prefix: str) -> Q:
 
 def _area_and_lifecycle_only(q: ProjectQuery) -> bool:
     return not (q.search or q.plan_status or q.phase is not None or q.segment or q.bottleneck
-                or q.project_ids is not None)  # fmt: skip
+                or q.project_ids is not None or q.external_id or q.external_source)  # fmt: skip
 
 
 def count(q: ProjectQuery) -> int:

@@ -423,4 +423,4 @@ def write_import(new: list[ImportedProject], updates: list[tuple[int, Checked]],
     _insert_versions(versions)
     bulk.insert_rows(ExternalId, ["project_id", "source", "external_id"], links)
     _done(len(versions))
-    return {"nieuw": len(new), "gewijzigd": len(updates)}
+    return {"nieuw": len(new), "gewijzigd": len(updates), "ids": project_ids}

@@ -28,6 +28,7 @@ from bouwregie.projects import services
 from bouwregie.web.project_pages import require_projects
 
 LOG_SIZE = 50
+DIFF_INLINE = 3  # a changed project with more changed fields than this shows them folded (<details>)
 CHANGE_LABELS = {
     "name": gettext_lazy("naam"),
     "municipality": gettext_lazy("gemeente"),
@@ -145,17 +146,8 @@ def import_page(request, run_id: int):
     run = _run_or_404(run_id)
     names = dict(Municipality.objects.values_list("code", "name"))
     decidable = uploads.decidable(run, request.user)
-    changes = {
-        kind: [
-            {
-                **e,
-                "municipality_name": names.get(e.get("municipality"), e.get("municipality")),
-                "fields": [str(CHANGE_LABELS.get(f, f)) for f in e.get("fields", [])],
-            }
-            for e in run.changes.get(kind, [])
-        ]
-        for kind in ("new", "changed", "missing")
-    }
+    changes = {kind: [_change_row(run, kind, e, names) for e in run.changes.get(kind, [])]
+               for kind in ("new", "changed", "missing")}  # fmt: skip
     municipalities = sorted(((names.get(code, code), code, row) for code, row in run.by_municipality.items()))
     return render(
         request,
@@ -172,6 +164,29 @@ def import_page(request, run_id: int):
             "more_problems": max(0, len(run.problems) - 1000),
         },
     )
+
+
+def _change_row(run: ImportRun, kind: str, entry: dict, names: dict) -> dict:
+    """One project of the preview or result as the page shows it. `link`: whether its projectcode names a
+    stored project — a changed or missing one always (the importer matched a stored project), a new one only
+    once an import wrote it (a preview's new projects do not exist yet). `diff` ({field, old, new}, texts
+    the importer wrote) is absent in runs from before issue 15: the page then lists the changed fields only."""
+    written = not run.dry_run and run.status in (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK)
+    diff = [{"field": str(d.get("field", "")), "old": _shown(d.get("old")), "new": _shown(d.get("new"))}
+            for d in entry.get("diff") or []]  # fmt: skip
+    return {
+        **entry,
+        "municipality_name": names.get(entry.get("municipality"), entry.get("municipality")),
+        "fields": [str(CHANGE_LABELS.get(f, f)) for f in entry.get("fields", [])],
+        "diff": diff,
+        "fold": len(diff) > DIFF_INLINE,
+        "link": bool(entry.get("code")) and (kind != "new" or written),
+    }
+
+
+def _shown(value) -> str:
+    """A diff value as text; empty stays empty (the page shows '–'), so a count of 0 is not mistaken for none."""
+    return "" if value is None else str(value)
 
 
 @login_required

@@ -24,7 +24,7 @@ from bouwregie.monitor.delays import delayed_since_last_peiling
 from bouwregie.projects import search
 from bouwregie.projects.enums import Bottleneck, PlanStatus, PlanType, Segment
 from bouwregie.projects.milestones import MILESTONE_CODES, phase_label
-from bouwregie.projects.models import Milestone, ProjectVersion
+from bouwregie.projects.models import ExternalId, Milestone, ProjectVersion
 from bouwregie.projects.rules import SEGMENTS
 from bouwregie.web.downloads import table_download
 
@@ -153,6 +153,7 @@ def project_page(request, code: str):
         "history": history(versions, Milestone.objects.filter(version__in=versions)),
         "edit_scope": policy.edit_scope(who, municipality, province, party_ids),
         "parties": parties,
+        "external_ids": ExternalId.objects.filter(project=current.project).order_by("source", "external_id"),
         "open_book": current.open_book if policy.can_read_open_book(who, municipality, province, party_ids) else None,
     })  # fmt: skip
 

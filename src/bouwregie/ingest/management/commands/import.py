@@ -1,10 +1,13 @@
 import getpass
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bouwregie.geo.models import Municipality
 from bouwregie.ingest.importer import ImportOptions, run_import
+from bouwregie.ingest.readers import ImportRefused, read_table
 from bouwregie.ingest.report import summary
+from bouwregie.ingest.suggest import draft
 
 
 class Command(BaseCommand):
@@ -15,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="het bestand")
-        parser.add_argument("--source", required=True, help="de bron, bijv. 'Provincie Utrecht'")
+        parser.add_argument("--source", help="de bron, bijv. 'Provincie Utrecht' (verplicht bij importeren)")
         parser.add_argument("--profile", help="kolomprofiel (naam of .toml-pad); standaard: best passend")
         parser.add_argument("--sheet", help="werkblad (Excel) of laag (GeoPackage)")
         parser.add_argument("--peiling", help="het kwartaal waarover de lijst gaat, bijv. 2025-Q3")
@@ -23,14 +26,29 @@ class Command(BaseCommand):
         parser.add_argument("--allow-partial", action="store_true", help="geldige regels opslaan, foute overslaan")
         parser.add_argument("--door", default=getpass.getuser(), help="wie importeert (voor het logboek)")
         parser.add_argument("--report", help="pad voor het validatierapport (CSV)")
+        parser.add_argument(
+            "--header-row", type=int, help="regelnummer (vanaf 1) van de kopregel, als die niet gevonden wordt"
+        )
+        parser.add_argument(
+            "--suggest-profile",
+            action="store_true",
+            help="niet importeren: schrijf een conceptprofiel uit de kolomkoppen (zie docs/profielen.md)",
+        )
+        parser.add_argument(
+            "--output", help="met --suggest-profile: pad voor het concept ('-' = scherm); standaard <naam>.profiel.toml"
+        )
 
     def handle(self, *args, **o):
         from pathlib import Path
 
+        if o["suggest_profile"]:
+            return self.suggest(Path(o["file"]), o)
+        if not o["source"]:
+            raise CommandError(_("Geef de bron op met --source, bijv. --source 'Provincie Utrecht'."))
         options = ImportOptions(
             source=o["source"], profile=o["profile"], sheet=o["sheet"], peiling=o["peiling"],
             dry_run=o["dry_run"], allow_partial=o["allow_partial"], author=o["door"],
-            report_path=Path(o["report"]) if o["report"] else None,
+            report_path=Path(o["report"]) if o["report"] else None, header_row=o["header_row"],
         )  # fmt: skip
         result = run_import(o["file"], options)
         names = dict(Municipality.objects.values_list("code", "name"))
@@ -38,3 +56,30 @@ class Command(BaseCommand):
         if result.refused:
             raise CommandError(text)
         self.stdout.write(text)
+
+    def suggest(self, path, o):
+        """Write a draft profile for this file's layout instead of importing it (docs/profielen.md)."""
+        from pathlib import Path
+
+        try:
+            table = read_table(path, o["sheet"], o["header_row"])
+        except ImportRefused as error:
+            raise CommandError(str(error)) from None
+        output = o["output"] or str(path.with_name(f"{path.stem}.profiel.toml"))
+        suggestion = draft(Path(output).stem.removesuffix(".profiel"), path.name, table.columns, table.rows,
+                           table.groups, o["header_row"])  # fmt: skip
+        if output == "-":
+            self.stdout.write(suggestion.toml, ending="")
+            self.stderr.write(suggestion.summary())
+            return
+        if Path(output).exists():
+            raise CommandError(
+                _("%(path)s bestaat al; kies een ander pad met --output of verwijder het eerst.") % {"path": output}
+            )
+        Path(output).write_text(suggestion.toml, encoding="utf-8")
+        self.stdout.write(_("Conceptprofiel geschreven naar %s") % output)
+        self.stdout.write(suggestion.summary())
+        self.stdout.write(
+            _("Gebruik het na controle met: bouwregie import %(file)s --source BRON --profile %(profile)s")
+            % {"file": path, "profile": output}
+        )
