@@ -109,7 +109,6 @@ def test_any_error_rejects_the_whole_file_unless_partial_is_allowed(tmp_path):
 
 
 @pytest.mark.parametrize("column, value, fragment", [
-    (6, "-5", "mag niet negatief zijn"),
     (6, "100.001", "onwaarschijnlijk (maximum 100000)"),
 ])  # fmt: skip
 def test_impossible_numbers_are_row_errors(tmp_path, column, value, fragment):
@@ -117,6 +116,16 @@ def test_impossible_numbers_are_row_errors(tmp_path, column, value, fragment):
     rows[0][column] = value
     result = run(write_csv(tmp_path / "lijst.csv", PROVINCIAL_HEADER, rows))
     assert result.refused and any(fragment in p["reason"] and p["row"] == 2 for p in result.run.problems)
+
+
+def test_a_negative_total_is_a_plan_that_demolishes_more_and_stores_no_homes(tmp_path):
+    rows = [list(r) for r in PROVINCIAL_ROWS]
+    rows[0][6] = "-5"
+    result = run(write_csv(tmp_path / "lijst.csv", PROVINCIAL_HEADER, rows))
+    assert result.run.status == "geslaagd"
+    (warning,) = [p for p in result.run.problems if p["row"] == 2 and p["column"] == "Restcapaciteit"]
+    assert warning["value"] == "-5" and "als 0 woningen opgeslagen" in warning["reason"]
+    assert current_by_external_id()["P-001"].homes == {} and current_by_external_id()["P-001"].demolitions == 10
 
 
 @pytest.mark.parametrize("column, value, fragment, attribute, expected", [

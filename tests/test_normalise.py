@@ -20,6 +20,7 @@ from bouwregie.projects.enums import PlanStatus, PlanType
     ("Status onbekend", "onbekend"), ("", "onbekend"), (None, "onbekend"),
     ("4B potentiele locatie optie", "4B"),  # case 09: the words name both 4A and 4B; the code decides, no doubt
     ("hard", "hard"), ("Zacht", "zacht"), ("Harde plancapaciteit", "hard"),  # hardness known, IPO code not
+    ("Planologisch hard", "hard"), ("4 Potentiële locatie", "4A"), ("5 onbekend", "onbekend"),
 ])  # fmt: skip
 def test_plan_status_spellings(text, code):
     assert normalise.plan_status(text) == (code, None)
@@ -32,7 +33,7 @@ def test_plan_status_spellings(text, code):
 def test_doubtful_statuses_come_with_a_reason(text, fragment):
     code, warning = normalise.plan_status(text)
     assert fragment in warning
-    assert code == ("1A" if text.startswith("1A") else "onbekend")
+    assert code == {"1A vastgesteld": "1A", "4": "zacht"}.get(text, "onbekend")
 
 
 @given(st.text(max_size=60))

@@ -574,7 +574,8 @@ class DecisionIn(Schema):
 @api.post("/imports", response={202: JobOut, **ERRORS}, auth=SIGNED_IN,
           summary="Een planlijst uploaden: de controle (proefimport) draait als achtergrondtaak")  # fmt: skip
 def upload_import(request, file: File[UploadedFile], source: Form[str], profile: Form[str | None] = None,
-                  sheet: Form[str | None] = None, peiling: Form[str | None] = None):  # fmt: skip
+                  sheet: Form[str | None] = None, peiling: Form[str | None] = None,
+                  header_row: Form[int | None] = None):  # fmt: skip
     """Then follow GET /jobs/{id}; its import_id is the preview (GET /imports/{id}), decided with
     POST /imports/{id}/decision. The same steps as the upload page of the web application."""
     _require_projects(request)
@@ -583,7 +584,9 @@ def upload_import(request, file: File[UploadedFile], source: Form[str], profile:
     if peiling:
         services.parse_peiling_code(peiling)  # ValueError: 400 with the reason
     try:
-        job = uploads.start_preview(file, request.user, source, profile, sheet, peiling)
+        if header_row is not None and header_row < 1:
+            raise HttpError(400, "header_row is een regelnummer vanaf 1.")
+        job = uploads.start_preview(file, request.user, source, profile, sheet, peiling, header_row)
     except uploads.UploadRefused as refused:
         raise HttpError(400 if policy.can_import(_principal(request)) else 403, str(refused)) from None
     return Status(202, _job_out(job))

@@ -103,6 +103,14 @@ def rounded_geojson(geometries) -> list[dict | None]:
             points.tolist(), np.round(shapely.get_coordinates(array[points]), 6).tolist(), strict=True
         ):
             result[i] = {"type": "Point", "coordinates": [x, y]}
-    for i in np.flatnonzero(kinds > 0).tolist():
-        result[i] = rounded(mapping(array[i]))
+    others = np.flatnonzero(kinds > 0)
+    if len(others):
+        # Which areas stay valid once rounded, checked for all at once (GEOS, vectorised): those need no
+        # per-geometry check in `rounded`, only the plain rounding; the rest take its careful path.
+        on_grid = shapely.transform(array[others], lambda xy: np.round(xy, DECIMALS))
+        areas = np.isin(kinds[others], (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
+        plain_ok = ~areas | shapely.is_valid(on_grid)
+        for i, ok in zip(others.tolist(), plain_ok.tolist(), strict=True):
+            geometry = mapping(array[i])
+            result[i] = _rounded_plain(geometry) if ok else rounded(geometry)
     return result

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bouwregie.ingest.mapping import TableMapper
 from bouwregie.ingest.merge import apply_row, describe_changes
@@ -97,7 +98,7 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
     run = ImportRun(
         created_at=now, author=options.author, source=options.source, file_name=path.name,
         peiling_code=options.peiling or "", dry_run=options.dry_run, allow_partial=options.allow_partial,
-        sheet=options.sheet or "", profile=options.profile or "",
+        sheet=options.sheet or "", profile=options.profile or "", header_row=options.header_row,
     )  # fmt: skip
     if path.is_file() and path.stat().st_size <= settings.IMPORT_MAX_BYTES:
         run.file_size, run.file_sha256 = path.stat().st_size, file_sha256(path)
@@ -299,13 +300,16 @@ def _name_projects(plan: Plan) -> None:
 
 def _require_for_new(r, binding) -> None:
     """A new project needs a name, a municipality and a number of homes; an update may leave them out."""
-    for attribute, target, message in (
-        ("name", "name", _("Projectnaam ontbreekt.")),
-        ("municipality", "municipality", _("Gemeente ontbreekt.")),
-        ("homes", "homes_total", _("Aantal woningen ontbreekt.")),
-    ):
+    for attribute, target, message in REQUIRED_FOR_NEW:
         if attribute in r.blank or (attribute != "homes" and attribute not in r.fields):
-            r.problems.append(Notice(r.row, binding.column_of(target), "", message, "fout"))
+            r.problems.append(Notice(r.row, binding.column_of(target), "", str(message), "fout"))
+
+
+REQUIRED_FOR_NEW = (  # translated only when a row lacks one (an import checks tens of thousands of rows)
+    ("name", "name", gettext_lazy("Projectnaam ontbreekt.")),
+    ("municipality", "municipality", gettext_lazy("Gemeente ontbreekt.")),
+    ("homes", "homes_total", gettext_lazy("Aantal woningen ontbreekt.")),
+)
 
 
 def _existing_codes(codes: set[str]) -> dict[str, int]:
@@ -316,7 +320,9 @@ def _existing_codes(codes: set[str]) -> dict[str, int]:
 
 
 def _flag_duplicates(results, binding) -> None:
-    """An id that occurs more than once refuses each of its rows, naming the other rows (at most five)."""
+    """An id that occurs more than once refuses each of its rows, naming the other rows (at most five).
+    A row with a projectcode is matched by that code: a repeated external id beside it (an export of
+    projects from several sources, each numbering 1, 2, 3 …) is not linked, and not an error."""
     for attribute, target in (("external_id", "external_id"), ("projectcode", "projectcode")):
         rows_of: dict[str, list[int]] = {}
         for r in results:
@@ -324,6 +330,9 @@ def _flag_duplicates(results, binding) -> None:
                 rows_of.setdefault(value, []).append(r.row)
         for r in results:
             value = getattr(r, attribute)
+            if value and len(rows_of[value]) > 1 and attribute == "external_id" and r.projectcode:
+                r.external_id = None  # matched by its projectcode; the ambiguous id is not linked
+                continue
             if value and len(rows_of[value]) > 1:
                 others = [n for n in rows_of[value] if n != r.row]
                 shown = ", ".join(map(str, others[:5])) + (

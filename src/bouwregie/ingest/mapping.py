@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import shapely
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pyproj import Transformer
 from shapely.geometry import mapping
 
@@ -373,23 +374,32 @@ class TableMapper:
             return
         types = {k: self.counts(j) for k, j in b.housing_types.items()}
         keys = list(types)
+        type_names = {k: b.columns[i] for k, i in b.housing_types.items()}
         per_row = zip(*types.values(), strict=True) if types else [()] * self.n
         for r, total, typed_counts in zip(self.rows, totals, per_row, strict=True):
             if total is CLEAR:
                 total = 0
             if isinstance(total, int) and total < 0:
-                self.problem(r, column, total, _("Aantal woningen mag niet negatief zijn (%d).") % total)
-                continue
+                total = self._negative_total(r, column, total)
             stated = {k: v for k, v in zip(keys, typed_counts, strict=True) if isinstance(v, int)}
             if total is None and not stated:
                 r.blank.add("homes")  # an update keeps the homes; a new project needs a number (importer)
                 continue
             if total is None:
                 total = sum(stated.values())
-            by_type = self._fit(r, _("Woningtypes"), [b.columns[b.housing_types[k]] for k in stated], stated, total,
+            by_type = self._fit(r, LABEL_TYPES, type_names, stated, total,
                                 explicit_unknown="onbekend" in b.housing_types, fill_unknown=True)  # fmt: skip
-            r.fields["homes"] = {"onbekend": {k: v for k, v in by_type.items() if v}}
+            typed = {k: v for k, v in by_type.items() if v}
+            r.fields["homes"] = {"onbekend": typed} if typed else {}
             r.totals = total
+
+    def _negative_total(self, r, column, total: int) -> int:
+        """A negative number of homes is a plan that demolishes more than it builds, netted by the list:
+        no homes are added (0), with a warning naming the cell; its demolition is what the list's own
+        demolition column says."""
+        self.problem(r, column, total, _("Negatief aantal woningen (netto meer sloop dan nieuwbouw): als 0 woningen "
+                                         "opgeslagen."), "waarschuwing")  # fmt: skip
+        return 0
 
     def _period_totals(self) -> list:
         """Without a total column, a row's homes are the sum of its periods (negatives netted, at least 0)."""
@@ -416,6 +426,7 @@ class TableMapper:
         is known; what the total has beyond the segments is segment onbekend."""
         b = self.b
         columns = {key: self.counts(i) for key, i in b.segments.items()}
+        segment_names = {k: b.columns[i] for k, i in b.segments.items()}
         for p, r in enumerate(self.rows):
             stated = {k: v[p] for k, v in columns.items() if isinstance(v[p], int)}
             total = totals[p] if isinstance(totals[p], int) else None
@@ -425,11 +436,8 @@ class TableMapper:
             if total is None:
                 total = sum(stated.values())
             if total < 0:
-                self.problem(
-                    r, b.column_of("homes_total"), total, _("Aantal woningen mag niet negatief zijn (%d).") % total
-                )
-                continue
-            fitted = self._fit(r, _("Segmenten"), [b.columns[b.segments[k]] for k in stated], stated, total,
+                total = self._negative_total(r, b.column_of("homes_total"), total)
+            fitted = self._fit(r, LABEL_SEGMENTS, segment_names, stated, total,
                                explicit_unknown=True, fill_unknown=True)  # fmt: skip
             homes: dict = defaultdict(dict)
             for key, n in fitted.items():
@@ -442,16 +450,19 @@ class TableMapper:
             r.fields["tenure"] = {k: v for k, v in (("huur", huur), ("koop", koop)) if v}
             r.totals = total
 
-    def _fit(self, r, label, columns, stated: dict, total: int, explicit_unknown: bool, fill_unknown: bool) -> dict:
+    def _fit(self, r, label, names: dict, stated: dict, total: int, explicit_unknown: bool, fill_unknown: bool) -> dict:
         """A breakdown fitted to the row's total (the total is what the list counts). More than the total:
         scaled down to it in proportion (largest remainder), with a warning. Less: the rest is 'onbekend'
         (fill_unknown) or stays implicit; a warning only when the list claims completeness with a column
         for 'onbekend'."""
         given = sum(stated.values())
+        if given == total and (not stated or min(stated.values()) >= 0):  # the common case: nothing to fit
+            return dict(stated)
+        columns = [names[k] for k, v in stated.items() if v]  # the cells that say something
         negative = {k: v for k, v in stated.items() if v < 0}
         if negative:
             for key, value in negative.items():
-                self.problem(r, columns[list(stated).index(key)], value,
+                self.problem(r, names[key], value,
                              _("%s: negatief aantal telt als 0.") % label, "waarschuwing")  # fmt: skip
             stated = {k: max(v, 0) for k, v in stated.items()}
             given = sum(stated.values())
@@ -481,6 +492,7 @@ class TableMapper:
         list does not state stays implicit (total − stated), as before."""
         b = self.b
         by_key = {key: self.counts(i) for key, i in indexes.items()}
+        names = {k: b.columns[i] for k, i in indexes.items()}
         for p, r in enumerate(self.rows):
             stated = {k: v[p] for k, v in by_key.items() if isinstance(v[p], int)}
             if not stated and not any(v[p] is CLEAR for v in by_key.values()):
@@ -489,7 +501,7 @@ class TableMapper:
             if r.totals is None:
                 r.fields[attribute] = {k: v for k, v in stated.items() if v}
                 continue
-            fitted = self._fit(r, _("Huur/koop"), [b.columns[indexes[k]] for k in stated], stated, r.totals,
+            fitted = self._fit(r, LABEL_TENURE, names, stated, r.totals,
                                explicit_unknown=unknown_key in indexes, fill_unknown=False)  # fmt: skip
             r.fields[attribute] = {k: v for k, v in fitted.items() if v > 0}
 
@@ -563,7 +575,8 @@ class TableMapper:
                 key = (period.first, period.last)
                 by_range.setdefault(key, [0, []])
                 by_range[key][0] += value
-                by_range[key][1].append(column)
+                if value:
+                    by_range[key][1].append(column)
             text = _text(texts[p])
             if not given_any and not text and not normalise.is_clear(texts[p]):
                 r.blank.add("phasing")
@@ -665,8 +678,7 @@ class TableMapper:
             year = _text(raw)
             if error and year and re.fullmatch(r"(19|20)\d\d", year):
                 peildatum = year
-                self.problem(r, b.column_of("reference_date"), raw, _("Alleen een jaar als datum; als jaar bewaard."),
-                             "waarschuwing")  # fmt: skip
+                self.problem(r, b.column_of("reference_date"), raw, str(ONLY_A_YEAR), "waarschuwing")
             elif error:
                 self.problem(r, b.column_of("reference_date"), raw, error, "waarschuwing")
             r.fields["source_info"] = {"opmerking": _text(remark) or "", "peildatum": peildatum}
@@ -741,6 +753,11 @@ LEGEND = {"1": PlanStatus.HARD, "2": PlanStatus.HARD, "3": PlanStatus.IN_VOORBER
           "5": PlanStatus.ONBEKEND}  # fmt: skip
 LEGEND_GROUP = {"1A": "1", "1B": "1", "1C": "1", "2A": "2", "2B": "2", "2C": "2", "3": "3", "4A": "4", "4B": "4",
                 "hard": "12", "zacht": "34"}  # fmt: skip
+# Translated when a row needs the text, not once per row (an import maps tens of thousands of rows).
+LABEL_TYPES = gettext_lazy("Woningtypes")
+LABEL_SEGMENTS = gettext_lazy("Segmenten")
+LABEL_TENURE = gettext_lazy("Huur/koop")
+ONLY_A_YEAR = gettext_lazy("Alleen een jaar als datum; als jaar bewaard.")
 RENT_KEYS = ("sociale_huur", "middenhuur", "vrije_sector_huur", "huur_onbekend")
 OWNER_KEYS = ("betaalbare_koop", "dure_koop", "koop_onbekend")
 

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from bouwregie.ingest.normalise import CLEAR
 from bouwregie.projects.enums import Lifecycle
+from bouwregie.projects.milestones import STANDARD_MILESTONES
 from bouwregie.projects.rules import MilestoneData, ProjectData, canonical, total_homes
 
 EMPTY = ProjectData(name="", municipality="")
+LABELS = {m.code: m.label for m in STANDARD_MILESTONES}
 
 
 def apply_row(base: ProjectData | None, fields: dict, blank: set, cells: dict) -> ProjectData:
@@ -115,7 +117,8 @@ def _milestone_changes(old: tuple, new: tuple) -> list[dict]:
     result = []
     for key in sorted(set(before) | set(after), key=lambda k: (k[0], k[1])):
         m0, m1 = before.get(key), after.get(key)
-        kind = key[0] if key[1] == 1 else f"{key[0]} {key[1]}"
+        name = str(LABELS.get(key[0], key[0]))
+        kind = name if key[1] == 1 else f"{name} {key[1]}"
         for attribute, label in (("planned", _("gepland")), ("actual", _("werkelijk")), ("homes", _("woningen"))):
             v0, v1 = getattr(m0, attribute, None), getattr(m1, attribute, None)
             if v0 != v1:

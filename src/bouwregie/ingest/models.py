@@ -24,6 +24,7 @@ class ImportRun(models.Model):
     file_format = models.CharField(_("formaat"), max_length=120, blank=True)
     profile = models.CharField(_("profiel"), max_length=100, blank=True)
     sheet = models.CharField(_("werkblad of laag"), max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(_("kopregel"), null=True, blank=True)  # chosen, else found
     peiling_code = models.CharField(_("peiling"), max_length=7, blank=True)
     dry_run = models.BooleanField(_("proefimport"), default=False)
     allow_partial = models.BooleanField(_("gedeeltelijk toegestaan"), default=False)

@@ -56,7 +56,7 @@ def proportional(parts: dict, total: int) -> dict:
 
 
 # --- plan status (IPO plancapaciteit convention) ----------------------------------------------
-_STATUS_CODE = re.compile(r"^(?:status\s*)?([1-4])\s*([abc])?(?:\s|$)")
+_STATUS_CODE = re.compile(r"^(?:status\s*)?([1-5])\s*([abc])?(?:\s|$)")
 _STATUS_WORDS = [  # (pattern on simplified text, code); first match wins
     (r"(onherroepelijk|onherr|onhr).*uitwerk", "1B"),
     (r"(onherroepelijk|onherr|onhr).*wijzig", "1C"),
@@ -83,8 +83,13 @@ def plan_status(value) -> tuple[str, str | None]:
         if number in "12" and not letter:
             letter = by_words[1] if by_words and by_words[0] == number else "A"
         code = number + (letter if number in "124" else "")
+        if number == "5":  # the IPO legend's 5: onbekend
+            return PlanStatus.ONBEKEND, None
         if number == "4" and not letter:
-            return PlanStatus.ONBEKEND, _("Planstatus '%s': 4 zonder A of B is niet eenduidig.") % value
+            if by_words in ("4A", "4B"):
+                return by_words, None
+            unclear = _("Planstatus '%s': 4 zonder A of B is niet eenduidig; als zacht opgeslagen.")
+            return PlanStatus.ZACHT, unclear % value
         if code == "4C":
             return PlanStatus.ONBEKEND, _("Planstatus '%s' bestaat niet in de IPO-indeling.") % value
         if by_words and code not in all_words and by_words != "onbekend":
@@ -94,8 +99,10 @@ def plan_status(value) -> tuple[str, str | None]:
         return code, None
     if by_words:
         return by_words, None
-    if text in ("hard", "harde plancapaciteit", "zacht", "zachte plancapaciteit"):
-        return (PlanStatus.HARD if text.startswith("hard") else PlanStatus.ZACHT), None
+    if re.search(r"\bharde?\b", text):  # "hard", "harde plancapaciteit", "planologisch hard"
+        return PlanStatus.HARD, None
+    if re.search(r"\bzachte?\b", text):
+        return PlanStatus.ZACHT, None
     return PlanStatus.ONBEKEND, _("Planstatus '%s' niet herkend; opgeslagen als onbekend.") % value
 
 

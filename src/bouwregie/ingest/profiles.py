@@ -217,6 +217,8 @@ class Binding:
             return list(dict.fromkeys(m for _label, part in self.parts for m in part.missing()))
         missing = []
         provided = set(self.fields) | set(self.profile.constants)
+        if "projectcode" in provided:  # an update of known projects: a new row's name etc. are checked per row
+            return missing
         if "external_id" not in provided and "projectcode" not in provided:
             missing.append(self._expect("external_id"))
         for target in ("name", "municipality"):

@@ -86,6 +86,18 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
                 f"{number(row['hard']):>9}{number(row['soft']):>9}{number(row['unknown']):>10}"
                 f"{number(row.get('demolitions', 0)):>8}"
             )
+    changed = (run.changes or {}).get("changed", [])
+    if changed and any(entry.get("diff") for entry in changed):
+        lines.append(_("Wijzigingen per project (oud → nieuw):"))
+        for entry in changed[:10]:
+            lines.append(f"  {entry.get('code') or entry.get('external_id')} {entry.get('name', '')}")
+            diff = entry.get("diff", [])
+            for item in diff[:8]:
+                lines.append(f"    {item['field']}: {item['old'] or '–'} → {item['new'] or '–'}")
+            if len(diff) > 8:
+                lines.append(_("    … en nog %d velden") % (len(diff) - 8))
+        if len(changed) > 10:
+            lines.append(_("  … en nog %d gewijzigde projecten (zie het importlogboek)") % (len(changed) - 10))
     if report_path is not None:
         lines.append(_("Validatierapport: %(path)s (%(n)s meldingen)") % {"path": report_path, "n": len(run.problems)})
     groups = grouped(run.problems)

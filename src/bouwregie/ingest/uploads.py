@@ -56,7 +56,8 @@ def upload_problem(name: str, size: int) -> str | None:
     return None
 
 
-def start_preview(upload, user, source: str, profile: str | None, sheet: str | None, peiling: str | None) -> Job:
+def start_preview(upload, user, source: str, profile: str | None, sheet: str | None, peiling: str | None,
+                  header_row: int | None = None) -> Job:  # fmt: skip
     """Keep the uploaded file and start its dry run; the job's result names the preview (an ImportRun)."""
     problem = upload_problem(upload.name, upload.size)
     if problem:
@@ -71,7 +72,7 @@ def start_preview(upload, user, source: str, profile: str | None, sheet: str | N
         for chunk in upload.chunks():
             f.write(chunk)
     params = {"path": str(path), "source": source.strip(), "profile": profile or None, "sheet": sheet or None,
-              "peiling": peiling or None, "user_id": user.pk}  # fmt: skip
+              "peiling": peiling or None, "header_row": header_row or None, "user_id": user.pk}  # fmt: skip
     return runner.submit("bouwregie.ingest.uploads.preview_job", _("Planlijst controleren: %s") % path.name, params,
                          user)  # fmt: skip
 
@@ -84,7 +85,7 @@ def _may_write(who: policy.Principal):
 
 def _options(params: dict, user, progress, **overrides) -> ImportOptions:
     return ImportOptions(source=params["source"], profile=params["profile"], sheet=params["sheet"],
-                         peiling=params["peiling"], author=user.get_username(),
+                         peiling=params["peiling"], header_row=params.get("header_row"), author=user.get_username(),
                          may_write=_may_write(policy.principal_for(user)), progress=progress, **overrides)  # fmt: skip
 
 
@@ -111,7 +112,7 @@ def apply_job(params: dict, progress) -> dict:
     if not path.is_file() or file_sha256(path) != preview.file_sha256:
         raise runner.JobFailed(_("Het geüploade bestand is niet meer hetzelfde of is verdwenen; upload het opnieuw."))
     options = {"source": preview.source, "profile": preview.profile or None, "sheet": preview.sheet or None,
-               "peiling": preview.peiling_code or None}  # fmt: skip
+               "peiling": preview.peiling_code or None, "header_row": preview.header_row}  # fmt: skip
     result = run_import(path, _options(options, user, progress, allow_partial=params["allow_partial"]))
     ImportRun.objects.filter(pk=preview.pk).update(applied_as=result.run, upload_path="")
     discard(str(path))

@@ -76,6 +76,12 @@ class UploadForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Alleen nodig als het bestand er meer dan één heeft."),
     )
+    header_row = forms.IntegerField(
+        label=gettext_lazy("Kopregel"),
+        min_value=1,
+        required=False,
+        help_text=gettext_lazy("Alleen nodig als de kopregel niet vanzelf wordt gevonden: het regelnummer, vanaf 1."),
+    )
     peiling = forms.CharField(
         label=gettext_lazy("Peiling"),
         max_length=7,
@@ -121,7 +127,7 @@ def imports_page(request):
         if form.is_valid():
             data = form.cleaned_data
             job = uploads.start_preview(data["file"], request.user, data["source"], data["profile"],
-                                        data["sheet"].strip(), data["peiling"])  # fmt: skip
+                                        data["sheet"].strip(), data["peiling"], data["header_row"])  # fmt: skip
             return redirect("job", job.pk)
     runs = ImportRun.objects.defer("problems", "changes", "by_municipality")[:LOG_SIZE]
     return render(
