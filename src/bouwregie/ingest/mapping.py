@@ -76,6 +76,7 @@ class TableMapper:
         self._provided = self._fields_provided()
         self._normalised: dict = {}
         self._spread: dict = {}
+        self._counts: dict = {}
         self.file_notices: list[Notice] = []
 
     def _constants(self) -> None:
@@ -334,6 +335,8 @@ class TableMapper:
         """Column i as whole numbers of homes (default where empty, CLEAR where the cell says #LEEG);
         each unreadable cell a problem. With the profile's round_fractions, 12.5 is rounded (half up)
         with a warning instead of refused."""
+        if (i, default) in self._counts:  # read once: a column's problems are reported once
+            return self._counts[i, default]
         rounding = self.b.profile.round_fractions
         pairs = self.normalised(normalise.count_rounded if rounding else normalise.count, i)
         result = [default if number is None else number for number, _error in pairs]
@@ -348,6 +351,7 @@ class TableMapper:
         for p, value in enumerate(raw):
             if normalise.is_clear(value):
                 result[p] = CLEAR
+        self._counts[i, default] = result
         return result
 
     def _set_counts(self, attribute: str, indexes: dict) -> None:
