@@ -153,7 +153,7 @@ def write_results(lists: list[dict], runs: list[dict]) -> None:
         "floor_seconds": floor, "floor_with_django_start_seconds": with_start,
         "ours_to_floor": round(med["ours"] / floor, 2), "ours_cli_to_floor": round(med["ours_cli"] / floor, 2),
         "ours_to_floor_with_django_start": round(med["ours"] / with_start, 2),
-        "ours_stages_seconds": stages, "lists": lists and [{k: v for k, v in i.items() if k != "path"} for i in lists],
+        "ours_stages_seconds": stages, "lists": [{k: v for k, v in i.items() if k != "path"} for i in lists],
         "checks": checks, "target": {"ours_to_floor": TARGET},
     }  # fmt: skip
     (ROOT / "bench/results").mkdir(exist_ok=True)

@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,21 @@ def test_an_updated_delivery_versions_only_what_changed(tmp_path):
                 ) == ["1B", "1A"]  # fmt: skip
     assert ProjectVersion.objects.filter(peiling__code="2025-Q3").count() == 3
     assert Project.objects.count() == 11  # nothing deleted
+
+
+def test_a_plan_back_in_the_list_is_active_again_and_a_recorded_delivery_stays(tmp_path):
+    """A list without a project-status column says a plan is in the list, nothing more: a project marked
+    'niet meer in planlijst' that comes back is active again; one the table recorded as gerealiseerd stays so."""
+    full = write_csv(tmp_path / "q2.csv", PROVINCIAL_HEADER, PROVINCIAL_ROWS)
+    run(full)
+    run(write_csv(tmp_path / "q3.csv", PROVINCIAL_HEADER, [r for r in PROVINCIAL_ROWS if r[0] != "P-004"]))
+    delivered = Project.objects.get(external_ids__external_id="P-009")
+    data = services.current_data([delivered.id])[delivered.id][1]
+    services.create_version(delivered, replace(data, lifecycle="gerealiseerd"),
+                            services.VersionMeta(author="tafel", source="edit", reason="opgeleverd"))  # fmt: skip
+    run(full)
+    stored = current_by_external_id()
+    assert stored["P-004"].lifecycle == "actief" and stored["P-009"].lifecycle == "gerealiseerd"
 
 
 def test_any_error_rejects_the_whole_file_unless_partial_is_allowed(tmp_path):

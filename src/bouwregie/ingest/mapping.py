@@ -13,7 +13,7 @@ written as a negative number) is a warning with the rule that was applied, never
 """
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import shapely
@@ -172,6 +172,9 @@ class TableMapper:
                         self.problem(r, b.column_of(target), raw, warning, "waarschuwing")
         if "plan_status_legend" in b.fields:
             self._status_legend()
+        if "lifecycle" not in b.fields:  # a row in the list is a plan in the list (merge.apply_row)
+            for r in rows:
+                r.cells["in_list"] = True
 
         self._homes()
         if b.tenure:
@@ -234,21 +237,18 @@ class TableMapper:
         for every row (an all-zero ET_ID) is not an identifier, which is said once."""
         b = self.b
         codes = self.column(b.fields.get("projectcode"))
-        chosen, skipped = None, []
-        for i in b.id_candidates:
-            filled = [v for v in (_text(v) for v in self.column(i)) if v]
-            if filled and not (len(set(filled)) == 1 and len(filled) > 1) and any(v.strip("0") for v in filled):
-                chosen = i
-                break
-            skipped.append((i, filled[0] if filled else ""))
+        kinds = {i: self._id_kind(i) for i in b.id_candidates}
+        ranked = [i for i in b.id_candidates if kinds[i][0] == "uniek"]
+        ranked += [i for i in b.id_candidates if kinds[i][0] == "dubbel"]  # duplicates are then row errors
+        chosen = ranked[0] if ranked else None
         if chosen is None and b.id_candidates and "projectcode" not in b.fields:
-            chosen, skipped = b.id_candidates[0], skipped[1:]
-        for i, value in skipped:
+            chosen = b.id_candidates[0]
+        for i in b.id_candidates[: b.id_candidates.index(chosen)] if chosen is not None else b.id_candidates:
+            kind, value = kinds[i]
+            reason = ID_NOT_UNIQUE if kind == "dubbel" else ID_CONSTANT
             self.file_notice(
-                b.columns[i], value,
-                _("Kolom is leeg of heeft voor elke regel dezelfde waarde: geen id; %s gebruikt.")
-                % (b.columns[chosen] if chosen is not None else _("projectcode")),
-            )  # fmt: skip
+                b.columns[i], value, str(reason) % (b.columns[chosen] if chosen is not None else "projectcode")
+            )
         if chosen is not None and b.fields.get("external_id") != chosen:
             b.fields["external_id"] = chosen
         externals = self.column(chosen)
@@ -261,6 +261,19 @@ class TableMapper:
                 self.problem(
                     r, b.column_of("external_id"), None, _("Geen id: elke regel heeft een eigen id van de bron nodig.")
                 )
+
+    def _id_kind(self, i: int) -> tuple[str, str]:
+        """('uniek' | 'dubbel' | 'geen', an example value): whether column i identifies the rows. Empty or one
+        value for every row (an all-zero ET_ID) is no identifier; a column with repeated values identifies
+        rows only when no other id column of the profile does."""
+        values = [_text(v) for v in self.column(i)]
+        filled = [v for v in values if v]
+        if not filled or not any(v.strip("0") for v in filled) or (len(filled) > 1 and len(set(filled)) == 1):
+            return "geen", filled[0] if filled else ""
+        if len(filled) == len(values) and len(set(filled)) == len(filled):
+            return "uniek", filled[0]
+        duplicate = next(v for v, n in Counter(filled).items() if n > 1) if len(set(filled)) < len(filled) else ""
+        return "dubbel", duplicate
 
     # --- municipality ------------------------------------------------------------------------------
     def _municipalities(self) -> None:
@@ -762,6 +775,8 @@ LABEL_TYPES = gettext_lazy("Woningtypes")
 LABEL_SEGMENTS = gettext_lazy("Segmenten")
 LABEL_TENURE = gettext_lazy("Huur/koop")
 ONLY_A_YEAR = gettext_lazy("Alleen een jaar als datum; als jaar bewaard.")
+ID_CONSTANT = gettext_lazy("Kolom is leeg of heeft voor elke regel dezelfde waarde: geen id; %s gebruikt.")
+ID_NOT_UNIQUE = gettext_lazy("Kolom heeft dubbele of lege waarden, dus identificeert de regels niet; %s gebruikt.")
 RENT_KEYS = ("sociale_huur", "middenhuur", "vrije_sector_huur", "huur_onbekend")
 OWNER_KEYS = ("betaalbare_koop", "dure_koop", "koop_onbekend")
 

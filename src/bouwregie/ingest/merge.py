@@ -33,6 +33,8 @@ def apply_row(base: ProjectData | None, fields: dict, blank: set, cells: dict) -
         data = replace(data, homes={s: {h: n for h, n in t.items() if n} for s, t in homes.items() if any(t.values())})
     if "milestones" in cells or "deliveries" in cells:
         data = replace(data, milestones=_merge_milestones(data.milestones, cells))
+    if cells.get("in_list") and data.lifecycle == Lifecycle.NIET_MEER_IN_PLANLIJST:
+        data = replace(data, lifecycle=Lifecycle.ACTIEF)  # back in the list; a recorded 'gerealiseerd' stays
     return data
 
 
