@@ -200,19 +200,21 @@ def test_case_09_the_rules_applied_are_stored_and_a_reimport_changes_nothing():
     assert ProjectVersion.objects.count() == versions
 
 
-def test_ipo_an_id_column_with_repeated_values_gives_way_to_one_that_identifies_the_rows(tmp_path):
-    """A plan drawn as several polygons repeats its ET_ID; refusing the list for it would store none of its plans."""
+def test_ipo_repeated_ids_are_refused_by_row_not_a_reason_to_switch_the_key(tmp_path):
+    """Keying the list on OBJECTID because one ET_ID repeats would make the next, corrected delivery match
+    nothing and double every plan: the repeated id refuses its rows, naming the others."""
     lines = (CASES / "09-ipo-provinciaal.csv").read_text(encoding="utf-8").splitlines()
     rows = [line.split(";") for line in lines]
     for n, row in enumerate(rows[1:], start=1):
-        row[1] = str(100 + min(n, 3))  # ET_ID: 101, 102, 103, 103, 103, 103, 103
+        row[1] = f"E{min(n, 6)}"  # ET_ID: E1 … E6, E6
     path = tmp_path / "ipo.csv"
     path.write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8")
     run = cli_import(str(path))
-    assert run.status == "geslaagd" and run.counts["homes"] == 275 and run.counts["plans"] == 7
-    notice = next(p for p in run.problems if p["column"] == "ET_ID")
-    assert "identificeert de regels niet; OBJECTID gebruikt" in notice["reason"]
-    assert sorted(stored_by_external_id(), key=int) == [str(n) for n in range(1, 8)]
+    assert run.status == "geweigerd" and Project.objects.count() == 0
+    assert [(p["row"], p["value"], p["reason"]) for p in errors(run)] == [
+        (7, "E6", "Id komt ook voor in rij 8."),
+        (8, "E6", "Id komt ook voor in rij 7."),
+    ]
 
 
 def test_case_09_a_zipped_shapefile_reads_the_same(tmp_path):

@@ -19,7 +19,8 @@ from bouwregie.projects.enums import PlanStatus, PlanType
     ("4A Potentiële locatie", "4A"), ("4B Optie", "4B"), ("onherroepelijk", "1A"), ("Vastgesteld", "2A"),
     ("Vastgesteld met uitwerkingsplicht", "2B"), ("in voorbereiding", "3"), ("1a", "1A"), ("2", "2A"),
     ("Status onbekend", "onbekend"), ("", "onbekend"), (None, "onbekend"),
-    ("4B potentiele locatie optie", "4B"),  # case 09: the words name both 4A and 4B; the code decides, no doubt
+    ("4B potentiele locatie optie", "4B"), ("1B Onherroepelijk", "1B"), ("2B vastgesteld", "2B"),
+    ("4B potentiële locatie", "4B"),  # the words name the group, the code the letter: no doubt  # case 09: the words name both 4A and 4B; the code decides, no doubt
     ("hard", "hard"), ("Zacht", "zacht"), ("Harde plancapaciteit", "hard"),  # hardness known, IPO code not
     ("Planologisch hard", "hard"), ("4 Potentiële locatie", "4A"), ("5 onbekend", "onbekend"),
 ])  # fmt: skip
@@ -29,12 +30,14 @@ def test_plan_status_spellings(text, code):
 
 @pytest.mark.parametrize("text, fragment", [
     ("iets anders", "niet herkend"), ("4", "niet eenduidig"),
-    ("1A vastgesteld", "verschillen; code gebruikt"),
+    ("1A vastgesteld", "verschillen; code gebruikt"), ("1B onherroepelijk met wijzigingsbevoegdheid", "verschillen"),
 ])  # fmt: skip
 def test_doubtful_statuses_come_with_a_reason(text, fragment):
     code, warning = normalise.plan_status(text)
     assert fragment in warning
-    assert code == {"1A vastgesteld": "1A", "4": "zacht"}.get(text, "onbekend")
+    assert code == {"1A vastgesteld": "1A", "4": "zacht", "1B onherroepelijk met wijzigingsbevoegdheid": "1B"}.get(
+        text, "onbekend"
+    )
 
 
 @given(st.text(max_size=60))

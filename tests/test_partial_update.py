@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from bouwregie.ingest.models import ImportRun
 from bouwregie.projects import services
@@ -115,3 +116,51 @@ def test_the_web_preview_names_each_change_and_the_confirmed_import_loses_nothin
         "start_bouw": date(2024, 4, 2),
     }
     assert after.homes["betaalbare_koop"] == {"grondgebonden": 5}
+
+
+def test_a_dated_oplevering_sets_the_phasing_said_in_the_preview_and_a_reimport_changes_nothing(recorded, tmp_path):
+    """Homes count in the year of a dated oplevering (rules.delivery_phasing): what is compared and previewed is
+    what is stored, so the same file twice gives no new version, and a phasing set aside is said."""
+    path = tmp_path / "lijst.csv"
+    path.write_text(
+        "extern_id;projectnaam;gemeentecode;onbekend_onbekend;fasering;oplevering_gepland\n"
+        "L1;Lijstplan;GM0344;24;2025:10;2030-06-30\n",
+        encoding="utf-8",
+    )
+    call_command("import", str(path), "--source", "lijst", stdout=StringIO())
+    first = ImportRun.objects.latest("id")
+    assert any("Fasering uit de lijst niet gebruikt" in p["reason"] for p in first.problems)
+    call_command("import", str(path), "--source", "lijst", stdout=StringIO())
+    again = ImportRun.objects.latest("id")
+    assert (again.counts["unchanged"], again.counts["changed"]) == (1, 0), again.changes["changed"][0]["diff"]
+
+
+def test_a_new_oplevering_date_shows_the_phasing_it_replaces(recorded, tmp_path):
+    _world, project = recorded
+    data = stored(project)
+    services.create_version(project, data.__class__(**{**data.__dict__, "milestones": (), "phasing": {"2024": 20,
+                            "2025": 30}}), services.VersionMeta(author="test", source="edit", reason="fasering"))  # fmt: skip
+    path = update_file(tmp_path, project.code, row="2026-01-01", header="projectcode;oplevering_gepland")
+    out = StringIO()
+    call_command("import", str(path), "--source", "gemeente", "--dry-run", stdout=out)
+    assert "Fasering: 2024 20, 2025 30 → 2026 50" in out.getvalue()
+
+
+def test_the_clear_marker_works_for_every_kind_of_field_and_a_bare_planned_year_is_its_last_day(recorded, tmp_path):
+    _world, project = recorded
+    before = stored(project)
+    header = "projectcode;planstatus;sociale_huur_gestapeld;opmerking;knelpunten;start_bouw_gepland;projectnaam"
+    path = update_file(tmp_path, project.code, row="#LEEG;#LEEG;#LEEG;#leeg;2027;", header=header)
+    call_command("import", str(path), "--source", "gemeente", stdout=StringIO())
+    after = stored(project)
+    run = ImportRun.objects.latest("id")
+    assert run.status == "geslaagd", run.problems
+    assert after.plan_status == "onbekend" and after.bottlenecks == ()
+    assert "sociale_huur" not in after.homes and after.homes["middenhuur"] == before.homes["middenhuur"]
+    assert "opmerking" not in after.source_info and after.name == before.name
+    assert {m.kind: m.planned for m in after.milestones}["start_bouw"] == date(2027, 12, 31)
+    assert any("Alleen een jaar als geplande datum" in p["reason"] for p in run.problems)
+    refused = update_file(tmp_path, project.code, row="#LEEG", header="projectcode;projectnaam")
+    with pytest.raises(CommandError):
+        call_command("import", str(refused), "--source", "gemeente", stdout=StringIO())
+    assert "kan hier niet" in ImportRun.objects.latest("id").problems[0]["reason"]

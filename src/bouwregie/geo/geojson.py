@@ -90,6 +90,8 @@ def repaired(geometry):
 
 def rounded_geojson(geometries) -> list[dict | None]:
     """Rounded GeoJSON for an array of shapely geometries (None stays None); points vectorised."""
+    import json
+
     import numpy as np
     import shapely
     from shapely.geometry import mapping
@@ -110,7 +112,7 @@ def rounded_geojson(geometries) -> list[dict | None]:
         on_grid = shapely.transform(array[others], lambda xy: np.round(xy, DECIMALS))
         areas = np.isin(kinds[others], (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
         plain_ok = ~areas | shapely.is_valid(on_grid)
-        for i, ok in zip(others.tolist(), plain_ok.tolist(), strict=True):
-            geometry = mapping(array[i])
-            result[i] = _rounded_plain(geometry) if ok else rounded(geometry)
+        texts = shapely.to_geojson(on_grid).tolist()  # GEOS writes them; json.loads is C: no per-vertex Python
+        for i, text, ok in zip(others.tolist(), texts, plain_ok.tolist(), strict=True):
+            result[i] = json.loads(text) if ok else rounded(mapping(array[i]))
     return result

@@ -194,7 +194,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
             _require_for_new(r, binding)
         if not r.rejected:
             base = current[project_id][1] if project_id else None
-            data = apply_row(base, r.fields, r.blank, r.cells)
+            data = _as_stored(apply_row(base, r.fields, r.blank, r.cells), r, binding)
             checked, found = services.check(data, today, municipalities, extra_kinds)
             for problem in found:
                 r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))
@@ -296,6 +296,25 @@ def _name_projects(plan: Plan) -> None:
     for kind in ("changed", "missing"):
         for entry in plan.changes[kind]:
             entry["code"] = codes.get(entry.pop("id"), "")
+
+
+def _as_stored(data, r, binding):
+    """The version as it will be read back, so that what is compared and previewed is what is written: with a
+    dated oplevering the homes count in its year, not in a phasing (rules.delivery_phasing, services.version_data);
+    a list whose own phasing is set aside that way is told so."""
+    if not data.phasing or not any(m.kind == "oplevering" and m.date for m in data.milestones):
+        return data
+    if "phasing" in r.fields:
+        column = binding.column_of("phasing") if "phasing" in binding.fields else ""
+        column = column or " + ".join(binding.columns[i] for _period, i in binding.periods)
+        r.problems.append(Notice(r.row, column, "", str(PHASING_SET_ASIDE), "waarschuwing"))
+    return replace(data, phasing={})  # what services.version_data reads back: derived from the oplevering
+
+
+PHASING_SET_ASIDE = gettext_lazy(
+    "Fasering uit de lijst niet gebruikt: het project heeft een gedateerde oplevering, de woningen tellen in het "
+    "jaar daarvan."
+)
 
 
 def _require_for_new(r, binding) -> None:

@@ -14,6 +14,7 @@ written as a negative number) is a warning with the rule that was applied, never
 
 import re
 from collections import Counter, defaultdict
+from datetime import date
 from dataclasses import dataclass, field
 
 import shapely
@@ -150,6 +151,8 @@ class TableMapper:
 
         names = self.column(b.fields.get("name"))
         for r, name in zip(rows, names, strict=True):
+            if normalise.is_clear(name):
+                self.problem(r, b.column_of("name"), name, str(CANNOT_CLEAR))
             r.fields["name"] = _text(name) or ""
             if not r.fields["name"]:
                 del r.fields["name"]
@@ -166,6 +169,9 @@ class TableMapper:
                 for r, raw, (value, warning) in zip(rows, self.column(i), self.normalised(normaliser, i), strict=True):
                     if normalise.is_blank(raw):
                         r.blank.add(target)
+                        continue
+                    if normalise.is_clear(raw):  # cleared: the field's own "nothing known"
+                        r.fields[target] = normaliser(None)[0]
                         continue
                     r.fields[target] = value
                     if warning:
@@ -193,6 +199,9 @@ class TableMapper:
                 if normalise.is_blank(raw):
                     r.blank.add("bottlenecks")
                     continue
+                if normalise.is_clear(raw):
+                    r.fields["bottlenecks"] = ()
+                    continue
                 r.fields["bottlenecks"] = found
                 for warning in warnings:
                     self.problem(r, b.column_of("bottlenecks"), raw, warning, "waarschuwing")
@@ -201,6 +210,9 @@ class TableMapper:
             for r, raw, (value, error) in zip(rows, self.column(i), self.normalised(normalise.yes_no, i), strict=True):
                 if normalise.is_blank(raw):
                     r.blank.add("parallel_plannen")
+                    continue
+                if normalise.is_clear(raw):
+                    r.fields["parallel_plannen"] = False
                     continue
                 if error:
                     self.problem(r, b.column_of("parallel_plannen"), raw, error)
@@ -238,14 +250,14 @@ class TableMapper:
         b = self.b
         codes = self.column(b.fields.get("projectcode"))
         kinds = {i: self._id_kind(i) for i in b.id_candidates}
-        ranked = [i for i in b.id_candidates if kinds[i][0] == "uniek"]
-        ranked += [i for i in b.id_candidates if kinds[i][0] == "dubbel"]  # duplicates are then row errors
-        chosen = ranked[0] if ranked else None
+        # The first column that is an id at all: repeated values in it are errors of their rows, not a reason to
+        # key the list on another column (the next delivery, corrected, would match nothing and double every plan).
+        chosen = next((i for i in b.id_candidates if kinds[i][0] != "geen"), None)
         if chosen is None and b.id_candidates and "projectcode" not in b.fields:
             chosen = b.id_candidates[0]
         for i in b.id_candidates[: b.id_candidates.index(chosen)] if chosen is not None else b.id_candidates:
-            kind, value = kinds[i]
-            reason = ID_NOT_UNIQUE if kind == "dubbel" else ID_CONSTANT
+            _kind, value = kinds[i]
+            reason = ID_CONSTANT
             self.file_notice(
                 b.columns[i], value, str(reason) % (b.columns[chosen] if chosen is not None else "projectcode")
             )
@@ -289,6 +301,9 @@ class TableMapper:
             if normalise.is_blank(value):
                 r.blank.add("municipality")  # an update keeps it; a new project needs one (importer)
                 continue
+            if normalise.is_clear(value):
+                self.problem(r, b.column_of("municipality"), value, str(CANNOT_CLEAR))
+                continue
             key = (str(value), _text(province), _text(place))
             if key not in memo:
                 memo[key] = self._municipality(*key)
@@ -322,7 +337,8 @@ class TableMapper:
         checked against it where both are given."""
         b = self.b
         i = b.fields["plan_status_legend"]
-        for r, raw in zip(self.rows, self.column(i), strict=True):
+        texts = self.column(b.fields.get("plan_status"))
+        for r, raw, text in zip(self.rows, self.column(i), texts, strict=True):
             legend = _text(raw)
             if not legend:
                 continue
@@ -336,6 +352,12 @@ class TableMapper:
                 if status != PlanStatus.ONBEKEND:
                     r.fields["plan_status"] = status
                     r.blank.discard("plan_status")
+                    column = b.column_of("plan_status")
+                    said = _("Planstatus volgens de legenda (%(legend)s): %(status)s.") % {"legend": legend,
+                                                                                           "status": status}  # fmt: skip
+                    if not normalise.is_blank(text):  # an unrecognised text: its "opgeslagen als onbekend" no more
+                        r.problems = [p for p in r.problems if p.column != column]
+                        self.problem(r, column, text, said, "waarschuwing")
             elif legend.split(".")[0] not in LEGEND_GROUP.get(text_status, ()):
                 self.problem(
                     r, b.column_of("plan_status_legend"), raw,
@@ -351,7 +373,7 @@ class TableMapper:
         if (i, default) in self._counts:  # read once: a column's problems are reported once
             return self._counts[i, default]
         rounding = self.b.profile.round_fractions
-        pairs = self.normalised(normalise.count_rounded if rounding else normalise.count, i)
+        pairs = self.normalised(_count_or_clear_rounded if rounding else _count_or_clear, i)
         result = [default if number is None else number for number, _error in pairs]
         raw, column = self.column(i), self.b.columns[i] if i is not None and i < len(self.b.columns) else ""
         if any(error for _number, error in pairs):
@@ -361,9 +383,6 @@ class TableMapper:
                 elif error:
                     self.problem(r, column, value, error)
                     result[p] = default
-        for p, value in enumerate(raw):
-            if normalise.is_clear(value):
-                result[p] = CLEAR
         self._counts[i, default] = result
         return result
 
@@ -643,9 +662,12 @@ class TableMapper:
                     cells[kind, key] = CLEAR
                     continue
                 day, error = days[p]
-                if error:
+                if error and key == "planned" and re.fullmatch(r"(19|20)\d\d", str(_text(raw[p]))):
+                    day = date(int(_text(raw[p])), 12, 31)  # planned "2027": by the end of 2027
+                    self.problem(r, column, raw[p], str(YEAR_AS_LAST_DAY) % day.isoformat(), "waarschuwing")
+                elif error:
                     self.problem(r, column, raw[p], error)
-                elif day is not None:
+                if day is not None:
                     cells[kind, key] = day
             if delivered[p] is not None:
                 cells["oplevering", "homes"] = delivered[p]
@@ -688,22 +710,30 @@ class TableMapper:
         for r, raw, (reference, error), remark in zip(
             self.rows, self.column(i), self.normalised(normalise.day, i), remarks, strict=True
         ):
-            if normalise.is_blank(raw) and normalise.is_blank(remark):
-                r.blank.add("source_info")
-                continue
-            peildatum = reference.isoformat() if reference else ""
-            year = _text(raw)
-            if error and year and re.fullmatch(r"(19|20)\d\d", year):
-                peildatum = year
+            cells = {}
+            if normalise.is_clear(remark):
+                cells["opmerking"] = CLEAR
+            elif not normalise.is_blank(remark):
+                cells["opmerking"] = _text(remark)
+            if normalise.is_clear(raw):
+                cells["peildatum"] = CLEAR
+            elif reference:
+                cells["peildatum"] = reference.isoformat()
+            elif error and (year := _text(raw)) and re.fullmatch(r"(19|20)\d\d", year):
+                cells["peildatum"] = year
                 self.problem(r, b.column_of("reference_date"), raw, str(ONLY_A_YEAR), "waarschuwing")
             elif error:
                 self.problem(r, b.column_of("reference_date"), raw, error, "waarschuwing")
-            r.fields["source_info"] = {"opmerking": _text(remark) or "", "peildatum": peildatum}
+            if cells:  # merged key by key into the recorded source_info (merge.apply_row)
+                r.cells["source_info"] = cells
 
     def _geometries(self) -> None:
-        if self._geojson is not None:
+        if self._geojson is not None:  # a feature without geometry keeps the recorded one
             for r, geometry in zip(self.rows, self._geojson, strict=True):
-                r.fields["geometry"], r.fields["source_crs"] = geometry, (self.source_crs if geometry else "")
+                if geometry is None:
+                    r.blank.update(("geometry", "source_crs"))
+                else:
+                    r.fields["geometry"], r.fields["source_crs"] = geometry, self.source_crs
             return
         b = self.b
         wkt, xs, ys = (self.column(b.fields.get(t)) for t in ("geometry_wkt", "x", "y"))
@@ -715,7 +745,12 @@ class TableMapper:
             else Transformer.from_crs(b.profile.wkt_crs, 4326, always_xy=True)
         )
         for r, text, x, y in zip(self.rows, wkt, xs, ys, strict=True):
-            r.fields["geometry"], r.fields["source_crs"] = self._geometry(r, text, x, y)
+            if normalise.is_clear(text) or (normalise.is_clear(x) and normalise.is_clear(y)):
+                r.fields["geometry"], r.fields["source_crs"] = None, ""
+            elif normalise.is_blank(text) and normalise.is_blank(x) and normalise.is_blank(y):
+                r.blank.update(("geometry", "source_crs"))
+            else:
+                r.fields["geometry"], r.fields["source_crs"] = self._geometry(r, text, x, y)
 
     def _geometry(self, r: RowResult, text, raw_x, raw_y):
         """One row's geometry from WKT (in the profile's CRS) or x/y columns, as rounded WGS84 GeoJSON."""
@@ -775,10 +810,20 @@ LABEL_TYPES = gettext_lazy("Woningtypes")
 LABEL_SEGMENTS = gettext_lazy("Segmenten")
 LABEL_TENURE = gettext_lazy("Huur/koop")
 ONLY_A_YEAR = gettext_lazy("Alleen een jaar als datum; als jaar bewaard.")
+YEAR_AS_LAST_DAY = gettext_lazy("Alleen een jaar als geplande datum: gelezen als %s (uiterlijk in dat jaar).")
+CANNOT_CLEAR = gettext_lazy("Een project houdt altijd een naam en een gemeente: #LEEG kan hier niet.")
 ID_CONSTANT = gettext_lazy("Kolom is leeg of heeft voor elke regel dezelfde waarde: geen id; %s gebruikt.")
-ID_NOT_UNIQUE = gettext_lazy("Kolom heeft dubbele of lege waarden, dus identificeert de regels niet; %s gebruikt.")
 RENT_KEYS = ("sociale_huur", "middenhuur", "vrije_sector_huur", "huur_onbekend")
 OWNER_KEYS = ("betaalbare_koop", "dure_koop", "koop_onbekend")
+
+
+def _count_or_clear(value):
+    """normalise.count, or (CLEAR, None) for the clear marker: decided once per distinct value."""
+    return (CLEAR, None) if normalise.is_clear(value) else normalise.count(value)
+
+
+def _count_or_clear_rounded(value):
+    return (CLEAR, None) if normalise.is_clear(value) else normalise.count_rounded(value)
 
 
 def _apply(transformer, xy):

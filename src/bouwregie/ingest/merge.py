@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from bouwregie.ingest.normalise import CLEAR
 from bouwregie.projects.enums import Lifecycle
 from bouwregie.projects.milestones import STANDARD_MILESTONES
-from bouwregie.projects.rules import MilestoneData, ProjectData, canonical, total_homes
+from bouwregie.projects.rules import MilestoneData, ProjectData, canonical, delivery_phasing, total_homes
 
 EMPTY = ProjectData(name="", municipality="")
 LABELS = {m.code: m.label for m in STANDARD_MILESTONES}
@@ -31,6 +31,11 @@ def apply_row(base: ProjectData | None, fields: dict, blank: set, cells: dict) -
         for (segment, housing), count in cells["homes"].items():
             homes.setdefault(segment, {})[housing] = 0 if count is CLEAR else count
         data = replace(data, homes={s: {h: n for h, n in t.items() if n} for s, t in homes.items() if any(t.values())})
+    if "source_info" in cells:
+        info = dict(data.source_info)
+        for key, value in cells["source_info"].items():
+            info[key] = "" if value is CLEAR else value
+        data = replace(data, source_info={k: v for k, v in info.items() if v})
     if "milestones" in cells or "deliveries" in cells:
         data = replace(data, milestones=_merge_milestones(data.milestones, cells))
     if cells.get("in_list") and data.lifecycle == Lifecycle.NIET_MEER_IN_PLANLIJST:
@@ -102,6 +107,8 @@ def describe_changes(before: ProjectData, after: ProjectData) -> list[dict]:
         if name == "milestones":
             continue
         old, new = getattr(a, name), getattr(b, name)
+        if name == "phasing":  # the homes per year as they count: a dated oplevering sets them
+            old, new = delivery_phasing(a), delivery_phasing(b)
         if old != new:
             text_old, text_new = _text(name, old), _text(name, new)
             if name == "geometry" and text_old == text_new:

@@ -71,6 +71,18 @@ _STATUS_WORDS = [  # (pattern on simplified text, code); first match wins
 ]
 
 
+def _contradicts(code: str, text: str, word_codes: list[str]) -> bool:
+    """Whether the words beside a code say something else: another IPO group ('1A vastgesteld'), or another
+    letter that the words spell out (uitwerkingsplicht B, wijzigingsbevoegdheid C). '1B onherroepelijk' and
+    '4B potentiële locatie' agree: the words name the group, the code the letter."""
+    if code[0] not in {c[0] for c in word_codes if c != "onbekend"}:
+        return True
+    if code[0] in "12":
+        spelled = "B" if "uitwerk" in text else "C" if "wijzig" in text else None
+        return spelled is not None and spelled != code[1:]
+    return False
+
+
 def plan_status(value) -> tuple[str, str | None]:
     if is_blank(value):
         return PlanStatus.ONBEKEND, None
@@ -92,7 +104,7 @@ def plan_status(value) -> tuple[str, str | None]:
             return PlanStatus.ZACHT, unclear % value
         if code == "4C":
             return PlanStatus.ONBEKEND, _("Planstatus '%s' bestaat niet in de IPO-indeling.") % value
-        if by_words and code not in all_words and by_words != "onbekend":
+        if by_words and by_words != "onbekend" and _contradicts(code, text, all_words):
             return code, _(
                 "Planstatus '%(value)s': code %(code)s en omschrijving (%(words)s) verschillen; code gebruikt."
             ) % {"value": value, "code": code, "words": by_words}
@@ -225,6 +237,8 @@ def count_rounded(value) -> tuple[int | None, str | None]:
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
+_DAY_FIRST = re.compile(r"(?P<d>\d{1,2})([-/.])(?P<m>\d{1,2})\2(?P<y>\d{4})")  # 20-5-2020, 01/07/2025, 1.7.2025
+_YEAR_FIRST = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")  # 2025-07-01
 
 
 def day(value) -> tuple[date | None, str | None]:
@@ -237,6 +251,12 @@ def day(value) -> tuple[date | None, str | None]:
     if isinstance(value, int | float) and not isinstance(value, bool) and 20_000 < value < 80_000:
         return _EXCEL_EPOCH + timedelta(days=int(value)), None  # Excel serial date
     text = str(value).strip()
+    if match := _DAY_FIRST.fullmatch(text) or _YEAR_FIRST.fullmatch(text):  # the common spellings, without strptime
+        parts = match.groupdict()
+        try:
+            return date(int(parts["y"]), int(parts["m"]), int(parts["d"])), None
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(text, pattern).date(), None

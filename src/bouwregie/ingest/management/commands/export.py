@@ -7,6 +7,8 @@ from bouwregie.ingest.export import FORMATS, export
 
 class Command(BaseCommand):
     help = "Exporteer de projecten in het standaardsjabloon (csv, xlsx, gpkg of geojson)."
+    # Django's system checks load every URL and view (about 1 s per call); an import or export needs none of them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=FORMATS, required=True)

@@ -15,6 +15,8 @@ class Command(BaseCommand):
         "Importeer een planlijst (.csv, .xlsx, .gpkg, .shp of gezipte shapefile, .geojson) als nieuwe "
         "projectversies. Standaard alles-of-niets; een verslag en validatierapport volgen altijd."
     )
+    # Django's system checks load every URL and view (about 1 s per call); an import or export needs none of them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="het bestand")
