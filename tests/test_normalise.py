@@ -20,7 +20,7 @@ from bouwregie.projects.enums import PlanStatus, PlanType
     ("Vastgesteld met uitwerkingsplicht", "2B"), ("in voorbereiding", "3"), ("1a", "1A"), ("2", "2A"),
     ("Status onbekend", "onbekend"), ("", "onbekend"), (None, "onbekend"),
     ("4B potentiele locatie optie", "4B"), ("1B Onherroepelijk", "1B"), ("2B vastgesteld", "2B"),
-    ("4B potentiële locatie", "4B"),  # the words name the group, the code the letter: no doubt  # case 09: the words name both 4A and 4B; the code decides, no doubt
+    ("4B potentiële locatie", "4B"),  # case 09 and others: the words name the group, the code the letter: no doubt
     ("hard", "hard"), ("Zacht", "zacht"), ("Harde plancapaciteit", "hard"),  # hardness known, IPO code not
     ("Planologisch hard", "hard"), ("4 Potentiële locatie", "4A"), ("5 onbekend", "onbekend"),
 ])  # fmt: skip

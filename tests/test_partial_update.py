@@ -138,8 +138,8 @@ def test_a_dated_oplevering_sets_the_phasing_said_in_the_preview_and_a_reimport_
 def test_a_new_oplevering_date_shows_the_phasing_it_replaces(recorded, tmp_path):
     _world, project = recorded
     data = stored(project)
-    services.create_version(project, data.__class__(**{**data.__dict__, "milestones": (), "phasing": {"2024": 20,
-                            "2025": 30}}), services.VersionMeta(author="test", source="edit", reason="fasering"))  # fmt: skip
+    phased = data.__class__(**{**data.__dict__, "milestones": (), "phasing": {"2024": 20, "2025": 30}})
+    services.create_version(project, phased, services.VersionMeta(author="test", source="edit", reason="fasering"))
     path = update_file(tmp_path, project.code, row="2026-01-01", header="projectcode;oplevering_gepland")
     out = StringIO()
     call_command("import", str(path), "--source", "gemeente", "--dry-run", stdout=out)

@@ -14,8 +14,8 @@ written as a negative number) is a warning with the rule that was applied, never
 
 import re
 from collections import Counter, defaultdict
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 
 import shapely
 from django.utils.translation import gettext as _
@@ -353,8 +353,8 @@ class TableMapper:
                     r.fields["plan_status"] = status
                     r.blank.discard("plan_status")
                     column = b.column_of("plan_status")
-                    said = _("Planstatus volgens de legenda (%(legend)s): %(status)s.") % {"legend": legend,
-                                                                                           "status": status}  # fmt: skip
+                    said = _("Planstatus volgens de legenda (%(legend)s): %(status)s.")
+                    said %= {"legend": legend, "status": status}
                     if not normalise.is_blank(text):  # an unrecognised text: its "opgeslagen als onbekend" no more
                         r.problems = [p for p in r.problems if p.column != column]
                         self.problem(r, column, text, said, "waarschuwing")
