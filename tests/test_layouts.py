@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from bouwregie.ingest.models import ImportRun
 
@@ -91,3 +92,33 @@ last = 2029
     }
     rounded = [p for p in warnings(run) if "afgerond" in p["reason"]]
     assert [(p["column"], p["value"]) for p in rounded] == [("hard 2025-2029", "12,5"), ("zacht 2025-2029", "7,4")]
+
+
+AGGREGATED = """Plancapaciteit provincie Groningen 2025;;;;
+;;Harde plancapaciteit;;Zachte plancapaciteit
+Gemeente code;Gemeente;2025-2029;2030+;2025-2029
+14;Groningen;100;50;30
+37;Stadskanaal;10;0;5
+;Regio Groningen-Assen;110;50;35
+;Totaal;110;50;35
+"""
+
+
+def test_an_aggregated_list_with_a_title_a_group_row_and_region_rows(tmp_path):
+    """Regions and totals are refused by name, never guessed as a municipality; the municipalities' rows split
+    into a hard and a soft record with their periods ("2030+" counts as 2030–2034)."""
+    path = tmp_path / "plancapaciteit.csv"
+    path.write_text(AGGREGATED, encoding="utf-8")
+    with pytest.raises(CommandError):
+        run_cli(path, "--dry-run")
+    run = ImportRun.objects.latest("id")
+    assert run.profile == "plancapaciteit_per_gemeente" and run.status == "geweigerd"
+    refused = {(p["row"], p["value"]): p["reason"] for p in run.problems if p["column"] == "Gemeente"}
+    assert "is een regio, geen gemeente" in refused[(6, "Regio Groningen-Assen")]
+    assert "is een totaalregel, geen gemeente" in refused[(7, "Totaal")]
+    assert (run.counts["rows"], run.counts["records"], run.counts["rejected"]) == (4, 8, 2)
+    partial = run_cli(path, "--allow-partial")
+    assert (partial.counts["homes"], partial.counts["hard"], partial.counts["soft"]) == (195, 160, 35)
+    stored = stored_by_external_id("lijst")
+    assert stored["14-hard"].phasing == {"2025": 20, "2026": 20, "2027": 20, "2028": 20, "2029": 20, "2030": 10,
+                                         "2031": 10, "2032": 10, "2033": 10, "2034": 10}  # fmt: skip

@@ -34,7 +34,7 @@ class NotAMunicipality(MunicipalityNotFound):
     def __init__(self, value: str, kind: str):
         self.value, self.suggestions, self.kind = value, [], kind
         kinds = {"regio": _("regio"), "provincie": _("provincie"), "landsdeel": _("landsdeel"),
-                 "corop": _("COROP-gebied"), "land": _("land")}  # fmt: skip
+                 "corop": _("COROP-gebied"), "land": _("land"), "totaal": _("totaalregel")}  # fmt: skip
         ValueError.__init__(
             self,
             _("'%(value)s' is een %(kind)s, geen gemeente; alleen een gemeente kan worden toegewezen.")
@@ -246,6 +246,10 @@ class MunicipalityMatcher:
         kind = kind or next((k for prefix, k in _REGION_PREFIXES if key.startswith(prefix)), None)
         if key in ("nederland", "totaal nederland"):
             kind = "land"
+        elif key in ("totaal", "total", "subtotaal", "eindtotaal", "som", "generaal totaal") or key.startswith(
+            ("totaal ", "subtotaal ")
+        ):  # the sum row of a list
+            kind = "totaal"
         if kind:
             raise NotAMunicipality(text, kind)
 

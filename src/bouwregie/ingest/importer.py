@@ -62,7 +62,8 @@ class Plan:
     valid: list = field(default_factory=list)  # ProjectData of every valid row (for the summary)
     problems: list = field(default_factory=list)  # Notice
     rejected_rows: int = 0
-    rows: int = 0
+    rows: int = 0  # rows of the file
+    records: int = 0  # what they became (a split row gives several)
     changes: dict = field(default_factory=lambda: {"new": [], "changed": [], "missing": []})
 
     def note_change(self, kind: str, **entry) -> None:
@@ -173,7 +174,8 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
         results += mapper.results()
         plan.problems.extend(mapper.file_notices)
     binding = binding.parts[0][1] if binding.parts else binding
-    plan.rows = len(results)
+    plan.rows = len(table.rows)
+    plan.records = len(results)
     if options.progress:
         options.progress(40, _("Regels vergelijken met de projecten in Bouwregie"))
     _flag_duplicates(results, binding)
@@ -184,47 +186,22 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
     extra_kinds = services.extra_milestone_kinds()
     seen: set[int] = set()
     may_write = options.may_write or (lambda municipality: True)
+    checked_records = []
     for i, r in enumerate(results):
         if options.progress and i % 1000 == 0:
             options.progress(40 + 40 * i // len(results), _("Regel %(i)d van %(n)d") % {"i": i + 1, "n": len(results)})
         project_id = existing_codes.get(r.projectcode) or linked.get(r.external_id)
         if project_id:
             seen.add(project_id)
-        if project_id is None and not r.rejected:
-            _require_for_new(r, binding)
-        if not r.rejected:
-            base = current[project_id][1] if project_id else None
-            data = _as_stored(apply_row(base, r.fields, r.blank, r.cells), r, binding)
-            checked, found = services.check(data, today, municipalities, extra_kinds)
-            for problem in found:
-                r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))
-            for code in {data.municipality, base.municipality if base else ""}:  # where it is, and where it was
-                if code and not may_write(code):
-                    r.problems.append(
-                        Notice(
-                            r.row,
-                            binding.column_of("municipality"),
-                            code,
-                            _("U mag geen projecten in gemeente %s wijzigen.") % code,
-                            "fout",
-                        )
-                    )
-            owner = linked.get(r.external_id)
-            if r.external_id and project_id and owner is None:
-                plan.links.append((project_id, options.source, r.external_id))
-            elif owner and project_id and owner != project_id:
-                r.problems.append(
-                    Notice(
-                        r.row,
-                        binding.column_of("external_id"),
-                        r.external_id,
-                        _("Extern id hoort in deze bron al bij een ander project dan projectcode %s.") % r.projectcode,
-                        "fout",
-                    )
-                )
+        checked_records.append((r, project_id, *_check_record(r, project_id, current, binding, linked, today,
+                                                              municipalities, extra_kinds, may_write)))  # fmt: skip
+    # A row is one unit: when one record of a split row (its hard or its soft part) is refused, so is the row.
+    refused_rows = {r.row for r in results if r.rejected}
+    for r, project_id, data, checked in checked_records:
+        if r.row in refused_rows and not r.rejected:
+            r.problems.append(Notice(r.row, "", r.external_id or "", str(OTHER_PART_REFUSED), "fout"))
         plan.problems.extend(r.problems)
         if r.rejected:
-            plan.rejected_rows += 1
             continue
         plan.valid.append(data)
         if project_id is None:
@@ -239,6 +216,9 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
                 homes=total_homes(data),
             )
             continue
+        if r.external_id and linked.get(r.external_id) is None:
+            plan.links.append((project_id, options.source, r.external_id))
+        base = current[project_id][1]
         now_, before = canonical(data), canonical(base)
         if now_ == before:
             plan.unchanged += 1
@@ -255,6 +235,7 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
                 fields=[f.name for f in CHANGE_FIELDS if getattr(now_, f.name) != getattr(before, f.name)],
                 diff=describe_changes(base, data),
             )
+    plan.rejected_rows = len(refused_rows)
     for project_id in set(linked.values()) - seen:
         _number, base = current[project_id]
         if base.lifecycle not in services.GONE:
@@ -296,6 +277,33 @@ def _name_projects(plan: Plan) -> None:
     for kind in ("changed", "missing"):
         for entry in plan.changes[kind]:
             entry["code"] = codes.get(entry.pop("id"), "")
+
+
+def _check_record(r, project_id, current, binding, linked, today, municipalities, extra_kinds, may_write):
+    """(the version this record makes, Checked or None); every problem found is added to the record."""
+    if project_id is None and not r.rejected:
+        _require_for_new(r, binding)
+    if r.rejected:
+        return None, None
+    base = current[project_id][1] if project_id else None
+    data = _as_stored(apply_row(base, r.fields, r.blank, r.cells), r, binding)
+    checked, found = services.check(data, today, municipalities, extra_kinds)
+    for problem in found:
+        r.problems.append(Notice(r.row, _column_for(problem.field, binding), "", problem.message, "fout"))
+    for code in {data.municipality, base.municipality if base else ""}:  # where it is, and where it was
+        if code and not may_write(code):
+            r.problems.append(Notice(r.row, binding.column_of("municipality"), code,
+                                     _("U mag geen projecten in gemeente %s wijzigen.") % code, "fout"))  # fmt: skip
+    owner = linked.get(r.external_id)
+    if owner and project_id and owner != project_id:
+        r.problems.append(Notice(
+            r.row, binding.column_of("external_id"), r.external_id,
+            _("Extern id hoort in deze bron al bij een ander project dan projectcode %s.") % r.projectcode, "fout",
+        ))  # fmt: skip
+    return data, checked
+
+
+OTHER_PART_REFUSED = gettext_lazy("Niet opgeslagen: een ander deel van deze regel (hard of zacht) is afgewezen.")
 
 
 def _as_stored(data, r, binding):
@@ -390,7 +398,8 @@ def _fill_run(run: ImportRun, plan: Plan) -> None:
     warnings = sum(p.severity == "waarschuwing" for p in plan.problems)
     run.counts = {
         **run.counts,
-        "rows": plan.rows, "valid": plan.rows - plan.rejected_rows, "rejected": plan.rejected_rows,
+        "rows": plan.rows, "records": plan.records, "valid": plan.rows - plan.rejected_rows,
+        "rejected": plan.rejected_rows,
         "warnings": warnings, "new": len(plan.new), "changed": len(plan.changed) - plan.missing,
         "unchanged": plan.unchanged, "missing": plan.missing, "homes": homes["homes"], "hard": homes["hard"],
         "soft": homes["soft"], "unknown": homes["unknown"], "demolitions": homes["demolitions"],

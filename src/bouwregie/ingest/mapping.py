@@ -19,7 +19,7 @@ from datetime import date
 
 import shapely
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from pyproj import Transformer
 from shapely.geometry import mapping
 
@@ -239,7 +239,7 @@ class TableMapper:
     def file_notice(self, column, value, reason, rows=()) -> None:
         """One notice for a whole column (a convention of the list, not a fault of one row)."""
         shown = ", ".join(str(n) for n in rows[:5]) + (_(" en %d meer") % (len(rows) - 5) if len(rows) > 5 else "")
-        where = (_(" (rijen %s)") % shown) if rows else ""
+        where = (ngettext(" (rij %s)", " (rijen %s)", len(rows)) % shown) if rows else ""
         self.file_notices.append(Notice(None, column, value, reason + where, "waarschuwing"))
 
     # --- identity ----------------------------------------------------------------------------------
@@ -293,16 +293,21 @@ class TableMapper:
         former municipality), each distinct combination once."""
         b = self.b
         i = b.fields.get("municipality")
-        values = self.column(i)
+        values, columns = list(self.column(i)), [b.column_of("municipality")] * self.n  # a copy: filled in below
+        for other in b.municipality_candidates[1:]:  # a code column left empty: the name beside it says it
+            name = b.columns[other]
+            for p, (v, w) in enumerate(zip(values, self.column(other), strict=True)):
+                if normalise.is_blank(v) and not normalise.is_blank(w):
+                    values[p], columns[p] = w, name
         provinces = self.column(b.fields.get("province"))
         places = self.column(b.fields.get("place"))
         memo: dict = {}
-        for r, value, province, place in zip(self.rows, values, provinces, places, strict=True):
+        for r, value, column, province, place in zip(self.rows, values, columns, provinces, places, strict=True):
             if normalise.is_blank(value):
                 r.blank.add("municipality")  # an update keeps it; a new project needs one (importer)
                 continue
             if normalise.is_clear(value):
-                self.problem(r, b.column_of("municipality"), value, str(CANNOT_CLEAR))
+                self.problem(r, column, value, str(CANNOT_CLEAR))
                 continue
             key = (str(value), _text(province), _text(place))
             if key not in memo:
@@ -311,9 +316,7 @@ class TableMapper:
             if code:
                 r.fields["municipality"] = code
             if warning or error:
-                self.problem(
-                    r, b.column_of("municipality"), value, warning or error, "waarschuwing" if warning else "fout"
-                )
+                self.problem(r, column, value, warning or error, "waarschuwing" if warning else "fout")
 
     def _municipality(self, value, province=None, place=None) -> tuple[str, str | None, str | None]:
         """(code, warning, error) for one spelling of a municipality, via the core matcher."""

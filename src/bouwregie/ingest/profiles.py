@@ -123,6 +123,7 @@ class Binding:
     periods: list = field(default_factory=list)  # (Period, index)
     unused: list = field(default_factory=list)
     id_candidates: list = field(default_factory=list)  # every external_id column found, in alias order
+    municipality_candidates: list = field(default_factory=list)  # likewise for the municipality (code, then name)
     conflicts: list = field(default_factory=list)  # a column counted twice within one breakdown
     groups_above: list = field(default_factory=list)  # group label per column (a row above the header)
     parts: list = field(default_factory=list)  # (record label, Binding) when rows are split
@@ -158,6 +159,10 @@ class Binding:
         ]
         binding.id_candidates = list(dict.fromkeys(binding.id_candidates))
         used.update(binding.id_candidates)
+        binding.municipality_candidates = list(
+            dict.fromkeys(index[simplify(a)] for a in profile.fields.get("municipality", ()) if simplify(a) in index)
+        )
+        used.update(binding.municipality_candidates)
         if profile.homes_matrix:
             pattern = profile.homes_matrix
             segments = Segment.values if "{segment}" in pattern else ["onbekend"]

@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bouwregie.formatting import number
 
@@ -49,10 +50,12 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
     if run.message:
         lines.append(_("Reden: %s") % run.message)
     if c:
-        lines.append(
-            _("Regels: %(rows)s gelezen, %(valid)s geldig, %(rejected)s afgewezen; %(warnings)s waarschuwingen")
-            % {k: number(c.get(k, 0)) for k in ("rows", "valid", "rejected", "warnings")}
-        )
+        figures = {k: number(c.get(k, 0)) for k in ("rows", "valid", "rejected", "warnings", "records")}
+        line = _("Regels: %(rows)s gelezen, %(valid)s geldig, %(rejected)s afgewezen") % figures
+        if c.get("records", c.get("rows")) != c.get("rows"):  # split rows (hard and soft part)
+            line += _(" (%(records)s records)") % figures
+        warnings = ngettext("%(warnings)s waarschuwing", "%(warnings)s waarschuwingen", c.get("warnings", 0))
+        lines.append(f"{line}; {warnings % figures}")
         lines.append(
             _(
                 "Projecten: %(new)s nieuw, %(changed)s gewijzigd, %(unchanged)s ongewijzigd, "
@@ -99,16 +102,17 @@ def summary(run, names: dict[str, str], report_path: Path | None, limit: int = 1
         if len(changed) > 10:
             lines.append(_("  … en nog %d gewijzigde projecten (zie het importlogboek)") % (len(changed) - 10))
     if report_path is not None:
-        lines.append(_("Validatierapport: %(path)s (%(n)s meldingen)") % {"path": report_path, "n": len(run.problems)})
+        notices = ngettext("%(n)s melding", "%(n)s meldingen", len(run.problems)) % {"n": number(len(run.problems))}
+        lines.append(_("Validatierapport: %(path)s (%(notices)s)") % {"path": report_path, "notices": notices})
     groups = grouped(run.problems)
     for severity, column, reason, items in groups[:limit]:
-        rows = [p["row"] for p in items if p["row"] is not None]
+        rows = list(dict.fromkeys(p["row"] for p in items if p["row"] is not None))  # a split row's parts once
         values = {p["value"] for p in items}
-        if len(items) == 1 or not rows:
+        if len(rows) <= 1:
             where = _("rij %s") % rows[0] if rows else _("bestand")
         else:
             shown = ", ".join(map(str, rows[:5])) + (", …" if len(rows) > 5 else "")
-            where = _("%(n)s regels (rij %(rows)s)") % {"n": number(len(items)), "rows": shown}
+            where = _("%(n)s regels (rij %(rows)s)") % {"n": number(len(rows)), "rows": shown}
         column_text = f", {_('kolom')} '{column}'" if column else ""
         value = f", {_('waarde')} '{next(iter(values))}'" if len(values) == 1 and next(iter(values)) else ""
         lines.append(f"  [{severity}] {where}{column_text}{value}: {_short(reason)}")
