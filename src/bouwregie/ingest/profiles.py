@@ -449,14 +449,19 @@ def choose_profile(columns: list[str], requested: str | Profile | None, groups: 
             }
         )
     if best.missing():
-        raise ImportRefused(
-            _("Verplichte kolommen ontbreken voor profiel '%(profile)s': %(missing)s. Gevonden kolommen: %(found)s.")
-            % {
-                "profile": best.profile.name,
-                "missing": "; ".join(best.missing()),
-                "found": ", ".join(c for c in columns if c) or _("geen"),
-            }
-        )
+        message = _(
+            "Verplichte kolommen ontbreken voor profiel '%(profile)s': %(missing)s. Gevonden kolommen: %(found)s."
+        ) % {
+            "profile": best.profile.name,
+            "missing": "; ".join(best.missing()),
+            "found": ", ".join(c for c in columns if c) or _("geen"),
+        }
+        if not requested:  # no layout fits: say how to describe this one
+            message += " " + _(
+                "Geen bekende indeling herkend; maak een profiel met 'bouwregie import BESTAND --suggest-profile' "
+                "(docs/profielen.md)."
+            )
+        raise ImportRefused(message)
     return best
 
 

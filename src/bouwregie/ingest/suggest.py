@@ -216,8 +216,11 @@ def known_names() -> list[tuple[str, Meaning]]:
 
 
 def _add_profile(profile, add) -> None:
+    place_names = {simplify(a) for a in profile.fields.get("municipality", ())}
     for target, aliases in profile.fields.items():
         for alias in aliases:
+            if target in ("name", "external_id") and simplify(alias) in place_names:
+                continue  # an aggregated list names and identifies its rows by municipality: that is no plan name
             add(alias, Meaning("field", (target,)))
     for kind_name, table in (("housing_types", profile.housing_types), ("tenure", profile.tenure)):
         for key, aliases in table.items():

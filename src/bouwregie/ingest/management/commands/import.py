@@ -68,7 +68,8 @@ class Command(BaseCommand):
         except ImportRefused as error:
             raise CommandError(str(error)) from None
         output = o["output"] or str(path.with_name(f"{path.stem}.profiel.toml"))
-        suggestion = draft(Path(output).stem.removesuffix(".profiel"), path.name, table.columns, table.rows,
+        name = path.stem if output == "-" else Path(output).stem.removesuffix(".profiel")
+        suggestion = draft(name, path.name, table.columns, table.rows,
                            table.groups, o["header_row"])  # fmt: skip
         if output == "-":
             self.stdout.write(suggestion.toml, ending="")
