@@ -418,6 +418,7 @@ def _fill_run(run: ImportRun, plan: Plan) -> None:
 
 def _name_new_projects(run: ImportRun, ids: list[int]) -> None:
     """The new projects of the log get their projectcode once written (the result page links them)."""
-    codes = dict(Project.objects.filter(id__in=ids).values_list("id", "code"))
-    for entry, project_id in zip(run.changes.get("new", []), ids, strict=False):
+    entries = run.changes.get("new", [])  # the log keeps the first CHANGE_LIST_LIMIT: only those need a code
+    codes = dict(Project.objects.filter(id__in=ids[: len(entries)]).values_list("id", "code"))
+    for entry, project_id in zip(entries, ids, strict=False):
         entry["code"] = codes.get(project_id, "")

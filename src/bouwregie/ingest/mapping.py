@@ -55,11 +55,15 @@ class RowResult:
 
 
 def _text(value) -> str | None:
-    if normalise.is_blank(value) or normalise.is_clear(value):
+    """A cell as text: None when empty or the clear marker; 12.0 from a spreadsheet is '12'."""
+    if value is None:
         return None
+    if isinstance(value, str):
+        text = value.strip()
+        return None if not text or (text[0] == "#" and text.upper() == normalise.CLEAR_MARKER) else text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(value).strip() or None
 
 
 class TableMapper:
@@ -309,9 +313,9 @@ class TableMapper:
             if normalise.is_clear(value):
                 self.problem(r, column, value, str(CANNOT_CLEAR))
                 continue
-            key = (str(value), _text(province), _text(place))
+            key = (value, province, place)  # the raw cells: each distinct combination is resolved once
             if key not in memo:
-                memo[key] = self._municipality(*key)
+                memo[key] = self._municipality(str(value), _text(province), _text(place))
             code, warning, error = memo[key]
             if code:
                 r.fields["municipality"] = code
@@ -594,12 +598,12 @@ class TableMapper:
         Phasing that exceeds the row's total is scaled down to it in proportion; phasing below a total
         leaves the rest without a delivery year. Each with a warning naming the file's own cells."""
         b = self.b
-        periods = [(period, b.columns[i], self.counts(i)) for period, i in b.periods]
+        periods = [((period.first, period.last), b.columns[i], self.counts(i)) for period, i in b.periods]
         texts = self.column(b.fields.get("phasing"))
         for p, (r, text) in enumerate(zip(self.rows, texts, strict=True)):
             by_range: dict = {}
             given_any = False
-            for period, column, counts in periods:
+            for key, column, counts in periods:
                 value = counts[p]
                 if value is None or value is CLEAR:
                     given_any = given_any or value is CLEAR
@@ -611,11 +615,13 @@ class TableMapper:
                         _("Negatief aantal in een opleverperiode: verrekend met de andere kolommen van dezelfde "
                           "periode; wat negatief blijft, telt als 0."), "waarschuwing",
                     )  # fmt: skip
-                key = (period.first, period.last)
-                by_range.setdefault(key, [0, []])
-                by_range[key][0] += value
-                if value:
-                    by_range[key][1].append(column)
+                if not value:
+                    continue
+                entry = by_range.get(key)
+                if entry is None:
+                    entry = by_range[key] = [0, []]
+                entry[0] += value
+                entry[1].append(column)
             text = _text(texts[p])
             if not given_any and not text and not normalise.is_clear(texts[p]):
                 r.blank.add("phasing")

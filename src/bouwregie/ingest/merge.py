@@ -24,8 +24,13 @@ def apply_row(base: ProjectData | None, fields: dict, blank: set, cells: dict) -
     """The version a row makes of `base` (None: a new project). fields: ProjectData attributes the row
     gives whole; blank: attributes it carries but leaves empty (kept); cells: cell-level changes (see
     mapping.RowResult.cells)."""
-    given = {k: v for k, v in fields.items() if k not in blank}
-    data = replace(base, **given) if base is not None else replace(EMPTY, **{"lifecycle": Lifecycle.ACTIEF, **given})
+    given = {k: v for k, v in fields.items() if k not in blank} if blank else fields
+    if base is None:
+        data = ProjectData(**{"name": "", "municipality": "", "lifecycle": Lifecycle.ACTIEF, **given})
+    else:
+        data = replace(base, **given)
+    if not cells or cells.keys() == {"in_list"} and data.lifecycle != Lifecycle.NIET_MEER_IN_PLANLIJST:
+        return data
     if "homes" in cells:
         homes = {segment: dict(by_type) for segment, by_type in data.homes.items()}
         for (segment, housing), count in cells["homes"].items():

@@ -37,7 +37,7 @@ CLEAR_MARKER = "#LEEG"  # documented in docs/import.md
 
 
 def is_clear(value) -> bool:
-    return isinstance(value, str) and value.strip().upper() == CLEAR_MARKER
+    return isinstance(value, str) and "#" in value and value.strip().upper() == CLEAR_MARKER
 
 
 def proportional(parts: dict, total: int) -> dict:

@@ -211,7 +211,11 @@ class Binding:
             binding.conflicts += part.conflicts
         informational = {simplify(c) for c in profile.informational}
         binding.used = used | {i for i, c in enumerate(columns) if simplify(c) in informational}
-        binding.unused = [c for i, c in enumerate(columns) if i not in binding.used and c.strip()]
+        binding.unused = [  # named with their group label, so that two columns '2021-2029' can be told apart
+            f"{groups_above[i]} / {c}" if i < len(groups_above) and groups_above[i] else c
+            for i, c in enumerate(columns)
+            if i not in binding.used and c.strip()
+        ]
         return binding
 
     def missing(self) -> list[str]:
