@@ -16,8 +16,24 @@ def geojson_bbox(geometry: dict | None) -> list[float] | None:
     if geometry["type"] == "Point":
         x, y = geometry["coordinates"][:2]
         return [x, y, x, y]
-    xs, ys = zip(*((p[0], p[1]) for p in _coordinates(geometry["coordinates"])), strict=True)
+    points = _POINTS.get(geometry["type"])
+    coordinates = geometry["coordinates"]
+    if points is not None:  # the common shapes, flattened without recursion
+        points = points(coordinates)
+    else:
+        points = list(_coordinates(coordinates))
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
     return [min(xs), min(ys), max(xs), max(ys)]
+
+
+_POINTS = {
+    "LineString": lambda c: c,
+    "MultiPoint": lambda c: c,
+    "Polygon": lambda c: [p for ring in c for p in ring],
+    "MultiLineString": lambda c: [p for line in c for p in line],
+    "MultiPolygon": lambda c: [p for polygon in c for ring in polygon for p in ring],
+}
 
 
 DECIMALS = 6  # ~0.1 m in the Netherlands (docs/import.md: "opgeslagen op 6 decimalen")

@@ -598,42 +598,35 @@ class TableMapper:
         Phasing that exceeds the row's total is scaled down to it in proportion; phasing below a total
         leaves the rest without a delivery year. Each with a warning naming the file's own cells."""
         b = self.b
-        periods = [((period.first, period.last), b.columns[i], self.counts(i)) for period, i in b.periods]
+        keys = [(period.first, period.last) for period, _i in b.periods]
+        names = [b.columns[i] for _period, i in b.periods]
+        columns = [self.counts(i) for _period, i in b.periods]
         texts = self.column(b.fields.get("phasing"))
-        for p, (r, text) in enumerate(zip(self.rows, texts, strict=True)):
-            by_range: dict = {}
+        per_row = zip(*columns, strict=True) if columns else [()] * self.n
+        for r, raw_text, values in zip(self.rows, texts, per_row, strict=True):
+            netted: dict = {}
             given_any = False
-            for key, column, counts in periods:
-                value = counts[p]
-                if value is None or value is CLEAR:
-                    given_any = given_any or value is CLEAR
+            for key, value, name in zip(keys, values, names, strict=True):
+                if value is None:
                     continue
                 given_any = True
-                if value < 0:
-                    self.problem(
-                        r, column, value,
-                        _("Negatief aantal in een opleverperiode: verrekend met de andere kolommen van dezelfde "
-                          "periode; wat negatief blijft, telt als 0."), "waarschuwing",
-                    )  # fmt: skip
-                if not value:
+                if value is CLEAR or not value:
                     continue
-                entry = by_range.get(key)
-                if entry is None:
-                    entry = by_range[key] = [0, []]
-                entry[0] += value
-                entry[1].append(column)
-            text = _text(texts[p])
-            if not given_any and not text and not normalise.is_clear(texts[p]):
-                r.blank.add("phasing")
+                if value < 0:
+                    self.problem(r, name, value, str(NEGATIVE_PERIOD), "waarschuwing")
+                netted[key] = netted.get(key, 0) + value
+            text = _text(raw_text)  # None when empty or the clear marker
+            if not given_any and text is None and not normalise.is_clear(raw_text):
+                r.blank.add("phasing")  # nothing said: an update keeps the recorded phasing
                 continue
-            netted = {key: max(total, 0) for key, (total, _cols) in by_range.items()}
+            netted = {key: homes for key, homes in netted.items() if homes > 0}
             total = r.totals
             phased_sum = sum(netted.values())
             if total is not None and phased_sum > total:
                 netted = normalise.proportional(netted, total)
-                columns = [c for _t, cols in by_range.values() for c in cols]
+                said = [n for n, v in zip(names, values, strict=True) if v and v is not CLEAR]
                 self.problem(
-                    r, " + ".join(columns), phased_sum,
+                    r, " + ".join(said), phased_sum,
                     _("Fasering (%(sum)d) is meer dan het totaal (%(total)d); naar rato teruggebracht tot het totaal.")
                     % {"sum": phased_sum, "total": total}, "waarschuwing",
                 )  # fmt: skip
@@ -819,6 +812,10 @@ LABEL_TYPES = gettext_lazy("Woningtypes")
 LABEL_SEGMENTS = gettext_lazy("Segmenten")
 LABEL_TENURE = gettext_lazy("Huur/koop")
 ONLY_A_YEAR = gettext_lazy("Alleen een jaar als datum; als jaar bewaard.")
+NEGATIVE_PERIOD = gettext_lazy(
+    "Negatief aantal in een opleverperiode: verrekend met de andere kolommen van dezelfde periode; wat negatief "
+    "blijft, telt als 0."
+)
 YEAR_AS_LAST_DAY = gettext_lazy("Alleen een jaar als geplande datum: gelezen als %s (uiterlijk in dat jaar).")
 CANNOT_CLEAR = gettext_lazy("Een project houdt altijd een naam en een gemeente: #LEEG kan hier niet.")
 ID_CONSTANT = gettext_lazy("Kolom is leeg of heeft voor elke regel dezelfde waarde: geen id; %s gebruikt.")

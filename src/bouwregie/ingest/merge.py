@@ -23,29 +23,26 @@ LABELS = {m.code: m.label for m in STANDARD_MILESTONES}
 def apply_row(base: ProjectData | None, fields: dict, blank: set, cells: dict) -> ProjectData:
     """The version a row makes of `base` (None: a new project). fields: ProjectData attributes the row
     gives whole; blank: attributes it carries but leaves empty (kept); cells: cell-level changes (see
-    mapping.RowResult.cells)."""
-    given = {k: v for k, v in fields.items() if k not in blank} if blank else fields
-    if base is None:
-        data = ProjectData(**{"name": "", "municipality": "", "lifecycle": Lifecycle.ACTIEF, **given})
-    else:
-        data = replace(base, **given)
-    if not cells or cells.keys() == {"in_list"} and data.lifecycle != Lifecycle.NIET_MEER_IN_PLANLIJST:
-        return data
+    mapping.RowResult.cells). Built in one step: an import applies tens of thousands of rows."""
+    given = {k: v for k, v in fields.items() if k not in blank} if blank else dict(fields)
+    recorded = base or EMPTY
     if "homes" in cells:
-        homes = {segment: dict(by_type) for segment, by_type in data.homes.items()}
+        homes = {segment: dict(by_type) for segment, by_type in recorded.homes.items()}
         for (segment, housing), count in cells["homes"].items():
             homes.setdefault(segment, {})[housing] = 0 if count is CLEAR else count
-        data = replace(data, homes={s: {h: n for h, n in t.items() if n} for s, t in homes.items() if any(t.values())})
+        given["homes"] = {s: {h: n for h, n in t.items() if n} for s, t in homes.items() if any(t.values())}
     if "source_info" in cells:
-        info = dict(data.source_info)
+        info = dict(recorded.source_info)
         for key, value in cells["source_info"].items():
             info[key] = "" if value is CLEAR else value
-        data = replace(data, source_info={k: v for k, v in info.items() if v})
+        given["source_info"] = {k: v for k, v in info.items() if v}
     if "milestones" in cells or "deliveries" in cells:
-        data = replace(data, milestones=_merge_milestones(data.milestones, cells))
-    if cells.get("in_list") and data.lifecycle == Lifecycle.NIET_MEER_IN_PLANLIJST:
-        data = replace(data, lifecycle=Lifecycle.ACTIEF)  # back in the list; a recorded 'gerealiseerd' stays
-    return data
+        given["milestones"] = _merge_milestones(recorded.milestones, cells)
+    if base is None:
+        return ProjectData(**{"name": "", "municipality": "", "lifecycle": Lifecycle.ACTIEF, **given})
+    if cells.get("in_list") and "lifecycle" not in given and base.lifecycle == Lifecycle.NIET_MEER_IN_PLANLIJST:
+        given["lifecycle"] = Lifecycle.ACTIEF  # back in the list; a recorded 'gerealiseerd' stays
+    return replace(base, **given)
 
 
 def _merge_milestones(recorded: tuple, cells: dict) -> tuple:
