@@ -589,6 +589,17 @@ EN.update({
     "Planstatus '%s': 4 zonder A of B is niet eenduidig; als zacht opgeslagen.": "Plan status '%s': 4 without A or B is ambiguous; saved as soft.",
     "Kopregel": "Header row", "kopregel": "header row",
     "Alleen nodig als de kopregel niet vanzelf wordt gevonden: het regelnummer, vanaf 1.": "Only needed when the header row is not found by itself: the row number, counted from 1.",
+    "totaalregel": "total row",
+    "Niet opgeslagen: een ander deel van deze regel (hard of zacht) is afgewezen.": "Not saved: another part of this row (hard or soft) was refused.",
+    "Fasering uit de lijst niet gebruikt: het project heeft een gedateerde oplevering, de woningen tellen in het jaar daarvan.": "Phasing from the list not used: the project has a dated delivery, its homes count in that year.",
+    "Planstatus volgens de legenda (%(legend)s): %(status)s.": "Plan status from the legend (%(legend)s): %(status)s.",
+    "Alleen een jaar als geplande datum: gelezen als %s (uiterlijk in dat jaar).": "Only a year as planned date: read as %s (by the end of that year).",
+    "Een project houdt altijd een naam en een gemeente: #LEEG kan hier niet.": "A project always keeps a name and a municipality: #LEEG is not possible here.",
+    "Geen bekende indeling herkend; maak een profiel met 'bouwregie import BESTAND --suggest-profile' (docs/profielen.md).": "No known layout recognised; make a profile with 'bouwregie import FILE --suggest-profile' (docs/profielen.md).",
+    "Regels: %(rows)s gelezen, %(valid)s geldig, %(rejected)s afgewezen": "Rows: %(rows)s read, %(valid)s valid, %(rejected)s refused",
+    " (%(records)s records)": " (%(records)s records)",
+    "Validatierapport: %(path)s (%(notices)s)": "Validation report: %(path)s (%(notices)s)",
+    "Herkende indeling": "Recognised layout",
 })  # fmt: skip
 PLURALS = {
     "%(n)s aanvraag ingediend.": ("%(n)s application submitted.", "%(n)s applications submitted."),
@@ -611,6 +622,9 @@ PLURALS = {
     "%(d)s dag later": ("%(d)s day later", "%(d)s days later"),
     "%(n)s project gevonden.": ("%(n)s project found.", "%(n)s projects found."),
     "%(n)s veld verandert": ("%(n)s field changes", "%(n)s fields change"),
+    " (rij %s)": (" (row %s)", " (rows %s)"),
+    "%(warnings)s waarschuwing": ("%(warnings)s warning", "%(warnings)s warnings"),
+    "%(n)s melding": ("%(n)s notice", "%(n)s notices"),
 }
 
 

@@ -8,10 +8,10 @@ before a single row is interpreted.
 
 import csv
 import io
-import threading
 import json
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
