@@ -397,3 +397,11 @@ def test_resolve_with_province_and_place_never_fails_other_than_with_a_clear_err
 def test_a_code_read_from_a_spreadsheet_as_a_number_resolves():
     assert matcher().resolve("363.0").code == "GM0363"
     assert matcher().resolve(363).code == "GM0363"
+
+
+@pytest.mark.parametrize("written, code", [
+    ("Capelle a/d IJssel", "GM0502"), ("Alphen a/d Rijn", "GM0484"), ("Alphen a.d. Rijn", "GM0484"),
+    ("Krimpen a/d IJssel", "GM0542"), ("Valkenburg a/d Geul", "GM0994"),
+])  # fmt: skip
+def test_the_shorthand_for_aan_den_resolves(written, code):
+    assert matcher().resolve(written).code == code

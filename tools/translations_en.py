@@ -625,6 +625,10 @@ PLURALS = {
     " (rij %s)": (" (row %s)", " (rows %s)"),
     "%(warnings)s waarschuwing": ("%(warnings)s warning", "%(warnings)s warnings"),
     "%(n)s melding": ("%(n)s notice", "%(n)s notices"),
+    "%d regel met fouten; niets opgeslagen. Herstel de regel of gebruik --allow-partial.": (
+        "%d row with errors; nothing saved. Fix the row or use --allow-partial.",
+        "%d rows with errors; nothing saved. Fix the rows or use --allow-partial.",
+    ),
 }
 
 
@@ -648,8 +652,10 @@ def fill(po_path: Path) -> int:
             filled += 1
         elif key in PLURALS:
             one, many = PLURALS[key]
-            entry = re.sub(r"^msgstr\[0\] .*$", "msgstr[0] " + _quote(one), entry, flags=re.M)
-            entry = re.sub(r"^msgstr\[1\] .*$", "msgstr[1] " + _quote(many), entry, flags=re.M)
+            # a value may run over several lines: replace them all
+            entry = re.sub(r'^msgstr\[0\] (".*"\n?)+', "msgstr[0] " + _quote(one) + "\n", entry + "\n", flags=re.M)
+            entry = re.sub(r'^msgstr\[1\] (".*"\n?)+', "msgstr[1] " + _quote(many) + "\n", entry, flags=re.M)
+            entry = entry.rstrip("\n")
             filled += 1
         elif "#, fuzzy" in entry:  # gettext's guess from a similar text is wrong more often than not: drop it
             entry = re.sub(r'^(msgstr(?:\[\d\])?) (".*"\n?)+', r'\1 ""\n', entry + "\n", flags=re.M).rstrip("\n")

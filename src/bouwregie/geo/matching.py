@@ -74,9 +74,11 @@ class SplitMunicipality(AmbiguousMunicipality):
 
 
 def normalise_name(text: str) -> str:
-    """Case, accents, punctuation and the word 'gemeente' do not distinguish municipalities."""
+    """Case, accents, punctuation and the word 'gemeente' do not distinguish municipalities; nor does the
+    usual shorthand for 'aan den'/'aan de' ('Capelle a/d IJssel', 'Alphen a.d. Rijn')."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     text = re.sub(r"^\s*gemeente\s+", "", text)
+    text = re.sub(r"\ba\s*/\s*d\b|\ba\.\s*d\.|\baan\s+den?\b", " a d ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())
 

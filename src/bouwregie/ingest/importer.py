@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from bouwregie.ingest.mapping import TableMapper
 from bouwregie.ingest.merge import apply_row, describe_changes
@@ -134,8 +134,13 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
         run.message = _("Geen enkele regel is geldig; niets opgeslagen.")
     elif plan.rejected_rows and not options.allow_partial:
         run.status = ImportRun.Status.GEWEIGERD
-        run.message = _("%d regels met fouten; niets opgeslagen. Herstel de regels of gebruik --allow-partial.") % (
-            plan.rejected_rows
+        run.message = (
+            ngettext(
+                "%d regel met fouten; niets opgeslagen. Herstel de regel of gebruik --allow-partial.",
+                "%d regels met fouten; niets opgeslagen. Herstel de regels of gebruik --allow-partial.",
+                plan.rejected_rows,
+            )
+            % plan.rejected_rows
         )
     elif options.dry_run:
         run.status = ImportRun.Status.PROEF
