@@ -32,9 +32,6 @@ from bouwregie.projects.rules import MilestoneData
 
 CLEAR = normalise.CLEAR  # the explicit "clear this value" marker, see normalise.is_clear
 
-# Fields whose cell(s) may be empty in an update: the recorded value is kept (see RowResult.blank).
-SINGLE_FIELDS = ("plan_type", "plan_status", "lifecycle", "demolitions", "bottlenecks", "parallel_plannen")
-
 
 @dataclass
 class RowResult:

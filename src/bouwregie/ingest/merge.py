@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from bouwregie.ingest.normalise import CLEAR
 from bouwregie.projects.enums import Lifecycle
 from bouwregie.projects.milestones import STANDARD_MILESTONES
-from bouwregie.projects.rules import MilestoneData, ProjectData, canonical, delivery_phasing, total_homes
+from bouwregie.projects.rules import MilestoneData, ProjectData, canonical, delivery_phasing
 
 EMPTY = ProjectData(name="", municipality="")
 LABELS = {m.code: m.label for m in STANDARD_MILESTONES}
@@ -136,7 +136,3 @@ def _milestone_changes(old: tuple, new: tuple) -> list[dict]:
                 result.append({"field": f"{kind} {label}", "old": "" if v0 is None else str(v0),
                                "new": "" if v1 is None else str(v1)})  # fmt: skip
     return result
-
-
-def homes_of(data: ProjectData) -> int:
-    return total_homes(data)
