@@ -217,6 +217,18 @@ def test_ipo_repeated_ids_are_refused_by_row_not_a_reason_to_switch_the_key(tmp_
     ]
 
 
+def test_ipo_a_fractional_count_is_rounded_with_a_warning_not_a_refusal_of_the_list(tmp_path):
+    lines = (CASES / "09-ipo-provinciaal.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split(";") for line in lines]
+    rows[7][7] = "4,5"  # Aantalrest of the last plan (Rotterdam, 5)
+    path = tmp_path / "ipo.csv"
+    path.write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8")
+    run = cli_import(str(path))
+    assert run.status == "geslaagd" and run.counts["homes"] == 275  # 4,5 rounded half up: 5
+    (rounded,) = [p for p in warnings(run) if p["column"] == "Aantalrest"]
+    assert (rounded["row"], rounded["value"]) == (8, "4,5")  # file line 8 and "afgerond op 5" in rounded["reason"]
+
+
 def test_case_09_a_zipped_shapefile_reads_the_same(tmp_path):
     archive = tmp_path / "ipo.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
