@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "bouwregie.instruments",
     "bouwregie.demo",
     "bouwregie.jobs",
+    "bouwregie.backup",
     "bouwregie.web",
     "bouwregie.api",
 ]
