@@ -30,6 +30,7 @@ from bouwregie.backup.archive import BackupError
 
 # Where Debian and Ubuntu put the client programs of each PostgreSQL version besides the one on PATH.
 CLIENT_DIRS = "/usr/lib/postgresql/*/bin"
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 class CheckFailed(BackupError):
@@ -83,7 +84,7 @@ def check_compatible(manifest: dict) -> None:
     if manifest["database"] != kind:
         raise BackupError(
             _("Deze backup is van een %(backup)s-database en DATABASE_URL wijst naar %(target)s; zet een backup terug "
-              "in hetzelfde soort database.") % {"backup": manifest["database"], "target": kind}
+              "in hetzelfde soort database.") % {"backup": NAMES.get(manifest["database"], manifest["database"]), "target": NAMES[kind]}
         )  # fmt: skip
     unknown = facts.unknown_migrations(manifest.get("migrations", {}))
     if unknown:
@@ -150,7 +151,10 @@ def _sqlite_tables(path: Path) -> tuple[int, int | None]:
         return 0, None
     db = sqlite3.connect(path)
     try:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            row[0]
+            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        }
         projects = (
             db.execute("SELECT COUNT(*) FROM projects_project").fetchone()[0] if "projects_project" in tables else None
         )
@@ -180,6 +184,11 @@ def _sqlite_restore(path: Path, manifest: dict, force: bool, trial: bool) -> dic
             _settle(copy)
             if target.exists():
                 _quiesce(target)
+                os.chmod(copy, target.stat().st_mode & 0o777)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(copy, 0o666 & ~umask)  # as if SQLite had created it, not mkstemp's 0600
             os.replace(copy, target)  # atomic: the old database or the restored one, never half of each
             for suffix in ("-wal", "-shm"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
