@@ -82,9 +82,10 @@ def check_compatible(manifest: dict) -> None:
     """Refuse a backup of the other kind of database, or from a newer version of Bouwregie."""
     kind = vendor()
     if manifest["database"] != kind:
+        names = {"backup": NAMES.get(manifest["database"], manifest["database"]), "target": NAMES[kind]}
         raise BackupError(
             _("Deze backup is van een %(backup)s-database en DATABASE_URL wijst naar %(target)s; zet een backup terug "
-              "in hetzelfde soort database.") % {"backup": NAMES.get(manifest["database"], manifest["database"]), "target": NAMES[kind]}
+              "in hetzelfde soort database.") % names
         )  # fmt: skip
     unknown = facts.unknown_migrations(manifest.get("migrations", {}))
     if unknown:
