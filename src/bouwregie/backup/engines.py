@@ -258,7 +258,7 @@ def client(name: str, at_least: int) -> tuple[str, str]:
             output = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
         except OSError:
             continue
-        match = re.search(r"(\d+)(?:\.(\d+))?", output)
+        match = re.search(r"\d+(?:\.\d+)*", output)
         if match:
             found.append((_major(match.group(0)), match.group(0), path))
     if not found:
