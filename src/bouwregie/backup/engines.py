@@ -102,7 +102,8 @@ def verify(manifest: dict) -> tuple[dict, list[str]]:
     """The facts of the database behind the default connection and how they differ from the manifest."""
     found = facts.collect(with_figures=True)
     found["accepted_updates"] = facts.guards_refusing()
-    return found, facts.differences(manifest, found, same_version=manifest.get("app_version") == app_version())
+    found["figures_compared"] = manifest.get("app_version") == app_version()
+    return found, facts.differences(manifest, found, same_version=found["figures_compared"])
 
 
 def restore(path: Path, manifest: dict, force: bool = False, trial: bool = False) -> dict:

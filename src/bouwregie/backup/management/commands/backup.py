@@ -6,24 +6,25 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from bouwregie.backup import archive, engines
-from bouwregie.backup.management.commands.restore import summary
+from bouwregie.backup.report import checked, summary
+from bouwregie.formatting import decimal
 
 
 class Command(BaseCommand):
     requires_system_checks = []  # the URL checks import the whole API (2 s); nothing here needs them
-    help = _(
+    help = (
         "Maak een backup van de hele database (SQLite of PostgreSQL) met een manifest om het terugzetten te "
         "controleren; ook eigen importprofielen en regelingen."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("het backupbestand, bijvoorbeeld bouwregie-2025-10-01.zip"))
+        parser.add_argument("file", help="het backupbestand, bijvoorbeeld bouwregie-2025-10-01.zip")
         parser.add_argument(
             "--check",
             action="store_true",
-            help=_("daarna proefterugzetten in een tijdelijke database en vergelijken met het manifest"),
+            help="daarna proefterugzetten in een tijdelijke database en vergelijken met het manifest",
         )
-        parser.add_argument("--force", action="store_true", help=_("een bestaand bestand overschrijven"))
+        parser.add_argument("--force", action="store_true", help="een bestaand bestand overschrijven")
 
     def handle(self, *args, file, check, force, **options):
         path = Path(file)
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             size = path.stat().st_size / 1_000_000
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("Backup geschreven naar %(path)s (%(size).1f MB): ") % {"path": path, "size": size}
+                    _("Backup geschreven naar %(path)s (%(size)s MB): ") % {"path": path, "size": decimal(size)}
                 )
                 + summary(manifest)
             )
@@ -41,10 +42,3 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(_("Controle geslaagd: ")) + checked(found))
         except archive.BackupError as error:
             raise CommandError(str(error)) from None
-
-
-def checked(found: dict) -> str:
-    return _(
-        "rijen per tabel en de controlesom van de historie gelijk, %(triggers)d triggers aanwezig en een UPDATE "
-        "geweigerd, monitorcijfers van %(peilingen)d gesloten peilingen gelijk."
-    ) % {"triggers": len(found["triggers"]), "peilingen": len(found.get("figures", {}))}

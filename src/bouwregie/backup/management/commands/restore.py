@@ -7,30 +7,26 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from bouwregie.backup import archive, engines, facts
-from bouwregie.formatting import number
+from bouwregie.backup.report import checked, summary
 
 
 class Command(BaseCommand):
     requires_system_checks = []  # the URL checks import the whole API (2 s); nothing here needs them
-    help = _(
+    help = (
         "Zet een backup terug in de database van DATABASE_URL (die leeg moet zijn, tenzij --force) en controleer "
         "dat de historie compleet is."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("een bestand gemaakt met 'bouwregie backup'"))
-        parser.add_argument("--force", action="store_true", help=_("een database die al gegevens bevat overschrijven"))
+        parser.add_argument("file", help="een bestand gemaakt met 'bouwregie backup'")
+        parser.add_argument("--force", action="store_true", help="een database die al gegevens bevat overschrijven")
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=_(
-                "alleen controleren: proefterugzetten in een tijdelijke database, de eigen database blijft onaangeroerd"
-            ),
+            help="alleen controleren: proefterugzetten in een tijdelijke database; de eigen blijft onaangeroerd",
         )
 
     def handle(self, *args, file, force, dry_run, **options):
-        from bouwregie.backup.management.commands.backup import checked
-
         path = Path(file)
         try:
             manifest = archive.read_manifest(path)
@@ -67,17 +63,3 @@ class Command(BaseCommand):
                     _("De backup is van een oudere versie: voer nu 'bouwregie init' uit om de database bij te werken "
                       "(%d migraties).") % len(pending)
                 )  # fmt: skip
-
-
-def summary(manifest: dict) -> str:
-    history = manifest["history"]
-    return _(
-        "%(tables)d tabellen, %(projects)s projecten, %(versions)s versies, %(milestones)s mijlpalen, "
-        "%(peilingen)s gesloten peilingen."
-    ) % {
-        "tables": len(manifest["tables"]),
-        "projects": number(history["projects_project"]["rows"]),
-        "versions": number(history["projects_projectversion"]["rows"]),
-        "milestones": number(history["projects_milestone"]["rows"]),
-        "peilingen": number(history["projects_peiling"]["rows"]),
-    }
