@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from bouwregie.backup import archive, engines
@@ -42,3 +43,5 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(_("Controle geslaagd: ")) + checked(found))
         except archive.BackupError as error:
             raise CommandError(str(error)) from None
+        except DatabaseError as error:  # e.g. DATABASE_URL names a database that does not exist
+            raise CommandError(_("De database is niet bereikbaar: %s") % error) from None

@@ -4,6 +4,7 @@ checked against its manifest (docs/backup.md)."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from bouwregie.backup import archive, engines, facts
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             found = engines.restore(path, manifest, force=force, trial=dry_run)
         except archive.BackupError as error:
             raise CommandError(str(error)) from None
+        except DatabaseError as error:  # e.g. DATABASE_URL names a database that does not exist
+            raise CommandError(_("De database is niet bereikbaar: %s") % error) from None
         made = _("backup van %(when)s, Bouwregie %(version)s") % {
             "when": manifest.get("created_at", "?"),
             "version": manifest.get("app_version", "?"),
