@@ -145,6 +145,27 @@ def test_restore_into_a_fresh_database_gives_back_the_whole_history(databases, s
     assert "eigen.toml" in restored.stdout
 
 
+def test_backup_while_the_application_writes(source):
+    """A write transaction still open during the backup does not block it and is not in it: the backup is
+    one committed state (SQLite's backup API under WAL, pg_dump under an exported snapshot)."""
+    env, _file = source
+    (committed,) = query(env, "SELECT COUNT(*) FROM django_session")[0]
+    writer = connect(env)
+    try:
+        if "DATABASE_URL" not in env:
+            writer.execute("BEGIN IMMEDIATE")
+        writer.execute(
+            "INSERT INTO django_session (session_key, session_data, expire_date) "
+            "VALUES ('onvoltooid', 'x', '2099-01-01 00:00:00+00:00')"
+        )
+        file = Path(env["BOUWREGIE_VAR_DIR"]).parent / "during-write.zip"
+        bouwregie(env, "backup", str(file))
+    finally:
+        writer.rollback()
+        writer.close()
+    assert json.loads(zipfile.ZipFile(file).read("manifest.json"))["tables"]["django_session"] == committed
+
+
 def _tamper(env, statements: list[str]) -> None:
     """Change history behind the triggers' back, as a damaged or forged backup would carry it."""
     db = connect(env)
