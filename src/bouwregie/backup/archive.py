@@ -93,12 +93,16 @@ def read_manifest(path: Path) -> dict:
         raise BackupError(not_a_backup) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(not_a_backup)
-    if manifest.get("format_version", 0) > FORMAT_VERSION:
+    if not isinstance(manifest.get("format_version"), int):
+        raise BackupError(not_a_backup)
+    if manifest["format_version"] > FORMAT_VERSION:
         raise BackupError(
             _("%(path)s is gemaakt met een nieuwere versie van Bouwregie (%(version)s); werk Bouwregie eerst bij.")
             % {"path": path, "version": manifest.get("app_version", "?")}
         )
-    if DATABASE.get(manifest.get("database")) not in names:
+    if DATABASE.get(manifest.get("database")) not in names or not all(
+        isinstance(manifest.get(key), dict) for key in ("migrations", "tables", "history")
+    ):
         raise BackupError(not_a_backup)
     return manifest
 

@@ -171,32 +171,41 @@ def _sqlite_tables(path: Path) -> tuple[int, int | None]:
 
 def _sqlite_restore(path: Path, manifest: dict, force: bool, trial: bool) -> dict:
     target = _sqlite_file()
-    if not trial:
-        _refuse_non_empty(*_sqlite_tables(target), force=force)
-        target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="bouwregie-check-") as scratch:
-        copy = archive.extract_database(path, manifest, Path(scratch) if trial else target.parent)
-        try:
-            with facts.database_named(copy):
-                found, problems = verify(manifest)
-            if problems:
-                raise CheckFailed(problems, restored=False)
-            if trial:
-                return found
-            _settle(copy)
-            if target.exists():
-                _quiesce(target)
-                os.chmod(copy, target.stat().st_mode & 0o777)
-            else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(copy, 0o666 & ~umask)  # as if SQLite had created it, not mkstemp's 0600
-            os.replace(copy, target)  # atomic: the old database or the restored one, never half of each
-            for suffix in ("-wal", "-shm"):
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
-        finally:
-            copy.unlink(missing_ok=True)
+    if trial:
+        with tempfile.TemporaryDirectory(prefix="bouwregie-check-") as scratch:
+            return _checked_copy(path, manifest, Path(scratch))[1]
+    _refuse_non_empty(*_sqlite_tables(target), force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy, found = _checked_copy(path, manifest, target.parent)  # next to the target: the rename stays atomic
+    try:
+        if target.exists():
+            _quiesce(target)
+            os.chmod(copy, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(copy, 0o666 & ~umask)  # as if SQLite had created it, not mkstemp's 0600
+        os.replace(copy, target)  # atomic: the old database or the restored one, never half of each
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    finally:
+        copy.unlink(missing_ok=True)
     return found
+
+
+def _checked_copy(path: Path, manifest: dict, folder: Path) -> tuple[Path, dict]:
+    """The backup's database unpacked into `folder` and checked against the manifest; removed if it fails."""
+    copy = archive.extract_database(path, manifest, folder)
+    try:
+        with facts.database_named(copy):
+            found, problems = verify(manifest)
+        if problems:
+            raise CheckFailed(problems, restored=False)
+        _settle(copy)
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return copy, found
 
 
 def _quiesce(target: Path) -> None:

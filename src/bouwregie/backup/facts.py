@@ -195,7 +195,7 @@ def differences(manifest: dict, found: dict, same_version: bool = True) -> list[
                 _("De historie in %(table)s heeft %(found)d rijen, de backup %(expected)d.")
                 % {"table": table, "found": got["rows"], "expected": expected["rows"]}
             )
-    missing = sorted(set(manifest["triggers"]) - set(found["triggers"]))
+    missing = sorted(set(manifest.get("triggers", [])) - set(found["triggers"]))
     if missing:
         problems.append(_("Triggers ontbreken: %(names)s.") % {"names": ", ".join(missing)})
     for table in found.get("accepted_updates", []):
