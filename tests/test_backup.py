@@ -291,3 +291,17 @@ def test_pg_dump_missing_or_too_old_is_named(monkeypatch, tmp_path):
     with pytest.raises(BackupError, match=r"pg_dump 9.6.24 is te oud: versie 15 of nieuwer is nodig"):
         engines.client("pg_dump", 15)
     assert engines.client("pg_dump", 9) == (str(old), "9.6.24")
+
+
+def test_the_password_reaches_pg_dump_through_the_environment(monkeypatch):
+    """DATABASE_URL's parts become libpq's PG* variables (pg_dump and pg_restore get no password argument)."""
+    from django.db import connection
+
+    parts = {"HOST": "db.example", "PORT": "6543", "USER": "beheer", "PASSWORD": "geheim", "NAME": "bouwregie"}
+    for key, value in parts.items():
+        monkeypatch.setitem(connection.settings_dict, key, value)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"sslmode": "require"})
+    env = engines._client_env()
+    assert [env[v] for v in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE")] == [
+        "db.example", "6543", "beheer", "geheim", "bouwregie", "require",
+    ]  # fmt: skip

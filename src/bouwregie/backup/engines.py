@@ -308,7 +308,8 @@ def _postgresql_backup(dump: Path) -> tuple[dict, dict]:
             snapshot = cursor.fetchone()[0]
         _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={dump}"], env)
         found = facts.collect()
-    return found, {"server_version": str(connection.pg_version), "pg_dump_version": version}
+    server = f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    return found, {"server_version": server, "pg_dump_version": version}
 
 
 def _postgresql_tables() -> tuple[int, int | None]:
