@@ -2,10 +2,11 @@
 
 The template is what the `standaard` profile reads, so exporting and importing reproduces the same
 projects (round trip, tested). Confidential open-book figures and subsidies are not exported.
-Geometry: a column in GeoPackage/GeoJSON, WKT (WGS84) in CSV/Excel.
+Geometry: a column in GeoPackage/GeoJSON, WKT (WGS84) in CSV/Excel. CSV and Excel cells pass
+`bouwregie.cells` (text that a spreadsheet would run gets an apostrophe; the reader takes it off again);
+GeoPackage and GeoJSON carry the text as it is.
 """
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from pyproj import Transformer
 from shapely.geometry import shape
 
+from bouwregie import cells
 from bouwregie.geo.models import Municipality
 from bouwregie.projects import services
 from bouwregie.projects.enums import HousingType, Segment, TargetGroup
@@ -101,7 +103,7 @@ def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:43
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         with open(path, "w", newline="", encoding="utf-8-sig") as f:
-            writer = csv.writer(f, delimiter=";")
+            writer = cells.csv_writer(f, delimiter=";")
             writer.writerow([*COLUMNS, "geometrie_wkt"])
             for row, geometry in data:
                 writer.writerow([row[c] for c in COLUMNS] + [_wkt(geometry)])
@@ -110,9 +112,9 @@ def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:43
 
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("projecten")
-        sheet.append([*COLUMNS, "geometrie_wkt"])
+        cells.xlsx_append(sheet, [*COLUMNS, "geometrie_wkt"])
         for row, geometry in data:
-            sheet.append([row[c] for c in COLUMNS] + [_wkt(geometry)])
+            cells.xlsx_append(sheet, [row[c] for c in COLUMNS] + [_wkt(geometry)])
         workbook.save(path)
     else:
         _write_gis(path, fmt, data, crs)

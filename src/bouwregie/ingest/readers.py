@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 
+from bouwregie import cells
 from bouwregie.geo.geojson import repaired
 
 SUPPORTED = (".csv", ".xlsx", ".gpkg", ".shp", ".zip", ".geojson", ".json")
@@ -99,6 +100,8 @@ def read_table(path: Path, sheet: str | None = None, header_row: int | None = No
         table = read_diwi(path) if is_diwi(path) else _read_gis(path, sheet)
     if not table.rows:
         raise ImportRefused(_("Het bestand bevat geen regels met gegevens (alleen een kopregel of niets)."))
+    if suffix in (".csv", ".xlsx"):  # spreadsheets: take off the apostrophe an export put before a formula-like text
+        table.rows = [[cells.restored(value) for value in row] for row in table.rows]
     return table
 
 

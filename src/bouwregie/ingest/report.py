@@ -1,11 +1,11 @@
 """What an import tells its user: a summary and a validation report (row, column, value, reason)."""
 
-import csv
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bouwregie import cells
 from bouwregie.formatting import number
 
 REPORT_COLUMNS = ["rij", "kolom", "waarde", "reden", "ernst"]
@@ -20,7 +20,7 @@ def write_report(path: Path, problems: list[dict]) -> Path:
 
 
 def write_problems(f, problems: list[dict]) -> None:
-    writer = csv.writer(f, delimiter=";")
+    writer = cells.csv_writer(f, delimiter=";")  # a cell's value comes from the uploaded file
     writer.writerow(REPORT_COLUMNS)
     for p in problems:
         writer.writerow(["" if p["row"] is None else p["row"], p["column"], p["value"], p["reason"], p["severity"]])

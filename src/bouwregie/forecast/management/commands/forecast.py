@@ -1,9 +1,8 @@
-import csv
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie import cells
 from bouwregie.forecast import api, results
 from bouwregie.forecast.scenarios import SCENARIOS
 from bouwregie.formatting import decimal as _d
@@ -54,7 +53,7 @@ class Command(BaseCommand):
             table(result)
 
     def _csv(self, r):
-        writer = csv.writer(sys.stdout, delimiter=";")
+        writer = cells.csv_writer(self.stdout, delimiter=";")
         if "series" not in r:
             rows = r.get("comparisons") or r.get("steps") or []
             if rows:

@@ -1,12 +1,11 @@
-import csv
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from bouwregie import cells
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.instruments import api, gebiedsbudget, wbi_file, wbi_rows, woningbouwimpuls
 from bouwregie.instruments.money import euros, parse_euros
@@ -68,7 +67,7 @@ class Command(BaseCommand):
             return self.stdout.write(json.dumps({"budget_cents": budget, "applications": rows}, ensure_ascii=False,
                                                 indent=2, default=str))  # fmt: skip
         if options["format"] == "csv":
-            return csv.writer(sys.stdout, delimiter=";").writerows(wbi_rows.csv_rows(rows))
+            return cells.csv_writer(self.stdout, delimiter=";").writerows(wbi_rows.csv_rows(rows))
         w = self.stdout.write
         granted = sum(r["granted_cents"] for r in rows)
         w(f"Woningbouwimpuls — tijdvak {assessed[0].application.window}, budget {euros(budget)}, "
@@ -122,7 +121,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {name}: {values}{flag}\n      bron: {table['bron']}")
 
     def _csv(self, r):
-        csv.writer(sys.stdout, delimiter=";").writerows(api.csv_rows(r))
+        cells.csv_writer(self.stdout, delimiter=";").writerows(api.csv_rows(r))
 
     def _table(self, r):
         w = self.stdout.write

@@ -1,10 +1,9 @@
-import csv
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie import cells
 from bouwregie.formatting import decimal as _d
 from bouwregie.formatting import number as _n
 from bouwregie.monitor import kansrijk as k
@@ -74,7 +73,7 @@ class Command(BaseCommand):
                 w(f"          - {reason}")
 
     def _csv(self, r):
-        writer = csv.writer(sys.stdout, delimiter=";")
+        writer = cells.csv_writer(self.stdout, delimiter=";")
         criteria = sorted({c for p in r["projects"] for c in p["criteria"]})
         pillars = sorted({name for p in r["projects"] for name in p["pillars"]})
         writer.writerow(["rang", "projectcode", "naam", "gemeentecode", "gemeente", "woningen", "nog_te_bouwen",

@@ -1,9 +1,8 @@
-import csv
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie import cells
 from bouwregie.formatting import number as _n
 from bouwregie.formatting import percent as _pct
 from bouwregie.monitor import api, figures
@@ -38,7 +37,7 @@ class Command(BaseCommand):
             self._table(result)
 
     def _csv(self, r):
-        writer = csv.writer(sys.stdout, delimiter=";")
+        writer = cells.csv_writer(self.stdout, delimiter=";")
         writer.writerow(["gebied", "peiling", "onderdeel", "sleutel", "waarde"])
 
         def rows(prefix, value):
