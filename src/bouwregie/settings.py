@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "bouwregie.jobs",
     "bouwregie.web",
     "bouwregie.api",
+    "axes",
 ]
 
 # django-ninja's bundled Swagger UI / ReDoc (served locally, no CDN) are reached by path rather than
@@ -55,7 +56,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.login_guard.lockout_response
 ]
+
+# django-axes first: it refuses a locked account+address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "bouwregie.urls"
 WSGI_APPLICATION = "bouwregie.wsgi.application"
@@ -134,7 +139,20 @@ REGULATION_DIRS = [
 JOBS_INLINE = os.environ.get("BOUWREGIE_JOBS_INLINE", "0") == "1"
 UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
 
-# Login throttling (issue #5): this many failed sign-ins per user name or per address within the
-# window refuse further attempts until the window has passed.
+# Login throttling (issues #5, #16): django-axes on every login form (accounts/login_guard.py). This many
+# failed sign-ins for one account from one address within the window lock that combination until the
+# window has passed — other accounts behind the same address (office, proxy) are not affected.
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("BOUWREGIE_LOGIN_ATTEMPTS", "5"))
 LOGIN_THROTTLE_MINUTES = int(os.environ.get("BOUWREGIE_LOGIN_WINDOW_MINUTES", "15"))
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; empty: none, the
+# client address is the connection's (REMOTE_ADDR).
+BOUWREGIE_TRUSTED_PROXIES = [p for p in os.environ.get("BOUWREGIE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "bouwregie.accounts.login_guard.failure_limit"  # reads LOGIN_THROTTLE_ATTEMPTS
+AXES_COOLOFF_TIME = "bouwregie.accounts.login_guard.cool_off"  # reads LOGIN_THROTTLE_MINUTES
+AXES_CLIENT_IP_CALLABLE = "bouwregie.accounts.login_guard.client_address"
+AXES_LOCKOUT_CALLABLE = "bouwregie.accounts.login_guard.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that account+address's failures
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the window counts from the last checked password
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed attempt kept (admin: Access failures)
+AXES_HTTP_RESPONSE_CODE = 429
