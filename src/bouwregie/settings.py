@@ -9,13 +9,39 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+
+from bouwregie import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("BOUWREGIE_VAR_DIR", Path.cwd() / "var"))
 
 DEBUG = os.environ.get("BOUWREGIE_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("BOUWREGIE_SECRET_KEY", "onveilig-alleen-voor-lokaal-gebruik")
-ALLOWED_HOSTS = os.environ.get("BOUWREGIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("BOUWREGIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+# A server must set BOUWREGIE_SECRET_KEY; only a local-only site (or debug) gets a generated var/secret_key.
+SECRET_KEY = secret_key.resolve(os.environ, VAR_DIR, DEBUG, ALLOWED_HOSTS)
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "ja")
+
+
+# HTTPS (issue #16): all off by default (`make demo` serves plain http on 127.0.0.1); docs/productie.md sets
+# them for a server, and `bouwregie check --deploy` is clean with that configuration (tested).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("BOUWREGIE_SECURE_COOKIES")
+SECURE_SSL_REDIRECT = _flag("BOUWREGIE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("BOUWREGIE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("BOUWREGIE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _flag("BOUWREGIE_HSTS_PRELOAD")
+# Only behind a proxy that sets this header itself (and strips it from clients): e.g. "X-Forwarded-Proto".
+if os.environ.get("BOUWREGIE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["BOUWREGIE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("BOUWREGIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +64,7 @@ INSTALLED_APPS = [
     "bouwregie.web",
     "bouwregie.api",
     "axes",
+    "csp",
 ]
 
 # django-ninja's bundled Swagger UI / ReDoc (served locally, no CDN) are reached by path rather than
@@ -47,6 +74,7 @@ _NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "bouwregie.api.middleware.RejectNulCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +89,25 @@ MIDDLEWARE = [
 
 # django-axes first: it refuses a locked account+address before any password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Content-Security-Policy (django-csp): every script and style is a file of our own (no inline code, no CDN);
+# JSON for the charts and the map rides in <script type="application/json">, which runs nothing. The map's
+# background tiles come from PDOK when the browser is online.
+PDOK_TILES = "https://service.pdok.nl"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", PDOK_TILES],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "bouwregie.urls"
 WSGI_APPLICATION = "bouwregie.wsgi.application"
