@@ -13,6 +13,7 @@ import secrets
 import stat
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -154,34 +155,29 @@ def test_no_template_has_inline_script_style_or_event_handlers():
 HOSTILE = '<img src=x onerror="window.__xss=1">'
 
 
-def test_the_map_shows_municipality_names_full_of_html_as_text(client, db, settings):
-    """The real map page and data, in Chromium under the page's own CSP. Every municipality's name starts
-    with an <img onerror> tag; the tooltip (and popup, table) must show it as characters."""
+@contextmanager
+def _chromium_on_the_test_client(client, paths):
+    """Chromium on http://bouwregie.test, answered with the Django test client's responses for `paths`
+    (the test database, the real headers, CSP included; fetched beforehand: Playwright's route handlers run
+    outside the test's database connection) and static files from the finders. Yields the page and the list
+    of CSP violations the console reported."""
+    answers = {}
+    for path in paths:
+        response = client.get(path)
+        headers = {k: v for k, v in response.items() if k in ("Content-Type", "Content-Security-Policy")}
+        answers[path] = (response.status_code, response.content, headers)
     sync_api = pytest.importorskip("playwright.sync_api")
     from django.contrib.staticfiles import finders
 
-    build_world()
-    Municipality.objects.update(name=Concat(Value(HOSTILE), F("name")))
-    page_response = client.get("/kaart")
-    assert page_response.status_code == 200
-    html = page_response.content.decode()
-    policy = page_response["Content-Security-Policy"]
-    data_url = re.search(r'data-municipalities="([^"]+)"', html).group(1).replace("&amp;", "&")
-    data = client.get(data_url).content
-
     def answer(route):
         url = urlsplit(route.request.url)
-        if url.path == "/kaart":
-            route.fulfill(status=200, body=html, headers={"Content-Type": "text/html; charset=utf-8",
-                                                          "Content-Security-Policy": policy})  # fmt: skip
-        elif url.path == urlsplit(data_url).path:
-            route.fulfill(status=200, body=data, content_type="application/json")
-        elif url.path.startswith("/static/") and finders.find(url.path.removeprefix("/static/")):
-            found = Path(finders.find(url.path.removeprefix("/static/")))
-            kind = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}.get(found.suffix, "text/plain")
-            route.fulfill(status=200, body=found.read_bytes(), content_type=kind)
-        else:
-            route.fulfill(status=404, body="")
+        found = finders.find(url.path.removeprefix("/static/")) if url.path.startswith("/static/") else None
+        if found:
+            kind = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}.get(Path(found).suffix)
+            route.fulfill(status=200, body=Path(found).read_bytes(), content_type=f"{kind}; charset=utf-8")
+            return
+        status, body, headers = answers.get(url.path + (f"?{url.query}" if url.query else ""), (404, b"", {}))
+        route.fulfill(status=status, body=body, headers=headers)
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -191,23 +187,42 @@ def test_the_map_shows_municipality_names_full_of_html_as_text(client, db, setti
             page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
             page.route("http://bouwregie.test/**", answer)
             page.route("https://service.pdok.nl/**", lambda route: route.abort())
-            page.goto("http://bouwregie.test/kaart")
-            page.wait_for_selector("#kaart[data-ready=gemeenten]")
-            box = page.locator("#kaart").bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            tooltip = page.locator(".leaflet-tooltip")
-            tooltip.wait_for()
-            assert tooltip.text_content().startswith(HOSTILE)
-            assert tooltip.locator("img").count() == 0
-            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            popup = page.locator(".leaflet-popup-content")
-            popup.wait_for()
-            assert HOSTILE in popup.text_content() and popup.locator("img").count() == 0
-            assert page.locator("#kaart-tabel img").count() == 0
-            assert page.evaluate("window.__xss") is None
-            assert violations == [], violations
+            yield page, violations
         finally:
             browser.close()
+
+
+def test_the_map_shows_municipality_names_full_of_html_as_text(client, db):
+    """The real map page and data, in Chromium under the page's own CSP. Every municipality's name starts
+    with an <img onerror> tag; the tooltip (and popup, table) must show it as characters."""
+    build_world()
+    Municipality.objects.update(name=Concat(Value(HOSTILE), F("name")))
+    data = re.search(r'data-municipalities="([^"]+)"', client.get("/kaart").content.decode()).group(1)
+    with _chromium_on_the_test_client(client, ["/kaart", data.replace("&amp;", "&")]) as (page, violations):
+        page.goto("http://bouwregie.test/kaart")
+        page.wait_for_selector("#kaart[data-ready=gemeenten]")
+        box = page.locator("#kaart").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        tooltip = page.locator(".leaflet-tooltip")
+        tooltip.wait_for()
+        assert tooltip.text_content().startswith(HOSTILE)
+        assert tooltip.locator("img").count() == 0
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert HOSTILE in popup.text_content() and popup.locator("img").count() == 0
+        assert page.locator("#kaart-tabel img").count() == 0
+        assert page.evaluate("window.__xss") is None
+        assert violations == [], violations
+
+
+def test_the_api_documentation_works_under_the_csp(client, db):
+    """Swagger UI (django-ninja's bundled files) draws the API under the policy: nothing it needs is inline."""
+    with _chromium_on_the_test_client(client, ["/api/v1/docs", "/api/v1/openapi.json"]) as (page, violations):
+        page.goto("http://bouwregie.test/api/v1/docs")
+        page.get_by_text("/api/v1/projects").first.wait_for()
+        assert "Bouwregie API" in page.locator("#swagger-ui").inner_text()
+        assert violations == [], violations
 
 
 def test_map_script_gives_leaflet_text_never_an_html_string():
