@@ -258,3 +258,15 @@ def test_parallel_attempts_never_check_more_passwords_than_the_limit(live_server
     # Every failed password check is logged once; refused attempts never reach the password.
     assert password_checks == failures == 5, (password_checks, failures, statuses)
     assert statuses.count(200) == 4 and statuses.count(429) == 26
+
+
+def test_no_address_is_no_address(settings):
+    """Django's force_login and a unix socket give no REMOTE_ADDR; axes keeps addresses in an IP field."""
+    request = RequestFactory().get("/")
+    request.META.pop("REMOTE_ADDR", None)
+    assert client_address(request) is None
+
+
+def test_force_login_still_works(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/beheer/").status_code == 200

@@ -48,10 +48,15 @@ def _is_trusted_proxy(address: str, networks) -> bool:
     return any(ip in network for network in networks)
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """The client's address: REMOTE_ADDR, or behind a configured proxy the right-most address in
-    X-Forwarded-For that is not itself a configured proxy."""
-    remote = request.META.get("REMOTE_ADDR", "") or "onbekend"
+    X-Forwarded-For that is not itself a configured proxy. None when there is no address (a unix socket,
+    Django's force_login): axes stores addresses in an IP field."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    try:
+        ipaddress.ip_address(remote)
+    except ValueError:
+        return None
     proxies = _networks(settings.BOUWREGIE_TRUSTED_PROXIES)
     if not _is_trusted_proxy(remote, proxies):
         return remote
