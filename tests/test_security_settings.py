@@ -231,3 +231,9 @@ def test_map_script_gives_leaflet_text_never_an_html_string():
     for call in re.findall(r"\.(?:bindTooltip|bindPopup|setContent)\(([^;]*)", script):
         assert not call.lstrip().startswith(("f.properties", "p.", '"', "'")), call
     assert "innerHTML" not in script
+
+
+def test_a_trusted_proxy_that_is_no_address_is_refused_at_start(tmp_path):
+    env = _clean_environment(BOUWREGIE_VAR_DIR=str(tmp_path), BOUWREGIE_TRUSTED_PROXIES="10.0.0.1,proxy.intern")
+    result = _bouwregie(env, "check")
+    assert result.returncode != 0 and "'proxy.intern' is geen adres of netwerk" in result.stderr

@@ -5,11 +5,13 @@ Everything a deployment must set comes from the environment, so the same package
 """
 
 import importlib.util
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from bouwregie import secret_key
 
@@ -193,7 +195,15 @@ LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("BOUWREGIE_LOGIN_ATTEMPTS", "5"))
 LOGIN_THROTTLE_MINUTES = int(os.environ.get("BOUWREGIE_LOGIN_WINDOW_MINUTES", "15"))
 # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; empty: none, the
 # client address is the connection's (REMOTE_ADDR).
-BOUWREGIE_TRUSTED_PROXIES = [p for p in os.environ.get("BOUWREGIE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+BOUWREGIE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("BOUWREGIE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in BOUWREGIE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"BOUWREGIE_TRUSTED_PROXIES: '{_proxy}' is geen adres of netwerk (bijv. 10.0.0.1 of 10.0.0.0/8). / "
+            f"'{_proxy}' is not an address or network."
+        ) from _error
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = "bouwregie.accounts.login_guard.failure_limit"  # reads LOGIN_THROTTLE_ATTEMPTS
 AXES_COOLOFF_TIME = "bouwregie.accounts.login_guard.cool_off"  # reads LOGIN_THROTTLE_MINUTES
