@@ -62,8 +62,13 @@ def page():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+        # Nothing a page needs may be blocked by the Content-Security-Policy (issue #16).
+        blocked = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        yield page
         browser.close()
+        assert blocked == [], blocked
 
 
 def test_sign_in_drill_down_find_a_project_and_switch_language(server, page):

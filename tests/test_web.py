@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from bouwregie.accounts.models import FailedLogin
 from bouwregie.monitor import api as monitor_api
 
 from .builders import create
@@ -161,15 +161,18 @@ def test_pages_paginate(client, db):
 
 
 def test_sign_in_is_throttled_after_repeated_failures(client, db, settings):
+    """django-axes (issue #16): the failure that reaches the limit already answers 429 with the minutes to wait."""
     settings.LOGIN_THROTTLE_ATTEMPTS = 3
     get_user_model().objects.create_user("anna", password="juist-wachtwoord")
-    for _attempt in range(3):
+    for _attempt in range(2):
         assert client.post("/inloggen", {"username": "anna", "password": "fout"}).status_code == 200
+    locked = client.post("/inloggen", {"username": "anna", "password": "fout"})
+    assert locked.status_code == 429 and "Probeer het over 15 minuten opnieuw" in locked.content.decode()
     refused = client.post("/inloggen", {"username": "anna", "password": "juist-wachtwoord"})
     assert refused.status_code == 429 and "Te veel mislukte pogingen" in refused.content.decode()
-    FailedLogin.objects.update(at=FailedLogin.objects.first().at - timedelta(minutes=16))  # the window has passed
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(minutes=16))
     response = client.post("/inloggen", {"username": "anna", "password": "juist-wachtwoord"})
-    assert response.status_code == 302 and not FailedLogin.objects.filter(username="anna").exists()
+    assert response.status_code == 302 and not AccessAttempt.objects.filter(username="anna").exists()
 
 
 def test_the_pages_speak_english_on_request(client, world):

@@ -5,17 +5,45 @@ Everything a deployment must set comes from the environment, so the same package
 """
 
 import importlib.util
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from bouwregie import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("BOUWREGIE_VAR_DIR", Path.cwd() / "var"))
 
 DEBUG = os.environ.get("BOUWREGIE_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("BOUWREGIE_SECRET_KEY", "onveilig-alleen-voor-lokaal-gebruik")
-ALLOWED_HOSTS = os.environ.get("BOUWREGIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("BOUWREGIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+# A server must set BOUWREGIE_SECRET_KEY; only a local-only site (or debug) gets a generated var/secret_key.
+SECRET_KEY = secret_key.resolve(os.environ, VAR_DIR, DEBUG, ALLOWED_HOSTS)
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "ja")
+
+
+# HTTPS (issue #16): all off by default (`make demo` serves plain http on 127.0.0.1); docs/productie.md sets
+# them for a server, and `bouwregie check --deploy` is clean with that configuration (tested).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("BOUWREGIE_SECURE_COOKIES")
+SECURE_SSL_REDIRECT = _flag("BOUWREGIE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("BOUWREGIE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("BOUWREGIE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _flag("BOUWREGIE_HSTS_PRELOAD")
+# Only behind a proxy that sets this header itself (and strips it from clients): e.g. "X-Forwarded-Proto".
+if os.environ.get("BOUWREGIE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["BOUWREGIE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("BOUWREGIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +66,8 @@ INSTALLED_APPS = [
     "bouwregie.backup",
     "bouwregie.web",
     "bouwregie.api",
+    "axes",
+    "csp",
 ]
 
 # django-ninja's bundled Swagger UI / ReDoc (served locally, no CDN) are reached by path rather than
@@ -47,6 +77,7 @@ _NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "bouwregie.api.middleware.RejectNulCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,7 +87,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.login_guard.lockout_response
 ]
+
+# django-axes first: it refuses a locked account+address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Content-Security-Policy (django-csp): every script and style is a file of our own (no inline code, no CDN);
+# JSON for the charts and the map rides in <script type="application/json">, which runs nothing. The map's
+# background tiles come from PDOK when the browser is online.
+PDOK_TILES = "https://service.pdok.nl"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", PDOK_TILES],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "bouwregie.urls"
 WSGI_APPLICATION = "bouwregie.wsgi.application"
@@ -135,7 +189,28 @@ REGULATION_DIRS = [
 JOBS_INLINE = os.environ.get("BOUWREGIE_JOBS_INLINE", "0") == "1"
 UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
 
-# Login throttling (issue #5): this many failed sign-ins per user name or per address within the
-# window refuse further attempts until the window has passed.
+# Login throttling (issues #5, #16): django-axes on every login form (accounts/login_guard.py). This many
+# failed sign-ins for one account from one address within the window lock that combination until the
+# window has passed — other accounts behind the same address (office, proxy) are not affected.
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("BOUWREGIE_LOGIN_ATTEMPTS", "5"))
 LOGIN_THROTTLE_MINUTES = int(os.environ.get("BOUWREGIE_LOGIN_WINDOW_MINUTES", "15"))
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; empty: none, the
+# client address is the connection's (REMOTE_ADDR).
+BOUWREGIE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("BOUWREGIE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in BOUWREGIE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"BOUWREGIE_TRUSTED_PROXIES: '{_proxy}' is geen adres of netwerk (bijv. 10.0.0.1 of 10.0.0.0/8). / "
+            f"'{_proxy}' is not an address or network."
+        ) from _error
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "bouwregie.accounts.login_guard.failure_limit"  # reads LOGIN_THROTTLE_ATTEMPTS
+AXES_COOLOFF_TIME = "bouwregie.accounts.login_guard.cool_off"  # reads LOGIN_THROTTLE_MINUTES
+AXES_CLIENT_IP_CALLABLE = "bouwregie.accounts.login_guard.client_address"
+AXES_LOCKOUT_CALLABLE = "bouwregie.accounts.login_guard.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that account+address's failures
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the window counts from the last checked password
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed attempt kept (admin: Access failures)
+AXES_HTTP_RESPONSE_CODE = 429

@@ -70,21 +70,6 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…, {self.user})"
 
 
-class FailedLogin(models.Model):
-    """One failed sign-in, kept for the throttle (accounts.throttle): shared by every app process."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.CharField(max_length=45)  # IPv4 or IPv6
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        verbose_name = _("mislukte aanmelding")
-        verbose_name_plural = _("mislukte aanmeldingen")
-
-    def __str__(self):
-        return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M}"
-
-
 class ProjectParty(models.Model):
     """A market party (corporatie, ontwikkelaar, belegger, bouwer) at a project's table: it edits the
     project's private milestones and reads its open-book figures (Woontop 2024, Afspraak 3B)."""

@@ -1,6 +1,6 @@
 // The map page (web/map_pages.py): municipalities coloured by a monitor figure in five classes of equal
-// size (quantiles), projects of the chosen area as points or outlines. Popups are built as DOM nodes, so
-// names from the data are never parsed as HTML. The PDOK background is optional: without it (offline)
+// size (quantiles), projects of the chosen area as points or outlines. Tooltips and popups are built as DOM
+// nodes (Leaflet parses a string as HTML), so names from the data are never parsed as HTML. The PDOK background is optional: without it (offline)
 // the vector layers still work and a note says why the background is empty.
 (function () {
   "use strict";
@@ -46,6 +46,12 @@
     var i = 0;
     while (i < limits.length && value >= limits[i]) i++;
     return shade(i, limits);
+  }
+
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
   }
 
   function popup(title, lines, href) {
@@ -128,7 +134,7 @@
                    weight: chosen ? 2.5 : 0.6 };
         },
         onEachFeature: function (f, l) {
-          l.bindTooltip(f.properties.name);
+          l.bindTooltip(text(f.properties.name));
           l.bindPopup(popup(f.properties.name, [data.metric.label + ": " + format(f.properties.value, kind)],
                             "/gebied/" + encodeURIComponent(f.properties.code)));
         },
