@@ -9,6 +9,7 @@ before a single row is interpreted.
 import csv
 import io
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -25,6 +26,9 @@ from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 
 from bouwregie.geo.geojson import repaired
+from bouwregie.ingest import read_errors
+
+log = logging.getLogger(__name__)
 
 SUPPORTED = (".csv", ".xlsx", ".gpkg", ".shp", ".zip", ".geojson", ".json")
 GIS = (".gpkg", ".shp", ".zip", ".geojson", ".json")
@@ -70,8 +74,21 @@ def max_bytes() -> int:
 
 def read_table(path: Path, sheet: str | None = None, header_row: int | None = None) -> Table:
     """The file as one Table. header_row: the 1-based line of the header in a CSV or sheet, for files
-    whose header the detection below does not find (`--header-row`, or `header_row` in a profile)."""
+    whose header the detection below does not find (`--header-row`, or `header_row` in a profile).
+
+    Whatever a reader library raises (zip, XML, GDAL, decoding, csv) becomes ImportRefused with a Dutch
+    message naming the file, never a server path (read_errors); the full exception goes to the server log."""
     path = Path(path)
+    try:
+        return _read_table(path, sheet, header_row)
+    except ImportRefused as refused:
+        raise ImportRefused(read_errors.scrubbed(str(refused), path)) from None
+    except Exception as error:
+        log.warning("Planlijst %s niet leesbaar: %r", path, error, exc_info=True)
+        raise ImportRefused(read_errors.message(error, path)) from None
+
+
+def _read_table(path: Path, sheet: str | None, header_row: int | None) -> Table:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise ImportRefused(
@@ -79,7 +96,7 @@ def read_table(path: Path, sheet: str | None = None, header_row: int | None = No
             % {"suffix": suffix or _("(geen)"), "supported": ", ".join(SUPPORTED)}
         )
     if not path.exists():
-        raise ImportRefused(_("Bestand '%s' bestaat niet.") % path)
+        raise ImportRefused(_("Bestand '%s' bestaat niet.") % path.name)
     size = path.stat().st_size
     if size == 0:
         raise ImportRefused(_("Het bestand is leeg."))
@@ -92,6 +109,7 @@ def read_table(path: Path, sheet: str | None = None, header_row: int | None = No
         table = _read_csv(path, header_row)
     elif suffix == ".xlsx":
         _check_zip(path, _("Excel-bestand"))
+        _check_xlsx_xml(path)
         table = _read_xlsx(path, sheet, header_row)
     else:
         from bouwregie.ingest.diwi import is_diwi, read_diwi  # DIWI's nested GeoJSON (issue 15); imports readers
@@ -108,7 +126,10 @@ def _check_zip(path: Path, what: str) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
-        raise ImportRefused(_("Het %s is beschadigd of geen geldig bestand van dit type.") % what) from None
+        raise ImportRefused(
+            _("Het %(what)s is beschadigd of geen geldig bestand van dit type ('%(name)s').")
+            % {"what": what, "name": path.name}
+        ) from None
     total = sum(m.file_size for m in members)
     packed = max(sum(m.compress_size for m in members), 1)
     if total > max_bytes() or total / packed > MAX_ZIP_RATIO:
@@ -116,6 +137,33 @@ def _check_zip(path: Path, what: str) -> None:
             _("Het %(what)s pakt uit tot %(size).0f MB (verhouding %(ratio).0f:1); geweigerd als mogelijke zipbom.")
             % {"what": what, "size": total / 1e6, "ratio": total / packed}
         )
+
+
+def _check_xlsx_xml(path: Path) -> None:
+    """An .xlsx holds XML parts without a DTD (ECMA-376 forbids one); a DOCTYPE or ENTITY declaration is an
+    attack or a broken writer, refused before openpyxl parses anything. openpyxl itself parses through
+    defusedxml (its DEFUSEDXML flag, on when defusedxml is installed and OPENPYXL_DEFUSEDXML is not 'False'):
+    reading Excel without it is refused rather than done unprotected."""
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:
+        raise ImportRefused(
+            _("Excel-bestanden kunnen op deze server niet veilig gelezen worden (defusedxml staat uit); meld dit aan "
+              "de beheerder.")
+        )  # fmt: skip
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                with archive.open(member) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                    raise ImportRefused(
+                        _(
+                            "Het Excel-bestand '%(name)s' is beschadigd of bevat niet-toegestane XML (een DOCTYPE- "
+                            "of ENTITY-declaratie in %(part)s; die komen in echte Excel-bestanden niet voor)."
+                        )
+                        % {"name": path.name, "part": Path(member.filename).name}
+                    )
 
 
 def _widest(head: str, delimiter: str) -> tuple[int, int]:
@@ -227,10 +275,7 @@ def _locate_header(lines, header_row: int | None) -> tuple[int | None, list[str]
 def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> Table:
     import openpyxl
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for damaged files
-        raise ImportRefused(_("Het Excel-bestand is beschadigd of onleesbaar (%s).") % type(error).__name__) from None
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)  # errors: read_table → read_errors
     try:
         if sheet:
             if sheet not in workbook.sheetnames:
@@ -273,7 +318,7 @@ def _read_gis(path: Path, layer: str | None) -> Table:
     import pyogrio.raw
 
     suffix = path.suffix.lower()
-    workdir = None
+    original, workdir = path, None
     try:
         if suffix == ".zip":
             _check_zip(path, _("zipbestand"))
@@ -291,8 +336,9 @@ def _read_gis(path: Path, layer: str | None) -> Table:
             meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer or layers[0])
         except ImportRefused:
             raise
-        except Exception as error:
-            raise ImportRefused(_("Het GIS-bestand kan niet gelezen worden: %s") % str(error).strip()) from None
+        except Exception as error:  # GDAL's English, with the server path: a Dutch message naming the file
+            log.warning("GIS-bestand %s niet leesbaar: %r", original, error)
+            raise ImportRefused(read_errors.message(error, original)) from None
     finally:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)

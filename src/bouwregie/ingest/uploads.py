@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousFileOperation
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -67,14 +68,40 @@ def start_preview(upload, user, source: str, profile: str | None, sheet: str | N
     forget_stale_uploads()
     folder = Path(settings.UPLOAD_DIR) / uuid.uuid4().hex
     folder.mkdir(parents=True)
-    path = folder / (get_valid_filename(Path(upload.name).name) or "planlijst")
-    with open(path, "wb") as f:
-        for chunk in upload.chunks():
-            f.write(chunk)
-    params = {"path": str(path), "source": source.strip(), "profile": profile or None, "sheet": sheet or None,
-              "peiling": peiling or None, "header_row": header_row or None, "user_id": user.pk}  # fmt: skip
-    return runner.submit("bouwregie.ingest.uploads.preview_job", _("Planlijst controleren: %s") % path.name, params,
-                         user)  # fmt: skip
+    path = folder / stored_name(upload.name)
+    try:
+        with open(path, "wb") as f:
+            for chunk in upload.chunks():
+                f.write(chunk)
+        params = {"path": str(path), "source": source.strip(), "profile": profile or None, "sheet": sheet or None,
+                  "peiling": peiling or None, "header_row": header_row or None, "user_id": user.pk}  # fmt: skip
+        return runner.submit("bouwregie.ingest.uploads.preview_job", _("Planlijst controleren: %s") % path.name,
+                             params, user)  # fmt: skip
+    except BaseException:  # never a file on disk that no preview or job knows of
+        discard(str(path))
+        raise
+
+
+# The stored name of an upload: ImportRun.file_name holds it (max_length 255), the file system allows 255 bytes,
+# and the upload path (UPLOAD_DIR/<32 hex>/name) must fit ImportRun.upload_path (500). 100 characters and 200
+# bytes leave room for all three; a longer name loses the end of its stem, keeping its type.
+STORED_NAME_CHARS = 100
+STORED_NAME_BYTES = 200
+
+
+def stored_name(name: str) -> str:
+    """A safe file name for an upload: no directories, only letters, digits, '-', '_' and '.', and short enough
+    for the log and the disk; the suffix (which decides the reader) is kept."""
+    try:
+        name = get_valid_filename(Path(name.replace("\\", "/")).name)
+    except SuspiciousFileOperation:  # nothing left of it ("", "..")
+        name = "planlijst"
+    suffix = Path(name).suffix[:12]
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while stem and (len(stem) + len(suffix) > STORED_NAME_CHARS
+                    or len((stem + suffix).encode()) > STORED_NAME_BYTES):  # fmt: skip
+        stem = stem[:-1]
+    return (stem or "planlijst") + suffix
 
 
 def _may_write(who: policy.Principal):
@@ -96,7 +123,11 @@ def _outcome(run: ImportRun) -> dict:
 def preview_job(params: dict, progress) -> dict:
     """Background job: the dry run that becomes the preview."""
     user = get_user_model().objects.get(pk=params["user_id"])
-    run = run_import(params["path"], _options(params, user, progress, dry_run=True)).run
+    try:
+        run = run_import(params["path"], _options(params, user, progress, dry_run=True)).run
+    except BaseException:  # an unexpected failure (the runner logs it): the file is of no use to anyone
+        discard(params["path"])
+        raise
     if run.status == ImportRun.Status.GEWEIGERD and not run.counts.get("valid"):
         discard(params["path"])  # nothing in it could ever be written
     else:
