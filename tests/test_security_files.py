@@ -187,3 +187,118 @@ def test_an_upload_that_cannot_start_its_job_leaves_no_file(client, world, setti
     client.force_login(world["users"]["provincie_utrecht"])
     response = client.post("/planlijsten", {"file": SimpleUploadedFile("a.csv", b"a;b;c\n1;2;3\n"), "source": "P"})
     assert response.status_code == 500 and _uploads(settings) == []
+
+
+# --- fault 12: an import killed mid-write -----------------------------------------------------------------------
+def _preview(client, world, tmp_path):
+    client.force_login(world["users"]["provincie_utrecht"])
+    content = write_csv(tmp_path / "lijst.csv", PROVINCIAL_HEADER, UTRECHT_ROWS).read_bytes()
+    job = _web_upload(client, "lijst.csv", content, peiling="2025-Q3")
+    run = ImportRun.objects.get(pk=job.result["import"])
+    assert run.status == "proef" and Path(run.upload_path).is_file()
+    return run
+
+
+def _confirm_and_kill(client, run, settings):
+    """Confirm, but the job never runs (its worker process is gone): the job row stays queued."""
+    settings.JOBS_INLINE = False  # submit() then leaves the job to a thread started on commit: never, here
+    response = client.post(f"/planlijsten/{run.pk}/besluit", {"besluit": "bevestigen"})
+    settings.JOBS_INLINE = True
+    assert response.status_code == 302
+    job = Job.objects.get(handler="bouwregie.ingest.uploads.apply_job")
+    assert job.status == "wachtrij"
+    return job
+
+
+def _age(job, minutes=3):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=minutes), heartbeat_at=None)
+
+
+def test_a_confirmed_import_whose_worker_died_can_be_cancelled_and_its_file_goes(client, world, tmp_path, settings):
+    from bouwregie.projects.models import Project
+
+    run = _preview(client, world, tmp_path)
+    before = Project.objects.count()
+    job = _confirm_and_kill(client, run, settings)
+    # While the job may still be alive (within runner.STALE_AFTER), nobody decides again.
+    assert client.post(f"/planlijsten/{run.pk}/besluit", {"besluit": "annuleren"}).status_code == 403
+    _age(job)
+    page = _text(client.get(f"/planlijsten/{run.pk}"))
+    assert "niet afgerond" in page and "Annuleren" in page and "Bevestigen" in page
+    cancelled = client.post(f"/planlijsten/{run.pk}/besluit", {"besluit": "annuleren"})
+    assert cancelled.status_code == 302 and cancelled.url == f"/planlijsten/{run.pk}"
+    run.refresh_from_db()
+    job.refresh_from_db()
+    assert run.decision == "geannuleerd" and run.upload_path == "" and _uploads(settings) == []
+    assert job.status == "mislukt" and "Onderbroken" in job.error
+    assert Project.objects.count() == before  # nothing was written
+
+
+def test_a_confirmed_import_whose_worker_died_can_be_confirmed_again(client, world, tmp_path, settings):
+    from bouwregie.projects.models import Project
+
+    run = _preview(client, world, tmp_path)
+    before = Project.objects.count()
+    _age(_confirm_and_kill(client, run, settings))
+    again = client.post(f"/planlijsten/{run.pk}/besluit", {"besluit": "bevestigen"})
+    assert again.status_code == 302
+    run.refresh_from_db()
+    assert run.decision == "bevestigd" and run.applied_as and run.applied_as.status == "geslaagd"
+    assert Project.objects.count() == before + 2 and _uploads(settings) == []
+    assert client.post(f"/planlijsten/{run.pk}/besluit", {"besluit": "annuleren"}).status_code == 403  # done now
+
+
+def test_an_import_that_fails_inside_the_write_leaves_a_decidable_preview(client, world, tmp_path, settings,
+                                                                          monkeypatch):  # fmt: skip
+    from bouwregie.projects import services
+    from bouwregie.projects.models import Project
+
+    run = _preview(client, world, tmp_path)
+    before = Project.objects.count()
+
+    def dies(*args, **kwargs):
+        raise RuntimeError("verbinding verbroken midden in het schrijven")
+
+    monkeypatch.setattr(services, "write_import", dies)
+    client.post(f"/planlijsten/{run.pk}/besluit", {"besluit": "bevestigen"})
+    job = Job.objects.get(handler="bouwregie.ingest.uploads.apply_job")
+    assert job.status == "mislukt" and Project.objects.count() == before
+    monkeypatch.undo()
+    # The API can decide again too: cancelling answers 200 and removes the file.
+    cancelled = client.post(f"/api/v1/imports/{run.pk}/decision", {"decision": "annuleren"},
+                            content_type="application/json",
+                            HTTP_AUTHORIZATION=f"Bearer {world['keys']['provincie_utrecht']}")  # fmt: skip
+    assert cancelled.status_code == 200, cancelled.content
+    run.refresh_from_db()
+    assert run.decision == "geannuleerd" and _uploads(settings) == []
+
+
+def test_stale_uploads_and_orphaned_folders_are_removed_by_the_cleanup(client, world, tmp_path, settings):
+    import os
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bouwregie.ingest import uploads
+
+    run = _preview(client, world, tmp_path)
+    _age(_confirm_and_kill(client, run, settings))
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=8))
+    orphan = Path(settings.UPLOAD_DIR) / "ffffffffffffffffffffffffffffffff"  # a dry run that died before its log
+    orphan.mkdir()
+    (orphan / "lijst.csv").write_bytes(b"a;b;c\n")
+    fresh = Path(settings.UPLOAD_DIR) / "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"  # a dry run still busy
+    fresh.mkdir()
+    day_ago = time.time() - (uploads.ORPHAN_HOURS + 1) * 3600
+    os.utime(orphan, (day_ago, day_ago))
+    out = io.StringIO()
+    call_command("imports", "cleanup", stdout=out)
+    assert "2 geüploade bestanden verwijderd" in out.getvalue()
+    run.refresh_from_db()
+    assert run.upload_path == "" and not orphan.exists() and fresh.exists()
+    assert client.get("/planlijsten").status_code == 200  # the page runs the same cleanup
