@@ -302,3 +302,124 @@ def test_stale_uploads_and_orphaned_folders_are_removed_by_the_cleanup(client, w
     run.refresh_from_db()
     assert run.upload_path == "" and not orphan.exists() and fresh.exists()
     assert client.get("/planlijsten").status_code == 200  # the page runs the same cleanup
+
+
+# --- fault 13: the encoding of a CSV, decided per file -----------------------------------------------------------
+DUTCH = [["Plan ID", "Plannaam", "Gemeente", "Restcapaciteit"], ["P-1", "Café de Zon", "Utrecht", "10"],
+         ["P-2", "Reünie", "Zeist", "5"], ["P-3", "Naïef plan", "Zeist", "3"]]  # fmt: skip
+
+
+def _csv_bytes(rows=DUTCH, encoding="utf-8", newline="\r\n") -> bytes:
+    return newline.join(";".join(r) for r in rows).encode(encoding) + newline.encode(encoding)
+
+
+def test_one_invalid_byte_in_a_utf8_file_garbles_nothing_else_and_its_line_is_reported(tmp_path):
+    rows = [*DUTCH, ["P-4", "CAF-E9 Noord", "Utrecht", "7"]]  # line 5: a lone 0xE9 (Latin-1 é) in a UTF-8 file
+    path = tmp_path / "lijst.csv"
+    path.write_bytes(_csv_bytes(rows, "utf-8").replace(b"CAF-E9", b"Caf\xe9"))
+    assert b"\xe9" in path.read_bytes() and "Café".encode() in path.read_bytes()
+    table = read_table(path)
+    assert "UTF-8" in table.format
+    assert [r[1] for r in table.rows] == ["Café de Zon", "Reünie", "Naïef plan", "Caf\ufffd Noord"]
+    [notice] = [n for n in table.notices if "0xE9" in n.reason]
+    assert notice.row == 5 and notice.column == "Plannaam" and notice.value == "Caf\ufffd Noord"
+    assert "regel 5" in notice.reason and notice.severity == "waarschuwing"
+
+
+@pytest.mark.parametrize("encoding, label", [("cp1252", "Windows-1252"), ("utf-8-sig", "UTF-8"),
+                                             ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16")])  # fmt: skip
+def test_real_windows_1252_bom_utf8_and_utf16_files_read_correctly(tmp_path, encoding, label):
+    path = tmp_path / "lijst.csv"
+    path.write_bytes(_csv_bytes(DUTCH, encoding))
+    table = read_table(path)
+    assert label in table.format and table.columns == DUTCH[0]
+    assert [r[1] for r in table.rows] == ["Café de Zon", "Reünie", "Naïef plan"]
+    assert not any("0x" in n.reason for n in table.notices)
+
+
+def test_the_invalid_byte_warning_reaches_the_preview(client, world, tmp_path):
+    rows = [PROVINCIAL_HEADER, *UTRECHT_ROWS]
+    rows[1] = [rows[1][0], "CAF-E9 " + rows[1][1], *rows[1][2:]]
+    rows[2] = [rows[2][0], "Café " + rows[2][1], *rows[2][2:]]  # real UTF-8 elsewhere in the file
+    content = _csv_bytes(rows).replace(b"CAF-E9", b"Caf\xe9")
+    client.force_login(world["users"]["provincie_utrecht"])
+    job = _web_upload(client, "lijst.csv", content, peiling="2025-Q3")
+    run = ImportRun.objects.get(pk=job.result["import"])
+    assert "UTF-8" in run.file_format and run.status == "proef"
+    [problem] = [p for p in run.problems if "0xE9" in p["reason"]]
+    assert problem["row"] == 2 and problem["column"] == "Plannaam" and "regel 2" in problem["reason"]
+    assert "0xE9" in _text(client.get(f"/planlijsten/{run.pk}"))
+
+
+# --- fault 14: limits checked early --------------------------------------------------------------------------------
+def test_an_upload_over_the_limit_is_refused_before_its_body_is_read(client, world, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    client.force_login(world["users"]["provincie_utrecht"])
+    big = SimpleUploadedFile("groot.csv", b"a;b;c\n" + b"1;2;3\n" * 200_000)  # 1.2 MB: over limit + form margin
+    response = client.post("/planlijsten", {"file": big, "source": "P"})
+    assert response.status_code == 413 and "de grens is 0.001 MB" in _text(response)
+    api = client.post("/api/v1/imports", {"file": SimpleUploadedFile("groot.csv", big.file.getvalue()),
+                                          "source": "P"},
+                      HTTP_AUTHORIZATION=f"Bearer {world['keys']['provincie_utrecht']}")  # fmt: skip
+    assert api.status_code == 413 and api["Content-Type"] == "application/problem+json"
+    assert "de grens is 0.001 MB" in api.json()["detail"]
+    assert not Job.objects.exists() and not ImportRun.objects.exists() and _uploads(settings) == []
+
+
+def test_a_200_mb_request_is_refused_on_its_content_length_alone(client, world):
+    client.force_login(world["users"]["provincie_utrecht"])
+    response = client.post("/planlijsten", {"source": "P"}, CONTENT_LENGTH=str(200_000_000))
+    assert response.status_code == 413 and "200.0 MB" in _text(response) and "50 MB" in _text(response)
+
+
+def _numbered_rows(n: int) -> list[list[str]]:
+    return [[f"P-{i}", f"Plan {i}", "Utrecht", "10"] for i in range(n)]
+
+
+def test_a_csv_over_the_row_limit_is_refused_while_it_is_read(tmp_path, settings):
+    from bouwregie.ingest.readers import LINES_ABOVE_HEADER
+
+    settings.IMPORT_MAX_ROWS = 50
+    path = tmp_path / "lang.csv"
+    path.write_bytes(_csv_bytes([DUTCH[0], *_numbered_rows(51)]))
+    with pytest.raises(ImportRefused, match="meer dan 50 regels met gegevens; de grens is 50"):
+        read_table(path)
+    path.write_bytes(_csv_bytes([DUTCH[0], *_numbered_rows(50)]))
+    assert len(read_table(path).rows) == 50
+    # Reading stops early: a broken line past the limit (a cell over csv's field limit) is never reached.
+    rows = [DUTCH[0], *_numbered_rows(50 + LINES_ABOVE_HEADER + 1), ["x", "y" * 200_000, "z", "1"]]
+    path.write_bytes(_csv_bytes(rows))
+    with pytest.raises(ImportRefused, match="meer dan 50 regels"):
+        read_table(path)
+
+
+def test_excel_and_gis_files_over_the_row_limit_are_refused(tmp_path, settings):
+    import json
+
+    settings.IMPORT_MAX_ROWS = 20
+    xlsx = tmp_path / "lang.xlsx"
+    xlsx.write_bytes(_xlsx([DUTCH[0], *_numbered_rows(21)]))
+    with pytest.raises(ImportRefused, match="meer dan 20 regels"):
+        read_table(xlsx)
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [5.1, 52.1]},
+                 "properties": {"Plan ID": f"P-{i}", "Plannaam": "x", "Gemeente": "Utrecht", "Restcapaciteit": 1}}
+                for i in range(21)]  # fmt: skip
+    geojson = tmp_path / "lang.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with pytest.raises(ImportRefused, match="meer dan 20 regels"):
+        read_table(geojson)
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": features[:20]}))
+    assert len(read_table(geojson).rows) == 20
+
+
+def test_the_row_limit_reaches_the_upload_and_the_cli(client, world, tmp_path, settings):
+    settings.IMPORT_MAX_ROWS = 10
+    content = _csv_bytes([DUTCH[0], *_numbered_rows(11)])
+    client.force_login(world["users"]["provincie_utrecht"])
+    job = _web_upload(client, "lang.csv", content)
+    run = ImportRun.objects.get(pk=job.result["import"])
+    assert run.status == "geweigerd" and "de grens is 10" in run.message and _uploads(settings) == []
+    path = tmp_path / "lang.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match="de grens is 10"):
+        call_command("import", str(path), "--source", "Provincie Utrecht")

@@ -6,10 +6,12 @@ the file's CRS. Anything that cannot be read is refused with `ImportRefused` and
 before a single row is interpreted.
 """
 
+import codecs
 import csv
 import io
 import json
 import logging
+import re
 import shutil
 import tempfile
 import threading
@@ -181,22 +183,45 @@ def _widest(head: str, delimiter: str) -> tuple[int, int]:
     return lines, width
 
 
+def max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
+
+
+# Lines a CSV may have beyond the row limit while it is read (title lines, a group row, blank lines): the
+# reader stops at max_rows() + this many lines, the exact limit is checked on the data rows once the header
+# is known. So a 300,000-row file is refused after reading about max_rows() lines, not all of them.
+LINES_ABOVE_HEADER = 100
+INVALID_BYTES_SHOWN = 50  # notices naming a line with invalid UTF-8; more are counted in one notice
+
+
+def too_many_rows() -> ImportRefused:
+    limit = f"{max_rows():,}".replace(",", ".")
+    return ImportRefused(
+        _(
+            "Het bestand heeft meer dan %(limit)s regels met gegevens; de grens is %(limit)s "
+            "(BOUWREGIE_IMPORT_MAX_ROWS). Splits de lijst, bijvoorbeeld per gemeente."
+        )
+        % {"limit": limit}
+    )
+
+
 def _read_csv(path: Path, header_row: int | None = None) -> Table:
     raw = path.read_bytes()
-    if b"\x00" in raw:
-        raise ImportRefused(_("Dit is geen tekstbestand (CSV); bevat binaire gegevens."))
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("cp1252", errors="replace"), "Windows-1252"
-    head = "\n".join(text.lstrip("\ufeff").split("\n", 10)[:10])  # a title line may precede the header
+    text, encoding, invalid = _decoded(raw)
+    del raw
+    head = "\n".join(text.split("\n", 10)[:10])  # a title line may precede the header
     delimiter = max((";", ",", "\t"), key=lambda d: _widest(head, d))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    lines, last_line, ends = [], max_rows() + LINES_ABOVE_HEADER, []
     try:
-        lines = list(reader)
+        for line in reader:  # counted while read: a list far over the limit is refused without reading it all
+            lines.append([c.strip() for c in line])
+            ends.append(reader.line_num)  # the physical line a record ends on (a quoted cell may span lines)
+            if len(lines) > last_line:
+                raise too_many_rows()
     except csv.Error as error:
         raise ImportRefused(_("De CSV kan niet gelezen worden: %s.") % error) from None
-    lines = [[c.strip() for c in line] for line in lines]
+    del text
     header_at, groups, notices = _locate_header(lines, header_row)
     if header_at is None:
         raise ImportRefused(_("Het bestand is leeg."))
@@ -206,11 +231,101 @@ def _read_csv(path: Path, header_row: int | None = None) -> Table:
         if any(line):
             rows.append(line + [""] * (len(columns) - len(line)))
             numbers.append(number)
+    if len(rows) > max_rows():
+        raise too_many_rows()
     table = Table(columns, rows, numbers, format=f"CSV ({encoding}, scheidingsteken '{delimiter}')", groups=groups)
     table.notices.extend(notices)
+    table.notices.extend(_invalid_byte_notices(invalid, lines, ends, columns, header_at))
     if encoding == "Windows-1252":
         table.notices.append(Notice(None, "", "", _("Bestand gelezen als Windows-1252 (geen UTF-8).")))
     return table
+
+
+def _decoded(raw: bytes) -> tuple[str, str, dict[int, list[bytes]]]:
+    """(text, encoding, {physical line: its invalid bytes}) of a CSV, decided per file (issue 16, fault 13):
+
+    - a byte-order mark says it: UTF-8 or UTF-16 (Excel's "Unicode text");
+    - valid UTF-8 is UTF-8;
+    - UTF-8 apart from a few invalid bytes — the file has valid multi-byte UTF-8 characters elsewhere, which a
+      Windows-1252 file practically never has — is read as UTF-8; each invalid byte becomes '�' and its line is
+      reported (`_invalid_byte_notices`), instead of the whole file being read as Windows-1252 ("CafÃ©");
+    - anything else is detected by charset-normalizer among Windows-1252 and BOM-less UTF-16; what it cannot
+      place is read as Windows-1252 with '�' for the five bytes that encoding leaves undefined.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not raw.startswith(codecs.BOM_UTF32_LE):
+        return _text(raw.decode("utf-16")), "UTF-16", {}  # strict: an odd byte is read_errors' message
+    bom = raw.startswith(codecs.BOM_UTF8)
+    body = raw[len(codecs.BOM_UTF8) :] if bom else raw
+    try:
+        return _text(body.decode("utf-8")), "UTF-8", {}
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="replace")
+    if bom or re.search("[^\x00-\x7f\ufffd]", text):
+        invalid = {}
+        for number, line in enumerate(body.split(b"\n"), start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                invalid[number] = _invalid_bytes(line)
+        return _text(text), "UTF-8", invalid
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw, cp_isolation=["cp1252", "utf_16_le", "utf_16_be"]).best()
+    if best is not None and best.encoding.startswith("utf_16"):
+        return _text(str(best)), "UTF-16", {}
+    if best is not None:
+        return _text(str(best)), "Windows-1252", {}
+    return _text(raw.decode("cp1252", errors="replace")), "Windows-1252", {}
+
+
+def _text(text: str) -> str:
+    if "\x00" in text:
+        raise ImportRefused(_("Dit is geen tekstbestand (CSV); bevat binaire gegevens."))
+    return text.lstrip("\ufeff")
+
+
+def _invalid_bytes(line: bytes) -> list[bytes]:
+    """The byte sequences of a line that are not UTF-8, in order."""
+    found, start = [], 0
+    while True:
+        try:
+            line[start:].decode("utf-8")
+            return found
+        except UnicodeDecodeError as error:
+            found.append(line[start + error.start : start + error.end])
+            start += error.end
+
+
+def _invalid_byte_notices(invalid: dict[int, list[bytes]], lines, ends, columns, header_at) -> list[Notice]:
+    """A warning per line with invalid UTF-8, naming the row, the column, the value as read and the bytes."""
+    notices = []
+    record = 0
+    for line_number, found in sorted(invalid.items()):
+        if len(notices) == INVALID_BYTES_SHOWN:
+            notices.append(Notice(None, "", "", _("Nog %d regels met ongeldige bytes voor UTF-8 (zie hierboven).")
+                                  % (len(invalid) - INVALID_BYTES_SHOWN)))  # fmt: skip
+            break
+        while record < len(ends) - 1 and ends[record] < line_number:
+            record += 1
+        cells = lines[record] if record < len(lines) else []
+        shown = [i for i, v in enumerate(cells) if "\ufffd" in v] or [None]
+        bytes_text = " ".join(f"0x{b.hex().upper()}" for b in found)
+        for i in shown:
+            column = columns[i] if i is not None and record > header_at and i < len(columns) else ""
+            notices.append(
+                Notice(
+                    record + 1,
+                    column,
+                    cells[i] if i is not None else "",
+                    _(
+                        "Ongeldige byte(s) %(bytes)s voor UTF-8 op regel %(line)d vervangen door '\ufffd' (de rest "
+                        "van het bestand is UTF-8); controleer de waarde en sla het bestand op als UTF-8."
+                    )
+                    % {"bytes": bytes_text, "line": line_number},
+                )
+            )
+    return notices
 
 
 def _filled(line) -> int:
@@ -286,7 +401,11 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.worksheets[0]
-        lines = [list(row) for row in worksheet.iter_rows(values_only=True)]
+        lines, last_line = [], max_rows() + LINES_ABOVE_HEADER
+        for row in worksheet.iter_rows(values_only=True):  # counted while read, as for a CSV
+            lines.append(list(row))
+            if len(lines) > last_line:
+                raise too_many_rows()
     finally:
         workbook.close()
     header_at, groups, notices = _locate_header(lines, header_row)
@@ -301,6 +420,8 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
         if any(v not in (None, "") for v in values):
             rows.append(values)
             numbers.append(number)
+    if len(rows) > max_rows():
+        raise too_many_rows()
     table = Table(columns, rows, numbers, format=f"Excel (werkblad '{worksheet.title}')", groups=groups[:width])
     table.notices.extend(notices)
     return table
@@ -333,7 +454,13 @@ def _read_gis(path: Path, layer: str | None) -> Table:
                 raise ImportRefused(
                     _("Laag '%(layer)s' bestaat niet; wel: %(layers)s.") % {"layer": layer, "layers": ", ".join(layers)}
                 )
-            meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer or layers[0])
+            features = pyogrio.read_info(path, layer=layer or layers[0]).get("features", -1)
+            if features > max_rows():  # GDAL counts them without reading (-1: unknown, read at most one more)
+                raise too_many_rows()
+            meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer or layers[0],
+                                                            max_features=max_rows() + 1)  # fmt: skip
+            if len(wkb) > max_rows():
+                raise too_many_rows()
         except ImportRefused:
             raise
         except Exception as error:  # GDAL's English, with the server path: a Dutch message naming the file
