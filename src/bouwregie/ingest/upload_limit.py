@@ -9,11 +9,16 @@ one has an empty body), so checking it first refuses every over-large request wi
 (IMPORT_MAX_BYTES) plus its form fields; the exact file limit stays with the form (uploads.upload_problem).
 """
 
+import logging
+
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from bouwregie.api.problems import problem
+
+log = logging.getLogger(__name__)
 
 FORM_MARGIN = 1_000_000  # the multipart envelope and the other fields of an upload form: a few kB in practice
 
@@ -41,7 +46,11 @@ class RefuseOversizedUploads:
             "size": f"{length / 1_000_000:.1f}", "limit": f"{settings.IMPORT_MAX_BYTES / 1_000_000:g}"}  # fmt: skip
         if request.path.startswith("/api/"):
             return problem(413, _("Bestand te groot"), detail, "te-groot")
-        response = render(request, "web/error.html", {"error_title": _("Bestand te groot"), "error_text": detail},
-                          status=413)  # fmt: skip
+        try:
+            response = render(request, "web/error.html", {"error_title": _("Bestand te groot"), "error_text": detail},
+                              status=413)  # fmt: skip
+        except Exception:  # the page needs the database and static files; the refusal must not
+            log.exception("Foutpagina 'bestand te groot' niet te tonen")
+            response = HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
         response["Connection"] = "close"  # the unread body is not worth waiting for
         return response
