@@ -423,3 +423,32 @@ def test_the_row_limit_reaches_the_upload_and_the_cli(client, world, tmp_path, s
     path.write_bytes(content)
     with pytest.raises(CommandError, match="de grens is 10"):
         call_command("import", str(path), "--source", "Provincie Utrecht")
+
+
+def test_a_broken_shapefile_in_a_zip_names_no_temporary_folder(tmp_path, settings):
+    path = Path(settings.UPLOAD_DIR) / "0123abcd" / "wijken.zip"
+    path.parent.mkdir(parents=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in ("wijken.shp", "wijken.shx", "wijken.dbf"):
+            archive.writestr(part, b"geen shapefile " * 20)
+    with pytest.raises(ImportRefused) as refused:
+        read_table(path)
+    text = str(refused.value)
+    assert "wijken" in text and "bouwregie-import-" not in text and "/tmp" not in text and "0123abcd" not in text
+
+
+def test_a_job_title_longer_than_the_model_allows_is_shortened(db):
+    from bouwregie.jobs import runner
+
+    job = runner.submit("bouwregie.nergens.handler", "Planlijst controleren: " + "x" * 300, {})
+    assert len(job.title) == 200 and job.title.endswith("…")
+
+
+def test_scrubbed_keeps_dates_and_ratios_and_drops_directories():
+    from bouwregie.ingest.read_errors import scrubbed
+
+    path = Path("/srv/var/uploads/3f2a/lijst.gpkg")
+    assert scrubbed(f"'{path}' not recognized", path) == "'lijst.gpkg' not recognized"
+    assert scrubbed("/vsizip//tmp/bouwregie-import-x/a.shp: bad", None) == "a.shp: bad"
+    assert scrubbed("C:\\Users\\x\\lijst.csv kapot") == "lijst.csv kapot"
+    assert scrubbed("datum 20/5/2020, 1/2 hard / zacht") == "datum 20/5/2020, 1/2 hard / zacht"
