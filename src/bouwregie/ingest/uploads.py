@@ -228,7 +228,8 @@ def forget_stale_uploads(now=None) -> int:
     refers to (its dry run died with its process before writing the log) is removed after ORPHAN_HOURS."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=KEEP_UNDECIDED_DAYS)
-    waiting = ImportRun.objects.filter(dry_run=True, applied_as=None, created_at__lt=cutoff).exclude(upload_path="")
+    waiting = (ImportRun.objects.filter(dry_run=True, applied_as=None, created_at__lt=cutoff).exclude(upload_path="")
+               .only("pk", "dry_run", "decision", "applied_as", "upload_path"))  # fmt: skip
     stale = [(r.pk, r.upload_path) for r in waiting if not r.decision or stuck(r, now)]
     for _pk, path in stale:
         discard(path)
