@@ -452,3 +452,16 @@ def test_scrubbed_keeps_dates_and_ratios_and_drops_directories():
     assert scrubbed("/vsizip//tmp/bouwregie-import-x/a.shp: bad", None) == "a.shp: bad"
     assert scrubbed("C:\\Users\\x\\lijst.csv kapot") == "lijst.csv kapot"
     assert scrubbed("datum 20/5/2020, 1/2 hard / zacht") == "datum 20/5/2020, 1/2 hard / zacht"
+
+
+def test_an_unreadable_wbi_application_file_is_a_clear_400_naming_the_users_file(client, db):
+    from .roles import seat_user
+
+    client.force_login(seat_user("gem-utrecht", "Gemeente Utrecht", "gemeente", "PV26", "GM0344", "bewerker"))
+    cases = ((b"id\nW1\n", "geen scheidingsteken"), (b"id;naam\nW1;Caf\xe9\n", "sla het op als UTF-8"))
+    for content, expected in cases:
+        upload = SimpleUploadedFile("mijn aanvragen.csv", content)
+        response = client.post("/instrumenten/woningbouwimpuls/aanvragen", {"bestand": upload})
+        text = _text(response)
+        assert response.status_code == 400 and expected in text and "mijn_aanvragen.csv" in text, text[-600:]
+        assert "bouwregie-upload-" not in text and "/tmp" not in text
