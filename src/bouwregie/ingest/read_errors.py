@@ -5,7 +5,7 @@ file name and nothing of the server (issue 16, faults 11 and 15).
 Reader libraries speak English and put the full server path in their messages ("/…/var/uploads/<uuid>/x.gpkg
 not recognized as being in a supported file format"); the import log that carries the message is readable by
 every signed-in user. So: known errors get a Dutch sentence, the technical remainder (if any) is scrubbed of
-paths, and the full exception goes to the server log only.
+paths, and the full exception is logged (INFO, bouwregie.ingest.readers) for whoever needs to dig.
 """
 
 import csv

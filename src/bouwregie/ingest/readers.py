@@ -79,14 +79,15 @@ def read_table(path: Path, sheet: str | None = None, header_row: int | None = No
     whose header the detection below does not find (`--header-row`, or `header_row` in a profile).
 
     Whatever a reader library raises (zip, XML, GDAL, decoding, csv) becomes ImportRefused with a Dutch
-    message naming the file, never a server path (read_errors); the full exception goes to the server log."""
+    message naming the file, never a server path (read_errors); the full exception is logged at INFO
+    (logger bouwregie.ingest.readers): a damaged file is the user's to fix, not a server error."""
     path = Path(path)
     try:
         return _read_table(path, sheet, header_row)
     except ImportRefused as refused:
         raise ImportRefused(read_errors.scrubbed(str(refused), path)) from None
     except Exception as error:
-        log.warning("Planlijst %s niet leesbaar: %r", path, error, exc_info=True)
+        log.info("Planlijst %s niet leesbaar: %r", path, error, exc_info=True)  # user input, not a server error
         raise ImportRefused(read_errors.message(error, path)) from None
 
 
@@ -464,7 +465,7 @@ def _read_gis(path: Path, layer: str | None) -> Table:
         except ImportRefused:
             raise
         except Exception as error:  # GDAL's English, with the server path: a Dutch message naming the file
-            log.warning("GIS-bestand %s niet leesbaar: %r", original, error)
+            log.info("GIS-bestand %s niet leesbaar: %r", original, error, exc_info=True)
             raise ImportRefused(read_errors.message(error, original)) from None
     finally:
         if workdir:
