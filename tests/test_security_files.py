@@ -465,3 +465,21 @@ def test_an_unreadable_wbi_application_file_is_a_clear_400_naming_the_users_file
         text = _text(response)
         assert response.status_code == 400 and expected in text and "mijn_aanvragen.csv" in text, text[-600:]
         assert "bouwregie-upload-" not in text and "/tmp" not in text
+
+
+def test_the_real_cli_prints_the_message_and_no_traceback(tmp_path):
+    """`bouwregie import` in its own process (with its own SQLite database): exit code 1, the Dutch message on
+    stderr, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    import bouwregie
+
+    env = {**os.environ, "BOUWREGIE_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+           "PYTHONPATH": str(Path(bouwregie.__file__).resolve().parents[1])}  # the code under test  # fmt: skip
+    subprocess.run([sys.executable, "-m", "bouwregie", "migrate", "-v0"], env=env, check=True, timeout=300)
+    (tmp_path / "kapot.xlsx").write_bytes(truncated_xlsx())
+    done = subprocess.run([sys.executable, "-m", "bouwregie", "import", str(tmp_path / "kapot.xlsx"), "--source", "X"],
+                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 1 and "niet-toegestane XML" in done.stderr and "Traceback" not in done.stderr
