@@ -327,7 +327,8 @@ def test_one_invalid_byte_in_a_utf8_file_garbles_nothing_else_and_its_line_is_re
 
 
 @pytest.mark.parametrize("encoding, label", [("cp1252", "Windows-1252"), ("utf-8-sig", "UTF-8"),
-                                             ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16")])  # fmt: skip
+                                             ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+                                             ("mac_roman", "Mac Roman")])  # fmt: skip
 def test_real_windows_1252_bom_utf8_and_utf16_files_read_correctly(tmp_path, encoding, label):
     path = tmp_path / "lijst.csv"
     path.write_bytes(_csv_bytes(DUTCH, encoding))
@@ -335,6 +336,13 @@ def test_real_windows_1252_bom_utf8_and_utf16_files_read_correctly(tmp_path, enc
     assert label in table.format and table.columns == DUTCH[0]
     assert [r[1] for r in table.rows] == ["Café de Zon", "Reünie", "Naïef plan"]
     assert not any("0x" in n.reason for n in table.notices)
+
+
+def test_a_binary_file_named_csv_is_still_refused_as_binary(tmp_path):
+    path = tmp_path / "lijst.csv"
+    path.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(ImportRefused, match="geen tekstbestand"):
+        read_table(path)
 
 
 def test_the_invalid_byte_warning_reaches_the_preview(client, world, tmp_path):

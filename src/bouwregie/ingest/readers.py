@@ -239,6 +239,8 @@ def _read_csv(path: Path, header_row: int | None = None) -> Table:
     table.notices.extend(_invalid_byte_notices(invalid, lines, ends, columns, header_at))
     if encoding == "Windows-1252":
         table.notices.append(Notice(None, "", "", _("Bestand gelezen als Windows-1252 (geen UTF-8).")))
+    elif encoding == "Mac Roman":
+        table.notices.append(Notice(None, "", "", _("Bestand gelezen als Mac Roman (geen UTF-8; Excel voor Mac).")))
     return table
 
 
@@ -250,8 +252,8 @@ def _decoded(raw: bytes) -> tuple[str, str, dict[int, list[bytes]]]:
     - UTF-8 apart from a few invalid bytes — the file has valid multi-byte UTF-8 characters elsewhere, which a
       Windows-1252 file practically never has — is read as UTF-8; each invalid byte becomes '�' and its line is
       reported (`_invalid_byte_notices`), instead of the whole file being read as Windows-1252 ("CafÃ©");
-    - anything else is detected by charset-normalizer among Windows-1252 and BOM-less UTF-16; what it cannot
-      place is read as Windows-1252 with '�' for the five bytes that encoding leaves undefined.
+    - anything else is detected by charset-normalizer: BOM-less UTF-16 (zero bytes), else Windows-1252 or Mac
+      Roman (LEGACY); what it cannot place is read as Windows-1252 with '�' for the five bytes it leaves undefined.
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not raw.startswith(codecs.BOM_UTF32_LE):
         return _text(raw.decode("utf-16")), "UTF-16", {}  # strict: an odd byte is read_errors' message
@@ -272,12 +274,22 @@ def _decoded(raw: bytes) -> tuple[str, str, dict[int, list[bytes]]]:
         return _text(text), "UTF-8", invalid
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw, cp_isolation=["cp1252", "utf_16_le", "utf_16_be"]).best()
-    if best is not None and best.encoding.startswith("utf_16"):
+    if b"\x00" in raw:  # BOM-less UTF-16 has a zero in every other byte of Latin text; anything else is binary
+        zeros = max(raw[0::2].count(0), raw[1::2].count(0)) / max(1, len(raw) // 2)
+        best = from_bytes(raw, cp_isolation=["utf_16_le", "utf_16_be"]).best() if zeros > 0.4 else None
+        if best is None:
+            raise ImportRefused(_("Dit is geen tekstbestand (CSV); bevat binaire gegevens."))
         return _text(str(best)), "UTF-16", {}
+    best = from_bytes(raw, cp_isolation=list(LEGACY)).best()
     if best is not None:
-        return _text(str(best)), "Windows-1252", {}
+        return _text(str(best)), LEGACY[best.encoding], {}
     return _text(raw.decode("cp1252", errors="replace")), "Windows-1252", {}
+
+
+# The 8-bit encodings a Dutch plan list comes in when it is not UTF-8: Excel for Windows' "CSV", and Excel for
+# Mac's (Mac Roman: é is 0x8E, which Windows-1252 reads as Ž). charset-normalizer picks the one whose text reads
+# as language; Windows-1252 wins every tie.
+LEGACY = {"cp1252": "Windows-1252", "mac_roman": "Mac Roman"}
 
 
 def _text(text: str) -> str:
