@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bouwregie.ingest.upload_limit.RefuseOversizedUploads",  # before the body is read (CSRF's process_view)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.login_guard.lockout_response
 ]
@@ -175,6 +176,9 @@ LOGOUT_REDIRECT_URL = "home"
 
 # Imports (issue #3): refuse files (and unpacked archives) above this size; extra profile directories.
 IMPORT_MAX_BYTES = int(float(os.environ.get("BOUWREGIE_IMPORT_MAX_MB", "50")) * 1_000_000)
+# Rows of one plan list (issue 16): a province's list has ~1,000–8,000 plans (bench/ipo_lists.py), the largest
+# benchmark 25,000; a list above this is refused while it is read, before it costs a worker minutes and memory.
+IMPORT_MAX_ROWS = int(os.environ.get("BOUWREGIE_IMPORT_MAX_ROWS", "100000"))
 IMPORT_PROFILE_DIRS = [
     Path(p) for p in os.environ.get("BOUWREGIE_PROFILE_DIRS", str(VAR_DIR / "profiles")).split(os.pathsep) if p
 ]

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from bouwregie.ingest import normalise
-from bouwregie.ingest.readers import ImportRefused, Notice, Table, _to_wgs84
+from bouwregie.ingest.readers import ImportRefused, Notice, Table, _to_wgs84, max_rows, too_many_rows
 from bouwregie.projects.enums import HousingType, PlanStatus, Segment, TargetGroup
 from bouwregie.projects.milestones import MILESTONE_CODES
 
@@ -163,6 +163,8 @@ def read_diwi(path: Path, today: date | None = None) -> Table:
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
         raise ImportRefused(_("Het DIWI-bestand heeft geen lijst 'features'."))
+    if len(features) > max_rows():
+        raise too_many_rows()
     notices: list[Notice] = []
     projects = [_Project(number, feature, today, notices) for number, feature in enumerate(features, start=1)]
     carried = set(ALWAYS).union(*(p.carried for p in projects))

@@ -6,9 +6,12 @@ the file's CRS. Anything that cannot be read is refused with `ImportRefused` and
 before a single row is interpreted.
 """
 
+import codecs
 import csv
 import io
 import json
+import logging
+import re
 import shutil
 import tempfile
 import threading
@@ -26,6 +29,9 @@ from pyproj import CRS, Transformer
 
 from bouwregie import cells
 from bouwregie.geo.geojson import repaired
+from bouwregie.ingest import read_errors
+
+log = logging.getLogger(__name__)
 
 SUPPORTED = (".csv", ".xlsx", ".gpkg", ".shp", ".zip", ".geojson", ".json")
 GIS = (".gpkg", ".shp", ".zip", ".geojson", ".json")
@@ -71,8 +77,22 @@ def max_bytes() -> int:
 
 def read_table(path: Path, sheet: str | None = None, header_row: int | None = None) -> Table:
     """The file as one Table. header_row: the 1-based line of the header in a CSV or sheet, for files
-    whose header the detection below does not find (`--header-row`, or `header_row` in a profile)."""
+    whose header the detection below does not find (`--header-row`, or `header_row` in a profile).
+
+    Whatever a reader library raises (zip, XML, GDAL, decoding, csv) becomes ImportRefused with a Dutch
+    message naming the file, never a server path (read_errors); the full exception is logged at INFO
+    (logger bouwregie.ingest.readers): a damaged file is the user's to fix, not a server error."""
     path = Path(path)
+    try:
+        return _read_table(path, sheet, header_row)
+    except ImportRefused as refused:
+        raise ImportRefused(read_errors.scrubbed(str(refused), path)) from None
+    except Exception as error:
+        log.info("Planlijst %s niet leesbaar: %r", path, error, exc_info=True)  # user input, not a server error
+        raise ImportRefused(read_errors.message(error, path)) from None
+
+
+def _read_table(path: Path, sheet: str | None, header_row: int | None) -> Table:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise ImportRefused(
@@ -80,7 +100,7 @@ def read_table(path: Path, sheet: str | None = None, header_row: int | None = No
             % {"suffix": suffix or _("(geen)"), "supported": ", ".join(SUPPORTED)}
         )
     if not path.exists():
-        raise ImportRefused(_("Bestand '%s' bestaat niet.") % path)
+        raise ImportRefused(_("Bestand '%s' bestaat niet.") % path.name)
     size = path.stat().st_size
     if size == 0:
         raise ImportRefused(_("Het bestand is leeg."))
@@ -93,6 +113,7 @@ def read_table(path: Path, sheet: str | None = None, header_row: int | None = No
         table = _read_csv(path, header_row)
     elif suffix == ".xlsx":
         _check_zip(path, _("Excel-bestand"))
+        _check_xlsx_xml(path)
         table = _read_xlsx(path, sheet, header_row)
     else:
         from bouwregie.ingest.diwi import is_diwi, read_diwi  # DIWI's nested GeoJSON (issue 15); imports readers
@@ -111,7 +132,10 @@ def _check_zip(path: Path, what: str) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
-        raise ImportRefused(_("Het %s is beschadigd of geen geldig bestand van dit type.") % what) from None
+        raise ImportRefused(
+            _("Het %(what)s is beschadigd of geen geldig bestand van dit type ('%(name)s').")
+            % {"what": what, "name": path.name}
+        ) from None
     total = sum(m.file_size for m in members)
     packed = max(sum(m.compress_size for m in members), 1)
     if total > max_bytes() or total / packed > MAX_ZIP_RATIO:
@@ -119,6 +143,33 @@ def _check_zip(path: Path, what: str) -> None:
             _("Het %(what)s pakt uit tot %(size).0f MB (verhouding %(ratio).0f:1); geweigerd als mogelijke zipbom.")
             % {"what": what, "size": total / 1e6, "ratio": total / packed}
         )
+
+
+def _check_xlsx_xml(path: Path) -> None:
+    """An .xlsx holds XML parts without a DTD (ECMA-376 forbids one); a DOCTYPE or ENTITY declaration is an
+    attack or a broken writer, refused before openpyxl parses anything. openpyxl itself parses through
+    defusedxml (its DEFUSEDXML flag, on when defusedxml is installed and OPENPYXL_DEFUSEDXML is not 'False'):
+    reading Excel without it is refused rather than done unprotected."""
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:
+        raise ImportRefused(
+            _("Excel-bestanden kunnen op deze server niet veilig gelezen worden (defusedxml staat uit); meld dit aan "
+              "de beheerder.")
+        )  # fmt: skip
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                with archive.open(member) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                    raise ImportRefused(
+                        _(
+                            "Het Excel-bestand '%(name)s' is beschadigd of bevat niet-toegestane XML (een DOCTYPE- "
+                            "of ENTITY-declaratie in %(part)s; die komen in echte Excel-bestanden niet voor)."
+                        )
+                        % {"name": path.name, "part": Path(member.filename).name}
+                    )
 
 
 def _widest(head: str, delimiter: str) -> tuple[int, int]:
@@ -136,22 +187,45 @@ def _widest(head: str, delimiter: str) -> tuple[int, int]:
     return lines, width
 
 
+def max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
+
+
+# Lines a CSV may have beyond the row limit while it is read (title lines, a group row, blank lines): the
+# reader stops at max_rows() + this many lines, the exact limit is checked on the data rows once the header
+# is known. So a 300,000-row file is refused after reading about max_rows() lines, not all of them.
+LINES_ABOVE_HEADER = 100
+INVALID_BYTES_SHOWN = 50  # notices naming a line with invalid UTF-8; more are counted in one notice
+
+
+def too_many_rows() -> ImportRefused:
+    limit = f"{max_rows():,}".replace(",", ".")
+    return ImportRefused(
+        _(
+            "Het bestand heeft meer dan %(limit)s regels met gegevens; de grens is %(limit)s "
+            "(BOUWREGIE_IMPORT_MAX_ROWS). Splits de lijst, bijvoorbeeld per gemeente."
+        )
+        % {"limit": limit}
+    )
+
+
 def _read_csv(path: Path, header_row: int | None = None) -> Table:
     raw = path.read_bytes()
-    if b"\x00" in raw:
-        raise ImportRefused(_("Dit is geen tekstbestand (CSV); bevat binaire gegevens."))
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("cp1252", errors="replace"), "Windows-1252"
-    head = "\n".join(text.lstrip("\ufeff").split("\n", 10)[:10])  # a title line may precede the header
+    text, encoding, invalid = _decoded(raw)
+    del raw
+    head = "\n".join(text.split("\n", 10)[:10])  # a title line may precede the header
     delimiter = max((";", ",", "\t"), key=lambda d: _widest(head, d))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    lines, last_line, ends = [], max_rows() + LINES_ABOVE_HEADER, []
     try:
-        lines = list(reader)
+        for line in reader:  # counted while read: a list far over the limit is refused without reading it all
+            lines.append([c.strip() for c in line])
+            ends.append(reader.line_num)  # the physical line a record ends on (a quoted cell may span lines)
+            if len(lines) > last_line:
+                raise too_many_rows()
     except csv.Error as error:
         raise ImportRefused(_("De CSV kan niet gelezen worden: %s.") % error) from None
-    lines = [[c.strip() for c in line] for line in lines]
+    del text
     header_at, groups, notices = _locate_header(lines, header_row)
     if header_at is None:
         raise ImportRefused(_("Het bestand is leeg."))
@@ -161,11 +235,113 @@ def _read_csv(path: Path, header_row: int | None = None) -> Table:
         if any(line):
             rows.append(line + [""] * (len(columns) - len(line)))
             numbers.append(number)
+    if len(rows) > max_rows():
+        raise too_many_rows()
     table = Table(columns, rows, numbers, format=f"CSV ({encoding}, scheidingsteken '{delimiter}')", groups=groups)
     table.notices.extend(notices)
+    table.notices.extend(_invalid_byte_notices(invalid, lines, ends, columns, header_at))
     if encoding == "Windows-1252":
         table.notices.append(Notice(None, "", "", _("Bestand gelezen als Windows-1252 (geen UTF-8).")))
+    elif encoding == "Mac Roman":
+        table.notices.append(Notice(None, "", "", _("Bestand gelezen als Mac Roman (geen UTF-8; Excel voor Mac).")))
     return table
+
+
+def _decoded(raw: bytes) -> tuple[str, str, dict[int, list[bytes]]]:
+    """(text, encoding, {physical line: its invalid bytes}) of a CSV, decided per file (issue 16, fault 13):
+
+    - a byte-order mark says it: UTF-8 or UTF-16 (Excel's "Unicode text");
+    - valid UTF-8 is UTF-8;
+    - UTF-8 apart from a few invalid bytes — the file has valid multi-byte UTF-8 characters elsewhere, which a
+      Windows-1252 file practically never has — is read as UTF-8; each invalid byte becomes '�' and its line is
+      reported (`_invalid_byte_notices`), instead of the whole file being read as Windows-1252 ("CafÃ©");
+    - anything else is detected by charset-normalizer: BOM-less UTF-16 (zero bytes), else Windows-1252 or Mac
+      Roman (LEGACY); what it cannot place is read as Windows-1252 with '�' for the five bytes it leaves undefined.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not raw.startswith(codecs.BOM_UTF32_LE):
+        return _text(raw.decode("utf-16")), "UTF-16", {}  # strict: an odd byte is read_errors' message
+    bom = raw.startswith(codecs.BOM_UTF8)
+    body = raw[len(codecs.BOM_UTF8) :] if bom else raw
+    try:
+        return _text(body.decode("utf-8")), "UTF-8", {}
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="replace")
+    if bom or re.search("[^\x00-\x7f\ufffd]", text):
+        invalid = {}
+        for number, line in enumerate(body.split(b"\n"), start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                invalid[number] = _invalid_bytes(line)
+        return _text(text), "UTF-8", invalid
+    from charset_normalizer import from_bytes
+
+    if b"\x00" in raw:  # BOM-less UTF-16 has a zero in every other byte of Latin text; anything else is binary
+        zeros = max(raw[0::2].count(0), raw[1::2].count(0)) / max(1, len(raw) // 2)
+        best = from_bytes(raw, cp_isolation=["utf_16_le", "utf_16_be"]).best() if zeros > 0.4 else None
+        if best is None:
+            raise ImportRefused(_("Dit is geen tekstbestand (CSV); bevat binaire gegevens."))
+        return _text(str(best)), "UTF-16", {}
+    best = from_bytes(raw, cp_isolation=list(LEGACY)).best()
+    if best is not None:
+        return _text(str(best)), LEGACY[best.encoding], {}
+    return _text(raw.decode("cp1252", errors="replace")), "Windows-1252", {}
+
+
+# The 8-bit encodings a Dutch plan list comes in when it is not UTF-8: Excel for Windows' "CSV", and Excel for
+# Mac's (Mac Roman: é is 0x8E, which Windows-1252 reads as Ž). charset-normalizer picks the one whose text reads
+# as language; Windows-1252 wins every tie.
+LEGACY = {"cp1252": "Windows-1252", "mac_roman": "Mac Roman"}
+
+
+def _text(text: str) -> str:
+    if "\x00" in text:
+        raise ImportRefused(_("Dit is geen tekstbestand (CSV); bevat binaire gegevens."))
+    return text.lstrip("\ufeff")
+
+
+def _invalid_bytes(line: bytes) -> list[bytes]:
+    """The byte sequences of a line that are not UTF-8, in order."""
+    found, start = [], 0
+    while True:
+        try:
+            line[start:].decode("utf-8")
+            return found
+        except UnicodeDecodeError as error:
+            found.append(line[start + error.start : start + error.end])
+            start += error.end
+
+
+def _invalid_byte_notices(invalid: dict[int, list[bytes]], lines, ends, columns, header_at) -> list[Notice]:
+    """A warning per line with invalid UTF-8, naming the row, the column, the value as read and the bytes."""
+    notices = []
+    record = 0
+    for line_number, found in sorted(invalid.items()):
+        if len(notices) == INVALID_BYTES_SHOWN:
+            notices.append(Notice(None, "", "", _("Nog %d regels met ongeldige bytes voor UTF-8 (zie hierboven).")
+                                  % (len(invalid) - INVALID_BYTES_SHOWN)))  # fmt: skip
+            break
+        while record < len(ends) - 1 and ends[record] < line_number:
+            record += 1
+        cells = lines[record] if record < len(lines) else []
+        shown = [i for i, v in enumerate(cells) if "\ufffd" in v] or [None]
+        bytes_text = " ".join(f"0x{b.hex().upper()}" for b in found)
+        for i in shown:
+            column = columns[i] if i is not None and record > header_at and i < len(columns) else ""
+            notices.append(
+                Notice(
+                    record + 1,
+                    column,
+                    cells[i] if i is not None else "",
+                    _(
+                        "Ongeldige byte(s) %(bytes)s voor UTF-8 op regel %(line)d vervangen door '\ufffd' (de rest "
+                        "van het bestand is UTF-8); controleer de waarde en sla het bestand op als UTF-8."
+                    )
+                    % {"bytes": bytes_text, "line": line_number},
+                )
+            )
+    return notices
 
 
 def _filled(line) -> int:
@@ -230,10 +406,7 @@ def _locate_header(lines, header_row: int | None) -> tuple[int | None, list[str]
 def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> Table:
     import openpyxl
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for damaged files
-        raise ImportRefused(_("Het Excel-bestand is beschadigd of onleesbaar (%s).") % type(error).__name__) from None
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)  # errors: read_table → read_errors
     try:
         if sheet:
             if sheet not in workbook.sheetnames:
@@ -244,7 +417,11 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.worksheets[0]
-        lines = [list(row) for row in worksheet.iter_rows(values_only=True)]
+        lines, last_line = [], max_rows() + LINES_ABOVE_HEADER
+        for row in worksheet.iter_rows(values_only=True):  # counted while read, as for a CSV
+            lines.append(list(row))
+            if len(lines) > last_line:
+                raise too_many_rows()
     finally:
         workbook.close()
     header_at, groups, notices = _locate_header(lines, header_row)
@@ -259,6 +436,8 @@ def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> 
         if any(v not in (None, "") for v in values):
             rows.append(values)
             numbers.append(number)
+    if len(rows) > max_rows():
+        raise too_many_rows()
     table = Table(columns, rows, numbers, format=f"Excel (werkblad '{worksheet.title}')", groups=groups[:width])
     table.notices.extend(notices)
     return table
@@ -276,7 +455,7 @@ def _read_gis(path: Path, layer: str | None) -> Table:
     import pyogrio.raw
 
     suffix = path.suffix.lower()
-    workdir = None
+    original, workdir = path, None
     try:
         if suffix == ".zip":
             _check_zip(path, _("zipbestand"))
@@ -291,11 +470,18 @@ def _read_gis(path: Path, layer: str | None) -> Table:
                 raise ImportRefused(
                     _("Laag '%(layer)s' bestaat niet; wel: %(layers)s.") % {"layer": layer, "layers": ", ".join(layers)}
                 )
-            meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer or layers[0])
+            features = pyogrio.read_info(path, layer=layer or layers[0]).get("features", -1)
+            if features > max_rows():  # GDAL counts them without reading (-1: unknown, read at most one more)
+                raise too_many_rows()
+            meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer or layers[0],
+                                                            max_features=max_rows() + 1)  # fmt: skip
+            if len(wkb) > max_rows():
+                raise too_many_rows()
         except ImportRefused:
             raise
-        except Exception as error:
-            raise ImportRefused(_("Het GIS-bestand kan niet gelezen worden: %s") % str(error).strip()) from None
+        except Exception as error:  # GDAL's English, with the server path: a Dutch message naming the file
+            log.info("GIS-bestand %s niet leesbaar: %r", original, error, exc_info=True)
+            raise ImportRefused(read_errors.message(error, original)) from None
     finally:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)

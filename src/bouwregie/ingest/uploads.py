@@ -5,6 +5,11 @@ Uploading runs the importer as a dry run in a background job (bouwregie.jobs) an
 someone decides. Confirming runs the same file, unchanged (its SHA-256 is checked), for real, again as a
 job; cancelling deletes the file. Both are decisions recorded on the dry run, so the import log shows
 who decided. Which rows a user may write is the one policy's can_edit_project, asked row by row.
+
+A confirmed import whose job died (the server stopped mid-write: no heartbeat for runner.STALE_AFTER) or
+failed wrote nothing (one transaction), so its preview is decidable again: confirm once more or cancel
+(issue 16, fault 12). Files nobody will use any more are removed by forget_stale_uploads, run at every
+upload, on the import log page and by `bouwregie imports cleanup`.
 """
 
 import shutil
@@ -14,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousFileOperation
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -67,14 +73,40 @@ def start_preview(upload, user, source: str, profile: str | None, sheet: str | N
     forget_stale_uploads()
     folder = Path(settings.UPLOAD_DIR) / uuid.uuid4().hex
     folder.mkdir(parents=True)
-    path = folder / (get_valid_filename(Path(upload.name).name) or "planlijst")
-    with open(path, "wb") as f:
-        for chunk in upload.chunks():
-            f.write(chunk)
-    params = {"path": str(path), "source": source.strip(), "profile": profile or None, "sheet": sheet or None,
-              "peiling": peiling or None, "header_row": header_row or None, "user_id": user.pk}  # fmt: skip
-    return runner.submit("bouwregie.ingest.uploads.preview_job", _("Planlijst controleren: %s") % path.name, params,
-                         user)  # fmt: skip
+    path = folder / stored_name(upload.name)
+    try:
+        with open(path, "wb") as f:
+            for chunk in upload.chunks():
+                f.write(chunk)
+        params = {"path": str(path), "source": source.strip(), "profile": profile or None, "sheet": sheet or None,
+                  "peiling": peiling or None, "header_row": header_row or None, "user_id": user.pk}  # fmt: skip
+        return runner.submit("bouwregie.ingest.uploads.preview_job", _("Planlijst controleren: %s") % path.name,
+                             params, user)  # fmt: skip
+    except BaseException:  # never a file on disk that no preview or job knows of
+        discard(str(path))
+        raise
+
+
+# The stored name of an upload: ImportRun.file_name holds it (max_length 255), the file system allows 255 bytes,
+# and the upload path (UPLOAD_DIR/<32 hex>/name) must fit ImportRun.upload_path (500). 100 characters and 200
+# bytes leave room for all three; a longer name loses the end of its stem, keeping its type.
+STORED_NAME_CHARS = 100
+STORED_NAME_BYTES = 200
+
+
+def stored_name(name: str) -> str:
+    """A safe file name for an upload: no directories, only letters, digits, '-', '_' and '.', and short enough
+    for the log and the disk; the suffix (which decides the reader) is kept."""
+    try:
+        name = get_valid_filename(Path(name.replace("\\", "/")).name)
+    except SuspiciousFileOperation:  # nothing left of it ("", "..")
+        name = "planlijst"
+    suffix = Path(name).suffix[:12]
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while stem and (len(stem) + len(suffix) > STORED_NAME_CHARS
+                    or len((stem + suffix).encode()) > STORED_NAME_BYTES):  # fmt: skip
+        stem = stem[:-1]
+    return (stem or "planlijst") + suffix
 
 
 def _may_write(who: policy.Principal):
@@ -96,7 +128,11 @@ def _outcome(run: ImportRun) -> dict:
 def preview_job(params: dict, progress) -> dict:
     """Background job: the dry run that becomes the preview."""
     user = get_user_model().objects.get(pk=params["user_id"])
-    run = run_import(params["path"], _options(params, user, progress, dry_run=True)).run
+    try:
+        run = run_import(params["path"], _options(params, user, progress, dry_run=True)).run
+    except BaseException:  # an unexpected failure (the runner logs it): the file is of no use to anyone
+        discard(params["path"])
+        raise
     if run.status == ImportRun.Status.GEWEIGERD and not run.counts.get("valid"):
         discard(params["path"])  # nothing in it could ever be written
     else:
@@ -125,11 +161,42 @@ def discard(path: str) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+APPLY_HANDLER = "bouwregie.ingest.uploads.apply_job"
+
+
+def apply_job_of(run: ImportRun) -> Job | None:
+    """The latest job that imports this preview for real (started by a confirmation)."""
+    return Job.objects.filter(handler=APPLY_HANDLER, params__preview=run.pk).order_by("-created_at", "-pk").first()
+
+
+def stuck(run: ImportRun, now=None) -> bool:
+    """A confirmed preview whose import never finished: its job failed, or died with its process (no heartbeat
+    for runner.STALE_AFTER), so nothing was written and the file is still there to confirm again or cancel."""
+    if not run.dry_run or run.decision != ImportRun.Decision.BEVESTIGD or run.applied_as_id or not run.upload_path:
+        return False
+    job = apply_job_of(run)
+    return job is None or job.status == Job.Status.MISLUKT or runner.interrupted(job, now)
+
+
 def decidable(run: ImportRun, user) -> bool:
-    """A preview waits for a decision by whoever uploaded it (or the beheerder) while its file exists."""
+    """A preview waits for a decision by whoever uploaded it (or the beheerder) while its file exists; so does
+    a confirmed one whose import died or failed (`stuck`)."""
     who = policy.principal_for(user)
-    return (run.dry_run and not run.decision and bool(run.upload_path) and policy.can_import(who)
+    return (run.dry_run and bool(run.upload_path) and (not run.decision or stuck(run)) and policy.can_import(who)
             and (run.author == user.get_username() or policy.is_beheerder(who)))  # fmt: skip
+
+
+def _reopen(run: ImportRun) -> None:
+    """Make a stuck preview undecided again: its dead job is marked failed (so a late heartbeat cannot revive it),
+    then the decision is cleared, after which the claim in `decide` is the same as for a fresh preview."""
+    job = apply_job_of(run)
+    if job is not None and job.status != Job.Status.MISLUKT:
+        Job.objects.filter(pk=job.pk, status=job.status).update(
+            status=Job.Status.MISLUKT, finished_at=timezone.now(), progress=0,
+            error=_("Onderbroken (de server is tijdens de taak gestopt); er is niets opgeslagen."))  # fmt: skip
+    ImportRun.objects.filter(pk=run.pk, decision=ImportRun.Decision.BEVESTIGD, applied_as=None).update(
+        decision="", decided_by=""
+    )
 
 
 def decide(run: ImportRun, action: str, user) -> Job | None:
@@ -139,6 +206,8 @@ def decide(run: ImportRun, action: str, user) -> Job | None:
         raise UploadRefused(_("Kies bevestigen of annuleren."))
     if not decidable(run, user):
         raise UploadRefused(_("Over deze import is al besloten, of u mag er niet over beslissen."))
+    if run.decision:  # decidable with a decision: a confirmed import that died or failed
+        _reopen(run)
     claimed = ImportRun.objects.filter(pk=run.pk, decision="").update(decision=decision,
                                                                       decided_by=user.get_username())  # fmt: skip
     if not claimed:  # someone else decided in the meantime
@@ -147,18 +216,42 @@ def decide(run: ImportRun, action: str, user) -> Job | None:
         discard(run.upload_path)
         ImportRun.objects.filter(pk=run.pk).update(upload_path="")
         return None
-    return runner.submit("bouwregie.ingest.uploads.apply_job", _("Planlijst importeren: %s") % run.file_name,
+    return runner.submit(APPLY_HANDLER, _("Planlijst importeren: %s") % run.file_name,
                          {"preview": run.pk, "allow_partial": action == "gedeeltelijk", "user_id": user.pk},
                          user)  # fmt: skip
 
 
 def forget_stale_uploads(now=None) -> int:
-    """Delete the files of previews nobody decided on within KEEP_UNDECIDED_DAYS, so the upload folder does
-    not grow forever; their previews stay in the log but can no longer be confirmed. Returns how many."""
-    cutoff = (now or timezone.now()) - timedelta(days=KEEP_UNDECIDED_DAYS)
-    stale = ImportRun.objects.filter(dry_run=True, decision="", created_at__lt=cutoff).exclude(upload_path="")
-    paths = list(stale.values_list("pk", "upload_path"))
-    for _pk, path in paths:
+    """Delete the upload files nobody will use any more, so the upload folder does not grow forever; returns how
+    many. (1) Previews not imported within KEEP_UNDECIDED_DAYS — undecided, or confirmed but whose import died
+    or failed — lose their file; they stay in the log but can no longer be confirmed. (2) A folder no preview
+    refers to (its dry run died with its process before writing the log) is removed after ORPHAN_HOURS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=KEEP_UNDECIDED_DAYS)
+    waiting = (ImportRun.objects.filter(dry_run=True, applied_as=None, created_at__lt=cutoff).exclude(upload_path="")
+               .only("pk", "dry_run", "decision", "applied_as", "upload_path"))  # fmt: skip
+    stale = [(r.pk, r.upload_path) for r in waiting if not r.decision or stuck(r, now)]
+    for _pk, path in stale:
         discard(path)
-    ImportRun.objects.filter(pk__in=[pk for pk, _path in paths]).update(upload_path="")
-    return len(paths)
+    ImportRun.objects.filter(pk__in=[pk for pk, _path in stale]).update(upload_path="")
+    return len(stale) + _forget_orphans(now)
+
+
+ORPHAN_HOURS = 24  # far longer than any dry run takes; the folder of a running one is never that old
+
+
+def _forget_orphans(now) -> int:
+    root = Path(settings.UPLOAD_DIR)
+    if not root.is_dir():
+        return 0
+    kept = ImportRun.objects.exclude(upload_path="").values_list("upload_path", flat=True)
+    known = {Path(path).parent.name for path in kept}
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.name in known:
+            continue
+        age = now.timestamp() - folder.stat().st_mtime
+        if age > ORPHAN_HOURS * 3600:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

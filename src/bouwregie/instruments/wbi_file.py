@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from bouwregie.ingest import read_errors
 from bouwregie.instruments import money
 from bouwregie.instruments.realisatiestimulans import AFFORDABLE
 from bouwregie.instruments.realisatiestimulans import NAME as RS_NAME
@@ -58,10 +59,8 @@ def read_rows(path: Path) -> list[tuple[dict, Application]]:
 def _rows(path: Path) -> list[dict]:
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ApplicationFileError(
-            _("%(name)s is onleesbaar: %(error)s") % {"name": path.name, "error": error}
-        ) from None
+    except (OSError, UnicodeDecodeError) as error:  # a Dutch message naming the file, no server path (issue 16)
+        raise ApplicationFileError(read_errors.message(error, path)) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -73,8 +72,13 @@ def _rows(path: Path) -> list[dict]:
         return [{k: "" if v is None else v for k, v in r.items()} for r in data]
     if path.suffix.lower() != ".csv":
         raise ApplicationFileError(_("Gebruik een .csv- of .json-bestand, niet %s.") % path.suffix)
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=";,")
-    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=";,")
+        return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+    except csv.Error:  # was a server error (issue 16): a kop without ';' or ',' cannot be split
+        raise ApplicationFileError(
+            _("%s is geen leesbare CSV: de kopregel heeft geen scheidingsteken ';' of ','.") % path.name
+        ) from None
 
 
 def _check_columns(row: dict) -> None:

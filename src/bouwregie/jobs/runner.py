@@ -36,9 +36,10 @@ class JobFailed(Exception):
 
 def submit(handler: str, title: str, params: dict, user=None) -> Job:
     language = translation.get_language() or settings.LANGUAGE_CODE
+    limit = Job._meta.get_field("title").max_length  # a title names a file or an area: never a database error
     job = Job.objects.create(
         handler=handler,
-        title=title,
+        title=title if len(title) <= limit else title[: limit - 1] + "…",
         params={**params, "language": language},
         created_by=user if user is not None and user.is_authenticated else None,
     )

@@ -129,6 +129,8 @@ def imports_page(request):
             job = uploads.start_preview(data["file"], request.user, data["source"], data["profile"],
                                         data["sheet"].strip(), data["peiling"], data["header_row"])  # fmt: skip
             return redirect("job", job.pk)
+    else:
+        uploads.forget_stale_uploads()  # explicit and cheap: old previews' files and orphaned folders
     runs = ImportRun.objects.defer("problems", "changes", "by_municipality")[:LOG_SIZE]
     return render(
         request,
@@ -166,6 +168,7 @@ def import_page(request, run_id: int):
             "municipalities": municipalities,
             "errors": sum(p["severity"] == "fout" for p in run.problems),
             "decidable": decidable,
+            "stuck": decidable and uploads.stuck(run),
             "problems": run.problems[:1000],
             "more_problems": max(0, len(run.problems) - 1000),
         },

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from bouwregie.ingest.uploads import stored_name
+
 SMALL_FILE_BYTES = 2_000_000  # an application or package file is a few kB; a plan list goes through imports
 
 
@@ -23,7 +25,7 @@ def saved_upload(upload, suffixes: tuple[str, ...]):
         raise ValueError(_("Het bestand is %(size)s MB; de grens is %(limit)s MB.")  # as for a plan list
                          % {"size": f"{upload.size / 1e6:.1f}", "limit": f"{SMALL_FILE_BYTES / 1e6:g}"})  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bouwregie-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
+        path = Path(folder) / stored_name(upload.name)  # the user's own (safe) name: messages name it
         with open(path, "wb") as sink:
             for chunk in upload.chunks():
                 sink.write(chunk)

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bouwregie.formatting import number
 from bouwregie.geo.models import Municipality
@@ -7,15 +8,21 @@ from bouwregie.ingest.report import summary
 
 
 class Command(BaseCommand):
-    help = "Het importlogboek: 'imports list' of 'imports show ID'."
+    help = "Het importlogboek: 'imports list', 'imports show ID' of 'imports cleanup'."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("list", help="alle imports, nieuwste eerst")
         show = sub.add_parser("show", help="verslag van één import, met alle meldingen")
         show.add_argument("id", type=int)
+        sub.add_parser("cleanup", help="verwijder geüploade bestanden die niemand meer gebruikt (zie docs/web.md)")
 
     def handle(self, *args, action, **options):
+        if action == "cleanup":
+            from bouwregie.ingest.uploads import forget_stale_uploads
+
+            self.stdout.write(_("%d geüploade bestanden verwijderd.") % forget_stale_uploads())
+            return
         if action == "list":
             runs = ImportRun.objects.all()
             if not runs:
