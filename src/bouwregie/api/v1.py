@@ -726,12 +726,12 @@ def submit_wbi_application(request, application: WbiApplicationIn):
 
 
 @api.get("/wbi-applications", response={200: list[WbiApplicationOut], **ERRORS}, auth=SIGNED_IN,
-         summary="Woningbouwimpuls-aanvragen: het Rijk alle, een gemeente de eigen")  # fmt: skip
+         summary="Woningbouwimpuls-aanvragen: het Rijk alle, de bewerkers van een gemeente de eigen")  # fmt: skip
 def wbi_applications(request, tijdvak: str | None = None):
-    who = _principal(request)
+    readable = policy.wbi_readable_municipalities(_principal(request))
     rows = WbiApplication.objects.all() if tijdvak is None else WbiApplication.objects.filter(window=tijdvak)
-    if not policy.can_assess_wbi(who):
-        rows = rows.filter(municipality__in=[s.municipality for s in who.seats if s.municipality])
+    if readable is not None:
+        rows = rows.filter(municipality__in=readable)
     return list(rows)
 
 
