@@ -22,7 +22,7 @@ def call(client, world, role, method, url, body=None, **extra):
     headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
     if body is not None:
         extra.setdefault("content_type", "application/json")
-        body = json.dumps(body) if extra["content_type"] == "application/json" else body
+        body = json.dumps(body) if extra["content_type"] == "application/json" and not isinstance(body, str) else body
     return (
         getattr(client, method)(url, body, **extra, **headers)
         if body is not None
@@ -91,3 +91,201 @@ def test_the_wbi_policy_is_the_one_policy():
 
 def test_roles_are_the_shared_ones():
     assert set(WBI_READERS) >= set(ROLES) - {"anoniem"}
+
+
+# --- 16: the smaller gaps --------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "Infinity", "1e400"])
+def test_non_finite_numbers_are_refused_in_every_float_parameter(client, world, value):
+    for url in (f"/api/v1/delays?van=2025-Q1&tot=2025-Q2&months={value}",
+                f"/api/v1/kansrijk-scores?area=GM0344&drempel={value}"):  # fmt: skip
+        body = problem_of(call(client, world, "beheerder", "get", url), 400)
+        assert body["invalidParams"][0]["name"] in ("months", "drempel"), body
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_numbers_are_refused_in_json_bodies(client, world, number):
+    body = '{"woningen": {"A": 10}, "per_woning": NUMBER}'.replace("NUMBER", number)
+    answer = problem_of(call(client, world, "beheerder", "post", "/api/v1/nplv-contributions", body), 400)
+    assert "geen geldige JSON" in answer["detail"]
+
+
+def test_delays_with_van_after_tot_is_refused(client, world):
+    from bouwregie.projects import services
+
+    services.get_or_open_peiling("2025-Q1")
+    body = problem_of(call(client, world, "rijk", "get", "/api/v1/delays?van=2025-Q2&tot=2025-Q1"), 400)
+    assert "2025-Q2 ligt na 2025-Q1" in body["detail"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("plan_status", "9Z"), ("phase", "verhuisd"), ("lifecycle", "weg"),
+                                             ("segment", "kasteel"), ("bottleneck", "draak")])  # fmt: skip
+def test_unknown_enum_filters_are_400_with_the_allowed_values(client, world, name, value):
+    body = problem_of(call(client, world, "rijk", "get", f"/api/v1/projects?{name}={value}"), 400)
+    (param,) = body["invalidParams"]
+    assert param["name"] == name and value not in param["reason"] or "toegestaan" in param["reason"]
+    allowed = {"plan_status": "1A", "phase": "start_bouw", "lifecycle": "gerealiseerd", "segment": "middenhuur",
+               "bottleneck": "netcongestie"}[name]  # fmt: skip
+    assert allowed in param["reason"], param
+
+
+def test_known_enum_filters_still_answer(client, world):
+    for query in ("plan_status=1A", "plan_status=hard", "phase=start_bouw", "phase=", "lifecycle=alle",
+                  "bottleneck=stikstof"):  # fmt: skip
+        answer = call(client, world, "rijk", "get", f"/api/v1/projects?{query}")
+        assert answer.status_code == 200, (query, answer.content)
+    assert call(client, world, "rijk", "get", "/api/v1/projects?plan_status=1A").json()["count"] == 1
+    assert call(client, world, "rijk", "get", "/api/v1/projects?lifecycle=alle").json()["count"] == 2
+
+
+def test_areas_kind_is_an_enum(client, db):
+    assert problem_of(client.get("/api/v1/areas?kind=planeet"), 400)["invalidParams"][0]["name"] == "kind"
+
+
+@pytest.mark.parametrize("seed", [2**32, 2**70, -1])
+def test_a_forecast_seed_is_bounded_everywhere(client, world, seed):
+    from django.core.management import call_command
+
+    from bouwregie.forecast import api as forecast_api
+    from bouwregie.forecast.models import Forecast
+
+    body = {"area": "GM0344", "peiling": "2025-Q2", "runs": 10, "horizon": 2030, "seed": seed}
+    problem_of(call(client, world, "beheerder", "post", "/api/v1/forecasts", body), 400)
+    with pytest.raises(ValueError, match="Seed moet tussen 0 en 4294967295"):
+        forecast_api.Request("GM0344", "2025-Q2", 10, 2030, (), seed).checked()
+    with pytest.raises(Exception, match="Seed moet tussen 0 en 4294967295"):
+        call_command("forecast", "--area", "GM0344", "--peiling", "2025-Q2", "--runs", "10", "--seed", str(seed))
+    client.force_login(world["users"]["beheerder"])
+    page = client.post("/prognose", {"gebied": "GM0344", "peiling": "2025-Q2", "runs": "10", "horizon": "2030",
+                                     "seed": str(seed)})  # fmt: skip
+    assert page.status_code == 400 and not Forecast.objects.exists()
+    assert seed < 0 or "Seed moet tussen 0 en 4294967295" in page.content.decode()  # -1: "geen geheel getal ≥ 0"
+
+
+def test_the_largest_seed_is_accepted(world):
+    from bouwregie.forecast import api as forecast_api
+
+    assert forecast_api.Request("GM0344", "2025-Q2", 10, 2030, (), 2**32 - 1).checked().seed == 2**32 - 1
+
+
+def test_a_body_too_large_is_a_413_problem(client, world, settings):
+    body = '{"reason": "x", "name": "%s"}' % ("a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10))
+    answer = problem_of(call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}", body), 413)
+    assert "groter dan" in answer["detail"]
+
+
+def test_unknown_api_paths_and_methods_are_problems(client, world):
+    problem_of(client.get("/api/v1/bestaat-niet"), 404)
+    problem_of(client.get("/api/bestaat-niet"), 404)
+    answer = call(client, world, "beheerder", "delete", f"/api/v1/projects/{world['utrecht']}")
+    problem_of(answer, 405)
+    assert "PATCH" in answer["Allow"]
+
+
+# --- 9: the model's limits at the door, the same on both databases ---------------------------------------
+def _versions(code: str) -> int:
+    from bouwregie.projects.models import ProjectVersion
+
+    return ProjectVersion.objects.filter(project__code=code).count()
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field"),
+    [
+        ("patch", "/api/v1/projects/{utrecht}", {"reason": "x", "name": "n" * 201}, "name"),
+        ("post", "/api/v1/projects", {"reason": "x", "name": "n" * 201, "municipality": "GM0344"}, "name"),
+        ("patch", "/api/v1/projects/{utrecht}", {"reason": "x", "demolitions": 2**40}, "demolitions"),
+        ("patch", "/api/v1/projects/{utrecht}", {"reason": "x", "milestones": [{"kind": "oplevering",
+                                                "sequence": 40000, "planned": "2028-01-01"}]}, "milestones"),
+        ("put", "/api/v1/projects/{utrecht}/milestones/oplevering?sequence=40000",
+         {"reason": "x", "planned": "2028-01-01"}, "sequence"),
+        ("put", "/api/v1/projects/{utrecht}/milestones/oplevering", {"reason": "x", "homes": 2**40}, "homes"),
+    ],
+)  # fmt: skip
+def test_values_beyond_the_columns_are_400_naming_the_field(client, world, method, url, body, field):
+    before = _versions(world["utrecht"])
+    answer = problem_of(call(client, world, "beheerder", method, url.format(**world), body), 400)
+    assert any(field in p["name"] for p in answer["invalidParams"]), answer
+    assert _versions(world["utrecht"]) == before
+
+
+def test_every_write_path_checks_the_limits_from_the_model(world):
+    """rules.validate is what imports, the web form and the API all pass: the same limits, from the model."""
+    from datetime import date
+
+    from bouwregie.projects.models import Milestone, ProjectVersion
+    from bouwregie.projects.rules import MilestoneData, ProjectData, validate
+
+    assert ProjectVersion._meta.get_field("name").max_length == 200
+    assert Milestone._meta.get_field("sequence").get_internal_type() == "PositiveSmallIntegerField"
+    too_much = ProjectData("n" * 201, "GM0344", demolitions=2**40, source_crs="EPSG:" + "9" * 30,
+                           milestones=(MilestoneData("oplevering", date(2028, 1, 1), sequence=40000),
+                                       MilestoneData("start_bouw", date(2027, 1, 1), homes=2**40)))  # fmt: skip
+    fields = sorted({p.field for p in validate(too_much, date(2026, 1, 1))})
+    assert fields == ["demolitions", "milestones", "name", "source_crs"]
+    assert not validate(ProjectData("n" * 200, "GM0344", demolitions=2**31 - 1), date(2026, 1, 1))
+
+
+def test_the_web_form_refuses_a_name_too_long(client, world):
+    client.force_login(world["users"]["gemeente_utrecht"])
+    form = {"versie": "1", "name": "n" * 201, "plan_status": "1A", "plan_type": "onbekend", "lifecycle": "actief",
+            "woningen_sociale_huur_gestapeld": "40", "werkelijk_start_bouw": "2025-03-01",
+            "gepland_oplevering": "2027-06-01", "reden": "lang"}  # fmt: skip
+    answer = client.post(f"/projecten/{world['utrecht']}/bewerken", form)
+    assert answer.status_code == 400 and "Projectnaam is te lang: 201 tekens, hooguit 200." in answer.content.decode()
+    assert _versions(world["utrecht"]) == 1
+
+
+def test_a_nul_byte_in_a_form_post_or_a_text_body_is_refused(client, world):
+    client.force_login(world["users"]["gemeente_utrecht"])
+    url = f"/projecten/{world['utrecht']}/bewerken"
+    encoded = client.post(url, "versie=1&name=a%00b&reden=x", content_type="application/x-www-form-urlencoded")
+    assert encoded.status_code == 400 and "NUL" in encoded.content.decode()
+    form = {"versie": "1", "name": "a\x00b", "plan_status": "1A", "plan_type": "onbekend", "lifecycle": "actief",
+            "woningen_sociale_huur_gestapeld": "40", "werkelijk_start_bouw": "2025-03-01", "reden": "x"}  # fmt: skip
+    multipart = client.post(url, form)  # the test client's default, as a browser's form with a file field
+    assert multipart.status_code == 400 and "Projectnaam bevat een NUL-teken" in multipart.content.decode()
+    multipart = client.post(url, {**form, "name": "Merwedekanaalzone", "reden": "a\x00b"})
+    assert multipart.status_code == 400 and "De reden bevat een NUL-teken" in multipart.content.decode()
+    text = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
+                '{"reason": "x", "name": "a\\u0000b"}', content_type="text/plain")  # fmt: skip
+    problem_of(text, 400)
+    raw = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
+               '{"reason": "x", "name": "a\x00b"}', content_type="text/plain")  # fmt: skip
+    problem_of(raw, 400)
+    assert _versions(world["utrecht"]) == 1
+
+
+@pytest.mark.parametrize(("column", "value"), [("id", "W" * 51), ("tijdvak", "2025-" + "1" * 16)])
+def test_wbi_fields_beyond_the_columns_are_refused(client, world, column, value):
+    from bouwregie.instruments.models import WbiApplication
+
+    answer = call(client, world, "gemeente_utrecht", "post", "/api/v1/wbi-applications",
+                  {**WBI_ROWS[0], column: value})  # fmt: skip
+    assert f"Kolom {column} is te lang" in problem_of(answer, 400)["detail"]
+    assert not WbiApplication.objects.exists()
+
+
+def test_an_upload_source_beyond_the_column_is_refused_at_the_door(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bouwregie.ingest.models import ImportRun
+    from bouwregie.jobs.models import Job
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['beheerder']}"}
+    for field, value in (("source", "s" * 101), ("sheet", "b" * 101), ("header_row", str(2**40)),
+                         ("source", "a\x00b")):  # fmt: skip
+        upload = SimpleUploadedFile("lijst.csv", b"Projectnaam;Gemeente\nA;Utrecht\n")
+        data = {"file": upload, "source": "Provincie", field: value}
+        answer = client.post("/api/v1/imports", data, **headers)
+        assert problem_of(answer, 400)["invalidParams"][0]["name"] == field, answer.content
+    assert not Job.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_request_errors_reach_the_server_log(client, world, caplog, settings):
+    import logging
+
+    assert settings.LOGGING["loggers"]["django.request"]["handlers"] == ["stderr"]
+    assert settings.LOGGING["handlers"]["stderr"]["stream"] == "ext://sys.stderr"
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}", {"name": "x"})
+    assert any(r.name == "django.request" and r.status_code == 400 for r in caplog.records)

@@ -138,3 +138,18 @@ UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
 # window refuse further attempts until the window has passed.
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("BOUWREGIE_LOGIN_ATTEMPTS", "5"))
 LOGIN_THROTTLE_MINUTES = int(os.environ.get("BOUWREGIE_LOGIN_WINDOW_MINUTES", "15"))
+
+# Logging (issue #16): every request error reaches the server log on stderr, whatever DEBUG says — a 500 with
+# its traceback, and each 4xx (a refused API request answered with a problem, a form error) as a warning, both
+# through Django's 'django.request' logger. Background jobs and imports log through 'bouwregie'. Django's
+# default sends 'django.request' errors only to mail_admins (no mail is configured) when DEBUG is off.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "bouwregie": {"handlers": ["stderr"], "level": os.environ.get("BOUWREGIE_LOG_LEVEL", "WARNING")},
+    },
+}
