@@ -289,3 +289,96 @@ def test_request_errors_reach_the_server_log(client, world, caplog, settings):
     with caplog.at_level(logging.WARNING, logger="django.request"):
         call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}", {"name": "x"})
     assert any(r.name == "django.request" and r.status_code == 400 for r in caplog.records)
+
+
+# --- 3: one check for every geometry written: API and import alike ---------------------------------------
+UTRECHT_POINT = {"type": "Point", "coordinates": [5.1214, 52.0907]}
+
+
+@pytest.mark.parametrize(
+    ("geometry", "says"),
+    [
+        ({"type": "Point", "coordinates": "abc"}, "geen geldige GeoJSON"),
+        ({"type": "Circle", "coordinates": [5.1, 52.1]}, "toegestaan: Point"),
+        ({"type": "Feature", "geometry": UTRECHT_POINT}, "toegestaan: Point"),
+        ({"coordinates": [5.1, 52.1]}, "toegestaan: Point"),
+        ({"type": "Point", "coordinates": [100, 10]}, "buiten Nederland"),
+        ({"type": "Point", "coordinates": [52.09, 5.12]}, "buiten Nederland"),  # lat/lon swapped
+        ({"type": "Point", "coordinates": [136_000, 455_000]}, "buiten Nederland"),  # RD New, not WGS84
+        ({"type": "Point", "coordinates": [5.1, 1e400]}, "geen geldige JSON"),
+        ({"type": "LineString", "coordinates": [[5.1, 52.1]]}, "geen geldige GeoJSON"),
+        ({"type": "GeometryCollection", "geometries": [{"type": "GeometryCollection", "geometries": [UTRECHT_POINT]}]},
+         "GeometryCollection wordt niet ondersteund"),
+        ({"type": "LineString", "coordinates": [[5.1 + i * 1e-6, 52.1] for i in range(50_001)]}, "hooguit 50000"),
+    ],
+)  # fmt: skip
+def test_a_geometry_the_import_would_refuse_is_a_400_naming_the_field(client, world, geometry, says):
+    body = json.dumps({"reason": "kaart", "geometry": geometry}).replace("Infinity", "1e400")
+    answer = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}", body)
+    problem = problem_of(answer, 400)
+    assert says in json.dumps(problem, ensure_ascii=False), problem
+    if problem.get("invalidParams") and "JSON" not in says:
+        assert problem["invalidParams"][0]["name"] == "geometry"
+    assert _versions(world["utrecht"]) == 1
+
+
+def test_valid_geometries_are_stored_as_the_import_stores_them_and_export_reads_them(client, world, tmp_path):
+    from bouwregie.ingest.export import export
+    from bouwregie.projects.models import ProjectVersion
+
+    square = [[5.12, 52.09], [5.13, 52.09], [5.13, 52.10], [5.12, 52.10], [5.12, 52.09]]
+    bowtie = [[5.12, 52.09], [5.13, 52.10], [5.13, 52.09], [5.12, 52.10], [5.12, 52.09]]
+    collection = {
+        "type": "GeometryCollection",
+        "geometries": [UTRECHT_POINT, {"type": "Polygon", "coordinates": [square]}],
+    }
+    for geometry in (UTRECHT_POINT, {"type": "Polygon", "coordinates": [bowtie]}, collection,
+                     {"type": "Point", "coordinates": ["5.1214", "52.0907"]}):  # fmt: skip
+        answer = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
+                      {"reason": "kaart", "geometry": geometry})  # fmt: skip
+        assert answer.status_code == 200, answer.content
+        stored = ProjectVersion.objects.filter(project__code=world["utrecht"]).order_by("-number").first()
+        assert stored.bbox and 5.1 < stored.bbox[0] < 5.2, stored.bbox
+        if geometry["type"] == "Polygon":  # the bow tie is repaired, as the import repairs it
+            assert stored.geometry["type"] in ("Polygon", "MultiPolygon")
+            import shapely
+            from shapely.geometry import shape
+
+            assert shapely.is_valid(shape(stored.geometry))
+        for fmt in ("csv", "xlsx", "gpkg", "geojson"):
+            assert export(tmp_path / f"uit.{fmt}", fmt) == 2
+    answer = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
+                  {"reason": "kaart weg", "geometry": None})  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["geometry"] is None
+
+
+def test_the_import_uses_the_same_check(tmp_path, world):
+    """A WKT column and a GeoJSON file: the same refusals, by the same function, as the API's."""
+    from bouwregie.geo.geojson import MAX_VERTICES
+    from bouwregie.ingest.importer import ImportOptions, run_import
+
+    path = tmp_path / "lijst.csv"
+    rows = [("A1", "Ver weg", "POINT (100 10)"), ("A3", "Oneindig", "POINT (inf 52)"),
+            ("A4", "Goed", "POINT (5.12 52.09)")]  # fmt: skip
+    text = "extern_id,projectnaam,gemeentecode,sociale_huur_gestapeld,bron_crs,geometrie_wkt\n"
+    text += "".join(f'{i},{n},GM0344,10,EPSG:4326,"{w}"\n' for i, n, w in rows)
+    path.write_text(text, encoding="utf-8")
+    result = run_import(
+        path,
+        ImportOptions(source="test", author="t", profile="standaard", header_row=1, dry_run=True, allow_partial=True),
+    )
+    reasons = " | ".join(str(p) for p in result.run.problems) + result.run.message
+    assert "buiten Nederland" in reasons and "eindige getallen" in reasons, reasons
+    line = {"type": "LineString", "coordinates": [[5.1 + i * 1e-6, 52.1] for i in range(MAX_VERTICES + 1)]}
+
+    def feature(code, name, geometry):
+        properties = {"extern_id": code, "projectnaam": name, "gemeentecode": "GM0344", "sociale_huur_gestapeld": 10}
+        return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+    features = [feature("B1", "Te groot", line), feature("B2", "Goed", UTRECHT_POINT)]
+    path = tmp_path / "lijst.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    result = run_import(path, ImportOptions(source="gis", author="t", profile="standaard", dry_run=True,
+                                            allow_partial=True))  # fmt: skip
+    reasons = " | ".join(str(p) for p in result.run.problems) + result.run.message
+    assert "hooguit 50000" in reasons, reasons

@@ -27,6 +27,7 @@ from bouwregie.forecast import api as forecast_api
 from bouwregie.forecast import jobs as forecast_jobs
 from bouwregie.forecast.models import Forecast
 from bouwregie.geo.areas import UnknownArea
+from bouwregie.geo.geojson import GeometryRefused, checked_geojson
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
@@ -878,6 +879,11 @@ def _fields(change: ProjectChange) -> dict:
         given["milestones"] = tuple(MilestoneData(**m) for m in given["milestones"])
     if "bottlenecks" in given:
         given["bottlenecks"] = tuple(given["bottlenecks"])
+    if given.get("geometry") is not None:  # the import's check (geo.geojson), so exports can always read it
+        try:
+            given["geometry"], _repair = checked_geojson(given["geometry"])
+        except GeometryRefused as refused:
+            raise services.ProjectValidationError([services.Problem("geometry", str(refused))]) from None
     return given
 
 
