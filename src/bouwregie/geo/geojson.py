@@ -247,3 +247,18 @@ def checked_geojson(value) -> tuple[dict | None, str | None]:
     if refused is not None:
         raise refused
     return (rounded(mapping(stored)) if stored is not None else None), warning
+
+
+def readable(geometry: dict | None) -> dict | None:
+    """A stored geometry as writers (exports, maps) can use it, or None when it is not one: versions written
+    before every writer checked (issue #16: a closed peiling keeps them forever) must not break an export."""
+    from shapely.errors import GEOSException
+    from shapely.geometry import shape
+
+    if not geometry or not isinstance(geometry, dict) or geometry.get("type") not in ALLOWED_TYPES:
+        return None
+    try:
+        ((_stored, _repair, refused),) = check_geometries([shape(geometry)])
+    except (GEOSException, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+        return None
+    return None if refused is not None else geometry
