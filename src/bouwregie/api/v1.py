@@ -138,9 +138,32 @@ api = BouwregieApi(
 # --- errors ------------------------------------------------------------------------------------
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
-    params = [{"name": ".".join(str(x) for x in e.get("loc", [])[1:]), "reason": e.get("msg", "")} for e in exc.errors]
+    params = [{"name": ".".join(str(x) for x in e.get("loc", [])[1:]), "reason": _reason(e)} for e in exc.errors]
     return problem(400, "Ongeldige invoer", "Een of meer parameters zijn ongeldig.", "ongeldige-invoer",
                    invalidParams=params)  # fmt: skip
+
+
+# pydantic's reasons in Dutch for the checks the door does most (issue #16: "a clear Dutch problem naming the field
+# and value"); any other keeps pydantic's English text.
+REASONS = {
+    "literal_error": "Onbekende waarde; toegestaan: {expected}.",
+    "string_too_long": "Te lang: hooguit {max_length} tekens.",
+    "less_than_equal": "Te groot: hooguit {le}.",
+    "greater_than_equal": "Te klein: minstens {ge}.",
+    "finite_number": "Geef een eindig getal (geen inf of NaN).",
+    "int_parsing": "Geen geheel getal.",
+    "float_parsing": "Geen getal.",
+    "missing": "Verplicht veld ontbreekt.",
+    "string_pattern_mismatch": "Bevat een teken dat niet kan worden opgeslagen (NUL, 0x00).",
+}
+
+
+def _reason(error: dict) -> str:
+    template = REASONS.get(error.get("type", ""))
+    try:
+        return template.format(**(error.get("ctx") or {})).replace("' or '", "' of '") if template else error["msg"]
+    except (KeyError, IndexError, ValueError):
+        return error.get("msg", "")
 
 
 @api.exception_handler(AuthenticationError)
