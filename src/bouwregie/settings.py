@@ -218,3 +218,18 @@ AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that account+address
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the window counts from the last checked password
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed attempt kept (admin: Access failures)
 AXES_HTTP_RESPONSE_CODE = 429
+
+# Logging (issue #16): every request error reaches the server log on stderr, whatever DEBUG says — a 500 with
+# its traceback, and each 4xx (a refused API request answered with a problem, a form error) as a warning, both
+# through Django's 'django.request' logger. Background jobs and imports log through 'bouwregie'. Django's
+# default sends 'django.request' errors only to mail_admins (no mail is configured) when DEBUG is off.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "bouwregie": {"handlers": ["stderr"], "level": os.environ.get("BOUWREGIE_LOG_LEVEL", "WARNING")},
+    },
+}

@@ -159,6 +159,21 @@ def can_assess_wbi(p: Principal) -> bool:
     return is_beheerder(p) or any(s.kind == Organisation.Kind.RIJK for s in p.seats)
 
 
+def can_read_wbi_application(p: Principal, municipality: str) -> bool:
+    """A Woningbouwimpuls application carries the municipality's open books (investeringen, kostenverhaal,
+    cofinanciering, gevraagd): only who assesses it (the Rijk, the beheerder) and who submits it (the
+    municipality's editors) read it — the web pages and the REST API alike (issue #16: the API listed a
+    municipality's applications to its readers and to a corporation with a seat there)."""
+    return can_assess_wbi(p) or can_submit_wbi(p, municipality)
+
+
+def wbi_readable_municipalities(p: Principal) -> frozenset | None:
+    """The municipalities whose Woningbouwimpuls applications this user reads; None: all of them."""
+    if can_assess_wbi(p):
+        return None
+    return frozenset(s.municipality for s in p.seats if s.municipality and can_read_wbi_application(p, s.municipality))
+
+
 def can_submit_gebiedsbudget(p: Principal, municipalities: list[str]) -> bool:
     """A gebiedsbudget package comes from the region: editors of the province all the area's municipalities lie in
     (Afspraak 19.3: the region matches the Rijk's money), or the beheerder."""

@@ -5,6 +5,8 @@ and filters as query parameters, the version in the path. Open data (areas, peil
 figures) needs no key; project data needs a session or an API key (`Authorization: Bearer br_…`).
 """
 
+import json
+import math
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Literal
@@ -14,6 +16,7 @@ from django.http import Http404, HttpResponse
 from ninja import Field, File, Form, NinjaAPI, Query, Schema, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import create_model
@@ -24,6 +27,7 @@ from bouwregie.forecast import api as forecast_api
 from bouwregie.forecast import jobs as forecast_jobs
 from bouwregie.forecast.models import Forecast
 from bouwregie.geo.areas import UnknownArea
+from bouwregie.geo.geojson import GeometryRefused, checked_geojson
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.ingest import uploads
 from bouwregie.ingest.models import ImportRun
@@ -33,6 +37,7 @@ from bouwregie.instruments.models import WbiApplication
 from bouwregie.instruments.money import parse_euros
 from bouwregie.jobs import runner
 from bouwregie.jobs.models import Job
+from bouwregie.limits import int_range, max_length
 from bouwregie.monitor import api as monitor_api
 from bouwregie.monitor.alternatives import alternatives as find_alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS, delayed_since_last_peiling
@@ -40,12 +45,34 @@ from bouwregie.monitor.delays import delays as find_delays
 from bouwregie.monitor.kansrijk import kansrijk
 from bouwregie.monitor.snapshot import SEGMENTS, YEARS
 from bouwregie.projects import search, services
-from bouwregie.projects.milestones import private_milestones_only_message
-from bouwregie.projects.models import Milestone, Peiling, Project, ProjectVersion
+from bouwregie.projects.enums import Bottleneck, Lifecycle, PlanStatus
+from bouwregie.projects.milestones import MILESTONE_CODES, private_milestones_only_message
+from bouwregie.projects.models import Milestone, MilestoneKind, Peiling, Project, ProjectVersion
 from bouwregie.projects.rules import MilestoneData, ProjectData, canonical, only_private_milestones_changed
 from bouwregie.projects.services import current_versions
 
 MAX_PAGE_SIZE = 100
+# A float parameter is a finite number: `months=inf` answered Infinity, which is no JSON (issue #16).
+FINITE = {"allow_inf_nan": False}
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as inf
+        raise ValueError(text)
+    return value
+
+
+class StrictJson(Parser):
+    """Request bodies as strict JSON: NaN and Infinity are no JSON numbers (RFC 8259), and Python's json module
+    would otherwise let them through into amounts and counts."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_constant=_no_constant, parse_float=_finite)
 
 
 class ApiKey(HttpBearer):
@@ -104,15 +131,39 @@ api = BouwregieApi(
     urls_namespace="api-v1",
     docs_url="/docs",
     docs=LocalSwagger(),
+    parser=StrictJson(),
 )
 
 
 # --- errors ------------------------------------------------------------------------------------
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
-    params = [{"name": ".".join(str(x) for x in e.get("loc", [])[1:]), "reason": e.get("msg", "")} for e in exc.errors]
+    params = [{"name": ".".join(str(x) for x in e.get("loc", [])[1:]), "reason": _reason(e)} for e in exc.errors]
     return problem(400, "Ongeldige invoer", "Een of meer parameters zijn ongeldig.", "ongeldige-invoer",
                    invalidParams=params)  # fmt: skip
+
+
+# pydantic's reasons in Dutch for the checks the door does most (issue #16: "a clear Dutch problem naming the field
+# and value"); any other keeps pydantic's English text.
+REASONS = {
+    "literal_error": "Onbekende waarde; toegestaan: {expected}.",
+    "string_too_long": "Te lang: hooguit {max_length} tekens.",
+    "less_than_equal": "Te groot: hooguit {le}.",
+    "greater_than_equal": "Te klein: minstens {ge}.",
+    "finite_number": "Geef een eindig getal (geen inf of NaN).",
+    "int_parsing": "Geen geheel getal.",
+    "float_parsing": "Geen getal.",
+    "missing": "Verplicht veld ontbreekt.",
+    "string_pattern_mismatch": "Bevat een teken dat niet kan worden opgeslagen (NUL, 0x00).",
+}
+
+
+def _reason(error: dict) -> str:
+    template = REASONS.get(error.get("type", ""))
+    try:
+        return template.format(**(error.get("ctx") or {})).replace("' or '", "' of '") if template else error["msg"]
+    except (KeyError, IndexError, ValueError):
+        return error.get("msg", "")
 
 
 @api.exception_handler(AuthenticationError)
@@ -128,7 +179,25 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return problem(exc.status_code, {403: "Geen toegang"}.get(exc.status_code, "Fout"), str(exc))
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):  # ninja's words for a body that is no (strict) JSON
+        detail = "De inhoud van het verzoek is geen geldige JSON (NaN en Infinity zijn geen JSON-getallen)."
+    title = {400: "Ongeldige invoer", 403: "Geen toegang", 413: "Verzoek te groot"}.get(exc.status_code, "Fout")
+    return problem(exc.status_code, title, detail)
+
+
+class InvalidParameter(ValueError):
+    """One parameter with a value outside its closed list (checked in the handler when the list is data)."""
+
+    def __init__(self, name: str, value: str, allowed):
+        self.name = name
+        super().__init__(f"Onbekende waarde '{value}' voor {name}; toegestaan: {', '.join(allowed)}.")
+
+
+@api.exception_handler(InvalidParameter)
+def _invalid_parameter(request, exc):
+    return problem(400, "Ongeldige invoer", str(exc), "ongeldige-invoer",
+                   invalidParams=[{"name": exc.name, "reason": str(exc)}])  # fmt: skip
 
 
 @api.exception_handler(UnknownArea)
@@ -209,8 +278,17 @@ class MilestoneOut(Schema):
     homes: int | None = None
 
 
+# The limits of the columns, from the models (bouwregie.limits): in the OpenAPI document and checked by the
+# schema, so PostgreSQL never sees a value it would refuse with a server error (issue #16).
+NAME = Field(None, max_length=max_length(ProjectVersion, "name"))
+SEQUENCE = {"ge": 1, "le": int_range(Milestone, "sequence")[1]}
+HOMES = {"ge": 0, "le": int_range(Milestone, "homes")[1]}
+NO_NUL = r"^[^\x00]*$"  # a multipart body's text fields (the middleware checks every other body)
+
+
 class MilestoneIn(MilestoneOut):
-    sequence: int = 1
+    sequence: int = Field(1, **SEQUENCE)
+    homes: int | None = Field(None, **HOMES)
 
 
 class ExternalIdOut(Schema):
@@ -251,7 +329,7 @@ class ProjectChange(Schema):
     """Fields to change; what is left out stays as it is. Every change is a new version with a reason."""
 
     reason: str
-    name: str | None = None
+    name: str | None = NAME
     municipality: str | None = None
     homes: dict[str, dict[str, int]] | None = None  # {segment: {woningtype: aantal}}
     plan_type: str | None = None
@@ -259,7 +337,7 @@ class ProjectChange(Schema):
     lifecycle: str | None = None
     target_groups: dict[str, int] | None = None
     tenure: dict[str, int] | None = None
-    demolitions: int | None = None
+    demolitions: int | None = Field(None, ge=0, le=int_range(ProjectVersion, "demolitions")[1])
     phasing: dict[str, int] | None = None
     bottlenecks: list[str] | None = None
     parallel_plannen: bool | None = None
@@ -268,7 +346,7 @@ class ProjectChange(Schema):
 
 
 class ProjectNew(ProjectChange):
-    name: str
+    name: str = Field(max_length=max_length(ProjectVersion, "name"))
     municipality: str
 
 
@@ -307,11 +385,13 @@ class ProjectFilters(Schema):
     q: str | None = None  # the same as search, under the name free-text parameters usually have
     external_id: str | None = None  # the id a source's plan list gives the project (exact, any case)
     source: str | None = None  # only external ids of this source (with external_id, or alone: all it listed)
-    plan_status: str | None = None  # an IPO code, or 'hard' / 'zacht'
-    phase: str | None = None
+    # Every closed list is an enum in the OpenAPI document, so an unknown value is a 400 naming the allowed ones
+    # (issue #16: unknown plan_status/phase/lifecycle answered 200 and nothing, an unknown segment 400).
+    plan_status: Literal[tuple(PlanStatus.values)] | None = None  # type: ignore[valid-type]  # IPO code, hard/zacht
+    phase: str | None = None  # a milestone kind (the standard list and a table's own), '' = none reached yet
     segment: Literal[SEGMENTS] | None = None  # type: ignore[valid-type]  # projects with homes in this segment
-    bottleneck: str | None = None
-    lifecycle: str = "actief"
+    bottleneck: Literal[tuple(Bottleneck.values)] | None = None  # type: ignore[valid-type]
+    lifecycle: Literal[(*Lifecycle.values, "alle", "")] = "actief"  # type: ignore[valid-type]  # alle/'': every one
     delayed: bool = False  # only projects that slipped between the two latest closed peilingen
     page: int = Field(1, ge=1, le=1_000_000)  # an offset beyond int64 was a server error (found by schemathesis)
     page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
@@ -319,7 +399,7 @@ class ProjectFilters(Schema):
 
 # --- open data ---------------------------------------------------------------------------------
 @api.get("/areas", response={200: list[AreaOut], **OPEN_ERRORS}, summary="Gebieden: provincies, gemeenten en regio's")
-def areas(request, kind: str | None = None):
+def areas(request, kind: Literal[("nl", "provincie", "gemeente", *Region.Kind.values)] | None = None):  # type: ignore[valid-type]
     rows = [AreaOut(kind="nl", code="NL", name="Nederland")]
     rows += [AreaOut(kind="provincie", code=p.code, name=p.name) for p in Province.objects.order_by("code")]
     rows += [AreaOut(kind="gemeente", code=m.code, name=m.name, province=m.province_id)
@@ -383,9 +463,14 @@ def projects(request, filters: Query[ProjectFilters]):
     _require_projects(request)
     if filters.q and filters.search and filters.q != filters.search:
         raise ValueError("Geef q of search, niet twee verschillende zoekteksten.")
+    if filters.phase:
+        phases = (*MILESTONE_CODES, *MilestoneKind.objects.order_by("order").values_list("code", flat=True))
+        if filters.phase not in phases:
+            raise InvalidParameter("phase", filters.phase, phases)
     query = search.ProjectQuery(
         area=filters.area, search=filters.search or filters.q, plan_status=filters.plan_status, phase=filters.phase,
-        segment=filters.segment, bottleneck=filters.bottleneck, lifecycle=filters.lifecycle,
+        segment=filters.segment, bottleneck=filters.bottleneck,
+        lifecycle=None if filters.lifecycle in ("alle", "") else filters.lifecycle,
         project_ids=delayed_since_last_peiling(filters.area or "NL") if filters.delayed else None,
         external_id=filters.external_id, external_source=filters.source,
     )  # fmt: skip
@@ -438,7 +523,7 @@ class MilestoneChange(Schema):
     reason: str
     planned: date | None = None
     actual: date | None = None
-    homes: int | None = Field(None, ge=0)
+    homes: int | None = Field(None, **HOMES)
 
 
 @api.get("/projects/{code}/milestones", response={200: list[MilestoneOut], **ERRORS}, auth=SIGNED_IN,
@@ -449,7 +534,7 @@ def project_milestones(request, code: str):
 
 @api.put("/projects/{code}/milestones/{kind}", response={200: list[MilestoneOut], **ERRORS}, auth=SIGNED_IN,
          summary="Eén mijlpaal zetten (een nieuwe versie; een marktpartij alleen private mijlpalen)")  # fmt: skip
-def set_milestone(request, code: str, kind: str, change: MilestoneChange, sequence: int = Query(1, ge=1)):
+def set_milestone(request, code: str, kind: str, change: MilestoneChange, sequence: int = Query(1, **SEQUENCE)):
     """`sequence` numbers the deelopleveringen (1 for every other milestone). The same rules as any change:
     a known kind, dates in order, who may edit which milestone (policy.edit_scope)."""
 
@@ -510,7 +595,7 @@ def project_versions(request, code: str):
     auth=SIGNED_IN,
     summary="Vertragingen tussen twee peilingen, met de projecten",
 )
-def delays(request, van: str, tot: str, area: str = "NL", months: float = Query(DEFAULT_MONTHS, ge=0),
+def delays(request, van: str, tot: str, area: str = "NL", months: float = Query(DEFAULT_MONTHS, ge=0, **FINITE),
            limit: int = Query(25, ge=0)) -> dict:  # fmt: skip
     _require_projects(request)
     return find_delays(area, monitor_api.chosen_peiling(van), monitor_api.chosen_peiling(tot), months, limit or None)
@@ -533,7 +618,7 @@ def alternatives(request, area: str, year: int = Query(..., ge=int(YEARS[0]), le
     summary="Kansrijk Bouwen!-scores en urenverdeling",
 )
 def kansrijk_scores(request, area: str, peiling: str | None = None, uren: int | None = Query(None, ge=0),
-                    drempel: float = Query(0.0, ge=0, le=100),
+                    drempel: float = Query(0.0, ge=0, le=100, **FINITE),
                     limit: int = Query(25, ge=0)) -> dict:  # fmt: skip
     _require_projects(request)
     return kansrijk(area, monitor_api.chosen_peiling(peiling), uren, drempel, limit or None)
@@ -573,9 +658,12 @@ class DecisionIn(Schema):
 
 @api.post("/imports", response={202: JobOut, **ERRORS}, auth=SIGNED_IN,
           summary="Een planlijst uploaden: de controle (proefimport) draait als achtergrondtaak")  # fmt: skip
-def upload_import(request, file: File[UploadedFile], source: Form[str], profile: Form[str | None] = None,
-                  sheet: Form[str | None] = None, peiling: Form[str | None] = None,
-                  header_row: Form[int | None] = None):  # fmt: skip
+def upload_import(request, file: File[UploadedFile],
+                  source: str = Form(..., max_length=max_length(ImportRun, "source"), pattern=NO_NUL),
+                  profile: str | None = Form(None, max_length=max_length(ImportRun, "profile"), pattern=NO_NUL),
+                  sheet: str | None = Form(None, max_length=max_length(ImportRun, "sheet"), pattern=NO_NUL),
+                  peiling: str | None = Form(None, max_length=max_length(ImportRun, "peiling_code"), pattern=NO_NUL),
+                  header_row: int | None = Form(None, ge=1, le=int_range(ImportRun, "header_row")[1])):  # fmt: skip
     """Then follow GET /jobs/{id}; its import_id is the preview (GET /imports/{id}), decided with
     POST /imports/{id}/decision. The same steps as the upload page of the web application."""
     _require_projects(request)
@@ -635,7 +723,7 @@ class ForecastIn(Schema):
     horizon: int = Field(forecast_api.DEFAULT_HORIZON, ge=int(YEARS[0]), le=int(YEARS[-1]))
     scenarios: list[str] = Field(default_factory=list, description="parallel-plannen, knelpunten, meer-uitval, "
                                                                     "snellere-vergunning")  # fmt: skip
-    seed: int = Field(2025, ge=0, le=2**63 - 1)
+    seed: int = Field(2025, ge=0, le=forecast_api.MAX_SEED)
 
 
 class ForecastSummary(Schema):
@@ -726,12 +814,12 @@ def submit_wbi_application(request, application: WbiApplicationIn):
 
 
 @api.get("/wbi-applications", response={200: list[WbiApplicationOut], **ERRORS}, auth=SIGNED_IN,
-         summary="Woningbouwimpuls-aanvragen: het Rijk alle, een gemeente de eigen")  # fmt: skip
+         summary="Woningbouwimpuls-aanvragen: het Rijk alle, de bewerkers van een gemeente de eigen")  # fmt: skip
 def wbi_applications(request, tijdvak: str | None = None):
-    who = _principal(request)
+    readable = policy.wbi_readable_municipalities(_principal(request))
     rows = WbiApplication.objects.all() if tijdvak is None else WbiApplication.objects.filter(window=tijdvak)
-    if not policy.can_assess_wbi(who):
-        rows = rows.filter(municipality__in=[s.municipality for s in who.seats if s.municipality])
+    if readable is not None:
+        rows = rows.filter(municipality__in=readable)
     return list(rows)
 
 
@@ -814,6 +902,11 @@ def _fields(change: ProjectChange) -> dict:
         given["milestones"] = tuple(MilestoneData(**m) for m in given["milestones"])
     if "bottlenecks" in given:
         given["bottlenecks"] = tuple(given["bottlenecks"])
+    if given.get("geometry") is not None:  # the import's check (geo.geojson), so exports can always read it
+        try:
+            given["geometry"], _repair = checked_geojson(given["geometry"])
+        except GeometryRefused as refused:
+            raise services.ProjectValidationError([services.Problem("geometry", str(refused))]) from None
     return given
 
 

@@ -30,6 +30,10 @@ MAX_RUNS = 100_000
 # that would need more than this is refused with advice instead of exhausting the server.
 MAX_DRAWS_MB = 400
 TOP_UNCERTAIN = 10
+# The seed of the random streams (numpy SeedSequence takes any non-negative integer, but a huge one only costs
+# time and does not fit the stored Forecast.seed): 0 … 2³²−1, the range of a classic 32-bit seed, everywhere
+# (CLI, web form, REST API; issue #16: a seed of 2^70 ran 30 s and then failed on storing it).
+MAX_SEED = 2**32 - 1
 COUNTED_TARGETS = {"bruto_woningen": "totaal", "betaalbaar": "betaalbaar", "sociale_huur": "sociale_huur"}
 SHARE_TARGETS = {"aandeel_betaalbaar": "betaalbaar", "aandeel_sociale_huur": "sociale_huur"}
 
@@ -53,8 +57,7 @@ class Request:
             raise ValueError(
                 _("Horizon moet tussen %(first)d en %(last)d liggen.") % {"first": p.year, "last": snap.LAST_YEAR}
             )
-        if self.seed < 0:
-            raise ValueError(_("Seed moet 0 of groter zijn."))
+        check_seed(self.seed)
         area = resolve_area(self.area)
         parts = 12 if area.kind == "nl" else 1 if area.kind == "gemeente" else len(area.municipalities) + 1
         needed = self.runs * parts * (self.horizon - p.year + 3) * engine.SEGMENT_COUNT * 4 / 2**20
@@ -64,6 +67,11 @@ class Request:
                   "minder runs of een kortere horizon.") % {"mb": needed, "parts": parts, "runs": self.runs}
             )  # fmt: skip
         return Request(self.area, peiling, self.runs, self.horizon, scenarios.parse(self.scenarios), self.seed)
+
+
+def check_seed(seed: int) -> None:
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(_("Seed moet tussen 0 en %d liggen.") % MAX_SEED)
 
 
 def calibration(peiling: str | None = None) -> dict:
@@ -255,6 +263,7 @@ def _difference(base: engine.Draws, other: engine.Draws, years: list[int], part_
 def backtest(origin: str, until: str | None = None, runs: int = 2000, seed: int = 2025) -> dict:
     """Forecast each province from an earlier peiling (calibrated on the history up to then) and compare
     with what later peilingen report as delivered, for every year both cover fully."""
+    check_seed(seed)
     until = chosen_peiling(until)
     origin_p, until_p = Peiling.objects.get(code=origin), Peiling.objects.get(code=until)
     if (origin_p.year, origin_p.quarter) >= (until_p.year, until_p.quarter):

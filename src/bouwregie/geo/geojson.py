@@ -11,6 +11,11 @@ def _coordinates(value):
 
 def geojson_bbox(geometry: dict | None) -> list[float] | None:
     """[minx, miny, maxx, maxy] of a GeoJSON geometry, or None for no/empty geometry."""
+    if geometry and geometry.get("type") == "GeometryCollection":
+        boxes = [box for part in geometry.get("geometries") or () if (box := geojson_bbox(part))]
+        if not boxes:
+            return None
+        return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
     if not geometry or not geometry.get("coordinates"):
         return None
     if geometry["type"] == "Point":
@@ -132,3 +137,128 @@ def rounded_geojson(geometries) -> list[dict | None]:
         for i, text, ok in zip(others.tolist(), texts, plain_ok.tolist(), strict=True):
             result[i] = json.loads(text) if ok else rounded(mapping(array[i]))
     return result
+
+
+# --- one check for every geometry that is written (issue #16) --------------------------------------------------
+# The import, the REST API and any other writer call these, so a project's geometry is always readable by the
+# exports, the map and the monitor: a known type, finite coordinates, within the Netherlands, valid (repaired
+# with a warning, as the import always did) and of a size a project outline has.
+ALLOWED_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+                 "GeometryCollection")  # fmt: skip
+_ALLOWED_IDS = frozenset({0, 1, 3, 4, 5, 6, 7})  # shapely type ids of the above (2 is a bare LinearRing)
+# Plausible extent of the Netherlands incl. territorial waters, WGS84 (lon, lat): what the import always used.
+NL_WGS84 = (3.0, 50.6, 7.4, 53.8)
+# A project outline has tens to a few thousand vertices; a municipality's generalised boundary ~2,000.
+MAX_VERTICES = 50_000
+
+
+class GeometryRefused(ValueError):
+    """A geometry that cannot be stored: `value` shows what was wrong, `reason` says why (Dutch)."""
+
+    def __init__(self, value: str, reason: str):
+        self.value, self.reason = value, reason
+        super().__init__(f"{reason} ({value})" if value else reason)
+
+
+def check_geometries(geometries) -> list[tuple[object, str | None, GeometryRefused | None]]:
+    """For each shapely geometry in WGS84 (or None): (geometry to store or None, repair warning or None, refusal
+    or None). Vectorised with GEOS for the import's tens of thousands of rows; empty geometries become None."""
+    import numpy as np
+    import shapely
+    from django.utils.translation import gettext as _
+
+    array = np.asarray(list(geometries), dtype=object)
+    result: list = [(None, None, None)] * len(array)
+    if not len(array):
+        return result
+    present = ~shapely.is_missing(array)
+    present[present] = ~shapely.is_empty(array[present])
+    index = np.flatnonzero(present)
+    if not len(index):
+        return result
+    shapes = array[index]
+    kinds = shapely.get_type_id(shapes)
+    coordinates, owner = shapely.get_coordinates(shapes, return_index=True)  # x, y (a 2D geometry's z is NaN)
+    finite = np.ones(len(shapes), dtype=bool)
+    finite[np.unique(owner[~np.isfinite(coordinates).all(axis=1)])] = False
+    for k in np.flatnonzero(shapely.has_z(shapes)).tolist():
+        finite[k] &= bool(np.isfinite(shapely.get_coordinates(shapes[k], include_z=True)).all())
+    counts = shapely.get_num_coordinates(shapes)
+    bounds = shapely.bounds(shapes)
+    valid = shapely.is_valid(shapes)
+    minx, miny, maxx, maxy = NL_WGS84
+    for k, i in enumerate(index.tolist()):
+        shape_, refused = shapes[k], None
+        if int(kinds[k]) not in _ALLOWED_IDS or _nested_collection(shape_):
+            refused = GeometryRefused(shape_.geom_type, _("Geometrietype %(type)s wordt niet ondersteund; "
+                                                          "toegestaan: %(allowed)s.")
+                                      % {"type": shape_.geom_type, "allowed": ", ".join(ALLOWED_TYPES)})  # fmt: skip
+        elif not finite[k]:
+            refused = GeometryRefused("", _("De coördinaten moeten eindige getallen zijn (geen NaN of oneindig)."))
+        elif counts[k] > MAX_VERTICES:
+            refused = GeometryRefused(str(int(counts[k])), _("De geometrie heeft %(n)d punten; hooguit %(max)d.")
+                                      % {"n": int(counts[k]), "max": MAX_VERTICES})  # fmt: skip
+        else:
+            x0, y0, x1, y1 = bounds[k].tolist()
+            if not (minx <= x0 and x1 <= maxx and miny <= y0 and y1 <= maxy):
+                refused = GeometryRefused(
+                    f"{x0:.4f}, {y0:.4f}",
+                    _("Ligging buiten Nederland; geometrie niet opgeslagen. Geef WGS84-coördinaten als "
+                      "[lengtegraad, breedtegraad], binnen %(box)s.") % {"box": ", ".join(map(str, NL_WGS84))},
+                )  # fmt: skip
+        if refused is not None:
+            result[i] = (None, None, refused)
+        elif not valid[k]:
+            result[i] = (repaired(shape_), shapely.is_valid_reason(shape_), None)
+        else:
+            result[i] = (shape_, None, None)
+    return result
+
+
+def _nested_collection(geometry) -> bool:
+    """A collection inside a collection (or an empty part): GIS layers and the map do not take them."""
+    import shapely
+
+    if geometry.geom_type != "GeometryCollection":
+        return False
+    parts = shapely.get_parts(geometry)
+    return any(p.geom_type == "GeometryCollection" or p.is_empty for p in parts)
+
+
+def checked_geojson(value) -> tuple[dict | None, str | None]:
+    """A GeoJSON geometry object (WGS84, as the REST API takes it) as it is stored: (rounded GeoJSON or None for
+    an empty one, the repair warning or None). GeometryRefused for anything else, naming what is wrong."""
+    from django.utils.translation import gettext as _
+    from shapely.errors import GEOSException
+    from shapely.geometry import mapping, shape
+
+    if value is None:
+        return None, None
+    kind = value.get("type") if isinstance(value, dict) else None
+    if not isinstance(kind, str) or kind not in ALLOWED_TYPES:
+        shown = kind if isinstance(kind, str) else type(value).__name__
+        raise GeometryRefused(shown[:40], _("Geen GeoJSON-geometrie van een ondersteund type; toegestaan: %s.")
+                              % ", ".join(ALLOWED_TYPES))  # fmt: skip
+    try:
+        parsed = shape(value)
+    except (GEOSException, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as error:
+        raise GeometryRefused(kind, _("De geometrie is geen geldige GeoJSON: %s.") % str(error).strip()[:200]) from None
+    ((stored, warning, refused),) = check_geometries([parsed])
+    if refused is not None:
+        raise refused
+    return (rounded(mapping(stored)) if stored is not None else None), warning
+
+
+def readable(geometry: dict | None) -> dict | None:
+    """A stored geometry as writers (exports, maps) can use it, or None when it is not one: versions written
+    before every writer checked (issue #16: a closed peiling keeps them forever) must not break an export."""
+    from shapely.errors import GEOSException
+    from shapely.geometry import shape
+
+    if not geometry or not isinstance(geometry, dict) or geometry.get("type") not in ALLOWED_TYPES:
+        return None
+    try:
+        ((_stored, _repair, refused),) = check_geometries([shape(geometry)])
+    except (GEOSException, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+        return None
+    return None if refused is not None else geometry

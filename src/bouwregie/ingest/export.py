@@ -16,6 +16,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 
 from bouwregie import cells
+from bouwregie.geo.geojson import readable
 from bouwregie.geo.models import Municipality
 from bouwregie.projects import services
 from bouwregie.projects.enums import HousingType, Segment, TargetGroup
@@ -90,7 +91,7 @@ def rows(peiling: str | None = None):
                 for s in sorted(later, key=lambda s: s.sequence)
             ),
         }  # fmt: skip
-        yield row, d.geometry
+        yield row, readable(d.geometry)  # one stored before the geometry check (#16) is left out, not fatal
 
 
 def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:4326") -> int:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from pyproj import Transformer
 from shapely.geometry import mapping
 
-from bouwregie.geo.geojson import repaired, rounded, rounded_geojson
+from bouwregie.geo.geojson import check_geometries, rounded, rounded_geojson
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound
 from bouwregie.ingest import normalise
 from bouwregie.ingest.readers import Notice
@@ -779,22 +779,13 @@ class TableMapper:
             geometry = shapely.Point(*self._xy.transform(x, y))
         if geometry is None or geometry.is_empty:
             return None, ""
-        if not geometry.is_valid:
-            problem(
-                "geometrie",
-                shapely.is_valid_reason(geometry),
-                _("Ongeldige geometrie hersteld (make_valid)."),
-                "waarschuwing",
-            )
-            geometry = repaired(geometry)
-        minx, miny, maxx, maxy = geometry.bounds
-        if not (3.0 <= minx and maxx <= 7.4 and 50.6 <= miny and maxy <= 53.8):
-            problem(
-                "geometrie",
-                f"{minx:.4f}, {miny:.4f}",
-                _("Ligging buiten Nederland; geometrie niet opgeslagen."),
-            )
+        # The one check of every geometry written (geo.geojson: type, finite, size, in the Netherlands, valid).
+        ((geometry, repair, refused),) = check_geometries([geometry])
+        if refused is not None:
+            problem("geometrie", refused.value, refused.reason)
             return None, ""
+        if repair is not None:
+            problem("geometrie", repair, _("Ongeldige geometrie hersteld (make_valid)."), "waarschuwing")
         return rounded(mapping(geometry)), crs
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 
 from bouwregie import cells
-from bouwregie.geo.geojson import repaired
+from bouwregie.geo.geojson import NL_WGS84, check_geometries
 from bouwregie.ingest import read_errors
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,7 @@ GIS = (".gpkg", ".shp", ".zip", ".geojson", ".json")
 GEOJSON = (".geojson", ".json")
 GIS_DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".zip": "ESRI Shapefile", ".geojson": "GeoJSON",
                ".json": "GeoJSON"}  # fmt: skip  # the format label of a report (pyogrio's read() names no driver)
-# Plausible extent of the Netherlands incl. territorial waters, WGS84 and RD New (EPSG:28992).
-NL_WGS84 = (3.0, 50.6, 7.4, 53.8)
+# Plausible extent of the Netherlands incl. territorial waters in RD New (EPSG:28992); WGS84: geo.geojson.
 NL_RD = (-10_000, 280_000, 310_000, 640_000)
 MAX_ZIP_RATIO = 100  # compressed → uncompressed; far beyond any real spreadsheet or shapefile
 
@@ -625,9 +624,16 @@ def _to_wgs84(wkb, declared_crs, notices, row_numbers, default_crs=None):
             )
             % {"bounds": ", ".join(f"{v:.3f}" for v in wgs_bounds), "crs": crs.to_string()}
         )
-    invalid = present & ~shapely.is_valid(geometries)
-    for index in np.flatnonzero(invalid):
-        reason = shapely.is_valid_reason(geometries[index])
-        geometries[index] = repaired(geometries[index])  # stored rounded, and still valid: geo.geojson.rounded
-        notices.append(Notice(row_numbers[index], "geometrie", reason, _("Ongeldige geometrie hersteld (make_valid).")))
-    return [g if ok else None for g, ok in zip(geometries, present, strict=True)], crs.to_string()
+    # The one check of every geometry written (geo.geojson, also the REST API's): repaired with a warning (stored
+    # rounded, and still valid: geo.geojson.rounded); a type, size or coordinate it cannot store leaves the row
+    # without geometry, with the reason.
+    kept = []
+    for index, (geometry, repair, refused) in enumerate(check_geometries(geometries)):
+        if refused is not None:
+            notices.append(Notice(row_numbers[index], "geometrie", refused.value, refused.reason, "fout"))
+        elif repair is not None:
+            notices.append(
+                Notice(row_numbers[index], "geometrie", repair, _("Ongeldige geometrie hersteld (make_valid)."))
+            )
+        kept.append(geometry)
+    return kept, crs.to_string()

@@ -12,12 +12,16 @@ from bouwregie.geo.models import Municipality
 from bouwregie.instruments import gebiedsbudget
 from bouwregie.instruments.models import GebiedsbudgetPackage
 from bouwregie.instruments.regulation import in_force
+from bouwregie.limits import too_long
 
 
 def register(data: dict, user) -> GebiedsbudgetPackage:
     """Check every field (ValueError naming the wrong one) and store the package as submitted. `gemeenten`
     lists the municipalities (GM codes) the area lies in; at least one."""
     package = gebiedsbudget.package_from_dict(data)
+    for column, name, value in (("id", "package_id", package.id), ("gebied", "area", package.area)):
+        if message := too_long(value, GebiedsbudgetPackage, name, _("Veld %s") % column):
+            raise ValueError(message)
     codes = [str(c).strip().upper() for c in data.get("gemeenten") or []]
     if not codes:
         raise ValueError(_("Het pakket mist het veld 'gemeenten' (de gemeentecodes van het gebied)."))

@@ -8,12 +8,17 @@ from django.utils.translation import gettext as _
 
 from bouwregie.instruments import wbi_file, wbi_rows, woningbouwimpuls
 from bouwregie.instruments.models import WbiApplication
+from bouwregie.limits import too_long
 
 
 def register(fields: dict, user) -> WbiApplication:
     """Check every field (ValueError with the reason otherwise) and store the application as submitted."""
     clean = {str(k): "" if v is None else v for k, v in fields.items()}
     app = wbi_file.application_from_row(clean)
+    for column, name, value in (("id", "application_id", app.id), ("tijdvak", "window", app.window),
+                                ("gemeente", "municipality", app.municipality)):  # fmt: skip
+        if message := too_long(value, WbiApplication, name, _("Kolom %s") % column):
+            raise ValueError(message)
     try:
         with transaction.atomic():
             return WbiApplication.objects.create(

@@ -5,6 +5,7 @@ Only projects whose version differs between the two peilingen can have moved, so
 compared just for those; deliveries and statuses come from the two (cached) snapshots.
 """
 
+import math
 from datetime import date
 
 import numpy as np
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from bouwregie.geo.areas import resolve_area
 from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, Snapshot, as_date, load, members
 from bouwregie.projects.models import Peiling, Project, ProjectVersion
-from bouwregie.projects.services import GONE
+from bouwregie.projects.services import GONE, parse_peiling_code
 
 # A milestone counts as delayed when it moved later by more than this many months (configurable per call).
 DEFAULT_MONTHS = 3
@@ -35,8 +36,15 @@ def delayed_since_last_peiling(spec: str, months: float = DEFAULT_MONTHS) -> fro
 
 def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, limit: int | None = None,
            with_ids: bool = False) -> dict:  # fmt: skip
+    if not math.isfinite(months) or months < 0:
+        raise ValueError(_("De drempel is een eindig aantal maanden, 0 of meer; niet '%s'.") % months)
     if first == second:
         raise ValueError(_("Kies twee verschillende peilingen."))
+    if parse_peiling_code(first) > parse_peiling_code(second):
+        raise ValueError(
+            _("Peiling %(van)s ligt na %(tot)s; vergelijk de eerdere peiling met de latere.")
+            % {"van": first, "tot": second}
+        )
     area = resolve_area(spec)
     a, b = load(first), load(second)
     in_a, in_b = members(a, area), members(b, area)

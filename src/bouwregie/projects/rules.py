@@ -5,6 +5,7 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,6 +71,23 @@ class ProjectData:
     source_crs: str = ""
     milestones: tuple = ()
     source_info: dict = field(default_factory=dict)
+
+
+@cache
+def column_limits() -> dict:
+    """What the columns hold (bouwregie.limits, from the models): checked here, where every write passes, so a
+    300-character name or 2^40 demolitions is a clear problem on SQLite and PostgreSQL alike (issue #16).
+    Read on first use: the models import this module."""
+    from bouwregie.limits import int_range, max_length
+    from bouwregie.projects.models import Milestone, ProjectVersion
+
+    return {
+        "name": max_length(ProjectVersion, "name"),
+        "source_crs": max_length(ProjectVersion, "source_crs"),
+        "demolitions": int_range(ProjectVersion, "demolitions"),
+        "sequence": (1, int_range(Milestone, "sequence")[1]),
+        "milestone_homes": int_range(Milestone, "homes"),
+    }
 
 
 @dataclass(frozen=True)
@@ -163,8 +181,17 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
     def add(field_name, message):
         problems.append(Problem(field_name, message))
 
+    limits = column_limits()
     if not str(data.name or "").strip():
         add("name", _("Projectnaam ontbreekt."))
+    elif "\x00" in str(data.name):  # PostgreSQL cannot store it; SQLite does (issue #16)
+        add("name", _("Projectnaam bevat een NUL-teken (0x00)."))
+    elif len(str(data.name).strip()) > limits["name"]:
+        add("name", _("Projectnaam is te lang: %(n)d tekens, hooguit %(max)d.")
+            % {"n": len(str(data.name).strip()), "max": limits["name"]})  # fmt: skip
+    if len(data.source_crs or "") > limits["source_crs"]:
+        add("source_crs", _("Bron-CRS is te lang: %(n)d tekens, hooguit %(max)d.")
+            % {"n": len(data.source_crs), "max": limits["source_crs"]})  # fmt: skip
     for field_name, value, allowed in (
         ("plan_type", data.plan_type, VALID["plan_type"]),
         ("plan_status", data.plan_status, VALID["plan_status"]),
@@ -225,6 +252,9 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
             _validate_phasing(add, data.phasing, total)
     if not _is_count(data.demolitions) or data.demolitions < 0:
         add("demolitions", _("Aantal te slopen woningen mag niet negatief zijn: %r.") % (data.demolitions,))
+    elif data.demolitions > limits["demolitions"][1]:
+        add("demolitions", _("Aantal te slopen woningen is te groot: %(n)d (hooguit %(max)d).")
+            % {"n": data.demolitions, "max": limits["demolitions"][1]})  # fmt: skip
     for bottleneck in data.bottlenecks:
         if bottleneck not in VALID["bottleneck"]:
             add("bottlenecks", _("Onbekend knelpunt '%s'.") % bottleneck)
@@ -318,7 +348,16 @@ def only_private_milestones_changed(old: ProjectData, new: ProjectData) -> bool:
 def _validate_milestones(data: ProjectData, today: date, extra_kinds) -> list[Problem]:
     problems = []
     seen = set()
+    lowest, highest = column_limits()["sequence"]
+    most_homes = column_limits()["milestone_homes"][1]
     for m in data.milestones:
+        if not _is_count(m.sequence) or not lowest <= m.sequence <= highest:
+            message = _("Volgnummer van mijlpaal '%(kind)s' moet tussen %(low)d en %(high)d liggen, niet %(value)r.")
+            values = {"kind": m.kind, "low": lowest, "high": highest, "value": m.sequence}
+            problems.append(Problem("milestones", message % values))
+        if _is_count(m.homes) and m.homes > most_homes:
+            problems.append(Problem("milestones", _("Aantal woningen bij mijlpaal '%(kind)s' is te groot: %(n)d.")
+                                    % {"kind": m.kind, "n": m.homes}))  # fmt: skip
         if m.kind not in MILESTONE_CODES and m.kind not in extra_kinds:
             problems.append(Problem("milestones", _("Onbekende mijlpaal '%s'.") % m.kind))
         if (m.kind, m.sequence) in seen:

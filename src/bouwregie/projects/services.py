@@ -137,6 +137,8 @@ def _checked(data: ProjectData, meta: VersionMeta, municipalities, extra_kinds, 
     code, found = problems(data, today, municipalities, extra_kinds)
     if not str(meta.reason or "").strip():
         found.append(Problem("reason", _("Geef een reden voor deze wijziging.")))
+    elif "\x00" in str(meta.reason):  # PostgreSQL cannot store it (issue #16); a multipart form can carry it
+        found.append(Problem("reason", _("De reden bevat een NUL-teken (0x00).")))
     if found:
         raise ProjectValidationError(found, subject)
     return code

@@ -103,7 +103,7 @@ def municipality_page(request, code: str):
     variants = result["variants"].items() if result else ()
     totals = {v: sum(m["paid_cents"] for m in c["municipalities"]) for v, c in variants}
     wbi = None
-    if policy.can_assess_wbi(who) or policy.can_submit_wbi(who, municipality.code):
+    if policy.can_read_wbi_application(who, municipality.code):
         wbi = wbi_store.applications_of([municipality.code])
     packages = None
     if policy.can_read_projects(who):
