@@ -243,7 +243,7 @@ def test_a_nul_byte_in_a_form_post_or_a_text_body_is_refused(client, world):
     form = {"versie": "1", "name": "a\x00b", "plan_status": "1A", "plan_type": "onbekend", "lifecycle": "actief",
             "woningen_sociale_huur_gestapeld": "40", "werkelijk_start_bouw": "2025-03-01", "reden": "x"}  # fmt: skip
     multipart = client.post(url, form)  # the test client's default, as a browser's form with a file field
-    assert multipart.status_code == 400 and "Projectnaam bevat een NUL-teken" in multipart.content.decode()
+    assert multipart.status_code == 400 and "Projectnaam bevat een stuurteken (0x00) op positie 2" in multipart.content.decode()
     multipart = client.post(url, {**form, "name": "Merwedekanaalzone", "reden": "a\x00b"})
     assert multipart.status_code == 400 and "De reden bevat een NUL-teken" in multipart.content.decode()
     text = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
@@ -402,3 +402,19 @@ def test_an_export_survives_a_geometry_stored_before_the_check(world, tmp_path):
     with mock.patch.object(services, "current_data", as_stored_before):
         for fmt in ("csv", "xlsx", "gpkg", "geojson"):
             assert export(tmp_path / f"uit.{fmt}", fmt) == 2
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x08", "\x0b", "\x1f"])
+def test_a_control_character_in_a_name_is_refused_with_its_code(client, world, character):
+    """No spreadsheet holds a C0 control character: stored, it would make every later Excel export fail."""
+    answer = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
+                  {"reason": "x", "name": f"Kanaal{character}eiland"})  # fmt: skip
+    body = problem_of(answer, 400)
+    assert f"stuurteken (0x{ord(character):02X}) op positie 7" in json.dumps(body, ensure_ascii=False)
+    assert _versions(world["utrecht"]) == 1
+
+
+def test_tab_and_line_ends_stay_part_of_a_name(client, world):
+    answer = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
+                  {"reason": "x", "name": "Kanaal\teiland\nfase 2"})  # fmt: skip
+    assert answer.status_code == 200, answer.content[:300]

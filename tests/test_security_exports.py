@@ -138,6 +138,18 @@ def test_xlsx_text_cells_are_explicit_strings_even_when_openpyxl_would_guess_a_f
     assert assert_inert_xlsx(buffer.getvalue()) == ["'" + HYPERLINK, -2, 1.5, None, "tekst", "#N/A"]
 
 
+
+def test_a_stored_control_character_does_not_fail_the_excel_export():
+    """Names with C0 control characters are refused at the door now (projects.rules), but SQLite stored them
+    before: such a name is shown with U+FFFD in the workbook instead of failing the whole export."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("t")
+    cells.xlsx_append(sheet, ["Kanaal\x01eiland", "=1\x02"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert assert_inert_xlsx(buffer.getvalue()) == ["Kanaal\ufffdeiland", "'=1\ufffd"]
+
+
 # The web downloads
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from bouwregie import limits
 from bouwregie.ingest.mapping import TableMapper
 from bouwregie.ingest.merge import apply_row, describe_changes
 from bouwregie.ingest.models import ImportRun
@@ -97,15 +98,17 @@ def run_import(path, options: ImportOptions, now: datetime | None = None) -> Imp
 def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> ImportResult:
     now = now or timezone.now()
     run = ImportRun(
-        created_at=now, author=options.author, source=options.source, file_name=path.name,
-        peiling_code=options.peiling or "", dry_run=options.dry_run, allow_partial=options.allow_partial,
-        sheet=options.sheet or "", profile=options.profile or "", header_row=options.header_row,
+        created_at=now, author=_fit("author", options.author), source=_fit("source", options.source),
+        file_name=_fit("file_name", path.name), peiling_code=_fit("peiling_code", options.peiling),
+        dry_run=options.dry_run, allow_partial=options.allow_partial, sheet=_fit("sheet", options.sheet),
+        profile=_fit("profile", options.profile), header_row=_fitting_header_row(options.header_row),
     )  # fmt: skip
     if path.is_file() and path.stat().st_size <= settings.IMPORT_MAX_BYTES:
         run.file_size, run.file_sha256 = path.stat().st_size, file_sha256(path)
     try:
         if not str(options.source or "").strip():
             raise ImportRefused(_("Geef een bron op (bijv. --source 'Provincie Utrecht')."))
+        _check_options(options)
         if options.peiling:
             try:
                 services.open_peiling_id(options.peiling)
@@ -158,6 +161,33 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
         run.save()
     report = options.report_path or Path(settings.VAR_DIR) / "imports" / f"import-{run.pk}-rapport.csv"
     return ImportResult(run, write_report(report, run.problems))
+
+
+def _check_options(options: ImportOptions) -> None:
+    """The options are stored in the import log: longer or larger than its columns is refused here, the same on
+    SQLite and PostgreSQL (issue #16, fault 9), for the CLI, the web form and the API alike."""
+    for field_name, value, label in (
+        ("source", options.source, _("De bron")), ("profile", options.profile, _("Het profiel")),
+        ("sheet", options.sheet, _("Het werkblad")), ("peiling_code", options.peiling, _("De peiling")),
+    ):  # fmt: skip
+        if message := limits.too_long(value, ImportRun, field_name, label):
+            raise ImportRefused(message)
+    if options.header_row is not None:
+        if options.header_row < 1:
+            raise ImportRefused(_("De kopregel is een regelnummer vanaf 1, niet %d.") % options.header_row)
+        if message := limits.out_of_range(options.header_row, ImportRun, "header_row", _("De kopregel")):
+            raise ImportRefused(message)
+
+
+def _fit(field_name: str, value) -> str:
+    """`value` cut to its column in the import log, so that even a refused run with a too long option is logged
+    (the refusal itself names the whole value's length)."""
+    return str(value or "")[: limits.max_length(ImportRun, field_name)]
+
+
+def _fitting_header_row(value):
+    low, high = limits.int_range(ImportRun, "header_row")
+    return value if value is None or low <= value <= high else None
 
 
 def _plan(table, binding, options: ImportOptions, now) -> Plan:

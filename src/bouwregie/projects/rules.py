@@ -2,6 +2,7 @@
 can be tested without a database and reused by the importer, the API and the demo generator."""
 
 import calendar
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -174,6 +175,10 @@ def deliveries(milestones, phasing: dict, total: int) -> tuple[dict[int, int], d
     return dict(realised), dict(planned)
 
 
+# C0 control characters other than tab, line feed and carriage return (XML 1.0 and PostgreSQL text refuse them).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) -> list[Problem]:
     """Every reason this version may not be stored, in the user's words. Empty list: valid."""
     problems: list[Problem] = []
@@ -184,8 +189,11 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
     limits = column_limits()
     if not str(data.name or "").strip():
         add("name", _("Projectnaam ontbreekt."))
-    elif "\x00" in str(data.name):  # PostgreSQL cannot store it; SQLite does (issue #16)
-        add("name", _("Projectnaam bevat een NUL-teken (0x00)."))
+    elif control := CONTROL_CHARACTERS.search(str(data.name)):
+        # PostgreSQL cannot store NUL (SQLite does), and no spreadsheet holds the other C0 control characters
+        # (the Excel export would fail): issue #16. Tab and line ends are text and stay.
+        add("name", _("Projectnaam bevat een stuurteken (0x%(code)02X) op positie %(position)d.")
+            % {"code": ord(control.group()), "position": control.start() + 1})  # fmt: skip
     elif len(str(data.name).strip()) > limits["name"]:
         add("name", _("Projectnaam is te lang: %(n)d tekens, hooguit %(max)d.")
             % {"n": len(str(data.name).strip()), "max": limits["name"]})  # fmt: skip

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bouwregie import limits
 from bouwregie.accounts import policy
 from bouwregie.geo.models import Municipality
 from bouwregie.ingest import uploads
@@ -79,6 +80,7 @@ class UploadForm(forms.Form):
     header_row = forms.IntegerField(
         label=gettext_lazy("Kopregel"),
         min_value=1,
+        max_value=limits.int_range(ImportRun, "header_row")[1],  # the import log's column (issue #16)
         required=False,
         help_text=gettext_lazy("Alleen nodig als de kopregel niet vanzelf wordt gevonden: het regelnummer, vanaf 1."),
     )
