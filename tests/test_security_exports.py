@@ -138,7 +138,6 @@ def test_xlsx_text_cells_are_explicit_strings_even_when_openpyxl_would_guess_a_f
     assert assert_inert_xlsx(buffer.getvalue()) == ["'" + HYPERLINK, -2, 1.5, None, "tekst", "#N/A"]
 
 
-
 def test_a_stored_control_character_does_not_fail_the_excel_export():
     """Names with C0 control characters are refused at the door now (projects.rules), but SQLite stored them
     before: such a name is shown with U+FFFD in the workbook instead of failing the whole export."""
