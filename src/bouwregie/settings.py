@@ -88,9 +88,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (the web app) work while an import writes; IMMEDIATE avoids lock upgrades
-    # failing half-way through a write transaction.
+    # failing half-way through a write transaction. recursive_triggers: a REPLACE fires the DELETE triggers of
+    # the row it replaces, so INSERT OR REPLACE cannot rewrite history (projects/db_guards.py).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA recursive_triggers=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
