@@ -8,6 +8,7 @@ this source that are missing from the delivery get a version "niet meer in planl
 """
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,6 +31,8 @@ from bouwregie.projects import bulk, services
 from bouwregie.projects.enums import Lifecycle, hardness
 from bouwregie.projects.models import ExternalId, Project
 from bouwregie.projects.rules import ProjectData, canonical, total_homes
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -106,6 +109,7 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
     try:
         if not str(options.source or "").strip():
             raise ImportRefused(_("Geef een bron op (bijv. --source 'Provincie Utrecht')."))
+        applied_before = _applied_imports(options.source)  # before anything is read: see _write
         if options.peiling:
             try:
                 services.open_peiling_id(options.peiling)
@@ -146,18 +150,74 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
         run.status = ImportRun.Status.PROEF
     else:
         run.status = ImportRun.Status.GEDEELTELIJK if plan.rejected_rows else ImportRun.Status.GESLAAGD
-    with transaction.atomic():
-        if run.status in (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK):
-            meta = services.VersionMeta(
-                author=options.author, source="import", created_at=now, peiling=options.peiling,
-                source_detail=f"{path.name} ({run.file_sha256[:12]})",
-                reason=_("Import planlijst %(source)s: %(file)s") % {"source": options.source, "file": path.name},
-            )  # fmt: skip
-            written = services.write_import(plan.new, plan.changed, plan.links, meta)
-            _name_new_projects(run, written["ids"])
-        run.save()
+    _write(run, plan, options, path, now, applied_before)
     report = options.report_path or Path(settings.VAR_DIR) / "imports" / f"import-{run.pk}-rapport.csv"
     return ImportResult(run, write_report(report, run.problems))
+
+
+class ConcurrentImport(Exception):
+    """Another import of the same source was saved while this one was being checked."""
+
+
+def _applied_imports(source: str) -> int:
+    """How many imports of this source have been saved: it grows with every one that commits."""
+    applied = (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK)
+    return ImportRun.objects.filter(source=source, dry_run=False, status__in=applied).count()
+
+
+def _one_import_per_source(source: str) -> None:
+    """Hold this source's import lock until the transaction ends. PostgreSQL: a transaction-level advisory
+    lock, so a second import of the source waits here for the first to commit (any process, any machine).
+    SQLite: the write transaction is IMMEDIATE (settings.py), which already admits one writer at a time."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(source.encode()).digest()[:4], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, key])
+
+
+IMPORT_LOCK = 1616  # the advisory lock class of imports (issue #16)
+
+
+def _write(run: ImportRun, plan: Plan, options: ImportOptions, path: Path, now, applied_before: int) -> None:
+    """Save the run and, when it is not refused, what the plan writes: one transaction.
+
+    One import per source at a time (issue #16): the plan was made outside any lock, so under the source's lock
+    it is checked that no other import of this source was saved since this one started reading. If one was,
+    this plan may be stale (it would write the same versions twice, or link the same external ids twice):
+    nothing is written and the run says so. A database error is logged and the run refused, never raised."""
+    writes = run.status in (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK)
+    try:
+        with transaction.atomic():
+            if writes:
+                _one_import_per_source(options.source)
+                if _applied_imports(options.source) != applied_before:
+                    raise ConcurrentImport(CONCURRENT % {"source": options.source})
+                meta = services.VersionMeta(
+                    author=options.author, source="import", created_at=now, peiling=options.peiling,
+                    source_detail=f"{path.name} ({run.file_sha256[:12]})",
+                    reason=_("Import planlijst %(source)s: %(file)s") % {"source": options.source, "file": path.name},
+                )  # fmt: skip
+                written = services.write_import(plan.new, plan.changed, plan.links, meta)
+                _name_new_projects(run, written["ids"])
+            run.save()
+        return
+    except ConcurrentImport as refusal:
+        run.message = str(refusal)
+    except services.PeilingClosedError as refusal:  # closed meanwhile
+        run.message = str(refusal)
+    except DatabaseError:
+        log.exception("Import van %s (%s) niet opgeslagen door een databasefout", options.source, path.name)
+        run.message = _("De import kon niet worden opgeslagen door een databasefout; er is niets opgeslagen. "
+                        "Details staan in het serverlog.")  # fmt: skip
+    run.pk, run.status = None, ImportRun.Status.GEWEIGERD
+    run.save()
+
+
+CONCURRENT = gettext_lazy(
+    "Tegelijk met deze import is een andere import van bron '%(source)s' opgeslagen; deze is daarom niet "
+    "opgeslagen (één import per bron tegelijk). Importeer het bestand opnieuw: dan wordt alleen opgeslagen wat "
+    "nog verschilt."
+)
 
 
 def _plan(table, binding, options: ImportOptions, now) -> Plan:

@@ -68,7 +68,7 @@ SQLITE = [
         (
             (t,),
             f"CREATE TRIGGER IF NOT EXISTS {t}_no_replace BEFORE INSERT ON {t} "
-            f"WHEN {_collides(t, keys)} BEGIN SELECT RAISE(ABORT, '{t} is alleen-toevoegen'); END",
+            f"WHEN {_collides(t, keys)} BEGIN SELECT RAISE(ABORT, '{t} is alleen-toevoegen: de rij bestaat al'); END",
         )
         for t, keys in UNIQUE_KEYS.items()
     ),  # fmt: skip
