@@ -301,27 +301,20 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
                 diff=describe_changes(base, data),
             )
     plan.rejected_rows = len(refused_rows)
-    for project_id in set(linked.values()) - seen:
+    missing = set(linked.values()) - seen
+    codes = _codes(missing)  # messages name a project by its projectcode, never by our internal id
+    for project_id in sorted(missing):
         _number, base = current[project_id]
         if base.lifecycle not in services.GONE:
             gone = replace(base, lifecycle=Lifecycle.NIET_MEER_IN_PLANLIJST)
             checked, found = services.check(gone, today, municipalities, extra_kinds)
             if found:  # an old version that no longer passes today's rules: report, do not write
-                plan.problems.append(Notice(None, "", str(project_id), " ".join(p.message for p in found), "fout"))
+                plan.problems.append(Notice(None, "", codes[project_id], " ".join(p.message for p in found), "fout"))
                 plan.rejected_rows += 1
                 continue
-            if not may_write(base.municipality):
-                plan.problems.append(
-                    Notice(
-                        None,
-                        "",
-                        str(project_id),
-                        _("Project ontbreekt in de lijst, maar u mag geen projecten in gemeente %s wijzigen.")
-                        % base.municipality,
-                        "fout",
-                    )
-                )
-                plan.rejected_rows += 1
+            if not may_write(base.municipality):  # not this user's to mark as gone: it stays as it is
+                message = MISSING_NOT_YOURS % {"code": codes[project_id], "municipality": base.municipality}
+                plan.problems.append(Notice(None, "", codes[project_id], message, "waarschuwing"))
                 continue
             plan.changed.append((project_id, checked))
             plan.missing += 1
@@ -333,6 +326,17 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
 
 
 CHANGE_FIELDS = fields(ProjectData)
+MISSING_NOT_YOURS = gettext_lazy(
+    "Project %(code)s ontbreekt in de lijst, maar u mag geen projecten in gemeente %(municipality)s wijzigen; "
+    "het blijft ongewijzigd."
+)
+
+
+def _codes(project_ids) -> dict[int, str]:
+    ids, found = sorted(project_ids), {}
+    for start in range(0, len(ids), 5000):
+        found.update(Project.objects.filter(id__in=ids[start : start + 5000]).values_list("id", "code"))
+    return found
 
 
 def _name_projects(plan: Plan) -> None:
