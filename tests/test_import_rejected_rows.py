@@ -116,3 +116,45 @@ def test_a_project_of_another_municipality_linked_to_the_source_never_blocks_its
     )
     assert str(world["ams"].id) not in {p["value"] for p in run.problems}
     assert world["ams"].versions.count() == versions and run.counts["missing"] == 0
+
+
+SPLIT_PROFILE = """name = "gemeentelijst"
+[fields]
+external_id = ["nr"]
+name = ["locatie"]
+municipality = ["gemeente"]
+[[records]]
+label = "hard"
+constants = { plan_status = "hard" }
+[[records.periods]]
+label = "2025-2029"
+columns = ["hard 2025-2029"]
+first = 2025
+last = 2029
+[[records]]
+label = "zacht"
+constants = { plan_status = "zacht" }
+[[records.periods]]
+label = "2025-2029"
+columns = ["zacht 2025-2029"]
+first = 2025
+last = 2029
+"""
+
+
+def test_a_split_row_refused_in_one_part_writes_nothing_of_either_part(world, tmp_path):
+    """A row read as a hard and a soft record is one unit: its valid part leaves no project and no link either."""
+    profile = tmp_path / "gemeentelijst.toml"
+    profile.write_text(SPLIT_PROFILE, encoding="utf-8")
+    path = tmp_path / "lijst.csv"
+    path.write_text("nr;locatie;gemeente;hard 2025-2029;zacht 2025-2029\n1;Noorderhaven;Utrecht;12;veel\n"
+                    "2;Brede school;Utrecht;4;3\n", encoding="utf-8")  # fmt: skip
+    before = history()
+    options = ImportOptions(source=SOURCE, profile=str(profile), allow_partial=True, may_write=utrecht_only)
+    run = run_import(path, options).run
+    assert run.status == ImportRun.Status.GEDEELTELIJK and run.counts["rejected"] == 1, run.problems
+    assert sorted(ExternalId.objects.filter(source=SOURCE).values_list("external_id", flat=True)) == [
+        "2-hard", "2-zacht"
+    ]  # fmt: skip
+    after = history()
+    assert len(after["projects_project"]) == len(before["projects_project"]) + 2
