@@ -144,9 +144,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (the web app) work while an import writes; IMMEDIATE avoids lock upgrades
-    # failing half-way through a write transaction.
+    # failing half-way through a write transaction. recursive_triggers: a REPLACE fires the DELETE triggers of
+    # the row it replaces, so INSERT OR REPLACE cannot rewrite history (projects/db_guards.py). temp_store=MEMORY:
+    # an insert into a table with triggers keeps a statement journal, by default in a temporary file; in memory
+    # it costs nothing (a 5,000-project demo: 3.3 million pwrite calls and 2.6 s system time on file, 0.35 s now).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA recursive_triggers=ON; PRAGMA temp_store=MEMORY;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

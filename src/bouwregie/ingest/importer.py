@@ -8,6 +8,7 @@ this source that are missing from the delivery get a version "niet meer in planl
 """
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,6 +32,8 @@ from bouwregie.projects import bulk, services
 from bouwregie.projects.enums import Lifecycle, hardness
 from bouwregie.projects.models import ExternalId, Project
 from bouwregie.projects.rules import ProjectData, canonical, total_homes
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,6 +112,7 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
         if not str(options.source or "").strip():
             raise ImportRefused(_("Geef een bron op (bijv. --source 'Provincie Utrecht')."))
         _check_options(options)
+        applied_before = _applied_imports(options.source)  # before anything is read: see _write
         if options.peiling:
             try:
                 services.open_peiling_id(options.peiling)
@@ -149,16 +153,7 @@ def _run_import(path: Path, options: ImportOptions, now: datetime | None) -> Imp
         run.status = ImportRun.Status.PROEF
     else:
         run.status = ImportRun.Status.GEDEELTELIJK if plan.rejected_rows else ImportRun.Status.GESLAAGD
-    with transaction.atomic():
-        if run.status in (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK):
-            meta = services.VersionMeta(
-                author=options.author, source="import", created_at=now, peiling=options.peiling,
-                source_detail=f"{path.name} ({run.file_sha256[:12]})",
-                reason=_("Import planlijst %(source)s: %(file)s") % {"source": options.source, "file": path.name},
-            )  # fmt: skip
-            written = services.write_import(plan.new, plan.changed, plan.links, meta)
-            _name_new_projects(run, written["ids"])
-        run.save()
+    _write(run, plan, options, path, now, applied_before)
     report = options.report_path or Path(settings.VAR_DIR) / "imports" / f"import-{run.pk}-rapport.csv"
     return ImportResult(run, write_report(report, run.problems))
 
@@ -188,6 +183,71 @@ def _fit(field_name: str, value) -> str:
 def _fitting_header_row(value):
     low, high = limits.int_range(ImportRun, "header_row")
     return value if value is None or low <= value <= high else None
+
+
+class ConcurrentImport(Exception):
+    """Another import of the same source was saved while this one was being checked."""
+
+
+def _applied_imports(source: str) -> int:
+    """How many imports of this source have been saved: it grows with every one that commits."""
+    applied = (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK)
+    return ImportRun.objects.filter(source=source, dry_run=False, status__in=applied).count()
+
+
+def _one_import_per_source(source: str) -> None:
+    """Hold this source's import lock until the transaction ends. PostgreSQL: a transaction-level advisory
+    lock, so a second import of the source waits here for the first to commit (any process, any machine).
+    SQLite: the write transaction is IMMEDIATE (settings.py), which already admits one writer at a time."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(source.encode()).digest()[:4], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, key])
+
+
+IMPORT_LOCK = 1616  # the advisory lock class of imports (issue #16)
+
+
+def _write(run: ImportRun, plan: Plan, options: ImportOptions, path: Path, now, applied_before: int) -> None:
+    """Save the run and, when it is not refused, what the plan writes: one transaction.
+
+    One import per source at a time (issue #16): the plan was made outside any lock, so under the source's lock
+    it is checked that no other import of this source was saved since this one started reading. If one was,
+    this plan may be stale (it would write the same versions twice, or link the same external ids twice):
+    nothing is written and the run says so. A database error is logged and the run refused, never raised."""
+    writes = run.status in (ImportRun.Status.GESLAAGD, ImportRun.Status.GEDEELTELIJK)
+    try:
+        with transaction.atomic():
+            if writes:
+                _one_import_per_source(options.source)
+                if _applied_imports(options.source) != applied_before:
+                    raise ConcurrentImport(CONCURRENT % {"source": options.source})
+                meta = services.VersionMeta(
+                    author=options.author, source="import", created_at=now, peiling=options.peiling,
+                    source_detail=f"{path.name} ({run.file_sha256[:12]})",
+                    reason=_("Import planlijst %(source)s: %(file)s") % {"source": options.source, "file": path.name},
+                )  # fmt: skip
+                written = services.write_import(plan.new, plan.changed, plan.links, meta)
+                _name_new_projects(run, written["ids"])
+            run.save()
+        return
+    except ConcurrentImport as refusal:
+        run.message = str(refusal)
+    except services.PeilingClosedError as refusal:  # closed meanwhile
+        run.message = str(refusal)
+    except DatabaseError:
+        log.exception("Import van %s (%s) niet opgeslagen door een databasefout", options.source, path.name)
+        run.message = _("De import kon niet worden opgeslagen door een databasefout; er is niets opgeslagen. "
+                        "Details staan in het serverlog.")  # fmt: skip
+    run.pk, run.status = None, ImportRun.Status.GEWEIGERD
+    run.save()
+
+
+CONCURRENT = gettext_lazy(
+    "Tegelijk met deze import is een andere import van bron '%(source)s' opgeslagen; deze is daarom niet "
+    "opgeslagen (één import per bron tegelijk). Importeer het bestand opnieuw: dan wordt alleen opgeslagen wat "
+    "nog verschilt."
+)
 
 
 def _plan(table, binding, options: ImportOptions, now) -> Plan:
@@ -271,27 +331,20 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
                 diff=describe_changes(base, data),
             )
     plan.rejected_rows = len(refused_rows)
-    for project_id in set(linked.values()) - seen:
+    missing = set(linked.values()) - seen
+    codes = _codes(missing)  # messages name a project by its projectcode, never by our internal id
+    for project_id in sorted(missing):
         _number, base = current[project_id]
         if base.lifecycle not in services.GONE:
             gone = replace(base, lifecycle=Lifecycle.NIET_MEER_IN_PLANLIJST)
             checked, found = services.check(gone, today, municipalities, extra_kinds)
             if found:  # an old version that no longer passes today's rules: report, do not write
-                plan.problems.append(Notice(None, "", str(project_id), " ".join(p.message for p in found), "fout"))
+                plan.problems.append(Notice(None, "", codes[project_id], " ".join(p.message for p in found), "fout"))
                 plan.rejected_rows += 1
                 continue
-            if not may_write(base.municipality):
-                plan.problems.append(
-                    Notice(
-                        None,
-                        "",
-                        str(project_id),
-                        _("Project ontbreekt in de lijst, maar u mag geen projecten in gemeente %s wijzigen.")
-                        % base.municipality,
-                        "fout",
-                    )
-                )
-                plan.rejected_rows += 1
+            if not may_write(base.municipality):  # not this user's to mark as gone: it stays as it is
+                message = MISSING_NOT_YOURS % {"code": codes[project_id], "municipality": base.municipality}
+                plan.problems.append(Notice(None, "", codes[project_id], message, "waarschuwing"))
                 continue
             plan.changed.append((project_id, checked))
             plan.missing += 1
@@ -303,6 +356,17 @@ def _plan(table, binding, options: ImportOptions, now) -> Plan:
 
 
 CHANGE_FIELDS = fields(ProjectData)
+MISSING_NOT_YOURS = gettext_lazy(
+    "Project %(code)s ontbreekt in de lijst, maar u mag geen projecten in gemeente %(municipality)s wijzigen; "
+    "het blijft ongewijzigd."
+)
+
+
+def _codes(project_ids) -> dict[int, str]:
+    ids, found = sorted(project_ids), {}
+    for start in range(0, len(ids), 5000):
+        found.update(Project.objects.filter(id__in=ids[start : start + 5000]).values_list("id", "code"))
+    return found
 
 
 def _name_projects(plan: Plan) -> None:

@@ -175,6 +175,21 @@ class Milestone(AppendOnlyModel):
         return f"{self.kind} ({self.actual or self.planned or '-'})"
 
 
+class VersionSeal(AppendOnlyModel):
+    """A version whose milestones are complete. services.py writes it in the transaction that creates the
+    version, right after the milestones; from then on the database refuses another milestone for it
+    (db_guards), so a version, and with it every closed peiling, can never gain a milestone later."""
+
+    version = models.OneToOneField(ProjectVersion, primary_key=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("vastgelegde projectversie")
+        verbose_name_plural = _("vastgelegde projectversies")
+
+    def __str__(self):
+        return str(self.version_id)
+
+
 class MilestoneKind(models.Model):
     """Milestone kinds beyond the standard list, added by a versnellingstafel (DESIGN.md)."""
 

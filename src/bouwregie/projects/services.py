@@ -27,6 +27,7 @@ from bouwregie.projects.models import (
     PeilingEntry,
     Project,
     ProjectVersion,
+    VersionSeal,
 )
 from bouwregie.projects.rules import MilestoneData, Problem, ProjectData
 
@@ -201,6 +202,8 @@ def _insert_versions(versions: list[NewVersion]) -> list[int]:
         (vid, m.kind, m.sequence, m.planned, m.actual, m.homes)
         for vid, v in zip(ids, versions, strict=True) for m in v.data.milestones
     ))  # fmt: skip
+    # Sealed: the database refuses any milestone for these versions from now on (db_guards).
+    bulk.insert_rows(VersionSeal, ["version_id"], ((vid,) for vid in ids))
     _set_current(ids)
     return ids
 
@@ -226,7 +229,8 @@ def _set_current(ids: list[int]) -> None:
 
 def _done(new_versions: int = 0):
     bulk.reset_sequences(Project, ExternalId, ProjectVersion, Milestone, PeilingEntry)
-    bulk.refresh_statistics(new_versions, Project, ExternalId, ProjectVersion, Milestone, PeilingEntry, CurrentVersion)
+    bulk.refresh_statistics(new_versions, Project, ExternalId, ProjectVersion, Milestone, PeilingEntry, CurrentVersion,
+                            VersionSeal)  # fmt: skip
 
 
 @transaction.atomic
