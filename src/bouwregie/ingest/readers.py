@@ -334,7 +334,7 @@ def _invalid_byte_notices(invalid: dict[int, list[bytes]], lines, ends, columns,
                     column,
                     cells[i] if i is not None else "",
                     _(
-                        "Ongeldige byte(s) %(bytes)s voor UTF-8 op regel %(line)d vervangen door '\ufffd' (de rest "
+                        "Ongeldige byte(s) %(bytes)s voor UTF-8 op regel %(line)d vervangen door '�' (de rest "
                         "van het bestand is UTF-8); controleer de waarde en sla het bestand op als UTF-8."
                     )
                     % {"bytes": bytes_text, "line": line_number},
