@@ -756,15 +756,14 @@ def fill(po_path: Path) -> int:
         key = _unquote(msgid.group(1))
         if key in EN and "msgid_plural" not in entry:
             msgstr = "msgstr " + _quote(EN[key])  # a function, not a template: re.sub would expand a "\\n"
-            entry = re.sub(r'^msgstr (".*"\n?)+', lambda _m: msgstr, entry + "\n", flags=re.M).rstrip("\n")
+            entry = re.sub(r'^msgstr (".*"\n?)+', lambda _m, s=msgstr: s, entry + "\n", flags=re.M).rstrip("\n")
             filled += 1
         elif key in PLURALS:
             one, many = PLURALS[key]
             # a value may run over several lines: replace them all
-            entry = re.sub(
-                r'^msgstr\[0\] (".*"\n?)+', lambda _m: "msgstr[0] " + _quote(one) + "\n", entry + "\n", flags=re.M
-            )
-            entry = re.sub(r'^msgstr\[1\] (".*"\n?)+', lambda _m: "msgstr[1] " + _quote(many) + "\n", entry, flags=re.M)
+            first, second = "msgstr[0] " + _quote(one) + "\n", "msgstr[1] " + _quote(many) + "\n"
+            entry = re.sub(r'^msgstr\[0\] (".*"\n?)+', lambda _m, s=first: s, entry + "\n", flags=re.M)
+            entry = re.sub(r'^msgstr\[1\] (".*"\n?)+', lambda _m, s=second: s, entry, flags=re.M)
             entry = entry.rstrip("\n")
             filled += 1
         elif "#, fuzzy" in entry:  # gettext's guess from a similar text is wrong more often than not: drop it
