@@ -100,7 +100,7 @@ def query(env, sql) -> list[tuple]:
 
 
 def history(env) -> dict[str, list]:
-    return {table: query(env, f"SELECT * FROM {table} {where} ORDER BY id") for table, where in HISTORY.items()}
+    return {table: query(env, f"SELECT * FROM {table} {where} ORDER BY 1") for table, where in HISTORY.items()}
 
 
 def trigger_names(env) -> set[str]:
@@ -136,6 +136,7 @@ def test_restore_into_a_fresh_database_gives_back_the_whole_history(databases, s
     assert {t: len(rows) for t, rows in after.items()} == {
         "projects_project": 40, "projects_externalid": 40, "projects_projectversion": 148,
         "projects_milestone": 1776, "projects_peilingentry": 507, "projects_peiling": 15,
+        "projects_versionseal": 148,  # one seal per version (its milestones are fixed)
     }  # fmt: skip
     assert after == before
     assert trigger_names(target) == trigger_names(env) and len(trigger_names(target)) >= 12

@@ -88,13 +88,14 @@ def _plain(value):
 
 
 def history_digest(table: str, where: str = "") -> dict:
-    """Row count and sha256 of the rows of `table` ordered by id, columns in name order, each row one line of
-    canonical JSON. Streamed (a server-side cursor on PostgreSQL), so a national history fits in memory."""
+    """Row count and sha256 of the rows of `table` ordered by its primary key, columns in name order, each row
+    one line of canonical JSON. Streamed (a server-side cursor on PostgreSQL), so a national history fits in memory."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         columns = sorted(c.name for c in connection.introspection.get_table_description(cursor, table))
+        key = connection.introspection.get_primary_key_column(cursor, table)  # 'id', or e.g. a seal's version_id
     digest, rows = hashlib.sha256(), 0
-    sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} {where} ORDER BY {quote('id')}"
+    sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)} {where} ORDER BY {quote(key)}"
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while chunk := cursor.fetchmany(5000):
