@@ -237,3 +237,15 @@ def test_a_trusted_proxy_that_is_no_address_is_refused_at_start(tmp_path):
     env = _clean_environment(BOUWREGIE_VAR_DIR=str(tmp_path), BOUWREGIE_TRUSTED_PROXIES="10.0.0.1,proxy.intern")
     result = _bouwregie(env, "check")
     assert result.returncode != 0 and "'proxy.intern' is geen adres of netwerk" in result.stderr
+
+
+def test_weak_passwords_are_refused_by_django_s_checks():
+    """Throttling per account and address does not stop password spraying: a weak password is refused when it is
+    set (forms, createsuperuser), with Django's own validators."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("kort", "password1234", "123456789012"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("bouwregie-demo")  # the demo's password passes (14 characters, not common)
