@@ -419,3 +419,21 @@ def test_tab_and_line_ends_stay_part_of_a_name(client, world):
     answer = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}",
                   {"reason": "x", "name": "Kanaal\teiland\nfase 2"})  # fmt: skip
     assert answer.status_code == 200, answer.content[:300]
+
+
+def test_an_unknown_field_is_refused_by_name_not_ignored(client, world):
+    """A misspelt field used to answer 200 and change nothing; now the door names it, in Dutch."""
+    url = f"/api/v1/projects/{world['utrecht']}"
+    body = problem_of(call(client, world, "beheerder", "patch", url, {"reason": "x", "homes_total": 2**31}), 400)
+    assert body["invalidParams"] == [
+        {"name": "change.homes_total", "reason": "Onbekend veld; zie het OpenAPI-document voor de velden."}
+    ]
+    wrong_type = problem_of(call(client, world, "beheerder", "patch", url, {"reason": 5, "homes": {"koop": 3}}), 400)
+    reasons = {p["name"]: p["reason"] for p in wrong_type["invalidParams"]}
+    assert reasons["change.reason"] == "Verwacht tekst." and "object" in reasons["change.homes.koop"]
+    assert _versions(world["utrecht"]) == 1
+
+
+def test_a_truncated_json_body_is_called_what_it_is(client, world):
+    answer = call(client, world, "beheerder", "patch", f"/api/v1/projects/{world['utrecht']}", '{"reason": "x", "na')
+    assert "onvolledig of onjuist opgebouwd" in problem_of(answer, 400)["detail"]

@@ -19,7 +19,7 @@ from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import create_model
+from pydantic import ConfigDict, create_model
 
 from bouwregie.accounts import policy, tokens
 from bouwregie.api.problems import problem
@@ -155,6 +155,25 @@ REASONS = {
     "float_parsing": "Geen getal.",
     "missing": "Verplicht veld ontbreekt.",
     "string_pattern_mismatch": "Bevat een teken dat niet kan worden opgeslagen (NUL, 0x00).",
+    "extra_forbidden": "Onbekend veld; zie het OpenAPI-document voor de velden.",
+    "string_type": "Verwacht tekst.",
+    "int_type": "Geen geheel getal.",
+    "int_from_float": "Geen geheel getal.",
+    "float_type": "Geen getal.",
+    "bool_type": "Verwacht true of false.",
+    "bool_parsing": "Verwacht true of false.",
+    "dict_type": "Verwacht een object (JSON-object).",
+    "model_type": "Verwacht een object (JSON-object).",
+    "model_attributes_type": "Verwacht een object (JSON-object).",
+    "list_type": "Verwacht een lijst (JSON-array).",
+    "date_type": "Verwacht een datum (JJJJ-MM-DD).",
+    "date_parsing": "Geen geldige datum (JJJJ-MM-DD).",
+    "date_from_datetime_parsing": "Geen geldige datum (JJJJ-MM-DD).",
+    "date_from_datetime_inexact": "Een datum zonder tijd (JJJJ-MM-DD).",
+    "too_long": "Te veel: hooguit {max_length}.",
+    "too_short": "Te weinig: minstens {min_length}.",
+    "enum": "Onbekende waarde; toegestaan: {expected}.",
+    "json_invalid": "Geen geldige JSON.",
 }
 
 
@@ -181,7 +200,8 @@ def _not_found(request, exc):
 def _http_error(request, exc):
     detail = str(exc)
     if detail.startswith("Cannot parse request body"):  # ninja's words for a body that is no (strict) JSON
-        detail = "De inhoud van het verzoek is geen geldige JSON (NaN en Infinity zijn geen JSON-getallen)."
+        detail = ("De inhoud van het verzoek is geen geldige JSON: onvolledig of onjuist opgebouwd, of met NaN of "
+                  "Infinity (geen JSON-getallen).")  # fmt: skip
     title = {400: "Ongeldige invoer", 403: "Geen toegang", 413: "Verzoek te groot"}.get(exc.status_code, "Fout")
     return problem(exc.status_code, title, detail)
 
@@ -238,6 +258,13 @@ def _require_projects(request) -> policy.Principal:
 
 
 # --- schemas -----------------------------------------------------------------------------------
+class Input(Schema):
+    """A request body: a field this API does not know is refused (400 naming it), not silently ignored — a
+    misspelt field would otherwise answer 200 and change nothing (issue #16)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class AreaOut(Schema):
     kind: str
     code: str
@@ -286,7 +313,7 @@ HOMES = {"ge": 0, "le": int_range(Milestone, "homes")[1]}
 NO_NUL = r"^[^\x00]*$"  # a multipart body's text fields (the middleware checks every other body)
 
 
-class MilestoneIn(MilestoneOut):
+class MilestoneIn(MilestoneOut, Input):
     sequence: int = Field(1, **SEQUENCE)
     homes: int | None = Field(None, **HOMES)
 
@@ -325,7 +352,7 @@ class VersionOut(Schema):
     peiling: str | None = None
 
 
-class ProjectChange(Schema):
+class ProjectChange(Input):
     """Fields to change; what is left out stays as it is. Every change is a new version with a reason."""
 
     reason: str
@@ -517,7 +544,7 @@ def change_project(request, code: str, change: ProjectChange):
     return project_detail(request, code)
 
 
-class MilestoneChange(Schema):
+class MilestoneChange(Input):
     """One milestone's dates (and, for an oplevering, its homes); what is left out becomes empty."""
 
     reason: str
@@ -652,7 +679,7 @@ class JobOut(Schema):
     forecast_id: int | None = None  # the Forecast the job produced (GET /forecasts/{id})
 
 
-class DecisionIn(Schema):
+class DecisionIn(Input):
     decision: Literal["bevestigen", "gedeeltelijk", "annuleren"]
 
 
@@ -716,7 +743,7 @@ def _job_out(job: Job) -> JobOut:
 
 
 # --- forecasts (issue #6) -----------------------------------------------------------------------
-class ForecastIn(Schema):
+class ForecastIn(Input):
     area: str = "NL"
     peiling: str | None = None
     runs: int = Field(forecast_api.DEFAULT_RUNS, ge=1, le=forecast_api.MAX_RUNS)
@@ -832,7 +859,7 @@ def wbi_assessment(request, tijdvak: str, budget: str) -> dict:
     return wbi_store.assess(tijdvak, parse_euros(budget))
 
 
-class GebiedsbudgetIn(Schema):
+class GebiedsbudgetIn(Input):
     id: str
     gebied: str
     besluitdatum: date
@@ -852,7 +879,7 @@ class GebiedsbudgetPackageIn(GebiedsbudgetIn):
     gemeenten: list[str] = Field(description="gemeentecodes (GM…) waarin het gebied ligt")
 
 
-class NplvIn(Schema):
+class NplvIn(Input):
     woningen: dict[str, int] = Field(description="gebied → aantal nieuwe woningen")
     per_woning: str | int | float | None = Field(None, description="euro's per woning (€ 10.000–13.000)")
     datum: date | None = None
