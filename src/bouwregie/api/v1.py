@@ -43,6 +43,7 @@ from bouwregie.monitor.alternatives import alternatives as find_alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS, delayed_since_last_peiling
 from bouwregie.monitor.delays import delays as find_delays
 from bouwregie.monitor.kansrijk import kansrijk
+from bouwregie.monitor.shortfall import MAX_SHORTFALL, ShortfallNeeded
 from bouwregie.monitor.snapshot import SEGMENTS, YEARS
 from bouwregie.projects import search, services
 from bouwregie.projects.enums import Bottleneck, Lifecycle, PlanStatus
@@ -223,6 +224,13 @@ def _invalid_parameter(request, exc):
 @api.exception_handler(UnknownArea)
 def _unknown_area(request, exc):
     return problem(400, "Onbekend gebied", str(exc), "onbekend-gebied")
+
+
+@api.exception_handler(ShortfallNeeded)
+def _shortfall_needed(request, exc):
+    reason = "Geef het tekort in woningen op met de parameter tekort."
+    return problem(400, "Tekort nodig", f"{exc} {reason}", "tekort-nodig", invalidParams=[{"name": "tekort",
+                   "reason": reason}])  # fmt: skip
 
 
 @api.exception_handler(Peiling.DoesNotExist)
@@ -632,7 +640,7 @@ def delays(request, van: str, tot: str, area: str = "NL", months: float = Query(
     "/alternatives", response={200: dict, **ERRORS}, auth=SIGNED_IN, summary="Alternatieven bij een tekort in een jaar"
 )
 def alternatives(request, area: str, year: int = Query(..., ge=int(YEARS[0]), le=int(YEARS[-1])),
-                 peiling: str | None = None, tekort: int | None = Query(None, ge=0),
+                 peiling: str | None = None, tekort: int | None = Query(None, ge=0, le=MAX_SHORTFALL),
                  limit: int = Query(25, ge=0)) -> dict:  # fmt: skip
     _require_projects(request)
     return find_alternatives(area, monitor_api.chosen_peiling(peiling), year, tekort, limit or None)

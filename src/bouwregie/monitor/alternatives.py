@@ -5,6 +5,9 @@ table — other projects of the woondeal pulled forward, or soft capacity brough
 active project with homes planned after Y (its next phase could come earlier) or without any planning
 yet, that could still deliver in Y at the fastest plausible pace (projects/leadtimes.py).
 
+The shortfall is the area's own agreement for Y minus what Y already delivers or plans, else its part of
+its woondeal's jaarschijf, else the figure the user states (monitor/shortfall.py).
+
 The ranking is a plain sum of points with one reason per component, so the table can see why a project
 is on top and disagree with it. Ties go to the larger contribution, then to the project code.
 """
@@ -16,6 +19,7 @@ from bouwregie.formatting import number, percent
 from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.geo.models import Region
 from bouwregie.monitor import figures
+from bouwregie.monitor.shortfall import ShortfallNeeded, check_shortfall, from_woondeal, year_target
 from bouwregie.monitor.snapshot import (
     AFFORDABLE_COLUMNS,
     HARDNESS,
@@ -33,7 +37,6 @@ from bouwregie.monitor.snapshot import (
 from bouwregie.projects.leadtimes import fastest_years_to_delivery, years_left_in
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
-from bouwregie.targets.models import Target
 
 # Points per component; the total is at most 100 before the bottleneck deduction.
 POINTS = {
@@ -50,23 +53,6 @@ BOTTLENECK_DEDUCTION, MAX_BOTTLENECK_DEDUCTION = 10, 20
 
 _FASTEST = np.array([fastest_years_to_delivery(p) for p in PHASES])
 _STATUS_FACTOR = np.array([STATUS_POINTS[c] for c in STATUS_CLASS])
-
-
-def year_target(area_code: str, year: int) -> dict | None:
-    """The homes the area agreed to build in `year`: its yearly slice, else the agreement's total spread
-    evenly over its period (stated as such). The narrowest agreement covering the year wins."""
-    covering = [t for t in Target.objects.filter(area=area_code, metric=Target.Metric.BRUTO)
-                if t.first_year <= year <= t.last_year and t.total]  # fmt: skip
-    if not covering:
-        return None
-    sliced = [t for t in covering if str(year) in t.yearly]
-    if sliced:
-        t = min(sliced, key=lambda t: t.last_year - t.first_year)
-        return {"homes": int(t.yearly[str(year)]), "basis": _("jaarschijf"), "source": t.source}
-    t = min(covering, key=lambda t: t.last_year - t.first_year)
-    years = t.last_year - t.first_year + 1
-    return {"homes": -(-t.total // years), "basis": _("afspraak %(period)s gelijk verdeeld over %(n)d jaar")
-            % {"period": f"{t.first_year}–{t.last_year}", "n": years}, "source": t.source}  # fmt: skip
 
 
 def woondeal_areas(area: Area) -> list[Area]:
@@ -96,13 +82,13 @@ def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = Non
         in_deal |= members(s, deal)
     sums = figures.group_sums(s, np.zeros(len(in_area), dtype=np.int64), 1, include=in_area).take(0)
     delivered = int(sums.realised[y] + sums.planned[y])
-    target = year_target(area.code, year)
-    if shortfall is None:
-        if target is None:
-            raise ValueError(_("Geen bruto-afspraak voor %(area)s die %(year)s dekt; laad er een met 'bouwregie "
-                               "targets load' of geef het tekort op met --tekort.")
-                             % {"area": area.name, "year": year})  # fmt: skip
-        shortfall = max(0, target["homes"] - delivered)
+    target = year_target(area.code, year) or from_woondeal(area, year, s, delivered)
+    if shortfall is not None:
+        shortfall, origin = check_shortfall(shortfall), "opgegeven"
+    elif target is None:
+        raise ShortfallNeeded(area, year)
+    else:
+        shortfall, origin = max(0, target["homes"] - delivered), "woondeal" if "woondeal" in target else "afspraak"
     needed = needed_affordable_share(float(sums.affordable_by_year[y]), float(sums.known_by_year[y]), shortfall)
 
     ranked = rank(s, in_area | in_deal, year, years_left_in(year, reference), shortfall, needed)
@@ -128,6 +114,7 @@ def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = Non
     return {
         "area": area.as_dict(), "peiling": peiling, "year": year, "reference_date": reference.isoformat(),
         "woondeal": [d.as_dict() for d in deals], "target": target, "delivered": delivered, "shortfall": shortfall,
+        "shortfall_from": origin,
         "needed_affordable_share": needed,
         "totals": {
             "candidates": len(order), "candidate_homes": int(movable[order].sum()),

@@ -16,6 +16,7 @@ from bouwregie.forecast import jobs as forecast_jobs
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.monitor.alternatives import alternatives
 from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
+from bouwregie.monitor.shortfall import MAX_SHORTFALL, ShortfallNeeded
 from bouwregie.projects import services
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
@@ -145,6 +146,8 @@ def delays_page(request):
 
 @login_required
 def alternatives_page(request):
+    """Alternatives for an area and a year, always answered on the page: from the area's agreement, its part
+    of its woondeal's jaarschijf, or — when neither exists — a shortfall the user enters here (issue #17)."""
     require_projects(request)
     area, peilingen = _area_and_peilingen(request)
     form = {
@@ -153,19 +156,30 @@ def alternatives_page(request):
         "jaar": request.GET.get("jaar", "").strip(),
         "tekort": request.GET.get("tekort", "").strip(),
     }
-    result, error = None, None
+    result, error, field, needed = None, None, None, None
     if form["jaar"]:
         try:
+            field = "jaar"
             year = whole_number(form["jaar"], _("Het jaar"))
-            shortfall = whole_number(form["tekort"], _("Het tekort")) if form["tekort"] else None
+            field = "tekort"
+            shortfall = (
+                whole_number(form["tekort"], _("Het tekort"), least=1, most=MAX_SHORTFALL) if form["tekort"] else None
+            )
+            field = "peiling"
             if form["peiling"] not in peilingen:
                 raise ValueError(_("Kies een gesloten peiling."))
+            field = "jaar"  # what alternatives() refuses besides the area: a year outside its range or too early
             result = alternatives(area, form["peiling"], year, shortfall, limit=50)
-        except (UnknownArea, ValueError) as e:
+        except ShortfallNeeded as e:
+            needed = {"area": e.area.name, "year": e.year}
+        except UnknownArea as e:
+            error, field = str(e), "gebied"
+        except ValueError as e:
             error = str(e)
     return render(
         request,
         "web/alternatives.html",
-        {"nav": "alternatives", "form": form, "peilingen": peilingen, "result": result, "error": error},
+        {"nav": "alternatives", "form": form, "peilingen": peilingen, "result": result, "error": error,
+         "error_field": field if error else None, "needed": needed},
         status=400 if error else 200,
-    )
+    )  # fmt: skip

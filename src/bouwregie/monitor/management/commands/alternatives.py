@@ -7,6 +7,7 @@ from bouwregie.formatting import number as _n
 from bouwregie.formatting import percent as _pct
 from bouwregie.monitor.alternatives import alternatives
 from bouwregie.monitor.api import chosen_peiling
+from bouwregie.monitor.shortfall import ShortfallNeeded
 from bouwregie.projects.models import Peiling
 
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
             raise CommandError("--tekort kan niet negatief zijn.")
         try:
             result = alternatives(area, chosen_peiling(peiling), year, tekort, limit or None)
+        except ShortfallNeeded as error:
+            raise CommandError(
+                f"{error} Gebruik --tekort N, of laad een afspraak met 'bouwregie targets load'."
+            ) from None
         except (ValueError, Peiling.DoesNotExist) as error:
             raise CommandError(str(error)) from None
         if format == "json":
@@ -35,7 +40,8 @@ class Command(BaseCommand):
         w(f"{result['area']['name']} — {result['year']}, peiling {result['peiling']} "
           f"(peildatum {result['reference_date']})")  # fmt: skip
         if target:
-            w(f"  Afspraak {result['year']}: {_n(target['homes'])} woningen ({target['basis']}) [{target['source']}]")
+            label = "Deel van de woondeal" if "woondeal" in target else "Afspraak"
+            w(f"  {label} {result['year']}: {_n(target['homes'])} woningen ({target['basis']}) [{target['source']}]")
         w(f"  Opgeleverd en gepland in {result['year']}: {_n(result['delivered'])}; tekort {_n(result['shortfall'])}; "
           f"nodig aandeel betaalbaar in de extra woningen: {_pct(result['needed_affordable_share'])}")  # fmt: skip
         if result["woondeal"]:
