@@ -177,6 +177,15 @@ def test_without_agreement_or_woondeal_the_page_asks_for_the_shortfall(client, r
     _no_command_advice(page)
 
 
+def test_a_region_without_agreement_is_asked_too(client, region):
+    Region.objects.create(code="tafel-oost", name="Tafel Oost", kind="versnellingstafel").municipalities.add(
+        Municipality.objects.get(code="GM0307")
+    )
+    response, page = _page(client, region, "gebied=tafel-oost&jaar=2027")
+    assert response.status_code == 200 and "Tekort van Tafel Oost in 2027 opgeven" in _text(page)
+    _no_command_advice(page)
+
+
 @pytest.mark.parametrize("value", ["-5", "0", "abc", "²", "12,5", "2147483648", "9" * 5000])
 def test_a_bad_shortfall_gets_a_clear_message_at_its_field(client, region, value):
     response, page = _page(client, region, f"gebied=GM0363&jaar=2027&tekort={value}")
