@@ -184,6 +184,10 @@ def test_a_region_without_agreement_is_asked_too(client, region):
     response, page = _page(client, region, "gebied=tafel-oost&jaar=2027")
     assert response.status_code == 200 and "Tekort van Tafel Oost in 2027 opgeven" in _text(page)
     _no_command_advice(page)
+    response, page = _page(client, region, "gebied=woondeal-drie&jaar=2027")  # a region's slug, not upper-cased
+    assert response.status_code == 200 and "1.000 afspraak (Woondeal Drie (test))" in _text(page)
+    response, page = _page(client, region, "gebied=gm0344&jaar=2027")  # codes in any case
+    assert response.status_code == 200 and "217 tekort" in _text(page)
 
 
 @pytest.mark.parametrize("value", ["-5", "0", "abc", "²", "12,5", "2147483648", "9" * 5000])

@@ -105,7 +105,9 @@ def describe_delay(reason: dict) -> str:
 
 
 def _area_and_peilingen(request) -> tuple[str, list[str]]:
-    return request.GET.get("gebied", "").strip().upper() or "NL", closed_peilingen()
+    """The area as typed (resolve_area reads GM/PV codes and NL in any case; a region's code is a slug that
+    upper-casing would make unknown) and the closed peilingen."""
+    return request.GET.get("gebied", "").strip() or "NL", closed_peilingen()
 
 
 @login_required
