@@ -157,6 +157,30 @@ def test_a_forecast_with_a_scenario_as_a_fan_chart(server, page):
     page.screenshot(path=SCREENSHOTS / "10-prognose-waaier.png", full_page=True)
 
 
+def test_alternatives_always_answer_in_the_browser(server, page):
+    """Issue #17: alternatives for a municipality without an agreement of its own are answered on the page —
+    from its woondeal when the demo has one for it, else by entering the shortfall — never with a command."""
+    expect = sync_api.expect
+    _sign_in(page, server)
+    page.goto(f"{server}/alternatieven")
+    page.get_by_label("Gebied (provincie, gemeente of code)").fill("GM0344")
+    page.get_by_label("Jaar", exact=True).fill("2029")
+    page.get_by_role("button", name="Tonen").click()
+    assert "bouwregie " not in page.content() and "--tekort" not in page.content()
+    if page.get_by_role("heading", name="Tekort van Utrecht in 2029 opgeven").is_visible():
+        page.get_by_label("Tekort in 2029 (woningen)").fill("veel")
+        page.get_by_role("button", name="Alternatieven tonen").click()
+        expect(page.get_by_role("alert")).to_contain_text("Het tekort moet een heel getal van 1 tot en met")
+        field = page.get_by_label("Tekort in woningen (optioneel)")
+        assert field.get_attribute("aria-invalid") == "true"
+        field.fill("500")
+        page.get_by_role("button", name="Tonen").click()
+        expect(page.locator("li.br-card", has_text="tekort (opgegeven)")).to_contain_text("500")
+    expect(page.get_by_role("table", name="Kandidaten, hoogste score eerst")).to_be_visible()
+    assert "bouwregie " not in page.content()
+    page.screenshot(path=SCREENSHOTS / "11-alternatieven.png", full_page=True)
+
+
 def _card(page, label: str) -> int:
     value = page.locator("li.br-card", has_text=label).locator(".br-value").first.inner_text()
     return int(value.replace(".", "").replace("\u00a0", "").strip())
