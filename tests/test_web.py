@@ -35,6 +35,8 @@ def as_role(client, world, role):
 def test_home_page_without_a_closed_peiling_says_what_to_do(client):
     page = client.get("/").content.decode()
     assert "Nog geen gesloten peiling" in page and "12 provincies en 342 gemeenten" in page
+    assert 'href="/planlijsten"' in page and 'href="/peilingen"' in page
+    assert "bouwregie " not in page  # the page says what to do in the browser, not on a command line (#17)
 
 
 PAGES = {

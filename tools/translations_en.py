@@ -728,6 +728,7 @@ EN.update({
     '%(area)s heeft geen eigen afspraak voor dit jaar; het deel van de woondeal is %(homes)s woningen: %(basis)s.': '%(area)s has no agreement of its own for this year; its part of the woondeal is %(homes)s homes: %(basis)s.',
     'Afspraak: %(basis)s.': 'Agreement: %(basis)s.',
     'Het opgegeven tekort gaat voor.': 'The stated shortfall takes precedence.',
+    'Nog geen gesloten peiling. Importeer een planlijst op <a class="utrecht-link" href="%(imports_url)s">Planlijsten</a> en sluit daarna het kwartaal op <a class="utrecht-link" href="%(peilingen_url)s">Peilingen</a>.': 'No closed peiling yet. Import a plan list under <a class="utrecht-link" href="%(imports_url)s">Plan lists</a>, then close the quarter under <a class="utrecht-link" href="%(peilingen_url)s">Peilingen</a>.',
 })  # fmt: skip
 PLURALS = {
     "%(n)s aanvraag ingediend.": ("%(n)s application submitted.", "%(n)s applications submitted."),
