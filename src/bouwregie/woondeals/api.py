@@ -17,28 +17,28 @@ from bouwregie.woondeals.models import Woondeal, WoondealVersion
 TEXT = {"pattern": r"^[^\x00]*$"}
 
 
-class Member(Schema):
+class WoondealMember(Schema):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     code: str = Field(max_length=6)
     from_: date | None = Field(None, alias="from")
     until: date | None = None
 
 
-class Signatory(Schema):
+class WoondealSignatory(Schema):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(max_length=200, **TEXT)
     kind: str = Field(max_length=20)
     role: str = Field(max_length=10)
 
 
-class VersionIn(Schema):
+class WoondealVersionIn(Schema):
     """Every field of a version; on PATCH the ones left out keep the newest version's value."""
 
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, max_length=200, **TEXT)
     provinces: list[str] | None = Field(None, max_length=12)
-    members: list[Member] | None = Field(None, max_length=400)
-    signatories: list[Signatory] | None = Field(None, max_length=400)
+    members: list[WoondealMember] | None = Field(None, max_length=400)
+    signatories: list[WoondealSignatory] | None = Field(None, max_length=400)
     taakstelling_total: int | None = Field(None, ge=0, le=10_000_000)
     taakstelling_segments: dict[str, int] | None = None
     jaarschijven: dict[str, int] | None = None
@@ -49,11 +49,11 @@ class VersionIn(Schema):
     reason: str = Field(min_length=1, max_length=500, **TEXT)
 
 
-class WoondealIn(VersionIn):
+class WoondealIn(WoondealVersionIn):
     code: str = Field(pattern=r"^WD-[A-Za-z0-9-]{1,13}$")
 
 
-class VersionOut(Schema):
+class WoondealVersionOut(Schema):
     code: str
     number: int
     valid_from: date
@@ -86,12 +86,12 @@ def _out(version: WoondealVersion, warnings=()) -> dict:
     return data
 
 
-def _body_data(body: VersionIn, base: dict) -> dict:
+def _body_data(body: WoondealVersionIn, base: dict) -> dict:
     given = body.model_dump(exclude_unset=True, by_alias=True)
     data = {**base, **{k: v for k, v in given.items() if k in store.FIELDS}}
     if "members" in given:
         data["members"] = [
-            {"code": m["code"], "from": m.get("from"), "until": m.get("until")} for m in given["members"]
+            {"code": m["code"], "from": m.get("from"), "until": m.get("until")} for m in given["members"] or []
         ]
     return data
 
@@ -99,11 +99,15 @@ def _body_data(body: VersionIn, base: dict) -> dict:
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["woondeals"])
 
-    @router.get("", response=list[VersionOut], summary="Alle woondeals zoals afgesproken op een datum")
+    @router.get(
+        "", response={200: list[WoondealVersionOut], **errors}, summary="Alle woondeals zoals afgesproken op een datum"
+    )
     def list_woondeals(request, op: date | None = None):
         return [_out(v) for v in store.current_all(op)]
 
-    @router.get("/{code}", response={200: VersionOut, **errors}, summary="Eén woondeal zoals afgesproken op ?op=")
+    @router.get(
+        "/{code}", response={200: WoondealVersionOut, **errors}, summary="Eén woondeal zoals afgesproken op ?op="
+    )
     def get_woondeal(request, code: str, op: date | None = None):
         if not Woondeal.objects.filter(code=code).exists():
             raise Http404(f"Onbekende woondeal '{code}'.")
@@ -112,7 +116,9 @@ def build_router(signed_in, errors) -> Router:
             raise Http404(f"Woondeal {code} had op {op or date.today()} nog geen afspraak.")
         return _out(version)
 
-    @router.get("/{code}/versions", response={200: list[VersionOut], **errors}, summary="Alle versies van een woondeal")
+    @router.get(
+        "/{code}/versions", response={200: list[WoondealVersionOut], **errors}, summary="Alle versies van een woondeal"
+    )
     def versions(request, code: str):
         deal = Woondeal.objects.filter(code=code).first()
         if deal is None:
@@ -125,7 +131,7 @@ def build_router(signed_in, errors) -> Router:
             raise HttpError(403, "Alleen de provincie van deze woondeal of de beheerder mag hem wijzigen.")
         return who.username
 
-    @router.post("", response={201: VersionOut, **errors}, auth=signed_in, summary="Een nieuwe woondeal")
+    @router.post("", response={201: WoondealVersionOut, **errors}, auth=signed_in, summary="Een nieuwe woondeal")
     def create_woondeal(request, body: WoondealIn):
         data = _body_data(body, {})
         author = _writer(request, data.get("provinces") or [])
@@ -134,11 +140,11 @@ def build_router(signed_in, errors) -> Router:
 
     @router.patch(
         "/{code}",
-        response={200: VersionOut, **errors},
+        response={200: WoondealVersionOut, **errors},
         auth=signed_in,
         summary="Een nieuwe versie van een woondeal (reden verplicht)",
     )
-    def change_woondeal(request, code: str, body: VersionIn):
+    def change_woondeal(request, code: str, body: WoondealVersionIn):
         deal = Woondeal.objects.filter(code=code).first()
         if deal is None:
             raise Http404(f"Onbekende woondeal '{code}'.")
