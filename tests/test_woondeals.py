@@ -252,3 +252,19 @@ def test_api_refusals_are_problems(client, people):
     again = client.post("/api/v1/woondeals", _body(), content_type="application/json")
     assert again.status_code == 400 and "bestaat al" in again.content.decode()
     assert not Woondeal.objects.filter(code="WD-99").exists()
+
+
+@pytest.mark.django_db
+def test_demo_woondeals_are_labelled_and_add_up():
+    from bouwregie.geo.models import Region
+    from bouwregie.woondeals.demo import COUNT, create_demo_woondeals
+
+    assert create_demo_woondeals() == COUNT == 35
+    versions = store.current_all()
+    assert len(versions) == 35 and all(v.name.startswith("Demo-woondeal") for v in versions)
+    assert {v.source for v in versions} == {"Demodata, fictief"}
+    members = [m["code"] for v in versions for m in v.members]
+    assert len(members) == len(set(members)) == 342  # every municipality in exactly one demo region
+    ref = store.reference()
+    assert not [f for v in versions for f in rules.validate(store.data_of(v), ref)]  # no warnings either
+    assert Region.objects.filter(kind="woondeal").count() == 35

@@ -108,10 +108,10 @@ def build_router(signed_in, errors) -> Router:
     @router.get(
         "/{code}", response={200: WoondealVersionOut, **errors}, summary="Eén woondeal zoals afgesproken op ?op="
     )
-    def get_woondeal(request, code: str, op: date | None = None):
+    def get_woondeal(request, code: str, op: date | None = None, bekend_op: date | None = None):
         if not Woondeal.objects.filter(code=code).exists():
             raise Http404(f"Onbekende woondeal '{code}'.")
-        version = store.as_agreed_on(code, op)
+        version = store.as_agreed_on(code, op, known_on=bekend_op)
         if version is None:
             raise Http404(f"Woondeal {code} had op {op or date.today()} nog geen afspraak.")
         return _out(version)
