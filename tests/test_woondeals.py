@@ -79,6 +79,16 @@ def test_refusals_name_the_value():
     assert "'bank'" in texts and "'-1'" in texts
 
 
+@pytest.mark.django_db
+def test_members_are_checked_against_the_municipalities_of_their_date():
+    reference = store.reference()  # the shipped CBS indeling: Dijk en Waard (GM1980) since 2022-01-01
+    early = {**DEAL, "provinces": ["PV27"], "members": [{"code": "GM1980", "from": "2021-06-01"}]}
+    assert "bestond op 2021-06-01 nog niet" in " ".join(f.message for f in rules.validate(early, reference))
+    merged = {**DEAL, "members": [{"code": "GM0457", "from": "2022-01-01", "until": "2022-03-24"}]}
+    assert not rules.validate(merged, reference)
+    assert rules.members_on(merged["members"], date(2022, 2, 1), reference) == ["GM0457"]
+
+
 # --- versions ----------------------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_versions_answer_as_agreed_on_a_date():
@@ -268,3 +278,20 @@ def test_demo_woondeals_are_labelled_and_add_up():
     ref = store.reference()
     assert not [f for v in versions for f in rules.validate(store.data_of(v), ref)]  # no warnings either
     assert Region.objects.filter(kind="woondeal").count() == 35
+
+
+@pytest.mark.django_db
+def test_api_province_cannot_pull_a_deal_into_another_province_and_known_on(client, people):
+    client.force_login(people["noord_holland"])
+    assert client.post("/api/v1/woondeals", _body(), content_type="application/json").status_code == 201
+    across = {"reason": "Uitbreiding", "provinces": ["PV26", "PV27"], "valid_from": "2025-01-01"}
+    assert client.patch("/api/v1/woondeals/WD-09", across, content_type="application/json").status_code == 403
+    client.force_login(people["beheerder"])
+    assert client.patch("/api/v1/woondeals/WD-09", across, content_type="application/json").status_code == 200
+    client.force_login(people["noord_holland"])  # now also in Utrecht's province: Noord-Holland alone may not
+    again = {"reason": "x", "name": "Demo-woondeal Amstelland-Utrecht"}
+    assert client.patch("/api/v1/woondeals/WD-09", again, content_type="application/json").status_code == 403
+    today = date.today().isoformat()
+    assert client.get(f"/api/v1/woondeals/WD-09?op={today}").json()["provinces"] == ["PV26", "PV27"]
+    yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
+    assert client.get(f"/api/v1/woondeals/WD-09?op={today}&bekend_op={yesterday}").status_code == 404

@@ -42,6 +42,7 @@ class Reference:
     municipalities: dict
     mergers: tuple = ()
     provinces: frozenset = frozenset()
+    started: dict | None = None  # code → the day the municipality came into being (CBS indeling), when known
 
     def successors(self, code: str, on: date) -> list[str]:
         """Who holds `code`'s area on `on`: itself while it exists, else its successor(s) (chains followed)."""
@@ -53,9 +54,11 @@ class Reference:
     def exists(self, code: str, on: date) -> bool:
         """Whether `code` was a municipality on `on` (current ones are taken to exist back to 2011)."""
         ended = [m.date for m in self.mergers if m.former == code]
-        if ended:
-            return on < min(ended)
-        return code in self.municipalities
+        if ended and on >= min(ended):
+            return False
+        if self.started and code in self.started and on < self.started[code]:
+            return False
+        return bool(ended) or code in self.municipalities
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,19 @@ def _check_members(members: list[dict], reference: Reference) -> list[Finding]:
                     % {"code": code, "until": end, "from": start},
                 )
             )
-        if start and not reference.exists(code, start):
+        begun = (reference.started or {}).get(code)
+        if start and begun and start < begun:
+            found.append(
+                Finding(
+                    "leden",
+                    _(
+                        "Gemeente %(code)s bestond op %(date)s nog niet (ontstaan op %(begun)s); "
+                        "neem tot die datum de voorgangers op."
+                    )
+                    % {"code": code, "date": start, "begun": begun},
+                )
+            )
+        elif start and not reference.exists(code, start):
             found.append(
                 Finding(
                     "leden",

@@ -2,11 +2,13 @@
 "as agreed on date D" — the newest version whose valid_from <= D; with `known_on`, also only versions
 recorded (created_at) on or before that day ("as the platform knew it on that day")."""
 
+import functools
 from datetime import UTC, date, datetime, time
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bouwregie.geo import reference as geo_reference
 from bouwregie.geo.models import Municipality, MunicipalityMerger, Province
 from bouwregie.woondeals import rules
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
@@ -32,8 +34,19 @@ class WoondealRefused(ValueError):
         super().__init__(place + "; ".join(f"{f.field}: {f.message}" for f in findings))
 
 
+@functools.cache
+def _started() -> dict:
+    """The day each municipality came into being (CBS indeling), for municipalities formed after 1970."""
+    return {
+        f"GM{r['gemeentecode']}": date.fromisoformat(r["begindatum"])
+        for r in geo_reference.read_historical_municipalities()
+        if r["begindatum"] > "1970-01-01"
+    }
+
+
 def reference() -> rules.Reference:
     return rules.Reference(
+        started=_started(),
         municipalities=dict(Municipality.objects.values_list("code", "province_id")),
         mergers=tuple(
             rules.Merger(f, s, d)
