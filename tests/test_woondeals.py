@@ -295,3 +295,15 @@ def test_api_province_cannot_pull_a_deal_into_another_province_and_known_on(clie
     assert client.get(f"/api/v1/woondeals/WD-09?op={today}").json()["provinces"] == ["PV26", "PV27"]
     yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
     assert client.get(f"/api/v1/woondeals/WD-09?op={today}&bekend_op={yesterday}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_template_download_from_the_api(client, tmp_path):
+    empty = client.get("/api/v1/woondeals/template?format=csv")
+    assert empty.status_code == 200 and empty.content.decode().strip() == ";".join(template.COLUMNS)
+    call_command("woondeals", "load", str(_filled(tmp_path)))
+    filled = client.get("/api/v1/woondeals/template?format=xlsx&gevuld=true")
+    assert filled.status_code == 200 and filled.content[:2] == b"PK"
+    path = tmp_path / "download.xlsx"
+    path.write_bytes(filled.content)
+    assert len(template.read_table(path)) == 3

@@ -3,17 +3,20 @@ by the deal's province or the beheerder (accounts.policy.can_edit_woondeal). A w
 with a reason (store.record); "?op=YYYY-MM-DD" answers as agreed on that date (store.as_agreed_on)."""
 
 from datetime import date
+from typing import Literal
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
-from bouwregie.woondeals import store
+from bouwregie.woondeals import store, template
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = {"pattern": r"^[^\x00]*$"}
 
 
@@ -104,6 +107,28 @@ def build_router(signed_in, errors) -> Router:
     )
     def list_woondeals(request, op: date | None = None):
         return [_out(v) for v in store.current_all(op)]
+
+    @router.get(
+        "/template",
+        response={200: None, **errors},
+        summary="Het sjabloon (CSV of Excel), leeg of met de woondeals (nieuwste versies)",
+        openapi_extra={
+            "responses": {
+                200: {
+                    "description": "Het bestand",
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        XLSX: {"schema": {"type": "string", "format": "binary"}},
+                    },
+                }
+            }
+        },
+    )
+    def template_file(request, format: Literal["csv", "xlsx"] = "csv", gevuld: bool = False):
+        content = template.write(template.export_rows() if gevuld else [], format)
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8" if format == "csv" else XLSX)
+        response["Content-Disposition"] = f'attachment; filename="woondeals.{format}"'
+        return response
 
     @router.get(
         "/{code}", response={200: WoondealVersionOut, **errors}, summary="Eén woondeal zoals afgesproken op ?op="
