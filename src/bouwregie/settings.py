@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bouwregie.projects",
     "bouwregie.ingest",
     "bouwregie.targets",
+    "bouwregie.woondeals",
     "bouwregie.monitor",
     "bouwregie.forecast",
     "bouwregie.instruments",

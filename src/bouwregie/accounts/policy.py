@@ -188,3 +188,14 @@ def can_submit_gebiedsbudget(p: Principal, municipalities: list[str]) -> bool:
 def can_follow_job(p: Principal, started_by: str | None) -> bool:
     """A background job (an upload's check, an import) is followed by whoever started it, and the beheerder."""
     return is_beheerder(p) or (p.username is not None and p.username == started_by)
+
+
+def can_edit_woondeal(p: Principal, provinces) -> bool:
+    """A woondeal is kept by its province (issue #17; seed 003: provinces keep the deals current): an editor of a
+    province the deal lies in — of every province, for a deal across a border — or the beheerder. An empty
+    `provinces` (a deal not yet placed) only the beheerder."""
+    if is_beheerder(p):
+        return True
+    provinces = set(provinces)
+    mine = {s.province for s in p.seats if s.kind == Organisation.Kind.PROVINCIE and s.role in EDITING_ROLES}
+    return bool(provinces) and provinces <= mine

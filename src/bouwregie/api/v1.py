@@ -986,3 +986,22 @@ def _page_links(request, page: int, last: int) -> dict[str, str | None]:
 
     return {"self": at(page), "first": at(1), "prev": at(page - 1) if page > 1 else None,
             "next": at(page + 1) if page < last else None, "last": at(last)}  # fmt: skip
+
+
+# --- woondeals (issue #17): their own router, mounted here ---------------------------------------------------
+from bouwregie.woondeals.api import build_router as _woondeals_router  # noqa: E402
+from bouwregie.woondeals.store import WoondealRefused  # noqa: E402
+
+
+@api.exception_handler(WoondealRefused)
+def _woondeal_refused(request, exc):
+    return problem(
+        400,
+        "Woondeal niet opgeslagen",
+        "De versie voldoet niet aan de regels; er is niets opgeslagen.",
+        "ongeldige-woondeal",
+        invalidParams=[{"name": f.field, "reason": f.message} for f in exc.findings],
+    )
+
+
+api.add_router("/woondeals", _woondeals_router(SIGNED_IN, ERRORS))

@@ -11,6 +11,7 @@ from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.projects.models import Project
 from bouwregie.projects.services import write_history
+from bouwregie.woondeals.demo import create_demo_woondeals
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "bouwregie-demo"
@@ -32,6 +33,7 @@ def load_demo(params: DemoParameters = DEFAULTS, progress=print) -> dict:
     with transaction.atomic():
         counts = write_history(projects, peilingen, entries, author="demo")
         _organisations_and_tables()
+        create_demo_woondeals()
     progress(
         f"Geladen in {time.perf_counter() - started:.1f} s: " + ", ".join(f"{n} {what}" for what, n in counts.items())
     )
