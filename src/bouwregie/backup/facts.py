@@ -25,9 +25,15 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext as _
 
 from bouwregie.projects.db_guards import APPEND_ONLY_TABLES
+from bouwregie.woondeals.db_guards import TABLES as WOONDEAL_TABLES
 
-# The history a restore must give back row for row: table -> which rows (closed peilingen never change).
-HISTORY = {**{table: "" for table in APPEND_ONLY_TABLES}, "projects_peiling": "WHERE closed_at IS NOT NULL"}
+# The history a restore must give back row for row: table -> which rows (closed peilingen never change). The
+# woondeals' versions are append-only history too (issue #17).
+HISTORY = {
+    **{table: "" for table in APPEND_ONLY_TABLES},
+    "projects_peiling": "WHERE closed_at IS NOT NULL",
+    **{table: "" for table in WOONDEAL_TABLES},
+}
 
 
 def collect(with_figures: bool = True) -> dict:
