@@ -239,3 +239,21 @@ def _compute(version, code: str, peiling_code: str, on: date) -> dict:
         source=version.source, provinces=version.provinces, region=region,
     )  # fmt: skip
     return result
+
+
+def woondeals_of(municipality: str, on: date) -> list[dict]:
+    """The woondeals `municipality` belongs to on `on` (as agreed that day), for links from its dashboard:
+    one query over all versions, the newest valid_from <= on per woondeal (store.as_agreed_on's rule)."""
+    from bouwregie.woondeals import store
+    from bouwregie.woondeals.models import WoondealVersion
+
+    newest = {}
+    for v in WoondealVersion.objects.filter(valid_from__lte=on).select_related("woondeal").order_by(
+        "woondeal_id", "valid_from", "number"
+    ):
+        newest[v.woondeal_id] = v
+    if not newest:
+        return []
+    ref = store.reference()
+    return sorted(({"code": v.woondeal.code, "name": v.name} for v in newest.values()
+                   if municipality in rules.members_on(v.members, on, ref)), key=lambda d: d["code"])  # fmt: skip
