@@ -97,7 +97,8 @@ def progress(agreement: dict, members: dict[str, MemberFigures], realised_until:
     member_rows = []
     for c in codes:
         m = members[c]
-        own_target = sum(p[c] for p in parts.values()) if parts else total_parts.get(c)
+        # Against its part of the taakstelling; without a taakstelling, the sum of its jaarschijf parts.
+        own_target = total_parts[c] if c in total_parts else (sum(p[c] for p in parts.values()) if parts else None)
         member_rows.append({
             "code": c, "name": m.name or c, "projects": m.projects, "pipeline": pipelines[c],
             "share": _share(pipelines[c], pipeline) if pipeline else (_share(1, len(codes)) if codes else None),
