@@ -29,36 +29,93 @@ from bouwregie.woondeals import store
 
 from .builders import create
 
-A_MEMBERS = [{"code": "GM0457", "until": "2022-03-24"}, {"code": "GM0363", "from": "2022-03-24"},
-             {"code": "GM0358"}, {"code": "GM0362"}]  # fmt: skip
+A_MEMBERS = [
+    {"code": "GM0457", "until": "2022-03-24"},
+    {"code": "GM0363", "from": "2022-03-24"},
+    {"code": "GM0358"},
+    {"code": "GM0362"},
+]
 
 
 def deal(name, members, total, slices, **extra):
-    return {"name": name, "provinces": ["PV27"], "members": members, "signatories": [],
-            "taakstelling_total": total, "jaarschijven": slices, "source": "Testdata, fictief",
-            "valid_from": "2022-01-01", **extra}  # fmt: skip
+    return {
+        "name": name,
+        "provinces": ["PV27"],
+        "members": members,
+        "signatories": [],
+        "taakstelling_total": total,
+        "jaarschijven": slices,
+        "source": "Testdata, fictief",
+        "valid_from": "2022-01-01",
+        **extra,
+    }
 
 
 @pytest.fixture
 def region(db):
     when = datetime(2025, 1, 1, tzinfo=UTC)
-    store.record("WD-A", deal("Woondeal A", A_MEMBERS, 900, {str(y): 100 for y in range(2022, 2031)},
-                              taakstelling_segments={"sociale_huur": 300, "middenhuur_betaalbare_koop": 300,
-                                                     "duur": 300}, corporation_homes=250),
-                 author="test", reason="start", now=when)  # fmt: skip
+    store.record(
+        "WD-A",
+        deal(
+            "Woondeal A",
+            A_MEMBERS,
+            900,
+            {str(y): 100 for y in range(2022, 2031)},
+            taakstelling_segments={"sociale_huur": 300, "middenhuur_betaalbare_koop": 300, "duur": 300},
+            corporation_homes=250,
+        ),
+        author="test",
+        reason="start",
+        now=when,
+    )
     # A later agreement (from 2026) must not count for peiling 2025-Q2: "as agreed on the peiling's date".
-    store.record("WD-A", {**store.data_of(store.as_agreed_on("WD-A")), "taakstelling_total": 1800,
-                          "valid_from": "2026-01-01"}, author="test", reason="verhoogd", now=when)  # fmt: skip
-    store.record("WD-B", deal("Woondeal B", [{"code": "GM0363"}, {"code": "GM0344"}], 500,
-                              {str(y): 100 for y in range(2025, 2030)}), author="test", reason="start", now=when)  # fmt: skip
-    create("A1", "GM0363", homes={"sociale_huur": {"gestapeld": 100}}, milestones=(M("oplevering", actual=date(2023, 5, 1)),))
-    create("A2", "GM0363", plan_status="1A", homes={"dure_koop": {"gestapeld": 200}},
-           milestones=(M("oplevering", planned=date(2027, 6, 1)),))
-    create("B1", "GM0358", plan_status="3", homes={"middenhuur": {"gestapeld": 60}, "betaalbare_koop": {"gestapeld": 40}},
-           milestones=(M("oplevering", planned=date(2028, 6, 1)),))
-    create("C1", "GM0362", homes={"sociale_huur": {"gestapeld": 50}}, milestones=(M("oplevering", actual=date(2024, 3, 1)),))
-    create("U1", "GM0344", plan_status="1A", homes={"sociale_huur": {"gestapeld": 70}},
-           milestones=(M("oplevering", planned=date(2026, 6, 1)),))
+    store.record(
+        "WD-A",
+        {**store.data_of(store.as_agreed_on("WD-A")), "taakstelling_total": 1800, "valid_from": "2026-01-01"},
+        author="test",
+        reason="verhoogd",
+        now=when,
+    )
+    store.record(
+        "WD-B",
+        deal("Woondeal B", [{"code": "GM0363"}, {"code": "GM0344"}], 500, {str(y): 100 for y in range(2025, 2030)}),
+        author="test",
+        reason="start",
+        now=when,
+    )
+    create(
+        "A1",
+        "GM0363",
+        homes={"sociale_huur": {"gestapeld": 100}},
+        milestones=(M("oplevering", actual=date(2023, 5, 1)),),
+    )
+    create(
+        "A2",
+        "GM0363",
+        plan_status="1A",
+        homes={"dure_koop": {"gestapeld": 200}},
+        milestones=(M("oplevering", planned=date(2027, 6, 1)),),
+    )
+    create(
+        "B1",
+        "GM0358",
+        plan_status="3",
+        homes={"middenhuur": {"gestapeld": 60}, "betaalbare_koop": {"gestapeld": 40}},
+        milestones=(M("oplevering", planned=date(2028, 6, 1)),),
+    )
+    create(
+        "C1",
+        "GM0362",
+        homes={"sociale_huur": {"gestapeld": 50}},
+        milestones=(M("oplevering", actual=date(2024, 3, 1)),),
+    )
+    create(
+        "U1",
+        "GM0344",
+        plan_status="1A",
+        homes={"sociale_huur": {"gestapeld": 70}},
+        milestones=(M("oplevering", planned=date(2026, 6, 1)),),
+    )
     services.close_peiling("2025-Q2", author="test", now=datetime(2025, 7, 15, tzinfo=UTC))
     wp._cached.cache_clear()
     yield
@@ -71,8 +128,15 @@ def test_the_figures_by_hand(region):
     assert (f["realised"], f["planned"], f["realised_and_planned"]) == (150, 300, 450)
     assert (f["progress"], f["expected"]) == (0.1667, 0.5)
     years = {r["year"]: r for r in f["years"]}
-    assert years[2022] == {"year": 2022, "jaarschijf": 100, "realised": 0, "planned": 0, "difference": -100,
-                           "cumulative_jaarschijf": 100, "cumulative": 0}  # fmt: skip
+    assert years[2022] == {
+        "year": 2022,
+        "jaarschijf": 100,
+        "realised": 0,
+        "planned": 0,
+        "difference": -100,
+        "cumulative_jaarschijf": 100,
+        "cumulative": 0,
+    }
     assert (years[2023]["realised"], years[2023]["difference"]) == (100, 0)
     assert (years[2027]["planned"], years[2027]["difference"]) == (200, 100)
     assert (years[2030]["cumulative_jaarschijf"], years[2030]["cumulative"]) == (900, 450)
@@ -80,13 +144,25 @@ def test_the_figures_by_hand(region):
     assert (capacity["hard"], capacity["zacht"], capacity["onbekend"]) == (200, 100, 0)
     assert (capacity["remaining_task"], capacity["ratio"], capacity["meets_norm"]) == (750, 0.4, False)
     segments = {r["segment"]: r for r in f["segments"]["rows"]}
-    assert {s: r["homes"] for s, r in segments.items()} == {"sociale_huur": 150, "middenhuur_betaalbare_koop": 100,
-                                                             "duur": 200}  # fmt: skip
-    assert {s: r["share"] for s, r in segments.items()} == {"sociale_huur": 0.3333,
-                                                            "middenhuur_betaalbare_koop": 0.2222, "duur": 0.4444}  # fmt: skip
+    assert {s: r["homes"] for s, r in segments.items()} == {
+        "sociale_huur": 150,
+        "middenhuur_betaalbare_koop": 100,
+        "duur": 200,
+    }
+    assert {s: r["share"] for s, r in segments.items()} == {
+        "sociale_huur": 0.3333,
+        "middenhuur_betaalbare_koop": 0.2222,
+        "duur": 0.4444,
+    }
     assert segments["sociale_huur"]["agreed_share"] == 0.3333 and segments["sociale_huur"]["progress"] == 0.5
-    assert f["corporations"] == {"agreed": 250, "homes": 150, "share": 0.1667, "agreed_share": 0.2778,
-                                 "progress": 0.6, "basis": "sociale_huur"}  # fmt: skip
+    assert f["corporations"] == {
+        "agreed": 250,
+        "homes": 150,
+        "share": 0.1667,
+        "agreed_share": 0.2778,
+        "progress": 0.6,
+        "basis": "sociale_huur",
+    }
 
 
 def test_per_member_split_follows_the_pipeline(region):
@@ -110,19 +186,25 @@ def test_a_municipality_in_two_woondeals_is_not_counted_twice_in_nl(region):
 def test_a_merger_keeps_the_totals(region):
     """Listing Weesp until the merger and Amsterdam from it gives the figures of listing Amsterdam alone."""
     plain = [{"code": "GM0363"}, {"code": "GM0358"}, {"code": "GM0362"}]
-    store.record("WD-C", deal("Woondeal C", plain, 900, {str(y): 100 for y in range(2022, 2031)}),
-                 author="test", reason="start")  # fmt: skip
+    store.record(
+        "WD-C", deal("Woondeal C", plain, 900, {str(y): 100 for y in range(2022, 2031)}), author="test", reason="start"
+    )
     open_ended = [{"code": "GM0457"}, {"code": "GM0363"}, {"code": "GM0358"}, {"code": "GM0362"}]
-    store.record("WD-D", deal("Woondeal D", open_ended, 900, {str(y): 100 for y in range(2022, 2031)}),
-                 author="test", reason="start")  # fmt: skip
+    store.record(
+        "WD-D",
+        deal("Woondeal D", open_ended, 900, {str(y): 100 for y in range(2022, 2031)}),
+        author="test",
+        reason="start",
+    )
     a, c, d = (wp.woondeal_progress(code, "2025-Q2") for code in ("WD-A", "WD-C", "WD-D"))
     for key in ("members", "realised", "planned", "years", "capacity", "per_member"):
         assert a[key] == c[key] == d[key]
 
 
 def test_progress_is_pure_numbers():
-    m = wp.MemberFigures([10] + [0] * 8, [0, 5] + [0] * 7, {"sociale_huur": 10.0, "duur": 5.0},
-                         {"hard": 5, "zacht": 0, "onbekend": 0})  # fmt: skip
+    m = wp.MemberFigures(
+        [10] + [0] * 8, [0, 5] + [0] * 7, {"sociale_huur": 10.0, "duur": 5.0}, {"hard": 5, "zacht": 0, "onbekend": 0}
+    )
     f = wp.progress({"taakstelling_total": 30, "jaarschijven": {"2022": 10, "2023": 20}}, {"GM0001": m}, 2022)
     assert (f["realised"], f["planned"], f["capacity"]["remaining_task"], f["capacity"]["ratio"]) == (10, 5, 20, 0.25)
     assert f["per_member"][0]["taakstelling"] == 30 and f["per_member"][0]["difference"] == -15

@@ -43,8 +43,13 @@ from bouwregie.woondeals import rules
 FIRST, LAST = rules.JAARSCHIJF_YEARS[0], rules.JAARSCHIJF_YEARS[-1]
 SPAN = slice(FIRST - snap.FIRST_YEAR, LAST + 1 - snap.FIRST_YEAR)  # 2022–2030 in snapshot.YEARS
 # Our segments (projects.enums.Segment) onto the woondeal's three (seed 002).
-SEGMENT_MAP = {"sociale_huur": "sociale_huur", "middenhuur": "middenhuur_betaalbare_koop",
-               "betaalbare_koop": "middenhuur_betaalbare_koop", "vrije_sector_huur": "duur", "dure_koop": "duur"}  # fmt: skip
+SEGMENT_MAP = {
+    "sociale_huur": "sociale_huur",
+    "middenhuur": "middenhuur_betaalbare_koop",
+    "betaalbare_koop": "middenhuur_betaalbare_koop",
+    "vrije_sector_huur": "duur",
+    "dure_koop": "duur",
+}
 
 
 @dataclass
@@ -118,14 +123,23 @@ def progress(agreement: dict, members: dict[str, MemberFigures], realised_until:
         "expected": _share(done + sum(planned), total),
         "years": rows,
         "segments": segments,
-        "corporations": {"agreed": corporation, "homes": round(social), "share": _share(social, total),
-                         "agreed_share": _share(corporation, total) if corporation is not None else None,
-                         "progress": _share(social, corporation) if corporation else None,
-                         "basis": "sociale_huur"},  # fmt: skip
-        "capacity": {**capacity, "plan_capacity": pipeline, "remaining_task": remaining,
-                     "ratio": _share(pipeline, remaining) if remaining else None, "norm": norm,
-                     "meets_norm": (pipeline >= norm * remaining) if remaining else None,
-                     "hard_ratio": _share(capacity["hard"], remaining) if remaining else None},  # fmt: skip
+        "corporations": {
+            "agreed": corporation,
+            "homes": round(social),
+            "share": _share(social, total),
+            "agreed_share": _share(corporation, total) if corporation is not None else None,
+            "progress": _share(social, corporation) if corporation else None,
+            "basis": "sociale_huur",
+        },  # fmt: skip
+        "capacity": {
+            **capacity,
+            "plan_capacity": pipeline,
+            "remaining_task": remaining,
+            "ratio": _share(pipeline, remaining) if remaining else None,
+            "norm": norm,
+            "meets_norm": (pipeline >= norm * remaining) if remaining else None,
+            "hard_ratio": _share(capacity["hard"], remaining) if remaining else None,
+        },  # fmt: skip
         "per_member": member_rows,
     }
 
@@ -137,10 +151,17 @@ def _segments(agreement: dict, homes: dict[str, float]) -> dict:
     known = sum(homes.values())
     return {
         "known": round(known),
-        "rows": [{"segment": s, "homes": round(homes.get(s, 0.0)), "share": _share(homes.get(s, 0.0), known),
-                  "agreed": agreed.get(s), "agreed_share": _share(agreed[s], agreed_total) if s in agreed else None,
-                  "progress": _share(homes.get(s, 0.0), agreed[s]) if agreed.get(s) else None}
-                 for s in rules.SEGMENTS],  # fmt: skip
+        "rows": [
+            {
+                "segment": s,
+                "homes": round(homes.get(s, 0.0)),
+                "share": _share(homes.get(s, 0.0), known),
+                "agreed": agreed.get(s),
+                "agreed_share": _share(agreed[s], agreed_total) if s in agreed else None,
+                "progress": _share(homes.get(s, 0.0), agreed[s]) if agreed.get(s) else None,
+            }
+            for s in rules.SEGMENTS
+        ],  # fmt: skip
     }
 
 
@@ -249,8 +270,10 @@ def woondeals_of(municipality: str, on: date) -> list[dict]:
     from bouwregie.woondeals.models import WoondealVersion
 
     newest = {}
-    for v in WoondealVersion.objects.filter(valid_from__lte=on).select_related("woondeal").order_by(
-        "woondeal_id", "valid_from", "number"
+    for v in (
+        WoondealVersion.objects.filter(valid_from__lte=on)
+        .select_related("woondeal")
+        .order_by("woondeal_id", "valid_from", "number")
     ):
         newest[v.woondeal_id] = v
     if not newest:
