@@ -240,3 +240,35 @@ def test_municipality_dashboard_links_to_its_woondeals(client, region):
     html = client.get("/gebied/GM0363").content.decode()
     assert "/woondeals/WD-A/voortgang" in html and "/woondeals/WD-B/voortgang" in html
     assert "/woondeals/WD-B/voortgang" not in client.get("/gebied/GM0358").content.decode()
+
+
+def test_forecast_is_the_latest_stored_one_of_the_region(client, region):
+    from bouwregie.forecast.models import Forecast
+    from bouwregie.geo.models import Region
+
+    assert wp.woondeal_progress("WD-A", "2025-Q2")["forecast"] is None
+    Region.objects.create(code="woondeal-wd-a", name="Woondeal A", kind="woondeal").municipalities.set(
+        ["GM0363", "GM0358", "GM0362"]
+    )
+    wp._cached.cache_clear()
+    assert "bereken er een" in client.get("/woondeals/WD-A/voortgang").content.decode()
+
+    def stored(p10, p90):
+        spread = {"p10": p10, "p50": (p10 + p90) // 2, "p90": p90, "mean": (p10 + p90) / 2}
+        result = {"series": {"totaal": {"cumulative": {"2030": spread}}}}
+        return Forecast.objects.create(
+            area="woondeal-wd-a",
+            area_name="Woondeal A",
+            peiling="2025-Q2",
+            runs=10,
+            horizon=2035,
+            seed=1,
+            result=result,
+        )
+
+    stored(400, 800)
+    assert wp.woondeal_progress("WD-A", "2025-Q2")["forecast"]["verdict"] == "unlikely"  # P90 800 < 900
+    latest = stored(950, 1200)  # seen at once: the forecast is read apart from the cached figures
+    f = wp.woondeal_progress("WD-A", "2025-Q2")["forecast"]
+    assert (f["forecast_id"], f["verdict"], f["p_met_at_least"]) == (latest.id, "likely", 0.9)
+    assert f"/prognose/{latest.id}" in client.get("/woondeals/WD-A/voortgang").content.decode()
