@@ -27,7 +27,7 @@ Rules, each redoable by hand:
   (P90 < it) or uncertain.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -62,7 +62,6 @@ class MemberFigures:
     capacity: dict[str, int]  # hard / zacht / onbekend pipeline homes
     projects: int = 0
     name: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def _share(part, whole):
