@@ -57,8 +57,18 @@ def area_page(request, code: str = "NL"):
         "charts": _charts(figures),
         "children_title": children_title,
         "children": children,
+        "woondeals": _woondeals(area, peiling),
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _woondeals(area, peiling: str) -> list[dict]:
+    """A municipality's woondeal(s) on the peiling's date, to link to their progress pages."""
+    if area.kind != "gemeente":
+        return []
+    from bouwregie.monitor.woondeal_progress import woondeals_of
+
+    return woondeals_of(area.code, Peiling.objects.get(code=peiling).reference_date)
 
 
 def _trail(area) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from bouwregie.web import (
     project_edit,
     project_pages,
     wbi_pages,
+    woondeal_progress_pages,
 )
 from bouwregie.web.login import LoginView
 
@@ -43,6 +44,7 @@ urlpatterns = [
     path("instrumenten/woningbouwimpuls", wbi_pages.woningbouwimpuls_page, name="woningbouwimpuls"),
     path("instrumenten/woningbouwimpuls/aanvragen", wbi_pages.wbi_submit_page, name="wbi-submit"),
     path("instrumenten/gebiedsbudget", gebiedsbudget_pages.gebiedsbudget_page, name="gebiedsbudget"),
+    path("woondeals/<str:code>/voortgang", woondeal_progress_pages.progress_page, name="woondeal-progress"),
     path("inloggen", LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", include("django.conf.urls.i18n")),

@@ -76,6 +76,32 @@ class WoondealVersionOut(Schema):
     warnings: list[str] = []
 
 
+class WoondealProgressOut(Schema):
+    """Progress of a woondeal region at a peiling (monitor.woondeal_progress; docs/woondeals.md "Voortgang")."""
+
+    code: str
+    name: str
+    peiling: str
+    as_agreed_on: date
+    version: int
+    source: str
+    provinces: list[str]
+    region: str | None
+    members: list[str]
+    taakstelling: int | None
+    realised: int
+    planned: int
+    realised_and_planned: int
+    progress: float | None
+    expected: float | None
+    years: list[dict]
+    segments: dict
+    corporations: dict
+    capacity: dict
+    per_member: list[dict]
+    forecast: dict | None
+
+
 def _out(version: WoondealVersion, warnings=()) -> dict:
     data = store.data_of(version)
     data.update(
@@ -140,6 +166,25 @@ def build_router(signed_in, errors) -> Router:
         if version is None:
             raise Http404(f"Woondeal {code} had op {op or date.today()} nog geen afspraak.")
         return _out(version)
+
+    @router.get(
+        "/{code}/voortgang",
+        response={200: WoondealProgressOut, **errors},
+        summary="Voortgang van een woondeal tegen taakstelling, jaarschijven en segmenten (?peiling=)",
+    )
+    def woondeal_voortgang(request, code: str, peiling: str | None = None):
+        from bouwregie.monitor.api import chosen_peiling
+        from bouwregie.monitor.woondeal_progress import NoAgreement, woondeal_progress
+        from bouwregie.projects.models import Peiling
+
+        if not Woondeal.objects.filter(code=code).exists():
+            raise Http404(f"Onbekende woondeal '{code}'.")
+        try:
+            return woondeal_progress(code, chosen_peiling(peiling))
+        except Peiling.DoesNotExist as error:
+            raise Http404(str(error)) from None
+        except NoAgreement as error:
+            raise Http404(str(error)) from None
 
     @router.get(
         "/{code}/versions", response={200: list[WoondealVersionOut], **errors}, summary="Alle versies van een woondeal"

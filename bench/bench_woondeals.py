@@ -1,0 +1,107 @@
+"""Benchmark (issue #17): the progress page of every woondeal region (/woondeals/<code>/voortgang, the 35
+fictitious demo regions) beside the NL dashboard (/) in the same run, on the default demo dataset, SQLite and
+PostgreSQL. Target: woondeal pages p50 < 300 ms. Writes bench/results/woondeals.{json,md}.
+
+Requests go through Django's full stack in one process (test Client: middleware, view, template), without
+a network server, so the figures are the pages' own cost (bench_web.py measures the server under load).
+Cold = first request in a fresh process for the latest closed peiling (reads the snapshot); first visit =
+each woondeal's first request once the snapshot is read (its figures computed, then cached: a closed
+peiling never changes); warm = later requests."""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from pgtemp import create_database, drop_database  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+MEASURE = """
+import json, os, statistics, sys, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "bouwregie.settings"
+import django; django.setup()
+import numpy as np
+from django.test import Client
+from bouwregie.woondeals.models import Woondeal
+runs = int(sys.argv[1])
+client = Client(HTTP_HOST="127.0.0.1")
+def timed(path):
+    t = time.perf_counter(); r = client.get(path); ms = (time.perf_counter() - t) * 1000
+    assert r.status_code == 200, (path, r.status_code)
+    return ms
+def p(values, q):
+    return round(float(np.percentile(values, q)), 1)
+codes = list(Woondeal.objects.order_by("code").values_list("code", flat=True))
+pages = [f"/woondeals/{c}/voortgang" for c in codes]
+cold_woondeal = timed(pages[0])  # reads the snapshot
+first = [timed(x) for x in pages[1:]]
+cold_nl = timed("/")
+warm = [timed(x) for _ in range(runs) for x in pages]
+nl = [timed("/") for _ in range(runs * 7)]
+print(json.dumps({"woondeals": len(codes), "cold_first_page_ms": round(cold_woondeal, 1),
+                  "first_visit_p50_ms": p(first, 50), "first_visit_p95_ms": p(first, 95),
+                  "warm_p50_ms": p(warm, 50), "warm_p95_ms": p(warm, 95),
+                  "nl_first_ms": round(cold_nl, 1), "nl_p50_ms": p(nl, 50), "nl_p95_ms": p(nl, 95)}))
+"""
+
+
+def measure(env) -> dict:
+    subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(RUNS)], env=env, check=True, capture_output=True, text=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["warm_to_nl"] = round(result["warm_p50_ms"] / result["nl_p50_ms"], 2)
+    result["first_visit_to_nl"] = round(result["first_visit_p50_ms"] / result["nl_p50_ms"], 2)
+    return result
+
+
+def main():
+    results = {}
+    with tempfile.TemporaryDirectory() as var:
+        env = {**os.environ, "BOUWREGIE_VAR_DIR": var}
+        env.pop("DATABASE_URL", None)
+        results["sqlite"] = measure(env)
+    url = create_database("benchwd")
+    try:
+        with tempfile.TemporaryDirectory() as var:
+            results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
+    finally:
+        drop_database(url)
+    record = {"benchmark": "woondeal progress pages beside the NL dashboard (issue #17)",
+              "when": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+              "projects": PROJECTS, "runs": RUNS, "targets": {"p50_ms": 300}, **results}  # fmt: skip
+    (ROOT / "bench/results").mkdir(exist_ok=True)
+    (ROOT / "bench/results/woondeals.json").write_text(json.dumps(record, indent=2) + "\n")
+    lines = ["# Woondeal progress pages beside the NL dashboard (issue #17)", "",
+             f"{record['when']} — {record['machine']} — demo {PROJECTS} projects, latest closed peiling, "
+             f"every demo woondeal ({results['sqlite']['woondeals']}), {RUNS} warm rounds, same run.", "",
+             "| backend | cold first page ms | first visit p50 / p95 ms | warm p50 / p95 ms | NL first ms "
+             "| NL p50 / p95 ms | first visit / NL | warm / NL | target p50 < 300 ms |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    for backend, r in results.items():
+        ok = "ok" if max(r["first_visit_p50_ms"], r["warm_p50_ms"]) < 300 else "NOT MET"
+        lines.append(f"| {backend} | {r['cold_first_page_ms']} | {r['first_visit_p50_ms']} / {r['first_visit_p95_ms']} "
+                     f"| {r['warm_p50_ms']} / {r['warm_p95_ms']} | {r['nl_first_ms']} | {r['nl_p50_ms']} / "
+                     f"{r['nl_p95_ms']} | {r['first_visit_to_nl']} | {r['warm_to_nl']} | {ok} |")  # fmt: skip
+    lines += ["", "Requests through Django's whole stack in one process (test Client). Cold = the first page of the",
+              "process (reads the peiling into a snapshot); first visit = each other woondeal's first request",
+              "(figures computed on the warm snapshot, then cached per closed peiling); warm = repeated requests.",
+              ""]  # fmt: skip
+    (ROOT / "bench/results/woondeals.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

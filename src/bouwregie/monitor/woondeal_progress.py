@@ -1,0 +1,282 @@
+"""Progress of a woondeal region against its own agreements (issue #17; docs/woondeals.md "Voortgang").
+
+`progress` is pure (numbers in, numbers out, tested by hand); `woondeal_progress` is the thin reader that
+feeds it from one peiling snapshot and the woondeal version as agreed on the peiling's reference date.
+
+Rules, each redoable by hand:
+- The region is the members on the peiling's date (woondeals.rules.members_on: merged-away municipalities
+  replaced by their successor, each code once). Its projects are the distinct projects of those
+  municipalities: every project lies in one municipality, so a project counts once in a region and a
+  municipality in two regions is never counted twice in NL (regions are never added up).
+- Realised and planned per year 2022–2030 are the monitor's (monitor.figures.group_sums: realised of all
+  projects, planned of active ones), against the jaarschijven, per year and cumulative.
+- Segments: the woondeal agrees three segments (seed 002); our six map onto them as
+  sociale huur → sociale_huur; middenhuur + betaalbare koop → middenhuur_betaalbare_koop;
+  vrije sector huur + dure koop → duur; "onbekend" stays outside the shares. Counted are the homes
+  delivered or planned 2022–2030 (pro rata to each project's segment mix).
+- Corporation homes: a project version records no opdrachtgever or developer, so who builds is unknown.
+  We use the sociale huur homes (realised + planned 2022–2030) as the corporations' part — sociale huur
+  is what corporations build (seed 002) — and say so wherever the figure is shown.
+- Plan capacity (the pipeline: active projects, homes not yet realised; hard/zacht/onbekend) against the
+  remaining task = taakstelling − realised 2022 up to the peiling, never below zero.
+- Per member: its part of every jaarschijf and of the taakstelling by monitor.shortfall.split_year_target
+  (proportional to its pipeline, whole homes adding up exactly).
+- Forecast P(met): a region forecast takes seconds, too slow for a page; we show the latest stored forecast
+  (forecast.models.Forecast) of the region's area code for the peiling, when someone ran it, and read from
+  its P10/P50/P90 of the homes delivered 2022–2030 whether the taakstelling is likely (P10 ≥ it), unlikely
+  (P90 < it) or uncertain.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+from django.db import connection
+
+from bouwregie.monitor import figures
+from bouwregie.monitor import snapshot as snap
+from bouwregie.monitor.shortfall import split_year_target
+from bouwregie.projects.models import Peiling
+from bouwregie.woondeals import rules
+
+FIRST, LAST = rules.JAARSCHIJF_YEARS[0], rules.JAARSCHIJF_YEARS[-1]
+SPAN = slice(FIRST - snap.FIRST_YEAR, LAST + 1 - snap.FIRST_YEAR)  # 2022–2030 in snapshot.YEARS
+# Our segments (projects.enums.Segment) onto the woondeal's three (seed 002).
+SEGMENT_MAP = {
+    "sociale_huur": "sociale_huur",
+    "middenhuur": "middenhuur_betaalbare_koop",
+    "betaalbare_koop": "middenhuur_betaalbare_koop",
+    "vrije_sector_huur": "duur",
+    "dure_koop": "duur",
+}
+
+
+@dataclass
+class MemberFigures:
+    """The monitor's sums of one member municipality (years 2022–2030, in order)."""
+
+    realised: list[int]
+    planned: list[int]
+    segments: dict[str, float]  # woondeal segment → homes delivered or planned 2022–2030
+    capacity: dict[str, int]  # hard / zacht / onbekend pipeline homes
+    projects: int = 0
+    name: str = ""
+
+
+def _share(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def progress(agreement: dict, members: dict[str, MemberFigures], realised_until: int,
+             norm: float = figures.CAPACITY_NORM) -> dict:  # fmt: skip
+    """The woondeal's figures. `agreement`: taakstelling_total, taakstelling_segments, jaarschijven,
+    corporation_homes (a version's data); `members`: per member code its sums; `realised_until`: the last
+    year whose realisations are counted in the remaining task (the peiling's year)."""
+    years = list(rules.JAARSCHIJF_YEARS)
+    slices = {int(y): int(n) for y, n in (agreement.get("jaarschijven") or {}).items()}
+    codes = sorted(members)
+    realised = [sum(members[c].realised[i] for c in codes) for i in range(len(years))]
+    planned = [sum(members[c].planned[i] for c in codes) for i in range(len(years))]
+    rows, cum_target, cum_done = [], 0, 0
+    for i, y in enumerate(years):
+        target = slices.get(y)
+        cum_target += target or 0
+        cum_done += realised[i] + planned[i]
+        rows.append({"year": y, "jaarschijf": target, "realised": realised[i], "planned": planned[i],
+                     "difference": None if target is None else realised[i] + planned[i] - target,
+                     "cumulative_jaarschijf": cum_target if slices else None, "cumulative": cum_done})  # fmt: skip
+    total = agreement.get("taakstelling_total")
+    done = sum(realised)
+    realised_so_far = sum(r for y, r in zip(years, realised, strict=True) if y <= realised_until)
+    remaining = None if total is None else max(int(total) - realised_so_far, 0)
+    capacity = {h: sum(members[c].capacity.get(h, 0) for c in codes) for h in snap.HARDNESS}
+    pipeline = sum(capacity.values())
+    segments = _segments(agreement, {s: sum(members[c].segments.get(s, 0.0) for c in codes) for s in rules.SEGMENTS})
+    social = segments["rows"][0]["homes"]
+    corporation = agreement.get("corporation_homes")
+    pipelines = {c: sum(members[c].capacity.values()) for c in codes}
+    parts = {y: split_year_target(n, pipelines) for y, n in slices.items()}
+    total_parts = split_year_target(int(total), pipelines) if total is not None and codes else {}
+    member_rows = []
+    for c in codes:
+        m = members[c]
+        # Against its part of the taakstelling; without a taakstelling, the sum of its jaarschijf parts.
+        own_target = total_parts[c] if c in total_parts else (sum(p[c] for p in parts.values()) if parts else None)
+        member_rows.append({
+            "code": c, "name": m.name or c, "projects": m.projects, "pipeline": pipelines[c],
+            "share": _share(pipelines[c], pipeline) if pipeline else (_share(1, len(codes)) if codes else None),
+            "taakstelling": total_parts.get(c), "realised": sum(m.realised), "planned": sum(m.planned),
+            "difference": None if own_target is None else sum(m.realised) + sum(m.planned) - own_target,
+            "years": [{"year": y, "jaarschijf": parts[y][c] if y in parts else None, "realised": m.realised[i],
+                       "planned": m.planned[i]} for i, y in enumerate(years)],
+            "segments": _segments({}, m.segments)["rows"],
+        })  # fmt: skip
+    return {
+        "members": codes,
+        "taakstelling": total,
+        "realised": done,
+        "planned": sum(planned),
+        "realised_and_planned": done + sum(planned),
+        "progress": _share(done, total),
+        "expected": _share(done + sum(planned), total),
+        "years": rows,
+        "segments": segments,
+        "corporations": {
+            "agreed": corporation,
+            "homes": round(social),
+            "share": _share(social, total),
+            "agreed_share": _share(corporation, total) if corporation is not None else None,
+            "progress": _share(social, corporation) if corporation else None,
+            "basis": "sociale_huur",
+        },  # fmt: skip
+        "capacity": {
+            **capacity,
+            "plan_capacity": pipeline,
+            "remaining_task": remaining,
+            "ratio": _share(pipeline, remaining) if remaining else None,
+            "norm": norm,
+            "meets_norm": (pipeline >= norm * remaining) if remaining else None,
+            "hard_ratio": _share(capacity["hard"], remaining) if remaining else None,
+        },  # fmt: skip
+        "per_member": member_rows,
+    }
+
+
+def _segments(agreement: dict, homes: dict[str, float]) -> dict:
+    """Homes and shares per woondeal segment against the agreed homes and shares."""
+    agreed = agreement.get("taakstelling_segments") or {}
+    agreed_total = sum(int(v) for v in agreed.values())
+    known = sum(homes.values())
+    return {
+        "known": round(known),
+        "rows": [
+            {
+                "segment": s,
+                "homes": round(homes.get(s, 0.0)),
+                "share": _share(homes.get(s, 0.0), known),
+                "agreed": agreed.get(s),
+                "agreed_share": _share(agreed[s], agreed_total) if s in agreed else None,
+                "progress": _share(homes.get(s, 0.0), agreed[s]) if agreed.get(s) else None,
+            }
+            for s in rules.SEGMENTS
+        ],  # fmt: skip
+    }
+
+
+def member_figures(s: snap.Snapshot, codes: list[str], names: dict | None = None) -> dict[str, MemberFigures]:
+    """Grouped sums per member municipality over the snapshot (one pass; projects outside left out)."""
+    index = {c: i for i, c in enumerate(s.municipality_codes)}
+    present = [c for c in codes if c in index]
+    group = np.full(len(s.municipality_codes), len(present), dtype=np.int64)
+    for j, c in enumerate(present):
+        group[index[c]] = j
+    project_group = group[s.municipality]
+    include = project_group < len(present)
+    sums = figures.group_sums(s, project_group, len(present) + 1, include=include)
+    # Deliveries 2022–2030 per segment, pro rata to each project's mix (as figures.group_sums does).
+    delivered = (s.realised + s.planned * s.active[:, None])[include][:, SPAN].sum(axis=1)
+    fraction = s.segments[include] / np.maximum(s.homes[include], 1)[:, None]
+    per_segment = figures._grouped(delivered[:, None] * fraction, project_group[include], len(present) + 1)
+    out = {}
+    for j, c in enumerate(present):
+        segments = dict.fromkeys(rules.SEGMENTS, 0.0)
+        for k, seg in enumerate(snap.SEGMENTS):
+            if seg in SEGMENT_MAP:
+                segments[SEGMENT_MAP[seg]] += float(per_segment[j, k])
+        out[c] = MemberFigures(
+            realised=[int(v) for v in sums.realised[j, SPAN]], planned=[int(v) for v in sums.planned[j, SPAN]],
+            segments=segments, capacity={h: int(v) for h, v in zip(snap.HARDNESS, sums.hardness[j], strict=True)},
+            projects=int(sums.projects[j]), name=(names or {}).get(c, c),
+        )  # fmt: skip
+    for c in codes:
+        out.setdefault(c, MemberFigures([0] * 9, [0] * 9, dict.fromkeys(rules.SEGMENTS, 0.0),
+                                        dict.fromkeys(snap.HARDNESS, 0), 0, (names or {}).get(c, c)))  # fmt: skip
+    return out
+
+
+def forecast_chance(region_code: str | None, peiling: str, taakstelling: int | None) -> dict | None:
+    """The latest stored forecast of the region for the peiling, read against the taakstelling (see above)."""
+    from bouwregie.forecast.models import Forecast
+
+    if not region_code or taakstelling is None:
+        return None
+    stored = Forecast.objects.filter(area=region_code, peiling=peiling).order_by("-id").first()
+    if stored is None:
+        return None
+    spread = ((stored.result.get("series") or {}).get("totaal") or {}).get("cumulative", {}).get(str(LAST))
+    if not spread:
+        return None
+    p10, p90 = spread.get("p10"), spread.get("p90")
+    verdict = ("likely" if p10 is not None and p10 >= taakstelling else
+               "unlikely" if p90 is not None and p90 < taakstelling else "uncertain")  # fmt: skip
+    return {"forecast_id": stored.id, "area": region_code, "until": LAST, "spread": spread, "verdict": verdict,
+            "p_met_at_least": 0.9 if verdict == "likely" else None,
+            "p_met_below": 0.1 if verdict == "unlikely" else None}  # fmt: skip
+
+
+class NoAgreement(LookupError):
+    pass
+
+
+def woondeal_progress(code: str, peiling_code: str) -> dict:
+    """The progress of woondeal `code` at a peiling, as agreed on the peiling's reference date. Cached per
+    closed peiling (immutable) and woondeal version."""
+    from django.utils.translation import gettext as _
+
+    from bouwregie.woondeals import store
+
+    peiling = Peiling.objects.get(code=peiling_code)
+    on = peiling.reference_date
+    version = store.as_agreed_on(code, on)
+    if version is None:
+        raise NoAgreement(_("Woondeal %(code)s had op %(date)s nog geen afspraak.") % {"code": code, "date": on})
+    if peiling.is_closed:
+        result = _cached(connection.alias, peiling.id, peiling.closed_at, version.id, code, peiling_code, on)
+    else:
+        result = _compute(version, code, peiling_code, on)
+    # Read apart from the cache: a forecast stored later is seen at once.
+    return {**result, "forecast": forecast_chance(result["region"], peiling_code, version.taakstelling_total)}
+
+
+@lru_cache(maxsize=128)
+def _cached(alias, peiling_id, closed_at, version_id, code, peiling_code, on) -> dict:
+    from bouwregie.woondeals.models import WoondealVersion
+
+    return _compute(WoondealVersion.objects.get(pk=version_id), code, peiling_code, on)
+
+
+def _compute(version, code: str, peiling_code: str, on: date) -> dict:
+    from bouwregie.geo.models import Municipality, Region
+    from bouwregie.woondeals import store
+
+    codes = rules.members_on(version.members, on, store.reference())
+    names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
+    s = snap.load(peiling_code)
+    result = progress(store.data_of(version), member_figures(s, codes, names), on.year)
+    region = Region.objects.filter(code=f"woondeal-{code.lower()}").values_list("code", flat=True).first()
+    result.update(
+        code=code, name=version.name, peiling=peiling_code, as_agreed_on=on.isoformat(), version=version.number,
+        source=version.source, provinces=version.provinces, region=region,
+    )  # fmt: skip
+    return result
+
+
+def woondeals_of(municipality: str, on: date) -> list[dict]:
+    """The woondeals `municipality` belongs to on `on` (as agreed that day), for links from its dashboard:
+    one query over all versions, the newest valid_from <= on per woondeal (store.as_agreed_on's rule)."""
+    from bouwregie.woondeals import store
+    from bouwregie.woondeals.models import WoondealVersion
+
+    newest = {}
+    for v in (
+        WoondealVersion.objects.filter(valid_from__lte=on)
+        .select_related("woondeal")
+        .order_by("woondeal_id", "valid_from", "number")
+    ):
+        newest[v.woondeal_id] = v
+    if not newest:
+        return []
+    ref = store.reference()
+    return sorted(({"code": v.woondeal.code, "name": v.name} for v in newest.values()
+                   if municipality in rules.members_on(v.members, on, ref)), key=lambda d: d["code"])  # fmt: skip

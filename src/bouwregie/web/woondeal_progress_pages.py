@@ -1,0 +1,73 @@
+"""The progress page of one woondeal region (/woondeals/<code>/voortgang): the figures of
+monitor.woondeal_progress for a closed peiling, as key-figure cards, tables and the dashboard's chart.
+
+Like the dashboard, aggregated figures are open data: no login needed. This module only arranges the
+numbers for people; the API (/api/v1/woondeals/{code}/voortgang) returns the same dict."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bouwregie.monitor.woondeal_progress import NoAgreement, woondeal_progress
+from bouwregie.web.dashboard import _chart, _percent, closed_peilingen
+from bouwregie.woondeals.models import Woondeal
+
+SEGMENT_LABELS = {
+    "sociale_huur": gettext_lazy("Sociale huur"),
+    "middenhuur_betaalbare_koop": gettext_lazy("Middenhuur en betaalbare koop"),
+    "duur": gettext_lazy("Duur (vrije sector huur, dure koop)"),
+}
+VERDICTS = {
+    "likely": gettext_lazy("waarschijnlijk gehaald (P10 boven de taakstelling)"),
+    "unlikely": gettext_lazy("waarschijnlijk niet gehaald (P90 onder de taakstelling)"),
+    "uncertain": gettext_lazy("onzeker (de taakstelling ligt tussen P10 en P90)"),
+}
+
+
+def progress_page(request, code: str):
+    if not Woondeal.objects.filter(code=code).exists():
+        raise Http404(_("Onbekende woondeal '%(code)s'.") % {"code": code})
+    peilingen = closed_peilingen()
+    if not peilingen:
+        raise Http404(_("Er is nog geen gesloten peiling."))
+    peiling = request.GET.get("peiling") or peilingen[0]
+    if peiling not in peilingen:
+        raise Http404(_("Peiling '%s' bestaat niet of is nog niet gesloten.") % peiling)
+    try:
+        figures = woondeal_progress(code, peiling)
+    except NoAgreement as error:
+        raise Http404(str(error)) from None
+    for row in figures["segments"]["rows"]:
+        row["label"] = SEGMENT_LABELS[row["segment"]]
+    return render(request, "web/woondeal_progress.html", {
+        "f": figures, "peiling": peiling, "peilingen": peilingen, "key": _key_figures(figures),
+        "chart": _years_chart(figures), "verdict": VERDICTS.get((figures["forecast"] or {}).get("verdict")),
+    })  # fmt: skip
+
+
+def _key_figures(f: dict) -> list[dict]:
+    capacity, corporations = f["capacity"], f["corporations"]
+    rows = [
+        {"label": _("Taakstelling 2022–2030"), "value": f["taakstelling"], "kind": "count"},
+        {"label": _("Gerealiseerd"), "value": f["realised"], "kind": "count",
+         "note": _("%s van de taakstelling") % _percent(f["progress"])},
+        {"label": _("Gerealiseerd en gepland"), "value": f["realised_and_planned"], "kind": "count",
+         "note": _("%s van de taakstelling") % _percent(f["expected"]),
+         "ok": None if f["expected"] is None else f["expected"] >= 1},
+        {"label": _("Plancapaciteit / resterende opgave"), "value": _percent(capacity["ratio"]), "kind": "share",
+         "note": _("norm %s") % _percent(capacity["norm"]), "ok": capacity["meets_norm"]},
+        {"label": _("Woningen van corporaties (sociale huur)"), "value": corporations["homes"], "kind": "count",
+         "note": _("afgesproken: %s") % ("–" if corporations["agreed"] is None else corporations["agreed"]),
+         "ok": None if not corporations["agreed"] else corporations["homes"] >= corporations["agreed"]},
+    ]  # fmt: skip
+    return [r for r in rows if r["value"] is not None]
+
+
+def _years_chart(f: dict) -> dict:
+    years = [r["year"] for r in f["years"]]
+    series = [(_("Gerealiseerd"), "bar", [r["realised"] for r in f["years"]]),
+              (_("Gepland"), "bar", [r["planned"] for r in f["years"]])]  # fmt: skip
+    if any(r["jaarschijf"] is not None for r in f["years"]):
+        series.append((_("Jaarschijf"), "line", [r["jaarschijf"] for r in f["years"]]))
+    return _chart("jaren", _("Opleveringen per jaar tegen de jaarschijven"), _("Jaar"), years, series)
