@@ -161,9 +161,13 @@ def build_router(signed_in, errors) -> Router:
     @router.get(
         "/{code}/spreiding",
         response={200: dict, **errors},
+        auth=signed_in,
         summary="Evenwichtige verdeling: aandeel sociale huur per gemeente tegen de norm (?peiling=, ?drempel=)",
     )
     def spreiding_of(request, code: str, peiling: str | None = None, drempel: float = Query(10, ge=0, le=100)):
+        """Names projects, so for accounts that may read projects (the page's rule, web.project_pages)."""
+        if not policy.can_read_projects(policy.principal_for(getattr(request, "user", None))):
+            raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
         chosen = peiling or closed_peilingen_first()
         if chosen is None:
             raise Http404("Er is nog geen gesloten peiling.")
