@@ -12,6 +12,8 @@ The ranking is a plain sum of points with one reason per component, so the table
 is on top and disagree with it. Ties go to the larger contribution, then to the project code.
 """
 
+from datetime import date
+
 import numpy as np
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,7 @@ from bouwregie.formatting import number, percent
 from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.geo.models import Region
 from bouwregie.monitor import figures
-from bouwregie.monitor.shortfall import ShortfallNeeded, check_shortfall, from_woondeal, year_target
+from bouwregie.monitor.shortfall import ShortfallNeeded, check_shortfall, from_woondeal, woondeals_of, year_target
 from bouwregie.monitor.snapshot import (
     AFFORDABLE_COLUMNS,
     HARDNESS,
@@ -55,10 +57,14 @@ _FASTEST = np.array([fastest_years_to_delivery(p) for p in PHASES])
 _STATUS_FACTOR = np.array([STATUS_POINTS[c] for c in STATUS_CLASS])
 
 
-def woondeal_areas(area: Area) -> list[Area]:
-    """The woondeal regions a municipality belongs to: their projects are candidates too."""
+def woondeal_areas(area: Area, on: date) -> list[Area]:
+    """The woondeal regions a municipality belongs to on `on`: their projects are candidates too. The
+    woondeals as data (members on that day, as agreed then); only when none has it, geo.Region of kind woondeal."""
     if area.kind != "gemeente":
         return []
+    deals = woondeals_of(area.code, on)
+    if deals:
+        return [Area("regio", v.woondeal.code, v.name, frozenset(members)) for v, members in deals]
     regions = Region.objects.filter(kind=Region.Kind.WOONDEAL, municipalities__code=area.code).order_by("code")
     return [resolve_area(r.code) for r in regions]
 
@@ -76,7 +82,7 @@ def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = Non
                          % {"year": year, "peiling": peiling, "next": reference.year})  # fmt: skip
     y = year - YEARS[0]
     in_area = members(s, area)
-    deals = woondeal_areas(area)
+    deals = woondeal_areas(area, reference)
     in_deal = np.zeros_like(in_area)
     for deal in deals:
         in_deal |= members(s, deal)

@@ -16,12 +16,15 @@ projections are not. The parts are whole homes that add up to the jaarschijf exa
 ties to the lower municipality code); a region without any pipeline is split evenly over its members. The
 shortfall is the part minus what the municipality delivers or plans in that year, never below zero.
 
-`split_year_target` and `derived_shortfall` are pure (numbers in, numbers out) and tested by hand: the
-woondeal data model plugs in there by passing its own jaarschijf and members. `from_woondeal` reads
-today's sources: geo.Region of kind woondeal with a bruto targets.Target under the region's code.
+`split_year_target` and `derived_shortfall` are pure (numbers in, numbers out) and tested by hand.
+`from_woondeal` feeds them from the woondeal data model (bouwregie.woondeals): the woondeal that has the
+municipality as a member on the peiling date, as agreed on that day, and its jaarschijf for the year. Only when
+no woondeal covers the municipality does it fall back to a geo.Region of kind woondeal with a bruto
+targets.Target under the region's code (the path before the woondeals were data).
 """
 
 from collections.abc import Mapping
+from datetime import date
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -31,7 +34,10 @@ from bouwregie.geo.areas import Area
 from bouwregie.geo.models import Region
 from bouwregie.limits import int_range
 from bouwregie.monitor.snapshot import Snapshot
+from bouwregie.projects.models import Peiling
 from bouwregie.targets.models import Target
+from bouwregie.woondeals import rules as woondeal_rules
+from bouwregie.woondeals import store as woondeal_store
 
 # A stated shortfall is a number of homes no agreement could exceed (the largest total a Target holds).
 MAX_SHORTFALL = int_range(Target, "total")[1]
@@ -117,36 +123,77 @@ def pipeline_by_municipality(s: Snapshot, codes) -> dict[str, int]:
     return {c: int(homes[index[c]]) if c in index else 0 for c in codes}
 
 
-def from_woondeal(area: Area, year: int, s: Snapshot, delivered: int) -> dict | None:
-    """The municipality's part of the jaarschijf of its woondeal region, as a target (homes, basis, source)
-    with the derivation under "woondeal"; None for other areas or when no woondeal of it has a bruto
-    agreement covering `year`. In more than one, the region with the fewest members counts (the narrowest,
-    as for agreements), then the lower code."""
-    if area.kind != "gemeente":
-        return None
-    regions = Region.objects.filter(kind=Region.Kind.WOONDEAL, municipalities__code=area.code).prefetch_related(
+def woondeals_of(municipality: str, on: date) -> list[tuple]:
+    """The woondeals that have `municipality` as a member on `on`, as agreed on that day
+    (woondeals.store.as_agreed_on): [(version, members on `on`)], members after mergers (rules.members_on)."""
+    reference = woondeal_store.reference()
+    found = []
+    for version in woondeal_store.current_all(on):
+        members = woondeal_rules.members_on(version.members, on, reference)
+        if municipality in members:
+            found.append((version, members))
+    return found
+
+
+def woondeal_year_target(version, year: int) -> dict | None:
+    """The homes a woondeal agreed for `year`: its jaarschijf; else, within 2022–2030, its taakstelling spread
+    evenly over those nine years (stated as such); else None."""
+    slices = version.jaarschijven or {}
+    if str(year) in slices:
+        return {"homes": int(slices[str(year)]), "basis": _("jaarschijf van de woondeal"), "source": version.source}
+    years = woondeal_rules.JAARSCHIJF_YEARS
+    if version.taakstelling_total and year in years:
+        return {"homes": -(-version.taakstelling_total // len(years)),
+                "basis": _("taakstelling %(period)s gelijk verdeeld over %(n)d jaar")
+                % {"period": f"{years[0]}–{years[-1]}", "n": len(years)}, "source": version.source}  # fmt: skip
+    return None
+
+
+def _covering_woondeals(code: str, year: int, on: date) -> list[tuple]:
+    """(number of members, code, name, members, target) of every woondeal (data model) of `code` on `on` with a
+    figure for `year`; only when none covers the municipality, the older geo.Region + targets.Target path."""
+    found = []
+    for version, members in woondeals_of(code, on):
+        target = woondeal_year_target(version, year)
+        if target is not None:
+            found.append((len(members), version.woondeal.code, version.name, members, target))
+    if found:
+        return found
+    regions = Region.objects.filter(kind=Region.Kind.WOONDEAL, municipalities__code=code).prefetch_related(
         "municipalities"
     )
-    found = []
     for region in regions:
         target = year_target(region.code, year)
         if target is not None:
             members = sorted(m.code for m in region.municipalities.all())
-            found.append((len(members), region.code, region, members, target))
+            found.append((len(members), region.code, region.name, members, target))
+    return found
+
+
+def from_woondeal(area: Area, year: int, s: Snapshot, delivered: int) -> dict | None:
+    """The municipality's part of the jaarschijf of its woondeal, as a target (homes, basis, source) with the
+    derivation under "woondeal"; None for other areas or when no woondeal of it has a figure for `year`.
+    The woondeal is the one that has the municipality as a member on the peiling date, as agreed on that day
+    (woondeals data model); a geo.Region of kind woondeal with a bruto Target only when no woondeal covers
+    it. In more than one, the one with the fewest members counts (the narrowest, as for agreements), then
+    the lower code."""
+    if area.kind != "gemeente":
+        return None
+    found = _covering_woondeals(area.code, year, Peiling.objects.get(code=s.peiling).reference_date)
     if not found:
         return None
-    region, members, target = min(found, key=lambda f: f[:2])[2:]
+    _n, code, name, members, target = min(found, key=lambda f: f[:2])
     derived = derived_shortfall(area.code, target["homes"], pipeline_by_municipality(s, members), delivered)
     how = (_("gelijk verdeeld: de regio heeft geen pijplijn") if derived["even"] else
            _("naar het aandeel in de pijplijn van de regio: %(own)s van %(all)s woningen")
            % {"own": number(derived["pipeline"]), "all": number(derived["region_pipeline"])})  # fmt: skip
     basis = _("%(share)s van de %(homes)s woningen van %(region)s in %(year)s (%(region_basis)s), %(how)s") % {
-        "share": percent(derived["share"]), "homes": number(target["homes"]), "region": region.name, "year": year,
+        "share": percent(derived["share"]), "homes": number(target["homes"]), "region": name, "year": year,
         "region_basis": target["basis"], "how": how,
     }  # fmt: skip
     return {
         "homes": derived["homes"], "basis": basis, "source": target["source"],
-        "woondeal": {"code": region.code, "name": region.name, "homes": target["homes"], "basis": target["basis"],
+        "woondeal": {"code": code, "name": name, "homes": target["homes"], "basis": target["basis"],
                      "share": derived["share"], "pipeline": derived["pipeline"],
                      "region_pipeline": derived["region_pipeline"], "parts": derived["parts"]},
     }  # fmt: skip

@@ -12,6 +12,7 @@ from bouwregie.web import (
     monitor_pages,
     project_edit,
     project_pages,
+    spreiding_pages,
     wbi_pages,
     woondeal_progress_pages,
 )
@@ -36,6 +37,7 @@ urlpatterns = [
     path("peilingen", monitor_pages.peilingen_page, name="peilingen"),
     path("vertragingen", monitor_pages.delays_page, name="delays"),
     path("alternatieven", monitor_pages.alternatives_page, name="alternatives"),
+    path("woondeals/<str:code>/spreiding", spreiding_pages.spreiding_page, name="woondeal-spreiding"),
     path("prognose", forecast_pages.forecast_page, name="forecasts"),
     path("prognose/<int:forecast_id>", forecast_pages.forecast_result, name="forecast"),
     path("prognose/<int:forecast_id>.csv", forecast_pages.forecast_csv, name="forecast-csv"),

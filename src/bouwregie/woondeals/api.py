@@ -6,13 +6,14 @@ from datetime import date
 from typing import Literal
 
 from django.http import Http404, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
-from bouwregie.woondeals import store, template
+from bouwregie.projects.models import Peiling
+from bouwregie.woondeals import spreiding, store, template
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -125,6 +126,13 @@ def _body_data(body: WoondealVersionIn, base: dict) -> dict:
     return data
 
 
+def closed_peilingen_first() -> str | None:
+    """The latest closed peiling: what the distribution answers for when none is asked."""
+    return (
+        Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").values_list("code", flat=True)
+    ).first()
+
+
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["woondeals"])
 
@@ -194,6 +202,21 @@ def build_router(signed_in, errors) -> Router:
         if deal is None:
             raise Http404(f"Onbekende woondeal '{code}'.")
         return [_out(v) for v in deal.versions.select_related("woondeal").order_by("number")]
+
+    @router.get(
+        "/{code}/spreiding",
+        response={200: dict, **errors},
+        auth=signed_in,
+        summary="Evenwichtige verdeling: aandeel sociale huur per gemeente tegen de norm (?peiling=, ?drempel=)",
+    )
+    def spreiding_of(request, code: str, peiling: str | None = None, drempel: float = Query(10, ge=0, le=100)):
+        """Names projects, so for accounts that may read projects (the page's rule, web.project_pages)."""
+        if not policy.can_read_projects(policy.principal_for(getattr(request, "user", None))):
+            raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
+        chosen = peiling or closed_peilingen_first()
+        if chosen is None:
+            raise Http404("Er is nog geen gesloten peiling.")
+        return spreiding.for_woondeal(code, chosen, threshold=drempel / 100)
 
     def _writer(request, provinces) -> str:
         who = policy.principal_for(getattr(request, "user", None))

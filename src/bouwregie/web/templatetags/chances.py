@@ -15,4 +15,4 @@ def percent(fraction) -> str:
         return "< " + number_format(0.1, 1) + "%"
     if 99.9 < value < 100:
         return "> " + number_format(99.9, 1) + "%"
-    return number_format(value, 1) + "%"
+    return number_format(round(value, 1), 1) + "%"  # number_format cuts a float's digits off; round first
