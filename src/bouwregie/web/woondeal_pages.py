@@ -111,8 +111,8 @@ def woondeal_list(request):
             "members": sum(1 for m in version.members if rules.active_on(m, today)),
             "taakstelling": version.taakstelling_total,
         })  # fmt: skip
-    return render(request, "web/woondeal_list.html",
-                  {"nav": "woondeals", "rows": rows, "today": today, "may_edit": _may_edit_some(_who(request))})  # fmt: skip
+    context = {"nav": "woondeals", "rows": rows, "today": today, "may_edit": _may_edit_some(_who(request))}
+    return render(request, "web/woondeal_list.html", context)
 
 
 def woondeal_page(request, code: str):
@@ -205,8 +205,10 @@ def _form_page(request, deal: Woondeal | None):
             )  # fmt: skip
         if not reason:
             errors.setdefault("reden", []).append(_("Geef de reden van de wijziging."))
-        if not errors and data["provinces"] and not policy.can_edit_woondeal(
-            who, set(base.get("provinces", [])) | set(data["provinces"])
+        if (
+            not errors
+            and data["provinces"]
+            and not policy.can_edit_woondeal(who, set(base.get("provinces", [])) | set(data["provinces"]))
         ):
             errors.setdefault("provincies", []).append(
                 _("U mag alleen woondeals vastleggen die geheel in uw eigen provincie(s) liggen.")
@@ -317,7 +319,9 @@ def read_form(post) -> tuple[dict, dict[str, list[str]]]:
     }
     data["corporation_homes"] = number("woningen_corporaties", _("Woningen door corporaties"))
     data["jaarschijven"] = {
-        str(y): n for y in rules.JAARSCHIJF_YEARS if (n := number(f"jaarschijf_{y}", _("Jaarschijf %d") % y)) is not None
+        str(y): n
+        for y in rules.JAARSCHIJF_YEARS
+        if (n := number(f"jaarschijf_{y}", _("Jaarschijf %d") % y)) is not None
     }
     data["programming"] = {
         str(y): n
@@ -341,11 +345,18 @@ def form_context(post, base: dict, errors: dict) -> dict:
         return {"id": name, "value": shown, "errors": errors.get(name, []), "label": label}
 
     if post is not None:
-        members = [{"gemeente": post.get(f"lid-{i}-gemeente", ""), "vanaf": post.get(f"lid-{i}-vanaf", ""),
-                    "tot": post.get(f"lid-{i}-tot", "")} for i in range(min(_rows(post, "lid_rijen"), MOST_ROWS))]
-        signatories = [{"naam": post.get(f"ondertekenaar-{i}-naam", ""),
-                        "soort": post.get(f"ondertekenaar-{i}-soort", ""), "rol": post.get(f"ondertekenaar-{i}-rol", "")}
-                       for i in range(min(_rows(post, "ondertekenaar_rijen"), MOST_ROWS))]  # fmt: skip
+        members = [
+            {
+                "gemeente": post.get(f"lid-{i}-gemeente", ""),
+                "vanaf": post.get(f"lid-{i}-vanaf", ""),
+                "tot": post.get(f"lid-{i}-tot", ""),
+            }
+            for i in range(min(_rows(post, "lid_rijen"), MOST_ROWS))
+        ]
+        signatories = [
+            {name: post.get(f"ondertekenaar-{i}-{name}", "") for name in ("naam", "soort", "rol")}
+            for i in range(min(_rows(post, "ondertekenaar_rijen"), MOST_ROWS))
+        ]
         chosen = post.getlist("provincies")
     else:
         names = _names()
