@@ -189,6 +189,8 @@ def test_template_download_and_load_round_trip_through_the_page(client, people):
         2, "Demo-woondeal Amstelland-Meerlanden", "Vaststelling 2025", "pnh")  # fmt: skip
     assert client.get("/woondeals/template.csv?gevuld=1").content == changed  # round trip
     assert "Gebruik een .csv of .xlsx-bestand" in _text(load(changed, name="woondeals.txt"))
+    broken = load(b"geen excel", name="woondeals.xlsx")  # a corrupt file: a message, not a server error
+    assert broken.status_code == 400 and "beschadigd" in _text(broken)
 
 
 def test_english_pages_render(client, people):

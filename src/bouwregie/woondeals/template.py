@@ -128,7 +128,16 @@ def read_table(path: Path) -> list[list]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        from bouwregie.ingest import readers
+
+        try:  # a corrupt file or a zip bomb is refused as for a plan list, never a server error
+            readers._check_zip(path, _("Excel-bestand"))
+            book = load_workbook(path, read_only=True, data_only=True)
+        except (readers.ImportRefused, KeyError, OSError, ValueError) as error:
+            message = str(error) if isinstance(error, readers.ImportRefused) else ""
+            raise TemplateError(
+                message or _("%(file)s is geen leesbaar Excel-bestand (.xlsx).") % {"file": path.name}
+            ) from None
         sheet = book["woondeals"] if "woondeals" in book.sheetnames else book.worksheets[0]
         rows = [
             [
