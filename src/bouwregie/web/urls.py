@@ -14,6 +14,7 @@ from bouwregie.web import (
     project_pages,
     spreiding_pages,
     wbi_pages,
+    woondeal_pages,
     woondeal_progress_pages,
 )
 from bouwregie.web.login import LoginView
@@ -46,6 +47,12 @@ urlpatterns = [
     path("instrumenten/woningbouwimpuls", wbi_pages.woningbouwimpuls_page, name="woningbouwimpuls"),
     path("instrumenten/woningbouwimpuls/aanvragen", wbi_pages.wbi_submit_page, name="wbi-submit"),
     path("instrumenten/gebiedsbudget", gebiedsbudget_pages.gebiedsbudget_page, name="gebiedsbudget"),
+    path("woondeals", woondeal_pages.woondeal_list, name="woondeals"),
+    path("woondeals/nieuw", woondeal_pages.woondeal_new, name="woondeal-new"),
+    path("woondeals/laden", woondeal_pages.woondeal_load, name="woondeal-load"),
+    path("woondeals/template.<str:fmt>", woondeal_pages.woondeal_template, name="woondeal-template"),
+    path("woondeals/<str:code>", woondeal_pages.woondeal_page, name="woondeal"),
+    path("woondeals/<str:code>/bewerken", woondeal_pages.woondeal_edit, name="woondeal-edit"),
     path("woondeals/<str:code>/voortgang", woondeal_progress_pages.progress_page, name="woondeal-progress"),
     path("inloggen", LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),

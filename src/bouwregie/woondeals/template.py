@@ -19,6 +19,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bouwregie import cells
 from bouwregie.woondeals import rules, store
 from bouwregie.woondeals.models import Woondeal
 
@@ -93,7 +94,7 @@ def write_csv(rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows([cells.inert_row(["" if v is None else v for v in row]) for row in rows])  # never a formula
     return out.getvalue().encode("utf-8")
 
 
@@ -105,7 +106,7 @@ def write_xlsx(rows: list[list]) -> bytes:
     sheet.title = "woondeals"
     sheet.append(COLUMNS)
     for row in rows:
-        sheet.append(row)
+        cells.xlsx_append(sheet, row)  # a name such as '=HYPERLINK(…)' stays text (bouwregie.cells)
     notes = book.create_sheet("toelichting")
     notes.append([_("Eén woondeal per rij; zie docs/woondeals.md voor de kolommen en regels.")])
     notes.append([_("gemeenten: 'GM0457 tot 2022-03-24, GM0363, GM1234 vanaf 2023-01-01'")])
@@ -127,10 +128,22 @@ def read_table(path: Path) -> list[list]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        from bouwregie.ingest import readers
+
+        try:  # a corrupt file or a zip bomb is refused as for a plan list, never a server error
+            readers._check_zip(path, _("Excel-bestand"))
+            book = load_workbook(path, read_only=True, data_only=True)
+        except (readers.ImportRefused, KeyError, OSError, ValueError) as error:
+            message = str(error) if isinstance(error, readers.ImportRefused) else ""
+            raise TemplateError(
+                message or _("%(file)s is geen leesbaar Excel-bestand (.xlsx).") % {"file": path.name}
+            ) from None
         sheet = book["woondeals"] if "woondeals" in book.sheetnames else book.worksheets[0]
         rows = [
-            ["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in row]
+            [
+                "" if v is None else cells.restored(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                for v in row
+            ]
             for row in sheet.iter_rows(values_only=True)
         ]
         book.close()
@@ -139,7 +152,8 @@ def read_table(path: Path) -> list[list]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise TemplateError(_("%(file)s is geen UTF-8-tekst.") % {"file": path.name}) from None
-    return [r for r in csv.reader(io.StringIO(text), delimiter=";") if any(c.strip() for c in r)]
+    rows = csv.reader(io.StringIO(text), delimiter=";")
+    return [[cells.restored(c) for c in r] for r in rows if any(c.strip() for c in r)]
 
 
 def _error(row: int, column: str, value, message: str) -> str:

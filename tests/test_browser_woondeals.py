@@ -1,0 +1,106 @@
+"""Issue #17 in a real browser: a province user enters a woondeal with three municipalities and its jaarschijven
+through the form and lands on its page, which shows them and links to its progress. Same set-up as
+tests/test_browser.py (Debian's Chromium, Playwright, `bouwregie serve` on a demo database of its own); the demo
+has no province editor, so one is made with the real `shell` command before the server starts."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from .test_browser import CHROMIUM, SCREENSHOTS, _free_port
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+PROVINCE_USER, PASSWORD = "provincie_nh", "bouwregie-demo"
+MAKE_PROVINCE_USER = f"""
+from django.contrib.auth import get_user_model
+from bouwregie.accounts.models import Membership, Organisation
+user = get_user_model().objects.create_user({PROVINCE_USER!r}, password={PASSWORD!r})
+province = Organisation.objects.get(kind="provincie", province_id="PV27")
+Membership.objects.create(user=user, organisation=province, role="bewerker")
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    env = {**os.environ, "BOUWREGIE_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "bouwregie"]
+    subprocess.run([*command, "init"], env=env, check=True, capture_output=True)
+    subprocess.run([*command, "demo", "--projects", "100", "--seed", "5"], env=env, check=True, capture_output=True)
+    subprocess.run([*command, "shell", "-c", MAKE_PROVINCE_USER], env=env, check=True, capture_output=True)
+    url = f"http://127.0.0.1:{_free_port()}"
+    process = subprocess.Popen([*command, "serve", "--bind", url[7:], "--workers", "1"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/inloggen", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail("bouwregie serve stopte: " + process.stderr.read().decode()[-2000:])
+                time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def page():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} ontbreekt: installeer het Debian-pakket chromium (make test doet dat).")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+        blocked = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        yield page
+        browser.close()
+        assert blocked == [], blocked
+
+
+def test_a_province_enters_a_woondeal_with_three_municipalities_and_jaarschijven(server, page):
+    expect = sync_api.expect
+    page.goto(f"{server}/inloggen")
+    page.get_by_label("Gebruikersnaam").fill(PROVINCE_USER)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_text(f"Ingelogd als {PROVINCE_USER}")).to_be_visible()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Woondeals").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Woondeals")
+    page.get_by_role("link", name="Nieuwe woondeal").click()
+
+    page.get_by_label("Code", exact=True).fill("WD-90")
+    page.get_by_label("Naam", exact=True).fill("Woondeal Zaanstreek (test)")
+    page.get_by_label("Provincies").select_option("PV27")
+    page.get_by_label("Geldig vanaf").fill("2023-01-01")
+    page.get_by_label("Bron (brondocument)").fill("Woondeal Zaanstreek, ondertekend 2023 (test)")
+    for row, municipality in enumerate(("Zaanstad", "Oostzaan", "GM0880"), start=1):
+        page.get_by_label(f"Gemeente {row}", exact=True).fill(municipality)
+    page.get_by_label("Taakstelling 2022–2030 (totaal)").fill("1800")
+    for year in range(2022, 2031):
+        page.get_by_label(f"Jaarschijf {year}").fill("200")
+    page.get_by_label("Ondertekenaar 1, naam").fill("Parteon")
+    page.get_by_label("Reden van de wijziging").fill("Woondeal ondertekend")
+    page.screenshot(path=SCREENSHOTS / "12-woondeal-invoeren.png", full_page=True)
+    page.get_by_role("button", name="Opslaan als nieuwe versie").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Woondeal Zaanstreek (test)")
+    expect(page.get_by_role("status").filter(has_text="Opgeslagen als versie 1.")).to_be_visible()
+    members = page.get_by_role("table", name="Leden van de woondeal")
+    for name in ("Zaanstad", "Oostzaan", "Wormerland"):
+        expect(members).to_contain_text(name)
+    expect(page.get_by_role("table", name="Jaarschijven 2022–2030")).to_contain_text("1.800")
+    assert "/woondeals/WD-90" in page.url
+    expect(page.get_by_role("link", name="Voortgang tegenover de afspraken")).to_have_attribute(
+        "href", "/woondeals/WD-90/voortgang"
+    )
+    page.screenshot(path=SCREENSHOTS / "13-woondeal-opgeslagen.png", full_page=True)
