@@ -104,3 +104,15 @@ def test_a_province_enters_a_woondeal_with_three_municipalities_and_jaarschijven
         "href", "/woondeals/WD-90/voortgang"
     )
     page.screenshot(path=SCREENSHOTS / "13-woondeal-opgeslagen.png", full_page=True)
+
+    # ... and sees its progress against the jaarschijven and per member municipality (the browser check)
+    page.get_by_role("link", name="Voortgang tegenover de afspraken").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Woondeal Zaanstreek (test)")
+    years = page.get_by_role("table", name="Jaarschijven, gerealiseerd en gepland")
+    for year in ("2022", "2030"):
+        expect(years).to_contain_text(year)
+    expect(years).to_contain_text("200")
+    shares = page.get_by_role("table", name="Aandeel per gemeente naar de pijplijn (regel: monitor.shortfall)")
+    for name in ("Zaanstad", "Oostzaan", "Wormerland"):
+        expect(shares).to_contain_text(name)
+    page.screenshot(path=SCREENSHOTS / "14-woondeal-voortgang.png", full_page=True)
