@@ -136,9 +136,14 @@ POSTGRESQL = [
     # Set-based, once per statement (COPY of a million milestones included) over the rows it inserted.
     (
         (),
+        # EXECUTE: planned at each statement with the tables as they are then. A static query's plan is cached
+        # for the session: made while the tables were empty, it scanned projects_peilingentry once per inserted
+        # milestone (a bulk load that never ended).
         f"""CREATE OR REPLACE FUNCTION bouwregie_milestones_of_open_version() RETURNS trigger AS $$
+       DECLARE complete boolean;
        BEGIN
-         IF EXISTS (SELECT 1 FROM inserted m WHERE {_sealed("m")}) THEN
+         EXECUTE 'SELECT EXISTS (SELECT 1 FROM inserted m WHERE {_sealed("m")})' INTO complete;
+         IF complete THEN
            RAISE EXCEPTION '{SEALED_MESSAGE}';
          END IF;
          RETURN NULL;
