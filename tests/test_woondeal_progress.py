@@ -18,8 +18,10 @@ jaarschijf of 100: 33 / 0 / 67 (the odd home to the largest remainder, Amsterdam
 """
 
 from datetime import UTC, date, datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from bouwregie.monitor import api as monitor_api
 from bouwregie.monitor import woondeal_progress as wp
@@ -242,33 +244,65 @@ def test_municipality_dashboard_links_to_its_woondeals(client, region):
     assert "/woondeals/WD-B/voortgang" not in client.get("/gebied/GM0358").content.decode()
 
 
-def test_forecast_is_the_latest_stored_one_of_the_region(client, region):
-    from bouwregie.forecast.models import Forecast
+def test_every_recorded_woondeal_is_an_area_of_the_monitor(region):
+    """store.record keeps a geo.Region per woondeal: members as agreed today (Weesp → Amsterdam), so the
+    dashboard, monitor and forecast take `woondeal-wd-a` like any other area, with the woondeal's agreements."""
     from bouwregie.geo.models import Region
+    from bouwregie.woondeals import regions
+
+    r = Region.objects.get(code="woondeal-wd-a")
+    assert (r.kind, r.name, r.province_id) == ("woondeal", "Woondeal A", "PV27")
+    assert set(r.municipalities.values_list("code", flat=True)) == {"GM0363", "GM0358", "GM0362"}
+    # As agreed on the peiling's date (2025-06-30): 900 with its jaarschijven; today: the raised 1800.
+    then = {t.metric: t for t in monitor_api.targets_by_area(date(2025, 6, 30))["woondeal-wd-a"]}
+    assert (then["bruto_woningen"].total, then["bruto_woningen"].yearly["2027"]) == (900, 100)
+    assert (then["sociale_huur"].total, then["betaalbaar"].total) == (300, 600)
+    assert {t.metric: t.total for t in monitor_api.targets_by_area()["woondeal-wd-a"]}["bruto_woningen"] == 1800
+    assert regions.woondeal_code("woondeal-wd-a") == "WD-A" and regions.woondeal_code("GM0363") is None
+    report = monitor_api.monitor("woondeal-wd-a", "2025-Q2")
+    assert report["area"]["code"] == "woondeal-wd-a"
+    assert "900" in str(report) and "1800" not in str(report)
+    # A version agreed from a later day changes the region only from that day (`bouwregie woondeals sync`).
+    store.record("WD-A", {**store.data_of(store.as_agreed_on("WD-A")), "members": [{"code": "GM0363"}],
+                          "valid_from": "2099-01-01"}, author="test", reason="kleiner")  # fmt: skip
+    assert r.municipalities.count() == 3
+    regions.sync_region("WD-A", date(2099, 1, 1))
+    assert list(r.municipalities.values_list("code", flat=True)) == ["GM0363"]
+    out = StringIO()
+    call_command("woondeals", "sync", stdout=out)
+    assert r.municipalities.count() == 3 and "2 woondealregio's bijgewerkt" in out.getvalue()
+
+
+def test_forecast_p_met_is_counted_against_the_agreement_of_the_peiling(client, region):
+    """A real forecast of the region: its runs can deliver at most the 450 homes the region's projects hold
+    (150 realised + 300 planned), so P(taakstelling 900 met) is 0 by hand, with an expected shortfall of at
+    least 450. The page shows it; before any forecast it links to the form for the region."""
+    from bouwregie.forecast import jobs
 
     assert wp.woondeal_progress("WD-A", "2025-Q2")["forecast"] is None
-    Region.objects.create(code="woondeal-wd-a", name="Woondeal A", kind="woondeal").municipalities.set(
-        ["GM0363", "GM0358", "GM0362"]
-    )
-    wp._cached.cache_clear()
-    assert "bereken er een" in client.get("/woondeals/WD-A/voortgang").content.decode()
+    assert "gebied=woondeal-wd-a" in client.get("/woondeals/WD-A/voortgang").content.decode()
+    saved = jobs.forecast_job({"area": "woondeal-wd-a", "peiling": "2025-Q2", "runs": 400, "horizon": 2035,
+                               "scenarios": [], "seed": 7}, lambda *a: None)  # fmt: skip
+    f = wp.woondeal_progress("WD-A", "2025-Q2")["forecast"]
+    assert f["forecast_id"] == saved["forecast"] and f["probability"] == 0.0
+    assert f["expected_shortfall"] >= 450 and f["verdict"] == "unlikely"
+    assert f["yearly"]["2026"]["target"] == 100  # jaarschijven from the peiling's year on
+    html = client.get("/woondeals/WD-A/voortgang").content.decode()
+    assert f"/prognose/{saved['forecast']}" in html and "0%" in html and "Kans jaarschijf gehaald" in html
+
+
+def test_an_older_forecast_without_the_agreement_shows_its_spread(client, region):
+    from bouwregie.forecast.models import Forecast
 
     def stored(p10, p90):
         spread = {"p10": p10, "p50": (p10 + p90) // 2, "p90": p90, "mean": (p10 + p90) / 2}
         result = {"series": {"totaal": {"cumulative": {"2030": spread}}}}
-        return Forecast.objects.create(
-            area="woondeal-wd-a",
-            area_name="Woondeal A",
-            peiling="2025-Q2",
-            runs=10,
-            horizon=2035,
-            seed=1,
-            result=result,
-        )
+        return Forecast.objects.create(area="woondeal-wd-a", area_name="Woondeal A", peiling="2025-Q2", runs=10,
+                                       horizon=2035, seed=1, result=result)  # fmt: skip
 
     stored(400, 800)
     assert wp.woondeal_progress("WD-A", "2025-Q2")["forecast"]["verdict"] == "unlikely"  # P90 800 < 900
     latest = stored(950, 1200)  # seen at once: the forecast is read apart from the cached figures
     f = wp.woondeal_progress("WD-A", "2025-Q2")["forecast"]
-    assert (f["forecast_id"], f["verdict"], f["p_met_at_least"]) == (latest.id, "likely", 0.9)
+    assert (f["forecast_id"], f["verdict"], f["probability"]) == (latest.id, "likely", None)
     assert f"/prognose/{latest.id}" in client.get("/woondeals/WD-A/voortgang").content.decode()

@@ -162,7 +162,7 @@ def _summary(snapshot, area, parts, prepared, draws, request) -> dict:
             "realised_before": int(before[name].sum(axis=0)[y0]),
         }
     names = dict(Municipality.objects.values_list("code", "name")) | dict(Province.objects.values_list("code", "name"))
-    targets = targets_by_area()
+    targets = targets_by_area(Peiling.objects.get(code=request.peiling).reference_date)  # woondeals as agreed then
     part_rows = []
     if len(parts.codes) > 1:
         totals = results.series(draws.homes, "totaal")  # (runs, parts, buckets)

@@ -5,6 +5,7 @@ national("2025-Q3")                   -> NL, the 12 provinces and the 342 munici
 projects_behind("GM0344", "2025-Q3", "realised:2024") -> the project codes behind that number
 """
 
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -30,11 +31,18 @@ def chosen_peiling(code: str | None) -> str:
     return code
 
 
-def targets_by_area() -> dict[str, list]:
-    """Every agreement, grouped by the area it is for (NL, PV27, GM0344, a region's code)."""
+def targets_by_area(on: date | None = None) -> dict[str, list]:
+    """Every agreement, grouped by the area it is for (NL, PV27, GM0344, a region's code), including each
+    woondeal region's own agreements as agreed on `on` (default today; woondeals.regions.agreements_on).
+    A Target row entered for the same area, indicator and period wins over the woondeal's."""
+    from bouwregie.woondeals.regions import agreements_on
+
     result: dict[str, list] = {}
     for target in Target.objects.all():
         result.setdefault(target.area, []).append(target)
+    for area, agreed in agreements_on(on).items():
+        entered = {(t.metric, t.first_year, t.last_year) for t in result.get(area, [])}
+        result.setdefault(area, []).extend(t for t in agreed if (t.metric, t.first_year, t.last_year) not in entered)
     return result
 
 
@@ -42,7 +50,10 @@ def _targets_key() -> tuple:
     """Every agreement as plain values: part of the cache key, so a changed agreement is seen at once."""
     rows = Target.objects.order_by("id").values_list("id", "area", "metric", "first_year", "last_year", "total",
                                                      "share", "yearly", "source")  # fmt: skip
-    return tuple((*row[:7], orjson.dumps(row[7], option=orjson.OPT_SORT_KEYS), row[8]) for row in rows)
+    from bouwregie.woondeals.regions import versions_key
+
+    return (*((*row[:7], orjson.dumps(row[7], option=orjson.OPT_SORT_KEYS), row[8]) for row in rows),
+            versions_key())  # fmt: skip
 
 
 def _closed(peiling: str) -> tuple | None:
@@ -74,7 +85,8 @@ def _monitor(area, peiling: str, norm: float) -> dict:
     snapshot = load(peiling)
     mask = members(snapshot, area)
     sums = figures.group_sums(snapshot, np.zeros(len(mask), dtype=np.int64), 1, include=mask).take(0)
-    return figures.report(area.as_dict(), sums, targets_by_area().get(area.code, []), peiling, norm)
+    on = Peiling.objects.get(code=peiling).reference_date
+    return figures.report(area.as_dict(), sums, targets_by_area(on).get(area.code, []), peiling, norm)
 
 
 def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dict]:

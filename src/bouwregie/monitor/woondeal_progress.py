@@ -22,9 +22,13 @@ Rules, each redoable by hand:
 - Per member: its part of every jaarschijf and of the taakstelling by monitor.shortfall.split_year_target
   (proportional to its pipeline, whole homes adding up exactly).
 - Forecast P(met): a region forecast takes seconds, too slow for a page; we show the latest stored forecast
-  (forecast.models.Forecast) of the region's area code for the peiling, when someone ran it, and read from
-  its P10/P50/P90 of the homes delivered 2022–2030 whether the taakstelling is likely (P10 ≥ it), unlikely
-  (P90 < it) or uncertain.
+  (forecast.models.Forecast) of the woondeal's region for the peiling, when someone ran it (the page links to
+  the forecast form for that region and peiling). The forecast counts the runs that reach the woondeal's
+  taakstelling as agreed on the peiling's date (woondeals.regions.agreements_on feeds it as the region's
+  target): P(met) = the share of runs with delivered 2022–2030 ≥ taakstelling, with the expected shortfall,
+  and the same per jaarschijf. A forecast stored before the woondeal had an agreement has no such row; then
+  only its P10/P50/P90 are shown, with the verdict likely (P10 ≥ taakstelling), unlikely (P90 < it) or
+  uncertain.
 """
 
 from dataclasses import dataclass
@@ -196,7 +200,9 @@ def member_figures(s: snap.Snapshot, codes: list[str], names: dict | None = None
 
 
 def forecast_chance(region_code: str | None, peiling: str, taakstelling: int | None) -> dict | None:
-    """The latest stored forecast of the region for the peiling, read against the taakstelling (see above)."""
+    """The latest stored forecast of the region for the peiling, read against the taakstelling (see above):
+    {forecast_id, area, until, spread {p10, p50, p90, …}, verdict, probability (0–1) or None, expected_shortfall
+    (homes) or None, yearly {year: {target, probability, expected_shortfall}}}."""
     from bouwregie.forecast.models import Forecast
 
     if not region_code or taakstelling is None:
@@ -210,9 +216,13 @@ def forecast_chance(region_code: str | None, peiling: str, taakstelling: int | N
     p10, p90 = spread.get("p10"), spread.get("p90")
     verdict = ("likely" if p10 is not None and p10 >= taakstelling else
                "unlikely" if p90 is not None and p90 < taakstelling else "uncertain")  # fmt: skip
+    met = next((t for t in stored.result.get("targets") or []
+                if t.get("indicator") == "bruto_woningen" and t.get("period") == f"{FIRST}-{LAST}"
+                and t.get("target") == taakstelling), None)  # fmt: skip
     return {"forecast_id": stored.id, "area": region_code, "until": LAST, "spread": spread, "verdict": verdict,
-            "p_met_at_least": 0.9 if verdict == "likely" else None,
-            "p_met_below": 0.1 if verdict == "unlikely" else None}  # fmt: skip
+            "probability": met.get("probability") if met else None,
+            "expected_shortfall": met.get("expected_shortfall") if met else None,
+            "yearly": (met or {}).get("yearly") or {}}  # fmt: skip
 
 
 class NoAgreement(LookupError):
@@ -248,13 +258,13 @@ def _cached(alias, peiling_id, closed_at, version_id, code, peiling_code, on) ->
 
 def _compute(version, code: str, peiling_code: str, on: date) -> dict:
     from bouwregie.geo.models import Municipality, Region
-    from bouwregie.woondeals import store
+    from bouwregie.woondeals import regions, store
 
     codes = rules.members_on(version.members, on, store.reference())
     names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
     s = snap.load(peiling_code)
     result = progress(store.data_of(version), member_figures(s, codes, names), on.year)
-    region = Region.objects.filter(code=f"woondeal-{code.lower()}").values_list("code", flat=True).first()
+    region = Region.objects.filter(code=regions.region_code(code)).values_list("code", flat=True).first()
     result.update(
         code=code, name=version.name, peiling=peiling_code, as_agreed_on=on.isoformat(), version=version.number,
         source=version.source, provinces=version.provinces, region=region,

@@ -43,7 +43,16 @@ def progress_page(request, code: str):
     return render(request, "web/woondeal_progress.html", {
         "f": figures, "peiling": peiling, "peilingen": peilingen, "key": _key_figures(figures),
         "chart": _years_chart(figures), "verdict": VERDICTS.get((figures["forecast"] or {}).get("verdict")),
+        "p_met": _percent((figures["forecast"] or {}).get("probability")), "years": _years(figures),
     })  # fmt: skip
+
+
+def _years(f: dict) -> list[dict]:
+    """The year rows with the forecast's chance of meeting each jaarschijf (None: no forecast for that year).
+    New dicts: the figures are shared by the cache."""
+    chances = (f["forecast"] or {}).get("yearly") or {}
+    return [{**r, "p_met": _percent(chances[str(r["year"])]["probability"]) if str(r["year"]) in chances else None}
+            for r in f["years"]]  # fmt: skip
 
 
 def _key_figures(f: dict) -> list[dict]:

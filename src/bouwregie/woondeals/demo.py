@@ -5,7 +5,7 @@ gets regions in proportion to its municipalities, at least one), with round figu
 
 from datetime import date
 
-from bouwregie.geo.models import Municipality, Province, Region
+from bouwregie.geo.models import Municipality, Province
 from bouwregie.woondeals import rules, store
 
 COUNT = 35
@@ -56,9 +56,4 @@ def create_demo_woondeals(author: str = "demo") -> int:
             number += 1
             code, name = f"WD-{number:02d}", f"Demo-woondeal {names[province]} {i + 1}"
             store.record(code, version_data(name, province, members), author=author, reason="Demodata", ref=ref)
-            region, _ = Region.objects.get_or_create(
-                code=f"woondeal-{code.lower()}",
-                defaults={"name": name, "kind": Region.Kind.WOONDEAL, "province_id": province},
-            )
-            region.municipalities.set(members)
     return number

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.geo import reference as geo_reference
 from bouwregie.geo.models import Municipality, MunicipalityMerger, Province
-from bouwregie.woondeals import rules
+from bouwregie.woondeals import regions, rules
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
 
 FIELDS = (
@@ -136,6 +136,7 @@ def record(
     version = WoondealVersion.objects.create(
         woondeal=deal, number=number, created_at=now, author=author, reason=reason, **values
     )
+    regions.sync_region(code)  # the monitor's area for this woondeal follows every version
     return version, warnings
 
 

@@ -3,16 +3,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie.woondeals import store, template
+from bouwregie.woondeals import regions, store, template
 from bouwregie.woondeals.models import Woondeal
 
 
 class Command(BaseCommand):
-    help = "Woondeals: 'woondeals list', 'show CODE [--op DATUM]', 'load BESTAND --reden …', 'template', 'export'."
+    help = "Woondeals: 'list', 'sync', 'show CODE [--op DATUM]', 'load BESTAND --reden …', 'template', 'export'."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("list", help="alle woondeals zoals vandaag afgesproken")
+        sub.add_parser("sync", help="de monitorgebieden (regio woondeal-…) bijwerken naar de leden van vandaag")
         show = sub.add_parser("show", help="één woondeal zoals afgesproken op een datum")
         show.add_argument("code")
         show.add_argument("--op", help="datum JJJJ-MM-DD (standaard vandaag)")
@@ -31,6 +32,9 @@ class Command(BaseCommand):
                 total = v.taakstelling_total if v.taakstelling_total is not None else "-"
                 self.stdout.write(f"{v.woondeal.code:<8} {v.name:<40} {','.join(v.provinces):<10} {total:>8}  "
                                   f"v{v.number} {v.valid_from}")  # fmt: skip
+            return
+        if action == "sync":
+            self.stdout.write(f"{regions.sync_all()} woondealregio's bijgewerkt naar de afspraken van {date.today()}.")
             return
         if action == "show":
             try:
