@@ -164,7 +164,32 @@ def test_the_figures_by_hand(region):
         "agreed_share": 0.2778,
         "progress": 0.6,
         "basis": "sociale_huur",
+        "projects_with_parties": 0,
     }
+
+
+def test_corporation_homes_come_from_the_project_parties(client, region):
+    """Once parties are recorded: a corporation at A1 (100 delivered 2023) and at U1 (Utrecht, not in WD-A), a
+    developer at B1 (100 planned 2028). WD-A's corporation homes = A1's 100 by hand (250 agreed: 40%); 2 of its
+    projects have parties. A party recorded after the peiling closed does not change the closed peiling."""
+    from datetime import timedelta
+
+    from bouwregie.accounts.models import Organisation, ProjectParty
+    from bouwregie.projects.models import Peiling, Project
+
+    corp = Organisation.objects.create(name="Woonstichting Test", kind="corporatie")
+    dev = Organisation.objects.create(name="Ontwikkelaar Test", kind="ontwikkelaar")
+    closed = Peiling.objects.get(code="2025-Q2").closed_at
+    for code, org, when in (("A1", corp, closed), ("U1", corp, closed), ("B1", dev, closed),
+                            ("C1", corp, closed + timedelta(days=1))):  # fmt: skip
+        project = Project.objects.get(versions__name=code)
+        party = ProjectParty.objects.create(project=project, organisation=org, role=org.kind)
+        ProjectParty.objects.filter(pk=party.pk).update(added_at=when - timedelta(seconds=1))
+    wp._cached.cache_clear()
+    c = wp.woondeal_progress("WD-A", "2025-Q2")["corporations"]
+    assert (c["homes"], c["progress"], c["basis"], c["projects_with_parties"]) == (100, 0.4, "projectpartijen", 2)
+    html = client.get("/woondeals/WD-A/voortgang").content.decode()
+    assert "onder hun projectpartijen (2 projecten" in html
 
 
 def test_per_member_split_follows_the_pipeline(region):

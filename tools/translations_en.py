@@ -1100,8 +1100,14 @@ EN.update({
     'afspraken': 'agreements',
     'verwacht tekort %(shortfall)s woningen': 'expected shortfall %(shortfall)s homes',
     'Kans jaarschijf gehaald (prognose)': 'Chance annual slice met (forecast)',
+    'Geen project in deze regio heeft vastgelegde projectpartijen; als woningen van corporaties tellen de sociale-huurwoningen.': "No project in this region has recorded project parties; the social rent homes count as the corporations' homes.",
+    'Woningen van corporaties': 'Homes by corporations',
 })  # fmt: skip
 PLURALS = {
+    "Woningen van corporaties: de projecten met een woningcorporatie onder hun projectpartijen (%(n)s project in deze regio heeft vastgelegde partijen).": (
+        "Homes by corporations: the projects with a housing corporation among their project parties (%(n)s project in this region has recorded parties).",
+        "Homes by corporations: the projects with a housing corporation among their project parties (%(n)s projects in this region have recorded parties).",
+    ),
     "Op %(day)s %(n)s gemeente:": ("On %(day)s %(n)s municipality:", "On %(day)s %(n)s municipalities:"),
     "Geladen: %(n)s nieuwe versie.": ("Loaded: %(n)s new version.", "Loaded: %(n)s new versions."),
     "%(n)s aanvraag ingediend.": ("%(n)s application submitted.", "%(n)s applications submitted."),

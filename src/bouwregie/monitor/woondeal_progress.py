@@ -14,9 +14,13 @@ Rules, each redoable by hand:
   sociale huur → sociale_huur; middenhuur + betaalbare koop → middenhuur_betaalbare_koop;
   vrije sector huur + dure koop → duur; "onbekend" stays outside the shares. Counted are the homes
   delivered or planned 2022–2030 (pro rata to each project's segment mix).
-- Corporation homes: a project version records no opdrachtgever or developer, so who builds is unknown.
-  We use the sociale huur homes (realised + planned 2022–2030) as the corporations' part — sociale huur
-  is what corporations build (seed 002) — and say so wherever the figure is shown.
+- Corporation homes: the homes delivered or planned 2022–2030 of the projects with a housing corporation
+  among their recorded parties (accounts.ProjectParty, role "corporatie": the parties at the project's table,
+  Woontop 2024 Afspraak 3B), counted whole — a corporation that builds with a developer builds the project —
+  with the parties recorded when the peiling closed. The number of projects with any recorded party is given
+  beside it (`projects_with_parties`), so the coverage is plain. When no project of the region has a recorded
+  party at all, the sociale huur homes stand in for the corporations' part (sociale huur is what corporations
+  build, seed 002), `basis: "sociale_huur"` instead of `"projectpartijen"`, and the page says so.
 - Plan capacity (the pipeline: active projects, homes not yet realised; hard/zacht/onbekend) against the
   remaining task = taakstelling − realised 2022 up to the peiling, never below zero.
 - Per member: its part of every jaarschijf and of the taakstelling by monitor.shortfall.split_year_target
@@ -66,6 +70,8 @@ class MemberFigures:
     capacity: dict[str, int]  # hard / zacht / onbekend pipeline homes
     projects: int = 0
     name: str = ""
+    corporation: float = 0.0  # homes delivered or planned 2022–2030 of projects with a corporation party
+    with_parties: int = 0  # projects with any recorded party
 
 
 def _share(part, whole):
@@ -97,7 +103,9 @@ def progress(agreement: dict, members: dict[str, MemberFigures], realised_until:
     capacity = {h: sum(members[c].capacity.get(h, 0) for c in codes) for h in snap.HARDNESS}
     pipeline = sum(capacity.values())
     segments = _segments(agreement, {s: sum(members[c].segments.get(s, 0.0) for c in codes) for s in rules.SEGMENTS})
-    social = segments["rows"][0]["homes"]
+    with_parties = sum(members[c].with_parties for c in codes)
+    basis = "projectpartijen" if with_parties else "sociale_huur"
+    built = round(sum(members[c].corporation for c in codes)) if with_parties else segments["rows"][0]["homes"]
     corporation = agreement.get("corporation_homes")
     pipelines = {c: sum(members[c].capacity.values()) for c in codes}
     parts = {y: split_year_target(n, pipelines) for y, n in slices.items()}
@@ -128,11 +136,12 @@ def progress(agreement: dict, members: dict[str, MemberFigures], realised_until:
         "segments": segments,
         "corporations": {
             "agreed": corporation,
-            "homes": round(social),
-            "share": _share(social, total),
+            "homes": built,
+            "share": _share(built, total),
             "agreed_share": _share(corporation, total) if corporation is not None else None,
-            "progress": _share(social, corporation) if corporation else None,
-            "basis": "sociale_huur",
+            "progress": _share(built, corporation) if corporation else None,
+            "basis": basis,
+            "projects_with_parties": with_parties,
         },  # fmt: skip
         "capacity": {
             **capacity,
@@ -168,8 +177,10 @@ def _segments(agreement: dict, homes: dict[str, float]) -> dict:
     }
 
 
-def member_figures(s: snap.Snapshot, codes: list[str], names: dict | None = None) -> dict[str, MemberFigures]:
-    """Grouped sums per member municipality over the snapshot (one pass; projects outside left out)."""
+def member_figures(s: snap.Snapshot, codes: list[str], names: dict | None = None,
+                   parties: tuple[set, set] = (set(), set())) -> dict[str, MemberFigures]:  # fmt: skip
+    """Grouped sums per member municipality over the snapshot (one pass; projects outside left out).
+    `parties`: (ids of projects with a corporation party, ids of projects with any party)."""
     index = {c: i for i, c in enumerate(s.municipality_codes)}
     present = [c for c in codes if c in index]
     group = np.full(len(s.municipality_codes), len(present), dtype=np.int64)
@@ -182,6 +193,9 @@ def member_figures(s: snap.Snapshot, codes: list[str], names: dict | None = None
     delivered = (s.realised + s.planned * s.active[:, None])[include][:, SPAN].sum(axis=1)
     fraction = s.segments[include] / np.maximum(s.homes[include], 1)[:, None]
     per_segment = figures._grouped(delivered[:, None] * fraction, project_group[include], len(present) + 1)
+    ids = s.project_ids[include]
+    by_party = np.stack([delivered * np.isin(ids, list(parties[0])), np.isin(ids, list(parties[1]))], axis=1)
+    per_party = figures._grouped(by_party.astype(np.float64), project_group[include], len(present) + 1)
     out = {}
     for j, c in enumerate(present):
         segments = dict.fromkeys(rules.SEGMENTS, 0.0)
@@ -192,6 +206,7 @@ def member_figures(s: snap.Snapshot, codes: list[str], names: dict | None = None
             realised=[int(v) for v in sums.realised[j, SPAN]], planned=[int(v) for v in sums.planned[j, SPAN]],
             segments=segments, capacity={h: int(v) for h, v in zip(snap.HARDNESS, sums.hardness[j], strict=True)},
             projects=int(sums.projects[j]), name=(names or {}).get(c, c),
+            corporation=float(per_party[j, 0]), with_parties=int(per_party[j, 1]),
         )  # fmt: skip
     for c in codes:
         out.setdefault(c, MemberFigures([0] * 9, [0] * 9, dict.fromkeys(rules.SEGMENTS, 0.0),
@@ -263,13 +278,27 @@ def _compute(version, code: str, peiling_code: str, on: date) -> dict:
     codes = rules.members_on(version.members, on, store.reference())
     names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
     s = snap.load(peiling_code)
-    result = progress(store.data_of(version), member_figures(s, codes, names), on.year)
+    result = progress(store.data_of(version), member_figures(s, codes, names, project_parties(peiling_code)), on.year)
     region = Region.objects.filter(code=regions.region_code(code)).values_list("code", flat=True).first()
     result.update(
         code=code, name=version.name, peiling=peiling_code, as_agreed_on=on.isoformat(), version=version.number,
         source=version.source, provinces=version.provinces, region=region,
     )  # fmt: skip
     return result
+
+
+def project_parties(peiling_code: str) -> tuple[set, set]:
+    """(projects with a corporation party, projects with any party), as recorded when the peiling closed."""
+    from bouwregie.accounts.models import Organisation, ProjectParty
+
+    closed = Peiling.objects.values_list("closed_at", flat=True).get(code=peiling_code)
+    rows = ProjectParty.objects.all() if closed is None else ProjectParty.objects.filter(added_at__lte=closed)
+    corporations, anyone = set(), set()
+    for project, role in rows.values_list("project_id", "role"):
+        anyone.add(project)
+        if role == Organisation.Kind.CORPORATIE:
+            corporations.add(project)
+    return corporations, anyone
 
 
 def woondeals_of(municipality: str, on: date) -> list[dict]:

@@ -66,7 +66,8 @@ def _key_figures(f: dict) -> list[dict]:
          "ok": None if f["expected"] is None else f["expected"] >= 1},
         {"label": _("Plancapaciteit / resterende opgave"), "value": _percent(capacity["ratio"]), "kind": "share",
          "note": _("norm %s") % _percent(capacity["norm"]), "ok": capacity["meets_norm"]},
-        {"label": _("Woningen van corporaties (sociale huur)"), "value": corporations["homes"], "kind": "count",
+        {"label": _("Woningen van corporaties") if corporations["basis"] == "projectpartijen"
+         else _("Woningen van corporaties (sociale huur)"), "value": corporations["homes"], "kind": "count",
          "note": _("afgesproken: %s") % ("–" if corporations["agreed"] is None else corporations["agreed"]),
          "ok": None if not corporations["agreed"] else corporations["homes"] >= corporations["agreed"]},
     ]  # fmt: skip
