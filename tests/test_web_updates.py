@@ -158,14 +158,31 @@ def test_who_may_upload_decide_and_follow_a_job(client, world, tmp_path):
 
 def test_a_job_reports_progress_as_json_and_an_interrupted_one_says_so(client, world, settings):
     client.force_login(world["users"]["beheerder"])
-    job = Job.objects.create(handler="x", title="t", created_by=world["users"]["beheerder"], status="bezig",
-                             progress=40, stage="Regels controleren", heartbeat_at=datetime.now(UTC))  # fmt: skip
+    job = Job.objects.create(handler="tests.test_web_updates.done_handler", title="t", params={"n": 3},
+                             created_by=world["users"]["beheerder"], status="bezig", progress=40,
+                             stage="Regels controleren", heartbeat_at=datetime.now(UTC), started_at=datetime.now(UTC),
+                             worker="elders-77", worker_host="een-andere-machine", worker_pid=77)  # fmt: skip
     state = client.get(f"/taken/{job.pk}.json").json()
     assert state | {"label": ""} == {"status": "bezig", "label": "", "progress": 40, "stage": "Regels controleren",
-                                     "error": "", "url": None, "done": False}  # fmt: skip
-    Job.objects.filter(pk=job.pk).update(heartbeat_at=datetime.now(UTC) - runner.STALE_AFTER * 2)
+                                     "error": "", "url": None, "done": False, "retryable": False}  # fmt: skip
+    assert client.post(f"/taken/{job.pk}/opnieuw").status_code == 302  # refused while alive: back to the job
+    assert Job.objects.count() == 1
+    # Its worker (on another machine) stopped beating: interrupted, and it can be started again.
+    long_ago = datetime.now(UTC) - runner.STALE_AFTER * 2
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago, started_at=long_ago)
     state = client.get(f"/taken/{job.pk}.json").json()
     assert state["status"] == "onderbroken" and state["done"] and "niets opgeslagen" in state["label"]
+    assert state["retryable"] and "Opnieuw starten" in _text(client.get(f"/taken/{job.pk}?blijf"))
+    again = client.post(f"/taken/{job.pk}/opnieuw")
+    new = Job.objects.exclude(pk=job.pk).get()
+    assert again.url == f"/taken/{new.pk}" and new.retry_of_id == job.pk and new.params["n"] == 3
+    assert new.status == "klaar" and new.result == {"url": "/", "n": 3}
+    job.refresh_from_db()
+    assert job.status == "mislukt" and "Onderbroken" in job.error  # a late worker cannot revive it
+
+
+def done_handler(params, progress):
+    return {"url": "/", "n": params["n"]}
 
 
 def test_a_failing_job_shows_its_message(client, world):

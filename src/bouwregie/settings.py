@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "bouwregie.api",
     "axes",
     "csp",
+    "django_tasks_db",
 ]
 
 # django-ninja's bundled Swagger UI / ReDoc (served locally, no CDN) are reached by path rather than
@@ -202,9 +203,14 @@ REGULATION_DIRS = [
     Path(p) for p in os.environ.get("BOUWREGIE_REGELING_DIRS", str(VAR_DIR / "regelingen")).split(os.pathsep) if p
 ]
 
-# Background jobs (bouwregie.jobs.runner): run in a thread of the web process; "1" runs them inside
-# the request instead (tests). Uploaded plan lists wait in UPLOAD_DIR until confirmed or cancelled.
+# Background jobs (bouwregie.jobs.runner, issue #22): Django tasks on django-tasks-db's database queue, run by
+# separate worker processes (`bouwregie worker`, on any machine that reaches the database). "1" runs a job
+# inside the request that submits it instead (tests). Uploaded plan lists wait in UPLOAD_DIR until confirmed
+# or cancelled.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 JOBS_INLINE = os.environ.get("BOUWREGIE_JOBS_INLINE", "0") == "1"
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("BOUWREGIE_JOB_HEARTBEAT_SECONDS", "15"))
+JOB_STALE_SECONDS = float(os.environ.get("BOUWREGIE_JOB_STALE_SECONDS", "120"))
 UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
 
 # Login throttling (issues #5, #16): django-axes on every login form (accounts/login_guard.py). This many

@@ -683,6 +683,8 @@ class JobOut(Schema):
     stage: str
     error: str
     done: bool
+    retryable: bool = False  # interrupted or failed: POST /jobs/{id}/retry starts it again
+    retry_of: int | None = None  # the job this one started again
     import_id: int | None = None  # the ImportRun the job produced (a preview, or the executed import)
     forecast_id: int | None = None  # the Forecast the job produced (GET /forecasts/{id})
 
@@ -742,11 +744,23 @@ def job_detail(request, job_id: int):
     return _job_out(job)
 
 
+@api.post("/jobs/{job_id}/retry", response={202: JobOut, 409: Problem, **ERRORS}, auth=SIGNED_IN,
+          summary="Een onderbroken of mislukte taak opnieuw starten")  # fmt: skip
+def job_retry(request, job_id: int):
+    job = job_detail(request, job_id) and Job.objects.get(pk=job_id)
+    try:
+        again = runner.retry(job, request.user)
+    except ValueError as refusal:
+        raise HttpError(409, str(refusal)) from None
+    return Status(202, _job_out(again))
+
+
 def _job_out(job: Job) -> JobOut:
     job.refresh_from_db()
     state = runner.state(job)
     return JobOut(id=job.pk, title=job.title, status=state["status"], progress=state["progress"],
-                  stage=state["stage"], error=state["error"], done=state["done"],
+                  stage=state["stage"], error=state["error"], done=state["done"], retryable=state["retryable"],
+                  retry_of=job.retry_of_id,
                   import_id=job.result.get("import"), forecast_id=job.result.get("forecast"))  # fmt: skip
 
 

@@ -170,11 +170,14 @@ def apply_job_of(run: ImportRun) -> Job | None:
 
 
 def stuck(run: ImportRun, now=None) -> bool:
-    """A confirmed preview whose import never finished: its job failed, or died with its process (no heartbeat
-    for runner.STALE_AFTER), so nothing was written and the file is still there to confirm again or cancel."""
+    """A confirmed preview whose import never finished: its job failed, died with its worker (no sign of life
+    for runner.STALE_AFTER), or has waited that long for a worker, so nothing was written and the file is still
+    there to confirm again or cancel (a queued job is marked failed first, so a late worker skips it)."""
     if not run.dry_run or run.decision != ImportRun.Decision.BEVESTIGD or run.applied_as_id or not run.upload_path:
         return False
     job = apply_job_of(run)
+    if job is not None and job.status == Job.Status.WACHTRIJ:  # no worker took it: the user may decide again
+        return job.created_at < (now or timezone.now()) - runner.STALE_AFTER
     return job is None or job.status == Job.Status.MISLUKT or runner.interrupted(job, now)
 
 

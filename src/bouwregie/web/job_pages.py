@@ -4,11 +4,13 @@ The page polls /taken/<id>.json (static/web/job.js); without JavaScript a link r
 Only whoever started a job, or the beheerder, sees it.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from bouwregie.accounts import policy
 from bouwregie.jobs import runner
@@ -37,3 +39,16 @@ def job_page(request, job_id: int):
 @login_required
 def job_status(request, job_id: int):
     return JsonResponse(runner.state(_job_for(request, job_id)))
+
+
+@login_required
+@require_POST
+def job_retry(request, job_id: int):
+    """Start an interrupted or failed job again (runner.retry), as whoever may follow it."""
+    job = _job_for(request, job_id)
+    try:
+        again = runner.retry(job, request.user)
+    except ValueError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("job", job_id)
+    return redirect("job", again.pk)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("planlijsten/<int:run_id>/rapport.csv", imports.import_report, name="import-report"),
     path("taken/<int:job_id>", job_pages.job_page, name="job"),
     path("taken/<int:job_id>.json", job_pages.job_status, name="job-status"),
+    path("taken/<int:job_id>/opnieuw", job_pages.job_retry, name="job-retry"),
     path("peilingen", monitor_pages.peilingen_page, name="peilingen"),
     path("vertragingen", monitor_pages.delays_page, name="delays"),
     path("alternatieven", monitor_pages.alternatives_page, name="alternatives"),
