@@ -79,5 +79,14 @@ def test_demo_command_loads_closed_peilingen_and_refuses_a_second_load(capsys):
     provinces = set(PeilingEntry.objects.values_list("version__municipality__province_id", flat=True))
     assert len(provinces) == 12
     assert "Demo-login" in capsys.readouterr().out
+    # Parties are at the table from each project's start, so closed peilingen count them (corporation homes).
+    from django.db.models import F
+
+    from bouwregie.accounts.models import ProjectParty
+    from bouwregie.monitor.woondeal_progress import woondeal_progress
+
+    assert ProjectParty.objects.exists() and not ProjectParty.objects.exclude(added_at=F("project__created_at"))
+    corporations = woondeal_progress("WD-01", "2026-Q3")["corporations"]
+    assert corporations["basis"] == "projectpartijen" and corporations["projects_with_parties"] > 0
     with pytest.raises(CommandError, match="bevat al projecten"):
         call_command("demo", projects=10)

@@ -80,7 +80,13 @@ def region(db):
     )
     store.record(
         "WD-B",
-        deal("Woondeal B", [{"code": "GM0363"}, {"code": "GM0344"}], 500, {str(y): 100 for y in range(2025, 2030)}),
+        deal(
+            "Woondeal B",
+            [{"code": "GM0363"}, {"code": "GM0344"}],
+            500,
+            {str(y): 100 for y in range(2025, 2030)},
+            provinces=["PV27", "PV26"],
+        ),
         author="test",
         reason="start",
         now=when,
@@ -312,6 +318,8 @@ def test_forecast_p_met_is_counted_against_the_agreement_of_the_peiling(client, 
     assert f["forecast_id"] == saved["forecast"] and f["probability"] == 0.0
     assert f["expected_shortfall"] >= 450 and f["verdict"] == "unlikely"
     assert f["yearly"]["2026"]["target"] == 100  # jaarschijven from the peiling's year on
+    # The spread is of 2022–2030 like the taakstelling: the 150 realised before 2025 are in every run.
+    assert 150 <= f["spread"]["p10"] <= f["spread"]["p90"] <= 450
     html = client.get("/woondeals/WD-A/voortgang").content.decode()
     assert f"/prognose/{saved['forecast']}" in html and "0%" in html and "Kans jaarschijf gehaald" in html
 
@@ -331,3 +339,26 @@ def test_an_older_forecast_without_the_agreement_shows_its_spread(client, region
     f = wp.woondeal_progress("WD-A", "2025-Q2")["forecast"]
     assert (f["forecast_id"], f["verdict"], f["probability"]) == (latest.id, "likely", None)
     assert f"/prognose/{latest.id}" in client.get("/woondeals/WD-A/voortgang").content.decode()
+
+
+def test_a_woondeal_region_is_taken_as_agreed_on_the_peilings_date_everywhere(region):
+    """The monitor, the alternatives and the forecast of `woondeal-wd-a` at 2025-Q2 use WD-A as agreed on
+    2025-06-30 — members and jaarschijf — whatever the Region's own member list says today."""
+    from bouwregie.geo.models import Region
+    from bouwregie.monitor.alternatives import alternatives
+
+    Region.objects.get(code="woondeal-wd-a").municipalities.set(["GM0363"])  # as if a later version were synced
+    report = monitor_api.monitor("woondeal-wd-a", "2025-Q2")
+    assert report == monitor_api._monitor(monitor_api.resolve_area("woondeal-wd-a", date(2025, 6, 30)), "2025-Q2",
+                                          monitor_api.figures.CAPACITY_NORM)  # fmt: skip
+    by_hand = wp.woondeal_progress("WD-A", "2025-Q2")
+    assert sum(report["realised"].values()) == by_hand["realised"] == 150  # A1 100 + C1 50 (Amstelveen counts)
+    # Alternatives for the region: its own jaarschijf 2027 (100), minus the 200 of A2 planned → no shortfall.
+    answer = alternatives("woondeal-wd-a", "2025-Q2", 2027)
+    assert answer["target"]["homes"] == 100 and "jaarschijf van de woondeal" in answer["target"]["basis"]
+    assert answer["shortfall"] == 0
+
+
+def test_the_dashboard_of_a_woondeal_region_links_to_its_progress(client, region):
+    html = client.get("/gebied/woondeal-wd-a?peiling=2025-Q2").content.decode()
+    assert "/woondeals/WD-A/voortgang?peiling=2025-Q2" in html

@@ -256,7 +256,11 @@ def test_the_woondeal_goes_before_an_old_region_and_the_region_is_the_fallback(w
     amsterdam = alternatives("GM0363", "2025-Q2", 2027)
     assert (amsterdam["target"]["woondeal"]["code"], amsterdam["target"]["homes"]) == ("woondeal-oud", 156)
     # a member that joins later is not a member at the peiling: no part of the woondeal then
-    later = {**DEAL, "members": [*DEAL["members"], {"code": "GM0363", "from": "2026-01-01", "until": None}]}
+    later = {
+        **DEAL,
+        "provinces": ["PV26", "PV27"],
+        "members": [*DEAL["members"], {"code": "GM0363", "from": "2026-01-01", "until": None}],
+    }
     store.record("WD-T3", later, author="test", reason="Amsterdam treedt toe", now=datetime(2023, 1, 1, tzinfo=UTC))
     assert alternatives("GM0363", "2025-Q2", 2027)["target"]["woondeal"]["code"] == "woondeal-oud"
 

@@ -307,3 +307,30 @@ def test_template_download_from_the_api(client, tmp_path):
     path = tmp_path / "download.xlsx"
     path.write_bytes(filled.content)
     assert len(template.read_table(path)) == 3
+
+
+def test_every_path_meets_the_same_member_and_number_rules(db):
+    """Review findings of #17: a province cannot bind another province's municipality, the same municipality
+    twice for one period is refused, a former municipality beside its successor is a warning, and no figure
+    exceeds rules.MAX_HOMES — in the pure rules, so form, template and API meet them alike."""
+    from bouwregie.woondeals import rules as r
+
+    ref = store.reference()
+    base = {"name": "T", "source": "test", "provinces": ["PV27"], "taakstelling_total": 100}
+
+    def findings(**v):
+        return [(f.message, f.warning) for f in r.validate({**base, **v}, ref)]
+
+    outside = findings(members=[{"code": "GM0344"}])
+    assert outside == [("Gemeente GM0344 ligt in PV26, buiten de provincies van deze woondeal (PV27); voeg die "
+                        "provincie toe of laat de gemeente weg.", False)]  # fmt: skip
+    assert findings(members=[{"code": "GM0344"}], provinces=["PV27", "PV26"]) == []
+    twice = findings(members=[{"code": "GM0363"}, {"code": "GM0363", "from": "2024-01-01"}])
+    assert twice == [("Gemeente GM0363 staat meer dan eens in de lijst voor dezelfde periode.", False)]
+    assert findings(members=[{"code": "GM0363", "until": "2024-01-01"}, {"code": "GM0363", "from": "2024-01-01"}]) == []
+    weesp = findings(members=[{"code": "GM0457"}, {"code": "GM0363"}])
+    assert weesp == [("GM0457 is op 2022-03-24 opgegaan in GM0363, dat ook lid is: vanaf die dag telt GM0363 één "
+                      "keer. Geef GM0457 die einddatum.", True)]  # fmt: skip
+    huge = findings(members=[{"code": "GM0363"}], jaarschijven={"2022": 10**20})
+    assert ("'100000000000000000000' is geen aantal woningen (geheel getal van 0 tot en met 10.000.000).",
+            False) in huge  # fmt: skip

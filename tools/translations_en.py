@@ -1102,6 +1102,35 @@ EN.update({
     'Kans jaarschijf gehaald (prognose)': 'Chance annual slice met (forecast)',
     'Geen project in deze regio heeft vastgelegde projectpartijen; als woningen van corporaties tellen de sociale-huurwoningen.': "No project in this region has recorded project parties; the social rent homes count as the corporations' homes.",
     'Woningen van corporaties': 'Homes by corporations',
+    'rol in het project': 'role in the project',
+    'projectpartij': 'project party',
+    'projectpartijen': 'project parties',
+    'Geannuleerd': 'Cancelled',
+    'wijzigingen': 'changes',
+    'huur/koop': 'rent/owner-occupied',
+    'Status': 'Status',
+    'Nog geen gesloten peiling: de kaart heeft nog geen cijfers.': 'No closed quarterly snapshot yet: the map has no figures yet.',
+    'Niet opgeslagen:': 'Not saved:',
+    'taak in de wachtrij': 'queued task',
+    'worker': 'worker',
+    'machine van de worker': "worker's machine",
+    'proces van de worker': "worker's process",
+    'opnieuw gestart na': 'restarted after',
+    'laatste hartslag': 'last heartbeat',
+    'hartslag van een worker': "worker's heartbeat",
+    'hartslagen van workers': "workers' heartbeats",
+    'Alleen een onderbroken of mislukte taak kan opnieuw worden gestart.': 'Only an interrupted or failed job can be started again.',
+    'Onderbroken (de worker is tijdens de taak gestopt); er is niets opgeslagen.': 'Interrupted (the worker stopped during the job); nothing was saved.',
+    'In de wachtrij: de taak wacht op een vrije worker (bouwregie worker).': 'Queued: the job waits for a free worker (bouwregie worker).',
+    "Peiling '%s' bestaat niet.": "Peiling '%s' does not exist.",
+    'programmering 2031–2035 van de woondeal': "the woondeal's programme 2031–2035",
+    'Opnieuw starten': 'Start again',
+    'Opnieuw gestart na taak #%(n)s.': 'Started again after job #%(n)s.',
+    'opgeleverd 2022–2030': 'delivered 2022–2030',
+    'Gemeente %(code)s ligt in %(province)s, buiten de provincies van deze woondeal (%(provinces)s); voeg die provincie toe of laat de gemeente weg.': "Municipality %(code)s lies in %(province)s, outside this woondeal's provinces (%(provinces)s); add that province or leave the municipality out.",
+    'Gemeente %(code)s staat meer dan eens in de lijst voor dezelfde periode.': 'Municipality %(code)s is listed more than once for the same period.',
+    '%(former)s is op %(date)s opgegaan in %(other)s, dat ook lid is: vanaf die dag telt %(other)s één keer. Geef %(former)s die einddatum.': '%(former)s merged into %(other)s on %(date)s, which is a member too: from that day %(other)s counts once. Give %(former)s that end date.',
+    "'%(value)s' is geen aantal woningen (geheel getal van 0 tot en met %(most)s).": "'%(value)s' is not a number of homes (a whole number from 0 to %(most)s).",
 })  # fmt: skip
 PLURALS = {
     "Woningen van corporaties: de projecten met een woningcorporatie onder hun projectpartijen (%(n)s project in deze regio heeft vastgelegde partijen).": (
@@ -1167,7 +1196,7 @@ def fill(po_path: Path) -> int:
             entry = re.sub(r'^msgstr\[1\] (".*"\n?)+', lambda _m, s=second: s, entry, flags=re.M)
             entry = entry.rstrip("\n")
             filled += 1
-        elif "#, fuzzy" in entry:  # gettext's guess from a similar text is wrong more often than not: drop it
+        elif key:  # not in the table: a fuzzy guess of gettext or a stale one; wrong more often than not, drop it
             entry = re.sub(r'^(msgstr(?:\[\d\])?) (".*"\n?)+', r'\1 ""\n', entry + "\n", flags=re.M).rstrip("\n")
         # the flag also comes as "#, fuzzy, python-format": a fuzzy entry is left out of the .mo, so drop it there too
         entry = re.sub(r"^#, fuzzy, ", "#, ", entry.replace("#, fuzzy\n", ""), flags=re.M)

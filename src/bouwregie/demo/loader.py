@@ -4,6 +4,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from bouwregie.accounts.models import Membership, Organisation, ProjectParty
 from bouwregie.demo.generator import DEFAULTS, generate
@@ -84,6 +85,11 @@ def _market_parties():
          for pid in ids),
         batch_size=5000, ignore_conflicts=True,
     )  # fmt: skip
+    # A party is at the table from the project's start (added_at is "now" on insert): so the demo's closed
+    # peilingen count their parties, e.g. the corporations' homes of a woondeal (monitor.woondeal_progress).
+    ProjectParty.objects.update(
+        added_at=Subquery(Project.objects.filter(pk=OuterRef("project_id")).values("created_at")[:1])
+    )
     user, _ = get_user_model().objects.get_or_create(username=MARKET_USER)
     user.set_password(DEMO_PASSWORD)
     user.save()

@@ -88,10 +88,10 @@ def run(request: Request, progress=None) -> dict:
     started = time.perf_counter()
     report = progress or (lambda *_args: None)
     report(2, _("Kalibratie"))
-    area = resolve_area(request.area)
+    peiling = Peiling.objects.get(code=request.peiling)
+    area = resolve_area(request.area, peiling.reference_date)  # a woondeal region as agreed then
     snapshot = snap.load(request.peiling)
     calibration_ = cal.calibrate(request.peiling)
-    peiling = Peiling.objects.get(code=request.peiling)
     t0 = peiling.reference_date.toordinal()
     parts = model.parts_of(snapshot, area)
     current = (_current_cached(connection.alias, peiling.id, peiling.closed_at, area) if peiling.is_closed

@@ -48,7 +48,9 @@ def _province(text: str):
     return None
 
 
-def resolve_area(spec: str) -> Area:
+def resolve_area(spec: str, on=None) -> Area:
+    """The Area `spec` names. `on` (a date): for a woondeal region, its members as agreed on that day
+    (woondeals.regions.members_on_date) instead of today's — a peiling's figures use its reference date."""
     from bouwregie.geo.models import Municipality, Region
     from bouwregie.projects.services import matcher
 
@@ -63,7 +65,14 @@ def resolve_area(spec: str) -> Area:
             return Area("gemeente", found[0], found[1], frozenset({found[0]}))
     region = Region.objects.filter(code=text).first()
     if region:
-        return Area("regio", region.code, region.name, frozenset(region.municipalities.values_list("code", flat=True)),
+        codes = None
+        if on is not None and region.kind == region.Kind.WOONDEAL:
+            from bouwregie.woondeals.regions import members_on_date
+
+            codes = members_on_date(region.code, on)
+        if codes is None:
+            codes = region.municipalities.values_list("code", flat=True)
+        return Area("regio", region.code, region.name, frozenset(codes),
                     frozenset(region.projects.values_list("id", flat=True)))  # fmt: skip
     province = None if text.lower().startswith("gemeente ") else _province(text)
     if province and text.upper() == province["provinciecode"]:

@@ -74,9 +74,9 @@ def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = Non
     if not YEARS[0] <= year <= YEARS[-1]:
         raise ValueError(_("Jaar %(year)s valt buiten %(first)s–%(last)s.")
                          % {"year": year, "first": YEARS[0], "last": YEARS[-1]})  # fmt: skip
-    area = resolve_area(spec)
-    s = load(peiling)
     reference = Peiling.objects.get(code=peiling).reference_date
+    area = resolve_area(spec, reference)
+    s = load(peiling)
     if year < reference.year:
         raise ValueError(_("Jaar %(year)s ligt voor peiling %(peiling)s; kies %(next)s of later.")
                          % {"year": year, "peiling": peiling, "next": reference.year})  # fmt: skip
@@ -88,7 +88,7 @@ def alternatives(spec: str, peiling: str, year: int, shortfall: int | None = Non
         in_deal |= members(s, deal)
     sums = figures.group_sums(s, np.zeros(len(in_area), dtype=np.int64), 1, include=in_area).take(0)
     delivered = int(sums.realised[y] + sums.planned[y])
-    target = year_target(area.code, year) or from_woondeal(area, year, s, delivered)
+    target = year_target(area.code, year, reference) or from_woondeal(area, year, s, delivered)
     if shortfall is not None:
         shortfall, origin = check_shortfall(shortfall), "opgegeven"
     elif target is None:

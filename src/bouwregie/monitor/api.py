@@ -66,8 +66,16 @@ def _closed(peiling: str) -> tuple | None:
 
 # The figures of a closed peiling are computed once per process (the dashboard asks for the same areas
 # over and over: 200-300 ms each on the 25,000-project demo). The results are shared: treat as read-only.
+def reference_date(peiling: str):
+    """The peiling's reference date (its quarter's last day): the day woondeal regions are taken as agreed."""
+    found = Peiling.objects.filter(code=peiling).first()
+    if found is None:
+        raise Peiling.DoesNotExist(_("Peiling '%s' bestaat niet.") % peiling)
+    return found.reference_date
+
+
 def monitor(spec: str, peiling: str, norm: float = figures.CAPACITY_NORM) -> dict:
-    area = resolve_area(spec)
+    area = resolve_area(spec, reference_date(peiling))
     key = _closed(peiling)
     if key is None:
         return _monitor(area, peiling, norm)
@@ -85,8 +93,8 @@ def _monitor(area, peiling: str, norm: float) -> dict:
     snapshot = load(peiling)
     mask = members(snapshot, area)
     sums = figures.group_sums(snapshot, np.zeros(len(mask), dtype=np.int64), 1, include=mask).take(0)
-    on = Peiling.objects.get(code=peiling).reference_date
-    return figures.report(area.as_dict(), sums, targets_by_area(on).get(area.code, []), peiling, norm)
+    return figures.report(area.as_dict(), sums, targets_by_area(reference_date(peiling)).get(area.code, []), peiling,
+                          norm)  # fmt: skip
 
 
 def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dict]:
@@ -122,7 +130,7 @@ def projects_behind(spec: str, peiling: str, figure: str) -> list[str]:
     """The project codes behind one number: 'pipeline', 'hard', 'zacht', 'onbekend', 'realised:2024',
     'planned:2027', 'phase:start_bouw', 'type:transformatie', 'segment:sociale_huur', 'group:nultreden'."""
     s = load(peiling)
-    mask = members(s, resolve_area(spec))
+    mask = members(s, resolve_area(spec, reference_date(peiling)))
     kind, _sep, value = figure.partition(":")
     active = mask & s.active
     selections = {

@@ -45,7 +45,7 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
             _("Peiling %(van)s ligt na %(tot)s; vergelijk de eerdere peiling met de latere.")
             % {"van": first, "tot": second}
         )
-    area = resolve_area(spec)
+    area = resolve_area(spec, Peiling.objects.get(code=second).reference_date)  # a woondeal region as agreed then
     a, b = load(first), load(second)
     in_a, in_b = members(a, area), members(b, area)
     common = np.intersect1d(a.project_ids[in_a], b.project_ids[in_b])

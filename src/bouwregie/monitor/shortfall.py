@@ -64,9 +64,16 @@ def check_shortfall(shortfall: int) -> int:
     return int(shortfall)
 
 
-def year_target(area_code: str, year: int) -> dict | None:
+def year_target(area_code: str, year: int, on: date | None = None) -> dict | None:
     """The homes the area agreed to build in `year`: its yearly slice, else the agreement's total spread
-    evenly over its period (stated as such). The narrowest agreement covering the year wins."""
+    evenly over its period (stated as such). The narrowest agreement covering the year wins. A woondeal's region
+    (`woondeal-wd-03`) has the woondeal's own figure as agreed on `on` (default today; woondeal_year_target)."""
+    from bouwregie.woondeals.regions import woondeal_code
+
+    deal = woondeal_code(area_code)
+    version = woondeal_store.as_agreed_on(deal, on) if deal else None
+    if version is not None:
+        return woondeal_year_target(version, year)
     covering = [t for t in Target.objects.filter(area=area_code, metric=Target.Metric.BRUTO)
                 if t.first_year <= year <= t.last_year and t.total]  # fmt: skip
     if not covering:
@@ -137,10 +144,14 @@ def woondeals_of(municipality: str, on: date) -> list[tuple]:
 
 def woondeal_year_target(version, year: int) -> dict | None:
     """The homes a woondeal agreed for `year`: its jaarschijf; else, within 2022–2030, its taakstelling spread
-    evenly over those nine years (stated as such); else None."""
+    evenly over those nine years (stated as such); for 2031–2035 its programmering (Afspraak 3A); else None."""
     slices = version.jaarschijven or {}
     if str(year) in slices:
         return {"homes": int(slices[str(year)]), "basis": _("jaarschijf van de woondeal"), "source": version.source}
+    programme = version.programming or {}
+    if programme.get(str(year)) is not None:
+        return {"homes": int(programme[str(year)]), "basis": _("programmering 2031–2035 van de woondeal"),
+                "source": version.source}  # fmt: skip
     years = woondeal_rules.JAARSCHIJF_YEARS
     if version.taakstelling_total and year in years:
         return {"homes": -(-version.taakstelling_total // len(years)),

@@ -214,10 +214,13 @@ def member_figures(s: snap.Snapshot, codes: list[str], names: dict | None = None
     return out
 
 
-def forecast_chance(region_code: str | None, peiling: str, taakstelling: int | None) -> dict | None:
+def forecast_chance(region_code: str | None, peiling: str, taakstelling: int | None,
+                    realised: dict[int, int] | None = None) -> dict | None:  # fmt: skip
     """The latest stored forecast of the region for the peiling, read against the taakstelling (see above):
     {forecast_id, area, until, spread {p10, p50, p90, …}, verdict, probability (0–1) or None, expected_shortfall
-    (homes) or None, yearly {year: {target, probability, expected_shortfall}}}."""
+    (homes) or None, yearly {year: {target, probability, expected_shortfall}}}. The forecast counts from the
+    peiling's year; `realised` (homes per year) adds what was realised 2022 up to that year, so the spread is of
+    2022–2030 like the taakstelling."""
     from bouwregie.forecast.models import Forecast
 
     if not region_code or taakstelling is None:
@@ -228,6 +231,10 @@ def forecast_chance(region_code: str | None, peiling: str, taakstelling: int | N
     spread = ((stored.result.get("series") or {}).get("totaal") or {}).get("cumulative", {}).get(str(LAST))
     if not spread:
         return None
+    first = (stored.result.get("years") or [FIRST])[0]
+    earlier = sum(n for y, n in (realised or {}).items() if FIRST <= y < first)
+    spread = {k: (v + earlier if k in ("p10", "p50", "p90", "mean") and v is not None else v)
+              for k, v in spread.items()}  # fmt: skip
     p10, p90 = spread.get("p10"), spread.get("p90")
     verdict = ("likely" if p10 is not None and p10 >= taakstelling else
                "unlikely" if p90 is not None and p90 < taakstelling else "uncertain")  # fmt: skip
@@ -261,7 +268,9 @@ def woondeal_progress(code: str, peiling_code: str) -> dict:
     else:
         result = _compute(version, code, peiling_code, on)
     # Read apart from the cache: a forecast stored later is seen at once.
-    return {**result, "forecast": forecast_chance(result["region"], peiling_code, version.taakstelling_total)}
+    realised = {r["year"]: r["realised"] for r in result["years"]}
+    return {**result, "forecast": forecast_chance(result["region"], peiling_code, version.taakstelling_total,
+                                                  realised)}  # fmt: skip
 
 
 @lru_cache(maxsize=128)
@@ -302,20 +311,9 @@ def project_parties(peiling_code: str) -> tuple[set, set]:
 
 
 def woondeals_of(municipality: str, on: date) -> list[dict]:
-    """The woondeals `municipality` belongs to on `on` (as agreed that day), for links from its dashboard:
-    one query over all versions, the newest valid_from <= on per woondeal (store.as_agreed_on's rule)."""
+    """The woondeals `municipality` belongs to on `on` (as agreed that day), for links from its dashboard."""
     from bouwregie.woondeals import store
-    from bouwregie.woondeals.models import WoondealVersion
 
-    newest = {}
-    for v in (
-        WoondealVersion.objects.filter(valid_from__lte=on)
-        .select_related("woondeal")
-        .order_by("woondeal_id", "valid_from", "number")
-    ):
-        newest[v.woondeal_id] = v
-    if not newest:
-        return []
     ref = store.reference()
-    return sorted(({"code": v.woondeal.code, "name": v.name} for v in newest.values()
-                   if municipality in rules.members_on(v.members, on, ref)), key=lambda d: d["code"])  # fmt: skip
+    return [{"code": v.woondeal.code, "name": v.name} for v in store.current_all(on)
+            if municipality in rules.members_on(v.members, on, ref)]  # fmt: skip

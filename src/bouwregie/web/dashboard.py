@@ -41,7 +41,7 @@ def area_page(request, code: str = "NL"):
     if peiling not in peilingen:
         raise Http404(_("Peiling '%s' bestaat niet of is nog niet gesloten.") % peiling)
     try:
-        area = resolve_area(code)
+        area = resolve_area(code, monitor_api.reference_date(peiling))  # a woondeal region as agreed then
     except UnknownArea as error:
         raise Http404(str(error)) from None
     figures = monitor_api.monitor(area.code, peiling)
@@ -63,10 +63,18 @@ def area_page(request, code: str = "NL"):
 
 
 def _woondeals(area, peiling: str) -> list[dict]:
-    """A municipality's woondeal(s) on the peiling's date, to link to their progress pages."""
+    """A municipality's woondeal(s) on the peiling's date, or a woondeal region's own woondeal, to link to their
+    progress pages (progress against the deal's own segments, corporations, per member and P(met))."""
+    from bouwregie.monitor.woondeal_progress import woondeals_of
+    from bouwregie.woondeals.regions import woondeal_code
+
+    own = woondeal_code(area.code) if area.kind == "regio" else None
+    if own:
+        from bouwregie.woondeals.models import Woondeal
+
+        return [{"code": own, "name": area.name}] if Woondeal.objects.filter(code=own).exists() else []
     if area.kind != "gemeente":
         return []
-    from bouwregie.monitor.woondeal_progress import woondeals_of
 
     return woondeals_of(area.code, Peiling.objects.get(code=peiling).reference_date)
 

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
 from bouwregie.projects.models import Peiling
-from bouwregie.woondeals import spreiding, store, template
+from bouwregie.woondeals import rules, spreiding, store, template
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,10 +43,10 @@ class WoondealVersionIn(Schema):
     provinces: list[str] | None = Field(None, max_length=12)
     members: list[WoondealMember] | None = Field(None, max_length=400)
     signatories: list[WoondealSignatory] | None = Field(None, max_length=400)
-    taakstelling_total: int | None = Field(None, ge=0, le=10_000_000)
+    taakstelling_total: int | None = Field(None, ge=0, le=rules.MAX_HOMES)
     taakstelling_segments: dict[str, int] | None = None
     jaarschijven: dict[str, int] | None = None
-    corporation_homes: int | None = Field(None, ge=0, le=10_000_000)
+    corporation_homes: int | None = Field(None, ge=0, le=rules.MAX_HOMES)
     programming: dict[str, int] | None = None
     source: str | None = Field(None, max_length=500, **TEXT)
     valid_from: date | None = None

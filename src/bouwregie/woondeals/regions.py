@@ -51,6 +51,16 @@ def sync_region(code: str, on: date | None = None):
     return region
 
 
+def members_on_date(area: str, on: date) -> list[str] | None:
+    """The members of woondeal region `area` (`woondeal-wd-03`) as agreed on `on`; None when it is no woondeal's
+    region or no version was in force that day (callers then use the Region's own members)."""
+    from bouwregie.woondeals import store
+
+    code = woondeal_code(area)
+    version = store.as_agreed_on(code, on) if code else None
+    return None if version is None else rules.members_on(version.members, on, store.reference())
+
+
 def sync_all(on: date | None = None) -> int:
     """sync_region for every woondeal; the number of regions in force."""
     from bouwregie.woondeals.models import Woondeal

@@ -25,6 +25,10 @@ SEGMENTS = ("sociale_huur", "middenhuur_betaalbare_koop", "duur")
 SIGNATORY_KINDS = ("corporatie", "ontwikkelaar", "belegger", "bouwer", "other")
 SIGNATORY_ROLES = ("signed", "support")
 JAARSCHIJF_YEARS = range(2022, 2031)
+# The most homes one figure may hold: ten times the country's whole agreement for 2022–2030 (917,193,
+# provinciale woningbouwafspraken 2022) — anything larger is a typing error, not an agreement. Every path
+# (form, template, API) meets this one check.
+MAX_HOMES = 10_000_000
 PROGRAMMING_YEARS = range(2031, 2036)
 
 
@@ -105,6 +109,8 @@ def validate(version: dict, reference: Reference) -> list[Finding]:
         if p not in reference.provinces
     ]
     found += _check_members(version.get("members") or [], reference)
+    found += _check_member_provinces(version.get("members") or [], version.get("provinces") or [], reference)
+    found += _check_overlaps(version.get("members") or [], reference)
     found += _check_signatories(version.get("signatories") or [])
     found += _check_numbers(version)
     return found
@@ -156,6 +162,58 @@ def _check_members(members: list[dict], reference: Reference) -> list[Finding]:
                     % {"code": code, "date": start, "successors": ", ".join(reference.successors(code, start))},
                 )
             )
+    return found
+
+
+def _check_member_provinces(members: list[dict], provinces: list[str], reference: Reference) -> list[Finding]:
+    """Every member lies in one of the deal's provinces (a merged-away one: its successors do). A woondeal is
+    agreed by its province(s) (seed 003); a deal that takes in another province's municipality would set that
+    municipality's figures without that province — refused, with the province to add (whose editor must then
+    agree, accounts.policy.can_edit_woondeal)."""
+    if not provinces or any(p not in reference.provinces for p in provinces):
+        return []  # the provinces themselves are refused already
+    found = []
+    for member in members:
+        code = str(member.get("code", ""))
+        holders = reference.successors(code, date.max) if code not in reference.municipalities else [code]
+        outside = sorted({reference.municipalities[c] for c in holders if c in reference.municipalities}
+                         - set(provinces))  # fmt: skip
+        if outside:
+            message = _("Gemeente %(code)s ligt in %(province)s, buiten de provincies van deze woondeal "
+                        "(%(provinces)s); voeg die provincie toe of laat de gemeente weg.")  # fmt: skip
+            values = {"code": code, "province": ", ".join(outside), "provinces": ", ".join(provinces)}
+            found.append(Finding("leden", message % values))
+    return found
+
+
+def _check_overlaps(members: list[dict], reference: Reference) -> list[Finding]:
+    """The same municipality twice for overlapping periods is refused (which entry counts?); a former
+    municipality listed beside its successor is a warning: after the merger the successor counts once
+    (members_on), so the former one needs an end date."""
+    found, seen = [], set()
+    try:
+        periods = [(str(m.get("code", "")), _day(m.get("from")) or date.min, _day(m.get("until")) or date.max)
+                   for m in members]  # fmt: skip
+    except ValueError:
+        return []  # bad dates are refused by _check_members
+    for i, (a, a_from, a_until) in enumerate(periods):
+        for b, b_from, b_until in periods[i + 1 :]:
+            start, end = max(a_from, b_from), min(a_until, b_until)
+            if start >= end or (a, b) in seen:
+                continue
+            if a == b:
+                seen.add((a, b))
+                found.append(Finding("leden", _("Gemeente %(code)s staat meer dan eens in de lijst voor dezelfde "
+                                                "periode.") % {"code": a}))  # fmt: skip
+                continue
+            for former, other in ((a, b), (b, a)):
+                merged = [m for m in reference.mergers if m.former == former and start <= m.date < end]
+                if merged and other in reference.successors(former, merged[0].date):
+                    seen.add((a, b))
+                    message = _("%(former)s is op %(date)s opgegaan in %(other)s, dat ook lid is: vanaf die dag "
+                                "telt %(other)s één keer. Geef %(former)s die einddatum.")  # fmt: skip
+                    values = {"former": former, "other": other, "date": merged[0].date}
+                    found.append(Finding("leden", message % values, warning=True))
     return found
 
 
@@ -217,10 +275,9 @@ def _check_numbers(v: dict) -> list[Finding]:
         **{f"programmering_{k}": n for k, n in programming.items()},
     }
     for name, n in numbers.items():
-        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
-            found.append(
-                Finding(name, _("'%(value)s' is geen aantal woningen (geheel getal, 0 of meer).") % {"value": n})
-            )
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_HOMES):
+            message = _("'%(value)s' is geen aantal woningen (geheel getal van 0 tot en met %(most)s).")
+            found.append(Finding(name, message % {"value": n, "most": f"{MAX_HOMES:,}".replace(",", ".")}))
     if any(not f.warning for f in found):
         return found
     total = v.get("taakstelling_total")

@@ -149,4 +149,10 @@ def as_agreed_on(code: str, on: date | None = None, known_on: date | None = None
 
 
 def current_all(on: date | None = None) -> list[WoondealVersion]:
-    return [v for code in Woondeal.objects.values_list("code", flat=True) if (v := as_agreed_on(code, on))]
+    """Every woondeal's version in force on `on` (default today), by code: as_agreed_on's rule (newest valid_from,
+    the latest recorded winning a tie) for all of them in one query."""
+    newest = {}
+    versions = WoondealVersion.objects.filter(valid_from__lte=on or date.today()).select_related("woondeal")
+    for v in versions.order_by("woondeal_id", "valid_from", "number"):
+        newest[v.woondeal_id] = v
+    return sorted(newest.values(), key=lambda v: v.woondeal.code)
