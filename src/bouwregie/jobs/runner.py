@@ -1,4 +1,4 @@
-"""Background jobs on Django's task framework (issue #22; docs/decisions/0006-taken-in-een-worker.md).
+"""Background jobs on Django's task framework (issue #22; docs/decisions/0004-taken-in-een-worker.md).
 
 A job is what a user follows: a `Job` row with progress, stage, result and error, shown by the job page and
 the API. The work itself is a Django task (`django.tasks`) on the database-backed queue of django-tasks-db:
