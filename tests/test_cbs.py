@@ -37,8 +37,10 @@ V2 = DATA / "81955NED_UntypedDataSet_15032025_090000.csv"
 NEW_TABLE = DATA / "86098NED_UntypedDataSet_01102025_080000.csv"
 LABELS = DATA / "81955NED_labels.csv"
 RECORDED = DATA / "81955NED_api_recorded.json"
-HEADER = ('"ID";"Gebruiksfunctie";"RegioS";"Perioden";"BeginstandVoorraad_1";"Nieuwbouw_2";"OverigeToevoeging_3";'
-          '"Sloop_4";"OverigeOnttrekking_5";"Correctie_6";"SaldoVoorraad_7";"EindstandVoorraad_8"')  # fmt: skip
+HEADER = (
+    '"ID";"Gebruiksfunctie";"RegioS";"Perioden";"BeginstandVoorraad_1";"Nieuwbouw_2";"OverigeToevoeging_3";'
+    '"Sloop_4";"OverigeOnttrekking_5";"Correctie_6";"SaldoVoorraad_7";"EindstandVoorraad_8"'
+)
 
 
 def run(*args) -> str:
@@ -102,8 +104,12 @@ def test_reading_the_81955ned_csv_maps_former_and_keeps_split_municipalities(db)
         "GM0788": {2018: 30},
     }
     haarlemmerliede, haaren = summary.mapping
-    assert haarlemmerliede == {"voormalig": "GM0393", "naam": "Haarlemmerliede en Spaarnwoude",
-                               "opvolgers": [{"code": "GM0394", "naam": "Haarlemmermeer"}], "gesplitst": False}  # fmt: skip
+    assert haarlemmerliede == {
+        "voormalig": "GM0393",
+        "naam": "Haarlemmerliede en Spaarnwoude",
+        "opvolgers": [{"code": "GM0394", "naam": "Haarlemmermeer"}],
+        "gesplitst": False,
+    }
     assert haaren["gesplitst"] and [s["code"] for s in haaren["opvolgers"]] == ["GM0757", "GM0824", "GM0855", "GM0865"]
 
 
@@ -120,9 +126,17 @@ def test_the_labels_csv_by_names(db):
     reading = statline.read_file(LABELS)
     assert reading.variant == "labels" and reading.table_id == "81955NED"
     found = {(f.region, f.period): f.values["nieuwbouw"] for f in reading.figures}
-    assert found == {("NL01", "2018JJ00"): 6270, ("PV27", "2018JJ00"): 6240, ("GM0363", "2018JJ00"): 5000,
-                     ("GM0393", "2018JJ00"): 40, ("GM0394", "2018JJ00"): 1200, ("GM0788", "2018JJ00"): 30,
-                     ("GM0363", "2019KW01"): 1000, ("GM0363", "2019MM07"): 500, ("GM0344", "2024JJ00"): 4000}  # fmt: skip
+    assert found == {
+        ("NL01", "2018JJ00"): 6270,
+        ("PV27", "2018JJ00"): 6240,
+        ("GM0363", "2018JJ00"): 5000,
+        ("GM0393", "2018JJ00"): 40,
+        ("GM0394", "2018JJ00"): 1200,
+        ("GM0788", "2018JJ00"): 30,
+        ("GM0363", "2019KW01"): 1000,
+        ("GM0363", "2019MM07"): 500,
+        ("GM0344", "2024JJ00"): 4000,
+    }
     assert any("voorlopige" in n for n in reading.notices)  # "2024*"
     ambiguous = LABELS.read_text(encoding="utf-8").replace("Utrecht (gemeente)", "Utrecht")
     with pytest.raises(statline.CbsFileError) as refused:
@@ -219,13 +233,18 @@ def test_dry_run_writes_nothing(db):
         (row(3, "GM0363    ", "2018XX00", "5"), "rij 3, kolom Perioden, waarde '2018XX00': Onbekende periodecode"),
         (row(3, "GM0363    ", "2018JJ00", "12a"), "rij 3, kolom Nieuwbouw_2, waarde '12a': Geen geheel getal"),
         (row(3, "GM9999    ", "2018JJ00", "5"), "rij 3, kolom RegioS, waarde 'GM9999': Onbekende regiocode"),
-        (row(3, "GM0394", "2018JJ00", "5"), "rij 3, kolom RegioS, waarde 'GM0394': Regio GM0394 en periode 2018JJ00 "
-                                            "staan al in rij 2"),
+        (
+            row(3, "GM0394", "2018JJ00", "5"),
+            "rij 3, kolom RegioS, waarde 'GM0394': Regio GM0394 en periode 2018JJ00 staan al in rij 2",
+        ),
     ],
 )
 def test_a_bad_value_names_row_column_and_value_and_nothing_is_stored(db, tmp_path, line, expected):
-    path = write(tmp_path, "81955NED_fout.csv", [row(1, "GM0394    ", "2018JJ00", "1200"), line,
-                                                 row(4, "GM0363    ", "2019JJ00", "6000")])  # fmt: skip
+    path = write(
+        tmp_path,
+        "81955NED_fout.csv",
+        [row(1, "GM0394    ", "2018JJ00", "1200"), line, row(4, "GM0363    ", "2019JJ00", "6000")],
+    )
     with pytest.raises(CommandError) as refused:
         run("import", str(path))
     assert expected in str(refused.value) and "er is niets opgeslagen" in str(refused.value)
@@ -258,8 +277,11 @@ def test_releases_and_figures_are_append_only(db):
         CbsFigure.objects.filter(pk=figure.pk).update(nieuwbouw=1)
     with pytest.raises(AppendOnlyError):
         release.delete()
-    for sql in ("UPDATE cbs_cbsfigure SET nieuwbouw = 1", "DELETE FROM cbs_cbsrelease",
-                "UPDATE cbs_cbsrelease SET number = 9"):  # fmt: skip
+    for sql in (
+        "UPDATE cbs_cbsfigure SET nieuwbouw = 1",
+        "DELETE FROM cbs_cbsrelease",
+        "UPDATE cbs_cbsrelease SET number = 9",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert CbsFigure.objects.filter(nieuwbouw=1).count() == 0
@@ -336,7 +358,9 @@ def test_api_releases_and_new_build(client, db):
     importer.import_file(V2)
     listed = client.get("/api/v1/cbs-releases").json()
     assert [(r["table_id"], r["number"], r["release_date"]) for r in listed] == [
-        ("81955NED", 1, "2024-11-29"), ("81955NED", 2, "2025-03-15")]  # fmt: skip
+        ("81955NED", 1, "2024-11-29"),
+        ("81955NED", 2, "2025-03-15"),
+    ]
     detail = client.get(f"/api/v1/cbs-releases/{listed[0]['id']}").json()
     assert detail["mapping"][0]["voormalig"] == "GM0393" and detail["counts"]["cijfers"] == 20
     answer = client.get("/api/v1/cbs-nieuwbouw?gebied=GM0394&jaar=2018-2019").json()
@@ -374,8 +398,10 @@ SUCCESSOR = {"GM0393": "GM0394", "GM0457": "GM0363"}  # GM0788 Haaren and GM1671
 @given(
     st.dictionaries(
         st.tuples(st.sampled_from(CODES), st.sampled_from([2014, 2015])),
-        st.one_of(st.integers(0, 9999), st.tuples(st.integers(0, 999), st.integers(0, 999), st.integers(0, 999),
-                                                  st.integers(0, 999))),  # fmt: skip
+        st.one_of(
+            st.integers(0, 9999),
+            st.tuples(st.integers(0, 999), st.integers(0, 999), st.integers(0, 999), st.integers(0, 999)),
+        ),
         min_size=1,
     )
 )
@@ -390,8 +416,14 @@ def test_stored_yearly_totals_equal_the_files_per_region_code(db, data):
                 lines.append(row(n, code.ljust(10), f"{year}KW0{quarter}", part))
                 n += 1
     raw = "\r\n".join([HEADER, *lines]).encode()
-    result = importer.store(statline.read_csv(raw, "81955NED.csv"), "81955NED.csv", importer.hashlib.sha256(raw)
-                            .hexdigest(), "csv", dry_run=False, author="hypothesis")  # fmt: skip
+    result = importer.store(
+        statline.read_csv(raw, "81955NED.csv"),
+        "81955NED.csv",
+        importer.hashlib.sha256(raw).hexdigest(),
+        "csv",
+        dry_run=False,
+        author="hypothesis",
+    )
     for year in (2014, 2015):
         expected: dict = {}
         for (code, y), value in data.items():

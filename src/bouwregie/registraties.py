@@ -52,7 +52,9 @@ def importer(kind: str):
     try:
         return getattr(import_module(module), name)
     except ImportError:
-        raise RegistrationRefused(_("Bestanden van de soort '%s' kan deze versie nog niet importeren.") % kind) from None
+        raise RegistrationRefused(
+            _("Bestanden van de soort '%s' kan deze versie nog niet importeren.") % kind
+        ) from None
 
 
 def run_import(path: Path, *, dry_run: bool, author: str, options: dict, out) -> str:
@@ -61,8 +63,12 @@ def run_import(path: Path, *, dry_run: bool, author: str, options: dict, out) ->
         raise RegistrationRefused(_("Bestand '%s' bestaat niet.") % path)
     kind = detect_kind(path)
     if kind is None:
-        raise RegistrationRefused(_(
-            "%(file)s is geen registratiebestand: verwacht een CBS-tabel (CSV van StatLine of JSON van de CBS-API) "
-            "of een BAG-extract (LV-BAG, zip of xml).") % {"file": path.name})  # fmt: skip
+        raise RegistrationRefused(
+            _(
+                "%(file)s is geen registratiebestand: verwacht een CBS-tabel (CSV van StatLine of JSON van de CBS-API) "
+                "of een BAG-extract (LV-BAG, zip of xml)."
+            )
+            % {"file": path.name}
+        )
     importer(kind)(path, dry_run=dry_run, author=author, options=options, out=out)
     return kind

@@ -56,8 +56,13 @@ def _unknown_parameters(request, allowed: tuple[str, ...]):
     if not unknown:
         return None
     reason = f"Onbekende parameter; toegestaan: {', '.join(allowed) or 'geen'}."
-    return problem(400, "Ongeldige invoer", f"Onbekende parameter(s): {', '.join(unknown)}.", "ongeldige-invoer",
-                   invalidParams=[{"name": name, "reason": reason} for name in unknown])  # fmt: skip
+    return problem(
+        400,
+        "Ongeldige invoer",
+        f"Onbekende parameter(s): {', '.join(unknown)}.",
+        "ongeldige-invoer",
+        invalidParams=[{"name": name, "reason": reason} for name in unknown],
+    )
 
 
 def _years(text: str | None) -> list[int]:
@@ -72,15 +77,21 @@ def _years(text: str | None) -> list[int]:
 def build_router(errors) -> Router:
     router = Router(tags=["registraties"])
 
-    @router.get("/cbs-releases", response={200: list[CbsReleaseOut], **errors},
-                summary="Geïmporteerde CBS-publicaties (81955NED, 86098NED), elke herziening een nieuwe versie")  # fmt: skip
+    @router.get(
+        "/cbs-releases",
+        response={200: list[CbsReleaseOut], **errors},
+        summary="Geïmporteerde CBS-publicaties (81955NED, 86098NED), elke herziening een nieuwe versie",
+    )
     def releases(request):
         if refused := _unknown_parameters(request, ()):
             return refused
         return list(CbsRelease.objects.order_by("table_id", "number"))
 
-    @router.get("/cbs-releases/{release_id}", response={200: CbsReleaseDetail, **errors},
-                summary="Eén CBS-publicatie met aantallen, toegepaste herindelingen en waarschuwingen")  # fmt: skip
+    @router.get(
+        "/cbs-releases/{release_id}",
+        response={200: CbsReleaseDetail, **errors},
+        summary="Eén CBS-publicatie met aantallen, toegepaste herindelingen en waarschuwingen",
+    )
     def release_detail(request, release_id: int = Path(..., ge=1, le=2**31 - 1)):
         if refused := _unknown_parameters(request, ()):
             return refused
@@ -89,8 +100,11 @@ def build_router(errors) -> Router:
             raise Http404(f"CBS-publicatie #{release_id} bestaat niet.")
         return found
 
-    @router.get("/cbs-nieuwbouw", response={200: CbsNieuwbouwOut, **errors},
-                summary="CBS-nieuwbouw (woningen) per jaar voor NL, een provincie, gemeente of regio")  # fmt: skip
+    @router.get(
+        "/cbs-nieuwbouw",
+        response={200: CbsNieuwbouwOut, **errors},
+        summary="CBS-nieuwbouw (woningen) per jaar voor NL, een provincie, gemeente of regio",
+    )
     def nieuwbouw(
         request,
         gebied: str = Query("NL", max_length=120, description="NL, PV27, GM0363, een naam of een regiocode"),

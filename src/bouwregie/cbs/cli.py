@@ -27,8 +27,10 @@ def run_import(path: Path, *, dry_run: bool, author: str, options: dict, out) ->
 def fetch(table: str, *, dry_run: bool, author: str, save: str | None, out) -> None:
     table = table.strip().upper()
     if table not in statline.KNOWN_TABLES:
-        raise RegistrationRefused(_("Onbekende CBS-tabel '%(table)s'; bekend zijn: %(known)s.")
-                                  % {"table": table, "known": ", ".join(statline.KNOWN_TABLES)})  # fmt: skip
+        raise RegistrationRefused(
+            _("Onbekende CBS-tabel '%(table)s'; bekend zijn: %(known)s.")
+            % {"table": table, "known": ", ".join(statline.KNOWN_TABLES)}
+        )
     try:
         data = statline.fetch(table)
     except statline.CbsOffline as error:
@@ -46,33 +48,55 @@ def fetch(table: str, *, dry_run: bool, author: str, save: str | None, out) -> N
 
 def report(result: importer.Result, out, show_all: bool = False, csv_path: str | None = None) -> None:
     reading, summary = result.reading, result.summary
-    out(_("CBS %(table)s (%(variant)s): %(n)s cijfers voor Woningen gelezen, %(other)s rijen van andere "
-          "gebruiksfuncties overgeslagen.") % {"table": reading.table_id, "variant": reading.variant,
-                                               "n": number(len(reading.figures)), "other": number(reading.other_rows)})  # fmt: skip
+    out(
+        _(
+            "CBS %(table)s (%(variant)s): %(n)s cijfers voor Woningen gelezen, %(other)s rijen van andere "
+            "gebruiksfuncties overgeslagen."
+        )
+        % {
+            "table": reading.table_id,
+            "variant": reading.variant,
+            "n": number(len(reading.figures)),
+            "other": number(reading.other_rows),
+        }
+    )
     if reading.ignored_columns:
         out(_("Kolommen niet gebruikt: %s.") % ", ".join(reading.ignored_columns))
     out(_("Nieuwbouw per jaar (gemeenten opgeteld; NL01 = de rij Nederland in het bestand):"))
     for year, entry in sorted(summary.years.items()):
         nl = "" if entry["nl"] is None else f"   NL01 {number(entry['nl']):>9}"
-        check = "" if entry["nl"] is None else ("  " + (_("klopt") if entry["nl"] == entry["gemeenten"] else _("VERSCHIL")))
+        check = (
+            "" if entry["nl"] is None else ("  " + (_("klopt") if entry["nl"] == entry["gemeenten"] else _("VERSCHIL")))
+        )
         out(f"  {year}  {number(entry['gemeenten']):>9}{nl}{check}")
     if summary.mapping:
         out(_("Herindelingen toegepast (voormalige gemeente → gemeente van 2025):"))
         for m in summary.mapping:
             successors = ", ".join(f"{s['code']} {s['naam']}" for s in m["opvolgers"])
             if m["gesplitst"]:
-                out("  " + _("%(code)s %(name)s: gesplitst over %(successors)s; blijft onder de eigen code (telt voor "
-                             "provincie en NL).") % {"code": m["voormalig"], "name": m["naam"], "successors": successors})  # fmt: skip
+                out(
+                    "  "
+                    + _(
+                        "%(code)s %(name)s: gesplitst over %(successors)s; blijft onder de eigen code (telt voor "
+                        "provincie en NL)."
+                    )
+                    % {"code": m["voormalig"], "name": m["naam"], "successors": successors}
+                )
             else:
                 out(f"  {m['voormalig']} {m['naam']} → {successors}")
     years = sorted(summary.years)
     rows = sorted(summary.municipalities.items(), key=lambda item: (-sum(item[1].values()), item[0]))
     shown = rows if show_all else rows[:TOP]
-    out(_("Nieuwbouw per gemeente (%(n)s gemeenten%(top)s):") % {
-        "n": len(rows), "top": "" if show_all else _("; de %s grootste, --all voor alle") % len(shown)})  # fmt: skip
+    out(
+        _("Nieuwbouw per gemeente (%(n)s gemeenten%(top)s):")
+        % {"n": len(rows), "top": "" if show_all else _("; de %s grootste, --all voor alle") % len(shown)}
+    )
     for code, by_year in shown:
-        out(f"  {code} {summary.names.get(code, ''):<32} " + " ".join(f"{number(by_year.get(y, 0)):>7}" for y in years)
-            + f"  {_('totaal')} {number(sum(by_year.values()))}")  # fmt: skip
+        out(
+            f"  {code} {summary.names.get(code, ''):<32} "
+            + " ".join(f"{number(by_year.get(y, 0)):>7}" for y in years)
+            + f"  {_('totaal')} {number(sum(by_year.values()))}"
+        )
     if csv_path:
         with open(csv_path, "w", newline="", encoding="utf-8") as f:
             writer = cells.csv_writer(f)
@@ -91,6 +115,8 @@ def releases(out) -> None:
         out(_("Nog geen CBS-publicaties geïmporteerd."))
         return
     for r in found:
-        out(f"{r.table_id} v{r.number}  {r.release_date:%d-%m-%Y} ({r.release_date_basis})  "
+        out(
+            f"{r.table_id} v{r.number}  {r.release_date:%d-%m-%Y} ({r.release_date_basis})  "
             f"{number(r.counts.get('cijfers'))} {_('cijfers')}  {r.source}  {r.file_name}  "
-            f"{timezone.localtime(r.imported_at):%d-%m-%Y %H:%M} {r.imported_by}")  # fmt: skip
+            f"{timezone.localtime(r.imported_at):%d-%m-%Y %H:%M} {r.imported_by}"
+        )

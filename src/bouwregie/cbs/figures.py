@@ -47,7 +47,10 @@ def chosen_releases(years, release=None) -> dict[str, CbsRelease]:
         candidate = releases[release_id]
         current = best.get(period)
         if current is None or (candidate.release_date, candidate.imported_at, candidate.pk) > (
-            current.release_date, current.imported_at, current.pk):  # fmt: skip
+            current.release_date,
+            current.imported_at,
+            current.pk,
+        ):
             best[period] = candidate
     return best
 

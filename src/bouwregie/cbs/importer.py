@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.cbs.models import MEASURES, CbsFigure, CbsRelease
 from bouwregie.cbs.statline import Figure, Reading, read_api, read_file, yearly
-
-BATCH = 5000
+from bouwregie.projects.bulk import cycle_collector_paused, insert_rows
 
 
 @dataclass
@@ -66,13 +65,23 @@ def summarise(reading: Reading) -> Summary:
     warnings = []
     for year, entry in sorted(years.items()):
         if entry["nl"] is not None and entry["nl"] != entry["gemeenten"]:
-            warnings.append(_(
-                "%(year)s: de gemeenten samen hebben %(sum)s nieuwbouwwoningen, de rij Nederland (NL01) %(nl)s "
-                "(verschil %(diff)s).") % {"year": year, "sum": _n(entry["gemeenten"]), "nl": _n(entry["nl"]),
-                                           "diff": _n(entry["gemeenten"] - entry["nl"])})  # fmt: skip
+            warnings.append(
+                _(
+                    "%(year)s: de gemeenten samen hebben %(sum)s nieuwbouwwoningen, de rij Nederland (NL01) %(nl)s "
+                    "(verschil %(diff)s)."
+                )
+                % {
+                    "year": year,
+                    "sum": _n(entry["gemeenten"]),
+                    "nl": _n(entry["nl"]),
+                    "diff": _n(entry["gemeenten"] - entry["nl"]),
+                }
+            )
         if entry["unknown"]:
-            warnings.append(_("%(year)s: %(n)s gemeenten zonder cijfer ('.'), als 0 opgeteld.")
-                            % {"year": year, "n": entry["unknown"]})  # fmt: skip
+            warnings.append(
+                _("%(year)s: %(n)s gemeenten zonder cijfer ('.'), als 0 opgeteld.")
+                % {"year": year, "n": entry["unknown"]}
+            )
     return Summary(dict(sorted(years.items())), dict(municipalities), names, mapping_of(reading), warnings)
 
 
@@ -113,8 +122,9 @@ def figures_digest(reading: Reading) -> str:
     return hashlib.sha256(orjson.dumps([reading.table_id, rows])).hexdigest()
 
 
-def import_file(path: Path, *, dry_run: bool = False, author: str = "bouwregie", table: str | None = None,
-                name: str | None = None) -> Result:  # fmt: skip
+def import_file(
+    path: Path, *, dry_run: bool = False, author: str = "bouwregie", table: str | None = None, name: str | None = None
+) -> Result:
     path = Path(path)
     raw = path.read_bytes()
     reading = read_file(path, table, name)
@@ -131,20 +141,32 @@ def import_api_data(data: dict, *, name: str, dry_run: bool = False, author: str
 def store(reading: Reading, file_name: str, sha256: str, source: str, *, dry_run: bool, author: str) -> Result:
     summary = summarise(reading)
     digest = figures_digest(reading)
-    same = CbsRelease.objects.filter(sha256=sha256).first() or CbsRelease.objects.filter(
-        table_id=reading.table_id, figures_sha256=digest).order_by("number").first()  # fmt: skip
+    same = (
+        CbsRelease.objects.filter(sha256=sha256).first()
+        or CbsRelease.objects.filter(table_id=reading.table_id, figures_sha256=digest).order_by("number").first()
+    )
     if same is not None:
-        template = (_("Dit bestand is al geïmporteerd als %(table)s versie %(number)s (%(file)s, %(at)s); niets gewijzigd.")
-                    if same.sha256 == sha256 else
-                    _("Deze cijfers zijn al geïmporteerd als %(table)s versie %(number)s (%(file)s, %(at)s); niets "
-                      "gewijzigd."))  # fmt: skip
-        message = template % {"table": same.table_id, "number": same.number, "file": same.file_name,
-                              "at": timezone.localtime(same.imported_at).strftime("%d-%m-%Y %H:%M")}  # fmt: skip
+        template = (
+            _("Dit bestand is al geïmporteerd als %(table)s versie %(number)s (%(file)s, %(at)s); niets gewijzigd.")
+            if same.sha256 == sha256
+            else _(
+                "Deze cijfers zijn al geïmporteerd als %(table)s versie %(number)s (%(file)s, %(at)s); niets gewijzigd."
+            )
+        )
+        message = template % {
+            "table": same.table_id,
+            "number": same.number,
+            "file": same.file_name,
+            "at": timezone.localtime(same.imported_at).strftime("%d-%m-%Y %H:%M"),
+        }
         return Result("unchanged", message, reading, summary, same)
     if dry_run:
         number = (CbsRelease.objects.filter(table_id=reading.table_id).aggregate(n=Max("number"))["n"] or 0) + 1
         message = _("Proefimport: %(n)s cijfers zouden %(table)s versie %(number)s worden; niets opgeslagen.") % {
-            "n": len(reading.figures), "table": reading.table_id, "number": number}  # fmt: skip
+            "n": len(reading.figures),
+            "table": reading.table_id,
+            "number": number,
+        }
         return Result("dry-run", message, reading, summary)
     now = timezone.now()
     try:
@@ -162,20 +184,27 @@ def store(reading: Reading, file_name: str, sha256: str, source: str, *, dry_run
                 imported_by=author[:150],
                 source=source,
                 variant=reading.variant,
-                counts={"cijfers": len(reading.figures), "andere_gebruiksfuncties": reading.other_rows,
-                        "gemeenten": len({f.mapped.municipality for f in reading.figures if f.mapped.municipality}),
-                        "perioden": len({f.period for f in reading.figures})},  # fmt: skip
+                counts={
+                    "cijfers": len(reading.figures),
+                    "andere_gebruiksfuncties": reading.other_rows,
+                    "gemeenten": len({f.mapped.municipality for f in reading.figures if f.mapped.municipality}),
+                    "perioden": len({f.period for f in reading.figures}),
+                },
                 mapping=summary.mapping,
                 notices=[*reading.notices, *summary.warnings],
             )
-            objects = (_figure(release, f) for f in reading.figures)
-            while batch := [obj for _i, obj in zip(range(BATCH), objects, strict=False)]:
-                CbsFigure.objects.bulk_create(batch)
+            with cycle_collector_paused():
+                insert_rows(CbsFigure, COLUMNS, (_figure_row(release.pk, f) for f in reading.figures))
     except IntegrityError:  # another import of the same table took this number at the same moment
-        raise CbsImportConflict(_("Een andere import van %s liep tegelijk; probeer het opnieuw.") % reading.table_id)
+        raise CbsImportConflict(
+            _("Een andere import van %s liep tegelijk; probeer het opnieuw.") % reading.table_id
+        ) from None
     message = _("%(n)s cijfers opgeslagen als %(table)s versie %(number)s (publicatie van %(date)s).") % {
-        "n": len(reading.figures), "table": release.table_id, "number": release.number,
-        "date": release.release_date.strftime("%d-%m-%Y")}  # fmt: skip
+        "n": len(reading.figures),
+        "table": release.table_id,
+        "number": release.number,
+        "date": release.release_date.strftime("%d-%m-%Y"),
+    }
     return Result("imported", message, reading, summary, release)
 
 
@@ -183,11 +212,36 @@ class CbsImportConflict(RuntimeError):
     pass
 
 
-def _figure(release: CbsRelease, f: Figure) -> CbsFigure:
-    m = f.mapped
-    return CbsFigure(release=release, region=f.region, region_kind=m.kind, municipality=m.municipality,
-                     province=m.province, split=m.split, period=f.period, period_kind=f.kind, year=f.year,
-                     part=f.part, **{k: f.values.get(k) for k in MEASURES})  # fmt: skip
+COLUMNS = [
+    "release_id",
+    "region",
+    "region_kind",
+    "municipality",
+    "province",
+    "split",
+    "period",
+    "period_kind",
+    "year",
+    "part",
+    *MEASURES,
+]
+
+
+def _figure_row(release_id: int, f: Figure) -> tuple:
+    m, values = f.mapped, f.values
+    return (
+        release_id,
+        f.region,
+        m.kind,
+        m.municipality,
+        m.province,
+        m.split,
+        f.period,
+        f.kind,
+        f.year,
+        f.part,
+        *(values.get(k) for k in MEASURES),
+    )
 
 
 def release_date_text(value: date) -> str:

@@ -89,8 +89,7 @@ class CbsFigure(AppendOnlyModel):
             models.UniqueConstraint(fields=["release", "region", "period"], name="unique_cbs_figure"),
         ]
         indexes = [
-            models.Index(fields=["period_kind", "year", "municipality"]),
-            models.Index(fields=["release", "period_kind", "year"]),
+            models.Index(fields=["year", "municipality"]),
         ]
         verbose_name = _("CBS-cijfer")
         verbose_name_plural = _("CBS-cijfers")

@@ -21,17 +21,16 @@ one error and nothing is read (the importer writes nothing).
 """
 
 import csv
-from collections import defaultdict
 import io
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from bouwregie.cbs.models import MEASURES
 from bouwregie.cbs.regions import LANDSDELEN, Mapped, RegionMap, region_map
 from bouwregie.geo import reference
 from bouwregie.geo.matching import normalise_name
@@ -57,8 +56,20 @@ STEMS = {
 }
 PERIOD = re.compile(r"(\d{4})(JJ|KW|MM)(\d{2})")
 UNKNOWN = {"", ".", "x", "X"}  # CBS: '.' gegevens ontbreken, 'x' geheim; an empty cell in the open-data CSV
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")  # fmt: skip
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 MAX_PROBLEMS = 25
 
 
@@ -163,7 +174,7 @@ def parse_value(text) -> int | None:
     value = str(text).strip()
     if value in UNKNOWN:
         return None
-    if re.fullmatch(r"-?\d+", value):
+    if re.fullmatch(r"-?[0-9]+", value):
         return int(value)
     raise ValueError(value)
 
@@ -243,8 +254,9 @@ def read_csv(raw: bytes, name: str, table: str | None = None) -> Reading:
         raise CbsFileError([Problem(None, "", "", _("Het bestand is leeg."))], name)
     header = [cell.strip() for cell in rows[0]]
     labels = "RegioS" not in header and any(_is_region_label(h) for h in header)
-    reading = _read_rows(header, [(n, row) for n, row in enumerate(rows[1:], start=2)], name, table,
-                         "labels" if labels else "codes")  # fmt: skip
+    reading = _read_rows(
+        header, [(n, row) for n, row in enumerate(rows[1:], start=2)], name, table, "labels" if labels else "codes"
+    )
     reading.encoding = encoding
     return reading
 
@@ -252,8 +264,9 @@ def read_csv(raw: bytes, name: str, table: str | None = None) -> Reading:
 def read_api(data, name: str, table: str | None = None) -> Reading:
     """A recorded answer of the OData API: {"TableInfos": {...}, "TypedDataSet": {"value": [...]}} as written by
     `fetch`, or a single TypedDataSet answer ({"value": [...]})."""
-    problem = CbsFileError([Problem(None, "", "", _("Geen CBS-API-antwoord: verwacht een TypedDataSet met 'value'."))],
-                           name)  # fmt: skip
+    problem = CbsFileError(
+        [Problem(None, "", "", _("Geen CBS-API-antwoord: verwacht een TypedDataSet met 'value'."))], name
+    )
     if not isinstance(data, dict):
         raise problem
     dataset = data.get("TypedDataSet", data)
@@ -290,12 +303,25 @@ def _read_rows(header: list[str], rows, name: str, table: str | None, variant: s
             ignored.append(column)
     for needed in (region_column, "Perioden"):
         if needed not in header:
-            problems.append(Problem(None, needed, "", _("Kolom '%(column)s' ontbreekt; gevonden: %(found)s.")
-                                    % {"column": needed, "found": ", ".join(header) or "-"}))  # fmt: skip
+            problems.append(
+                Problem(
+                    None,
+                    needed,
+                    "",
+                    _("Kolom '%(column)s' ontbreekt; gevonden: %(found)s.")
+                    % {"column": needed, "found": ", ".join(header) or "-"},
+                )
+            )
     if "nieuwbouw" not in columns:
-        problems.append(Problem(None, "Nieuwbouw", "", _(
-            "Geen kolom Nieuwbouw (Nieuwbouw_2 in 81955NED, NieuwbouwTotaal_6 in 86098NED); gevonden: %s."
-        ) % (", ".join(header) or "-")))  # fmt: skip
+        problems.append(
+            Problem(
+                None,
+                "Nieuwbouw",
+                "",
+                _("Geen kolom Nieuwbouw (Nieuwbouw_2 in 81955NED, NieuwbouwTotaal_6 in 86098NED); gevonden: %s.")
+                % (", ".join(header) or "-"),
+            )
+        )
     if problems:
         raise CbsFileError(problems, name)
     table = _table(table, name, columns, header)
@@ -303,50 +329,84 @@ def _read_rows(header: list[str], rows, name: str, table: str | None, variant: s
     if "Gebruiksfunctie" not in header:
         notices.append(_("Geen kolom Gebruiksfunctie: alle rijen gelezen als Woningen."))
     index = {column: header.index(column) for column in header}
-    figures, seen, other = [], {}, 0
+    width = len(header)
+    positions = [(measure, column, index[column]) for measure, column in columns.items()]
+    region_at, period_at, kind_at = index[region_column], index["Perioden"], index.get("Gebruiksfunctie")
+    unknown_region = _("Onbekende regiocode; verwacht NL01, PVxx, LDxx of een gemeentecode (GMxxxx) van sinds 2011.")
+    unknown_period = _("Onbekende periodecode; verwacht jaar (2020JJ00), kwartaal (2024KW03) of maand (2024MM07).")
+    not_a_number = _("Geen geheel getal; CBS schrijft '.' voor een onbekend of geheim cijfer.")
     label_regions = _label_regions(regions) if variant == "labels" else None
+    # A full table repeats each region, period and gebruiksfunctie hundreds of times: each is worked out once.
+    woningen: dict = {}
+    region_of: dict = {}
+    period_of: dict = {}
+    figures, seen, other = [], {}, 0
     provisional = False
     for number, row in rows:
-        if not any(str(cell).strip() for cell in row):
-            continue
-        cells = {column: (row[i] if i < len(row) else "") for column, i in index.items()}
-        if "Gebruiksfunctie" in cells:
-            kind = str(cells["Gebruiksfunctie"]).strip()
-            if kind != WONINGEN and normalise_name(kind) != "woningen":
+        if len(row) < width:
+            if not any(str(cell).strip() for cell in row):
+                continue
+            row = [*row, *([""] * (width - len(row)))]
+        if kind_at is not None:
+            kind = row[kind_at]
+            is_woningen = woningen.get(kind)
+            if is_woningen is None:
+                text = str(kind).strip()
+                is_woningen = woningen[kind] = text == WONINGEN or normalise_name(text) == "woningen"
+            if not is_woningen:
                 other += 1
                 continue
-        raw_region = str(cells[region_column]).strip()
-        if variant == "labels":
-            mapped, message = _region_from_label(raw_region, regions, label_regions)
-        else:
-            mapped = regions.lookup(raw_region)
-            message = _("Onbekende regiocode; verwacht NL01, PVxx, LDxx of een gemeentecode (GMxxxx) van sinds 2011.")
+        raw_region = row[region_at]
+        found = region_of.get(raw_region)
+        if found is None:
+            text = str(raw_region).strip()
+            if variant == "labels":
+                mapped, message = _region_from_label(text, regions, label_regions)
+            else:
+                mapped, message = regions.lookup(text), unknown_region
+            found = region_of[raw_region] = (mapped, message, text)
+        mapped, message, region_text = found
         if mapped is None:
-            problems.append(Problem(number, region_column, raw_region, message))
+            problems.append(Problem(number, region_column, region_text, message))
             continue
-        raw_period = str(cells["Perioden"]).strip()
-        period_text = raw_period
-        if variant == "labels":
-            if period_text.endswith("*"):
-                provisional, period_text = True, period_text.rstrip("*").strip()
-            period_text = period_from_label(period_text) or raw_period
-        period = parse_period(period_text)
+        raw_period = row[period_at]
+        found = period_of.get(raw_period)
+        if found is None:
+            text = period_text = str(raw_period).strip()
+            late = False
+            if variant == "labels":
+                if period_text.endswith("*"):
+                    late, period_text = True, period_text.rstrip("*").strip()
+                period_text = period_from_label(period_text) or text
+            found = period_of[raw_period] = (period_text, parse_period(period_text), text, late)
+        period_text, period, text, late = found
         if period is None:
-            problems.append(Problem(number, "Perioden", raw_period, _(
-                "Onbekende periodecode; verwacht jaar (2020JJ00), kwartaal (2024KW03) of maand (2024MM07).")))
+            problems.append(Problem(number, "Perioden", text, unknown_period))
             continue
+        provisional = provisional or late
         values = {}
-        for measure, column in columns.items():
+        for measure, column, at in positions:
+            value = row[at]
+            if value.__class__ is str:
+                value = value.strip()
+                if value.isdigit() and value.isascii():
+                    values[measure] = int(value)
+                    continue
             try:
-                values[measure] = parse_value(cells[column])
+                values[measure] = parse_value(value)
             except ValueError:
-                problems.append(Problem(number, column, str(cells[column]).strip(), _(
-                    "Geen geheel getal; CBS schrijft '.' voor een onbekend of geheim cijfer.")))  # fmt: skip
+                problems.append(Problem(number, column, str(value).strip(), not_a_number))
         key = (mapped.code, period_text)
         if key in seen:
-            problems.append(Problem(number, region_column, raw_region, _(
-                "Regio %(region)s en periode %(period)s staan al in rij %(row)s.")
-                % {"region": mapped.code, "period": period_text, "row": seen[key]}))  # fmt: skip
+            problems.append(
+                Problem(
+                    number,
+                    region_column,
+                    region_text,
+                    _("Regio %(region)s en periode %(period)s staan al in rij %(row)s.")
+                    % {"region": mapped.code, "period": period_text, "row": seen[key]},
+                )
+            )
             continue
         seen[key] = number
         figures.append(Figure(number, mapped.code, period_text, period[0], period[1], period[2], values, mapped))
@@ -355,8 +415,17 @@ def _read_rows(header: list[str], rows, name: str, table: str | None, variant: s
     if problems:
         raise CbsFileError(problems, name)
     if not figures:
-        raise CbsFileError([Problem(None, "Gebruiksfunctie", "", _(
-            "Geen rijen met gebruiksfunctie Woningen (%s) in het bestand.") % WONINGEN)], name)  # fmt: skip
+        raise CbsFileError(
+            [
+                Problem(
+                    None,
+                    "Gebruiksfunctie",
+                    "",
+                    _("Geen rijen met gebruiksfunctie Woningen (%s) in het bestand.") % WONINGEN,
+                )
+            ],
+            name,
+        )
     if provisional:
         notices.append(_("Perioden met * zijn voorlopige cijfers van het CBS; gelezen als de periode zelf."))
     reading = Reading(table, variant, figures, columns, other, ignored, notices)
@@ -375,8 +444,9 @@ def _table(table: str | None, name: str, columns: dict, header: list[str]) -> st
     if not chosen:
         chosen = "86098NED" if stem(columns["nieuwbouw"]) == "nieuwbouwtotaal" else "81955NED"
     if chosen not in KNOWN_TABLES:
-        raise CbsFileError([Problem(None, "", chosen, _("Onbekende CBS-tabel; bekend zijn: %s.")
-                                    % ", ".join(KNOWN_TABLES))], name)  # fmt: skip
+        raise CbsFileError(
+            [Problem(None, "", chosen, _("Onbekende CBS-tabel; bekend zijn: %s.") % ", ".join(KNOWN_TABLES))], name
+        )
     return chosen
 
 
@@ -406,7 +476,8 @@ def _region_from_label(text: str, regions: RegionMap, labels: dict) -> tuple[Map
     if not found:
         return None, _("Onbekende regio; verwacht Nederland, een provincie of een gemeentenaam (sinds 2011).")
     return None, _("De naam past op meer dan één regio (%s); schrijf '(PV)' of '(gemeente)' achter de naam.") % (
-        ", ".join(found))
+        ", ".join(found)
+    )
 
 
 # --- online ----------------------------------------------------------------------------------------------------
@@ -425,10 +496,13 @@ def fetch(table: str, timeout: float = 30.0, opener=None) -> dict:
             with opener(url, timeout=timeout) as answer:
                 return json.loads(answer.read())
         except (urllib.error.URLError, OSError, TimeoutError) as error:
-            raise CbsOffline(_(
-                "De CBS-open-data-API (opendata.cbs.nl) is niet bereikbaar: %(reason)s. Download de tabel als CSV "
-                "en importeer die met 'bouwregie registraties import BESTAND'.")
-                % {"reason": getattr(error, "reason", error)}) from None  # fmt: skip
+            raise CbsOffline(
+                _(
+                    "De CBS-open-data-API (opendata.cbs.nl) is niet bereikbaar: %(reason)s. Download de tabel als CSV "
+                    "en importeer die met 'bouwregie registraties import BESTAND'."
+                )
+                % {"reason": getattr(error, "reason", error)}
+            ) from None
         except ValueError:
             raise CbsOffline(_("De CBS-open-data-API gaf geen JSON terug.")) from None
 

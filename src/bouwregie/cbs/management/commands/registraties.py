@@ -7,8 +7,10 @@ from bouwregie.cbs import cli
 
 
 class Command(BaseCommand):
-    help = ("Registraties (CBS, BAG): 'registraties import BESTAND [--dry-run]', 'cbs-fetch 81955NED [--dry-run]', "
-            "'releases'.")  # fmt: skip
+    help = (
+        "Registraties (CBS, BAG): 'registraties import BESTAND [--dry-run]', 'cbs-fetch 81955NED [--dry-run]', "
+        "'releases'."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -30,11 +32,17 @@ class Command(BaseCommand):
         out = self.stdout.write
         try:
             if action == "import":
-                registraties.run_import(options["file"], dry_run=options["dry_run"], author=options["door"],
-                                        options=options, out=out)  # fmt: skip
+                registraties.run_import(
+                    options["file"], dry_run=options["dry_run"], author=options["door"], options=options, out=out
+                )
             elif action == "cbs-fetch":
-                cli.fetch(options["table"], dry_run=options["dry_run"], author=options["door"], save=options["bewaar"],
-                          out=out)  # fmt: skip
+                cli.fetch(
+                    options["table"],
+                    dry_run=options["dry_run"],
+                    author=options["door"],
+                    save=options["bewaar"],
+                    out=out,
+                )
             else:
                 cli.releases(out)
         except (registraties.RegistrationRefused, OSError) as error:
