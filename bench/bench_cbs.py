@@ -8,7 +8,7 @@ region codes padded with spaces, quoted, ';'-separated, some '.' values. Measure
 
 - floor: csv.reader over the file (decode + split, nothing else);
 - read: statline.read_file (decode, parse, check and map every row; no database);
-- import: importer.import_file (read + store a new release: ~110,000 figures in one transaction). Every run
+- import: importer.import_file (read + store a new release: ~89,000 Woningen figures in one transaction). Every run
   imports a file differing in one figure, so it is a new release each time (the table grows by one release
   per run, as it does in use).
 
@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 QUICK = os.environ.get("BENCH_CBS_QUICK") == "1" or "--quick" in sys.argv
 RUNS = int(os.environ.get("BENCH_CBS_RUNS", "3"))
 YEARS = range(2012, 2014) if QUICK else range(2012, 2025)
-HEADER = ("ID;Gebruiksfunctie;RegioS;Perioden;BeginstandVoorraad_1;Nieuwbouw_2;OverigeToevoeging_3;Sloop_4;"
-          "OverigeOnttrekking_5;Correctie_6;SaldoVoorraad_7;EindstandVoorraad_8")  # fmt: skip
+HEADER = (
+    "ID;Gebruiksfunctie;RegioS;Perioden;BeginstandVoorraad_1;Nieuwbouw_2;OverigeToevoeging_3;Sloop_4;"
+    "OverigeOnttrekking_5;Correctie_6;SaldoVoorraad_7;EindstandVoorraad_8"
+)
 
 
 def generate(path: Path, seed: int) -> dict:
@@ -61,8 +63,16 @@ def generate(path: Path, seed: int) -> dict:
                 for year, period in periods:
                     if year >= until:
                         continue
-                    values = [rng.randint(0, 400000), rng.randint(0, 3000), rng.randint(0, 50), rng.randint(0, 100),
-                              rng.randint(0, 30), ".", rng.randint(0, 3000), rng.randint(0, 400000)]  # fmt: skip
+                    values = [
+                        rng.randint(0, 400000),
+                        rng.randint(0, 3000),
+                        rng.randint(0, 50),
+                        rng.randint(0, 100),
+                        rng.randint(0, 30),
+                        ".",
+                        rng.randint(0, 3000),
+                        rng.randint(0, 400000),
+                    ]
                     f.write(";".join(f'"{v}"' for v in (n, kind, padded, period, *values)) + "\r\n")
                     n += 1
     return {"rows": n, "regions": len(regions), "periods": len(periods), "bytes": path.stat().st_size}
@@ -102,10 +112,12 @@ print(json.dumps({"figures": figures, "floor_s": round(med(floors), 3), "read_s"
 
 
 def measure(env, files) -> dict:
-    subprocess.run([sys.executable, "-m", "bouwregie", "migrate", "--noinput"], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", MEASURE, *map(str, files)], env=env, check=True,
-                          capture_output=True, text=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "bouwregie", "migrate", "--noinput"], env=env, check=True, capture_output=True
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *map(str, files)], env=env, check=True, capture_output=True, text=True
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["read_to_floor"] = round(result["read_s"] / result["floor_s"], 1)
     result["import_to_floor"] = round(result["import_s"] / result["floor_s"], 1)
@@ -129,27 +141,43 @@ def main():
                 results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url}, files)
         finally:
             drop_database(url)
-    record = {"benchmark": "CBS 81955NED import beside csv.reader (issue #18)",
-              "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
-              "quick": QUICK, "runs": RUNS, "years": f"{YEARS[0]}-{YEARS[-1]}", **shape, **results}  # fmt: skip
+    record = {
+        "benchmark": "CBS 81955NED import beside csv.reader (issue #18)",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "quick": QUICK,
+        "runs": RUNS,
+        "years": f"{YEARS[0]}-{YEARS[-1]}",
+        **shape,
+        **results,
+    }
     name = "cbs-quick" if QUICK else "cbs"
     (ROOT / "bench/results").mkdir(exist_ok=True)
     (ROOT / f"bench/results/{name}.json").write_text(json.dumps(record, indent=2) + "\n")
-    lines = ["# CBS 81955NED import beside csv.reader (issue #18)", "",
-             f"{record['when']} — {record['machine']} — synthetic 81955NED, {record['years']}, "
-             f"{shape['regions']} regions × {shape['periods']} periods × 2 gebruiksfuncties = {shape['rows']:,} rows "
-             f"({shape['bytes'] / 2**20:.1f} MB); median of {RUNS} runs, same run for every column.", "",
-             "| backend | figures stored | floor: csv.reader s | read (statline) s | import (read + store) s "
-             "| read / floor | import / floor |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    lines = [
+        "# CBS 81955NED import beside csv.reader (issue #18)",
+        "",
+        f"{record['when']} — {record['machine']} — synthetic 81955NED, {record['years']}, "
+        f"{shape['regions']} regions × {shape['periods']} periods × 2 gebruiksfuncties = {shape['rows']:,} rows "
+        f"({shape['bytes'] / 2**20:.1f} MB); median of {RUNS} runs, same run for every column.",
+        "",
+        "| backend | figures stored | floor: csv.reader s | read (statline) s | import (read + store) s "
+        "| read / floor | import / floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for backend, r in results.items():
-        lines.append(f"| {backend} | {r['figures']:,} | {r['floor_s']} | {r['read_s']} | {r['import_s']} "
-                     f"| {r['read_to_floor']}× | {r['import_to_floor']}× |")  # fmt: skip
-    lines += ["", "Floor = csv.reader over the file, nothing else. Read = statline.read_file: decoding (charset check),",
-              "parsing, checking every value and region, mapping former municipalities. Import = read + one",
-              "transaction storing the release and its Woningen figures (the other gebruiksfunctie is skipped).",
-              "Each run imports another file (other figures), so each is a new release of the same table.", ""]  # fmt: skip
+        lines.append(
+            f"| {backend} | {r['figures']:,} | {r['floor_s']} | {r['read_s']} | {r['import_s']} "
+            f"| {r['read_to_floor']}× | {r['import_to_floor']}× |"
+        )
+    lines += [
+        "",
+        "Floor = csv.reader over the file, nothing else. Read = statline.read_file: decoding (charset check),",
+        "parsing, checking every value and region, mapping former municipalities. Import = read + one",
+        "transaction storing the release and its Woningen figures (the other gebruiksfunctie is skipped).",
+        "Each run imports another file (other figures), so each is a new release of the same table.",
+        "",
+    ]
     (ROOT / f"bench/results/{name}.md").write_text("\n".join(lines))
     print("\n".join(lines))
 

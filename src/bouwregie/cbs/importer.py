@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bouwregie.cbs.models import MEASURES, CbsFigure, CbsRelease
 from bouwregie.cbs.statline import Figure, Reading, read_api, read_file, yearly
@@ -79,7 +80,11 @@ def summarise(reading: Reading) -> Summary:
             )
         if entry["unknown"]:
             warnings.append(
-                _("%(year)s: %(n)s gemeenten zonder cijfer ('.'), als 0 opgeteld.")
+                ngettext(
+                    "%(year)s: %(n)s gemeente zonder cijfer ('.'), als 0 opgeteld.",
+                    "%(year)s: %(n)s gemeenten zonder cijfer ('.'), als 0 opgeteld.",
+                    entry["unknown"],
+                )
                 % {"year": year, "n": entry["unknown"]}
             )
     return Summary(dict(sorted(years.items())), dict(municipalities), names, mapping_of(reading), warnings)
