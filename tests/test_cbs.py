@@ -431,3 +431,14 @@ def test_stored_yearly_totals_equal_the_files_per_region_code(db, data):
                 key = SUCCESSOR.get(code, code)
                 expected[key] = expected.get(key, 0) + (value if isinstance(value, int) else sum(value))
         assert figures.new_build_by_municipality(year, release=result.release) == dict(sorted(expected.items()))
+
+
+def test_other_cbs_levels_are_kept_as_totals_with_a_warning(db, tmp_path):
+    path = write(tmp_path, "81955NED.csv", [row(1, "CR23  ", "2018JJ00", "900"), row(2, "GM0363    ", "2018JJ00", "5")])
+    reading = statline.read_file(path)
+    corop = next(f for f in reading.figures if f.region == "CR23")
+    assert corop.mapped.kind == "overig" and corop.mapped.municipality == ""
+    assert any("bewaard als totaal: CR23" in n for n in reading.notices)
+    assert importer.summarise(reading).years[2018]["gemeenten"] == 5  # a total is no municipality's figure
+    with pytest.raises(statline.CbsFileError, match="rij 2, kolom RegioS, waarde 'PV99'"):
+        statline.read_file(write(tmp_path, "81955NED_pv.csv", [row(1, "PV99  ", "2018JJ00", "900")]))

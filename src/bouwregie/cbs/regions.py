@@ -14,6 +14,7 @@ January 2011, chains resolved to the 2025 municipality) as the source:
   totals stay exact, but for no successor municipality and no region.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,6 +22,7 @@ from bouwregie.geo import reference
 from bouwregie.geo.matching import normalise_name
 
 TOTAL_PREFIXES = {"NL": "nl", "LD": "landsdeel", "PV": "provincie"}
+OTHER_TOTAL = re.compile(r"[A-Z]{2}\d{2}")
 LANDSDELEN = {"LD01": "Noord-Nederland", "LD02": "Oost-Nederland", "LD03": "West-Nederland", "LD04": "Zuid-Nederland"}
 
 
@@ -28,7 +30,7 @@ LANDSDELEN = {"LD01": "Noord-Nederland", "LD02": "Oost-Nederland", "LD03": "West
 class Mapped:
     """Where one region code of a file goes."""
 
-    kind: str  # gemeente, provincie, nl, landsdeel
+    kind: str  # gemeente, provincie, nl, landsdeel, overig (another CBS level such as COROP: a total)
     code: str  # the code as in the file (stripped)
     municipality: str = ""  # the 2025 successor, or the former code itself when split
     province: str = ""
@@ -51,6 +53,8 @@ class RegionMap:
             return Mapped("provincie", code, province=code, name=self.provinces[code])
         if code in LANDSDELEN:
             return Mapped("landsdeel", code, name=LANDSDELEN[code])
+        if OTHER_TOTAL.fullmatch(code) and code[:2] not in ("GM", "PV", "LD", "NL"):
+            return Mapped("overig", code, name=code)  # another CBS level (COROP CR01, …): a total, kept as such
         if code in self.current:
             name, province = self.current[code]
             return Mapped("gemeente", code, code, province, name=name)

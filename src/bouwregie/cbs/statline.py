@@ -426,6 +426,12 @@ def _read_rows(header: list[str], rows, name: str, table: str | None, variant: s
             ],
             name,
         )
+    others = sorted({f.region for f in figures if f.mapped.kind == "overig"})
+    if others:
+        notices.append(
+            _("Regio's die geen gemeente, provincie, landsdeel of Nederland zijn, bewaard als totaal: %s.")
+            % ", ".join(others[:20])
+        )
     if provisional:
         notices.append(_("Perioden met * zijn voorlopige cijfers van het CBS; gelezen als de periode zelf."))
     reading = Reading(table, variant, figures, columns, other, ignored, notices)
