@@ -94,7 +94,7 @@ def report(result: importer.Result, out, show_all: bool = False, csv_path: str |
     for code, by_year in shown:
         out(
             f"  {code} {summary.names.get(code, ''):<32} "
-            + " ".join(f"{number(by_year.get(y, 0)):>7}" for y in years)
+            + " ".join(f"{number(by_year.get(y)):>7}" for y in years)
             + f"  {_('totaal')} {number(sum(by_year.values()))}"
         )
     if csv_path:
