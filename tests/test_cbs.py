@@ -252,6 +252,8 @@ def test_a_bad_value_names_row_column_and_value_and_nothing_is_stored(db, tmp_pa
 
 
 def test_a_file_without_nieuwbouw_is_refused(db, tmp_path):
+    with pytest.raises(statline.CbsFileError, match="Het bestand is leeg"):
+        statline.read_csv(b"\r\n", "81955NED.csv")
     path = tmp_path / "81955NED.csv"
     path.write_text('"ID";"Gebruiksfunctie";"RegioS";"Perioden";"Sloop_4"\r\n"0";"A045364";"GM0363";"2018JJ00";"1"\r\n')
     with pytest.raises(CommandError, match="Geen kolom Nieuwbouw"):

@@ -247,16 +247,15 @@ def read_csv(raw: bytes, name: str, table: str | None = None) -> Reading:
         raise CbsFileError([Problem(None, "", "", str(error))], name) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows:
+    # Streamed: a whole table with every gebruiksfunctie is hundreds of thousands of rows, and only the
+    # Woningen rows are kept.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    first_row = next(reader, None)
+    if first_row is None or not any(cell.strip() for cell in first_row):
         raise CbsFileError([Problem(None, "", "", _("Het bestand is leeg."))], name)
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in first_row]
     labels = "RegioS" not in header and any(_is_region_label(h) for h in header)
-    reading = _read_rows(
-        header, [(n, row) for n, row in enumerate(rows[1:], start=2)], name, table, "labels" if labels else "codes"
-    )
+    reading = _read_rows(header, enumerate(reader, start=2), name, table, "labels" if labels else "codes")
     reading.encoding = encoding
     return reading
 
