@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bouwregie.ingest",
     "bouwregie.targets",
     "bouwregie.woondeals",
+    "bouwregie.cbs",
     "bouwregie.monitor",
     "bouwregie.forecast",
     "bouwregie.instruments",

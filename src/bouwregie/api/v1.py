@@ -1019,3 +1019,9 @@ def _woondeal_refused(request, exc):
 
 
 api.add_router("/woondeals", _woondeals_router(SIGNED_IN, ERRORS))
+
+
+# --- CBS registrations (issue #18): their own router, mounted here ------------------------------------------------
+from bouwregie.cbs.api import build_router as _cbs_router  # noqa: E402
+
+api.add_router("", _cbs_router(OPEN_ERRORS))

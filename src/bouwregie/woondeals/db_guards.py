@@ -1,51 +1,16 @@
 """Database triggers that make woondeal history append-only, in the style of projects/db_guards.py
 (kept as a separate list so the project guards stay untouched). Idempotent; applied after every migrate."""
 
+from bouwregie import append_only
+
 TABLES = ["woondeals_woondeal", "woondeals_woondealversion"]
 UNIQUE_KEYS = {
     "woondeals_woondeal": [("id",), ("code",)],
     "woondeals_woondealversion": [("id",), ("woondeal_id", "number")],
 }
-
-
-def _collides(table: str, keys) -> str:
-    match = " OR ".join("(" + " AND ".join(f"o.{c} = NEW.{c}" for c in key) + ")" for key in keys)
-    return f"EXISTS (SELECT 1 FROM {table} o WHERE {match})"
-
-
-SQLITE = [
-    *(
-        f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op} BEFORE {op.upper()} ON {t} "
-        f"BEGIN SELECT RAISE(ABORT, '{t} is alleen-toevoegen'); END"
-        for t in TABLES
-        for op in ("update", "delete")
-    ),
-    *(
-        f"CREATE TRIGGER IF NOT EXISTS {t}_no_replace BEFORE INSERT ON {t} WHEN {_collides(t, keys)} "
-        f"BEGIN SELECT RAISE(ABORT, '{t} is alleen-toevoegen: de rij bestaat al'); END"
-        for t, keys in UNIQUE_KEYS.items()
-    ),
-]
-POSTGRESQL = [
-    """CREATE OR REPLACE FUNCTION bouwregie_woondeal_append_only() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION '% is alleen-toevoegen', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql""",
-    *(
-        f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
-        "FOR EACH ROW EXECUTE FUNCTION bouwregie_woondeal_append_only()"
-        for t in TABLES
-    ),
-    *(
-        f"CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION bouwregie_woondeal_append_only()"
-        for t in TABLES
-    ),
-]
+SQLITE = append_only.sqlite_statements(UNIQUE_KEYS)
+POSTGRESQL = append_only.postgresql_statements(TABLES, "bouwregie_woondeal_append_only")
 
 
 def install(connection) -> None:
-    if not set(TABLES) <= set(connection.introspection.table_names()):
-        return
-    statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(connection.vendor, [])
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql, None)
+    append_only.install(connection, TABLES, SQLITE, POSTGRESQL)

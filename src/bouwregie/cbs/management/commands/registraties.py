@@ -1,0 +1,49 @@
+import getpass
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bouwregie.cbs import cli
+from bouwregie.registraties import dispatch as registraties
+
+
+class Command(BaseCommand):
+    help = (
+        "Registraties (CBS, BAG): 'registraties import BESTAND [--dry-run]', 'cbs-fetch 81955NED [--dry-run]', "
+        "'releases'."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="een CBS-tabel (CSV/JSON) of BAG-extract importeren")
+        imp.add_argument("file")
+        imp.add_argument("--dry-run", action="store_true", help="alleen lezen en tonen; niets opslaan")
+        imp.add_argument("--all", action="store_true", help="alle gemeenten tonen, niet alleen de grootste")
+        imp.add_argument("--csv", help="de cijfers per gemeente en jaar naar dit CSV-bestand")
+        imp.add_argument("--tabel", help="CBS-tabel (81955NED, 86098NED) als bestandsnaam en kolommen het niet zeggen")
+        imp.add_argument("--door", default=getpass.getuser(), help="wie importeert (voor het logboek)")
+        fetch = sub.add_parser("cbs-fetch", help="een CBS-tabel ophalen via de open-data-API (online)")
+        fetch.add_argument("table")
+        fetch.add_argument("--dry-run", action="store_true")
+        fetch.add_argument("--bewaar", help="het API-antwoord ook als JSON-bestand bewaren")
+        fetch.add_argument("--door", default=getpass.getuser())
+        sub.add_parser("releases", help="de geïmporteerde CBS-publicaties")
+
+    def handle(self, *args, action, **options):
+        out = self.stdout.write
+        try:
+            if action == "import":
+                registraties.run_import(
+                    options["file"], dry_run=options["dry_run"], author=options["door"], options=options, out=out
+                )
+            elif action == "cbs-fetch":
+                cli.fetch(
+                    options["table"],
+                    dry_run=options["dry_run"],
+                    author=options["door"],
+                    save=options["bewaar"],
+                    out=out,
+                )
+            else:
+                cli.releases(out)
+        except (registraties.RegistrationRefused, OSError) as error:
+            raise CommandError(str(error)) from None

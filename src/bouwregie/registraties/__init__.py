@@ -1,0 +1,1 @@
+"""Registrations (CBS, BAG) beside the monitor (issue #18; docs/registraties.md)."""
