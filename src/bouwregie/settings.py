@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bouwregie.api",
     "axes",
     "csp",
+    "mozilla_django_oidc",
     "django_tasks_db",
 ]
 
@@ -96,6 +97,27 @@ MIDDLEWARE = [
 
 # django-axes first: it refuses a locked account+address before any password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Single sign-on with OpenID Connect (issue #22; accounts/oidc.py, docs/productie.md): on when a client id is set.
+# The provider's endpoints come from the environment (`bouwregie oidc discover URL` prints them from the
+# provider's discovery document); claims map to organisation and role on every login.
+OIDC_ENABLED = bool(os.environ.get("BOUWREGIE_OIDC_CLIENT_ID"))
+OIDC_RP_CLIENT_ID = os.environ.get("BOUWREGIE_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("BOUWREGIE_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("BOUWREGIE_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("BOUWREGIE_OIDC_SCOPES", "openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("BOUWREGIE_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("BOUWREGIE_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("BOUWREGIE_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("BOUWREGIE_OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("BOUWREGIE_OIDC_LOGOUT_ENDPOINT", "")
+OIDC_USERNAME_CLAIM = os.environ.get("BOUWREGIE_OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_ORGANISATION_CLAIM = os.environ.get("BOUWREGIE_OIDC_ORGANISATION_CLAIM", "bouwregie_organisatie")
+OIDC_ROLE_CLAIM = os.environ.get("BOUWREGIE_OIDC_ROLE_CLAIM", "bouwregie_rol")
+OIDC_USE_NONCE = True
+LOGIN_REDIRECT_URL_FAILURE = "login"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("bouwregie.accounts.oidc.OrganisationClaimsBackend")
 
 # Content-Security-Policy (django-csp): every script and style is a file of our own (no inline code, no CDN);
 # JSON for the charts and the map rides in <script type="application/json">, which runs nothing. The map's

@@ -10,5 +10,6 @@ urlpatterns = [
     path("beheer/login/", one_attempt_at_a_time(admin.site.login), name="admin-login"),
     path("beheer/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("oidc/", include("mozilla_django_oidc.urls")),  # single sign-on (accounts/oidc.py), when configured
     path("", include("bouwregie.web.urls")),
 ]

@@ -11,3 +11,8 @@ from bouwregie.accounts.login_guard import one_attempt_at_a_time
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        return {**super().get_context_data(**kwargs), "oidc_enabled": settings.OIDC_ENABLED}
