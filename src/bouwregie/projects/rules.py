@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bouwregie.geo.geojson import rounded
+from bouwregie.projects import bag_ids
 from bouwregie.projects.enums import (
     Bottleneck,
     HousingType,
@@ -72,6 +73,7 @@ class ProjectData:
     source_crs: str = ""
     milestones: tuple = ()
     source_info: dict = field(default_factory=dict)
+    bag_ids: tuple = ()  # explicit BAG verblijfsobject/pand identificaties (projects.bag_ids)
 
 
 @cache
@@ -266,6 +268,9 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
     for bottleneck in data.bottlenecks:
         if bottleneck not in VALID["bottleneck"]:
             add("bottlenecks", _("Onbekend knelpunt '%s'.") % bottleneck)
+    for bag_id in data.bag_ids:
+        if (reason := bag_ids.problem(bag_id)) is not None:
+            add("bag_ids", reason)
 
     problems.extend(_validate_milestones(data, today, extra_milestone_kinds))
     return problems
@@ -336,6 +341,7 @@ def canonical(data: ProjectData) -> ProjectData:
         ),
         geometry=rounded(data.geometry),
         source_info={k: v for k, v in sorted(data.source_info.items()) if v not in (None, "")},
+        bag_ids=bag_ids.canonical(data.bag_ids),
     )
 
 
