@@ -6,6 +6,8 @@ import csv
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bouwregie.ingest.importer import ImportOptions, run_import
 from bouwregie.ingest.models import ImportRun
@@ -46,6 +48,20 @@ def test_a_spreadsheet_number_gets_its_leading_zeros_back_with_a_warning():
     assert found == (VBO,) and errors == [] and "voorloopnullen" in warnings[0]
     assert bag_ids.parse(221010000330226.0)[0] == (VBO,)
     assert bag_ids.parse(12.5)[1] and bag_ids.parse(True)[1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ids=st.lists(st.tuples(st.sampled_from(["0221", "0344", "0363", "0064"]), st.sampled_from(["01", "10"]),
+                           st.integers(0, 10**10 - 1)).map(lambda t: f"{t[0]}{t[1]}{t[2]:010d}"), max_size=12),
+    separators=st.lists(st.sampled_from([";", ",", "|", " ", "\n", " ; ", ",\t", " | "]), min_size=12, max_size=12),
+)  # fmt: skip
+def test_any_list_of_valid_ids_written_with_any_separators_reads_back_as_written(ids, separators):
+    text = "".join(f"{i}{sep}" for i, sep in zip(ids, separators, strict=False))
+    found, errors, warnings = bag_ids.parse(text)
+    assert found == tuple(dict.fromkeys(ids)) and errors == []
+    assert len(warnings) == len(ids) - len(set(ids))  # one per repeat
+    assert bag_ids.parse(";".join(found)) == (found, [], [])  # the export's own spelling
 
 
 # --- import → version → export → re-import -----------------------------------------------------------
@@ -138,6 +154,10 @@ def test_the_gemeente_edits_the_ids_in_the_browser_and_sees_them_on_the_project_
     assert stored(code).bag_ids == (PAND, VBO_UTRECHT)
     form = client.get(f"/projecten/{code}/bewerken").content.decode()
     assert f">{PAND}\n{VBO_UTRECHT}</textarea>" in form
+    kept = client.post(f"/projecten/{code}/bewerken", _form(versie="2", plan_status="2A"))  # no bag_ids field at all
+    assert kept.status_code == 302 and stored(code).bag_ids == (PAND, VBO_UTRECHT)
+    cleared = client.post(f"/projecten/{code}/bewerken", _form(versie="3", bag_ids=" "))
+    assert cleared.status_code == 302 and stored(code).bag_ids == ()
 
 
 def test_the_api_patches_reads_and_clears_the_ids_and_refuses_a_bad_one(client, world):

@@ -116,10 +116,11 @@ def read_form(post, data: ProjectData, private_only: bool) -> tuple[ProjectData,
         changes["homes"] = homes
         changes["bottlenecks"] = tuple(b for b in post.getlist("knelpunten") if b in Bottleneck.values)
         changes["parallel_plannen"] = post.get("parallel_plannen") == "ja"
-        found, problems, _warnings = bag_ids.parse(post.get("bag_ids", ""))  # a repeated id is simply kept once
-        if problems:
-            errors.setdefault("bag_ids", []).extend(problems)
-        changes["bag_ids"] = found
+        if "bag_ids" in post:  # a form without the field (an older page) keeps the recorded ids
+            found, problems, _warnings = bag_ids.parse(post["bag_ids"])  # a repeated id is simply kept once
+            if problems:
+                errors["bag_ids"] = problems
+            changes["bag_ids"] = found
     editable = {m.code for m in STANDARD_MILESTONES if not private_only or m.code in PRIVATE_MILESTONES}
     kept = [m for m in data.milestones if m.kind not in editable or m.sequence != 1]
     edited = []
