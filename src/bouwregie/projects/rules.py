@@ -161,13 +161,20 @@ def deliveries(milestones, phasing: dict, total: int) -> tuple[dict[int, int], d
     """(realised, planned) homes per year. Realised counts only opleveringen with an actual date
     (bruto, Woontop 2024 Afspraak 19.1 footnote 12); planned are dated but not yet delivered ones.
     Without dated opleveringen the source's phasing counts as planned."""
-    stones = [m for m in milestones if m.kind == "oplevering" and (m.actual or m.planned)]
-    realised: dict[int, int] = defaultdict(int)
-    planned: dict[int, int] = defaultdict(int)
-    if not stones:
+    if not any(m.kind == "oplevering" and (m.actual or m.planned) for m in milestones):
+        planned: dict[int, int] = defaultdict(int)
         for year, homes in phasing.items():
             planned[int(year)] += homes
-        return dict(realised), dict(planned)
+        return {}, dict(planned)
+    return homes_per_year(milestones, "oplevering", total)
+
+
+def homes_per_year(milestones, kind: str, total: int) -> tuple[dict[int, int], dict[int, int]]:
+    """(actual, planned) homes per year of the dated milestones of one kind: a single one without a home count
+    stands for the whole project, else each counts its own homes."""
+    stones = [m for m in milestones if m.kind == kind and (m.actual or m.planned)]
+    realised: dict[int, int] = defaultdict(int)
+    planned: dict[int, int] = defaultdict(int)
     for m in stones:
         homes = total if (len(stones) == 1 and m.homes is None) else (m.homes or 0)
         if m.actual:

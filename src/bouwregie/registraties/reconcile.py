@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.formatting import number
 from bouwregie.projects.enums import Lifecycle
-from bouwregie.projects.rules import ProjectData, deliveries, total_homes
+from bouwregie.projects.rules import ProjectData, deliveries, homes_per_year, total_homes
 
 TOLERANCE = timedelta(days=92)
 LONG_CONSTRUCTION_YEARS = 5
@@ -116,28 +116,15 @@ class Reconciliation:
 
 def linkable(data: ProjectData) -> bool:
     """Whether BAG objects can be linked to the project at all: explicit ids, or a polygon (linking)."""
-    return bool(data.bag_ids) or (data.geometry or {}).get("type") in ("Polygon", "MultiPolygon")
+    geometry = data.geometry or {}
+    parts = geometry.get("geometries", ()) if geometry.get("type") == "GeometryCollection" else (geometry,)
+    return bool(data.bag_ids) or any(part.get("type") in ("Polygon", "MultiPolygon") for part in parts)
 
 
 def _years_before(day: date, years: int) -> date:
     """The same calendar day `years` earlier (29 February → 28 February)."""
     year = day.year - years
     return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
-
-
-def starts(milestones, total: int) -> tuple[dict[int, int], dict[int, int]]:
-    """(actual, planned) homes per year of the start bouw milestones: a single one without a home count starts
-    the whole project, like rules.deliveries counts opleveringen."""
-    stones = [m for m in milestones if m.kind == "start_bouw" and (m.actual or m.planned)]
-    actual: Counter = Counter()
-    planned: Counter = Counter()
-    for m in stones:
-        homes = total if (len(stones) == 1 and m.homes is None) else (m.homes or 0)
-        if m.actual:
-            actual[m.actual.year] += homes
-        else:
-            planned[m.planned.year] += homes
-    return dict(actual), dict(planned)
 
 
 def _delivered_homes(data: ProjectData, total: int) -> list[tuple[date, int]]:
@@ -155,7 +142,7 @@ def reconcile(data: ProjectData, events: list[ObjectEvents], reference: date) ->
     in_use = sorted(e.delivery_date for e in events if e.delivery_date and e.delivery_date <= reference)
     bag_starts = Counter(e.start_date.year for e in started)
     bag_deliveries = Counter(d.year for d in in_use)
-    monitor_starts, monitor_starts_planned = starts(data.milestones, total)
+    monitor_starts, monitor_starts_planned = homes_per_year(data.milestones, "start_bouw", total)
     realised, planned = deliveries(data.milestones, data.phasing, total)
     years = sorted(set(bag_starts) | set(bag_deliveries) | set(monitor_starts) | set(monitor_starts_planned)
                    | set(realised) | set(planned))  # fmt: skip
