@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: help install demo serve test test-sqlite test-postgresql bench lint
+.PHONY: help install demo serve test test-sqlite test-postgresql bench bench-baglink lint
 
 help:
 	@echo "make demo   - alles installeren, database + demodata, server op http://127.0.0.1:8000"
@@ -87,9 +87,15 @@ bench: install .venv-bench/.installed
 	$(BIN)/python bench/bench_limits.py
 	$(BIN)/python bench/bench_woondeals.py
 	$(BIN)/python bench/bench_cbs.py
+	$(BIN)/python bench/bench_baglink.py
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/bench_web.py
+
+# Linking 1,000,000 BAG objects to 25,000 project polygons beside a bare STRtree query (issue #18);
+# BENCH_QUICK=1 for a smoke test.
+bench-baglink: install
+	$(BIN)/python bench/bench_baglink.py
 
 lint: install
 	$(BIN)/ruff check src tests bench tools

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "bouwregie.monitor",
     "bouwregie.forecast",
     "bouwregie.instruments",
+    "bouwregie.registraties",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.backup",

@@ -342,6 +342,7 @@ class ProjectDetail(ProjectSummary):
     bottlenecks: list[str]
     parallel_plannen: bool
     subsidies: list
+    bag_ids: list[str] = Field(description="BAG-id's van verblijfsobjecten (01) en panden (10), 16 cijfers")
     geometry: dict | None = None
     source_crs: str
     source_info: dict
@@ -375,6 +376,9 @@ class ProjectChange(Input):
     demolitions: int | None = Field(None, ge=0, le=int_range(ProjectVersion, "demolitions")[1])
     phasing: dict[str, int] | None = None
     bottlenecks: list[str] | None = None
+    bag_ids: list[str] | None = Field(
+        None, description="BAG-id's (16 cijfers; verblijfsobject 01 of pand 10); [] wist ze"
+    )
     parallel_plannen: bool | None = None
     milestones: list[MilestoneIn] | None = None
     geometry: dict | None = None
@@ -535,7 +539,8 @@ def project_detail(request, code: str):
         **_summary(version).dict(), housing=version.homes_by_segment, target_groups=version.target_groups,
         tenure=version.tenure, demolitions=version.demolitions, phasing=version.phasing,
         bottlenecks=version.bottlenecks, parallel_plannen=version.parallel_plannen, subsidies=version.subsidies,
-        geometry=version.geometry, source_crs=version.source_crs, source_info=version.source_info,
+        bag_ids=version.bag_ids, geometry=version.geometry, source_crs=version.source_crs,
+        source_info=version.source_info,
         milestones=[MilestoneOut(kind=m.kind, sequence=m.sequence, planned=m.planned, actual=m.actual, homes=m.homes)
                     for m in stones],
         external_ids=[ExternalIdOut(source=e.source, external_id=e.external_id)
@@ -951,6 +956,8 @@ def _fields(change: ProjectChange) -> dict:
         given["milestones"] = tuple(MilestoneData(**m) for m in given["milestones"])
     if "bottlenecks" in given:
         given["bottlenecks"] = tuple(given["bottlenecks"])
+    if "bag_ids" in given:
+        given["bag_ids"] = tuple(given["bag_ids"])
     if given.get("geometry") is not None:  # the import's check (geo.geojson), so exports can always read it
         try:
             given["geometry"], _repair = checked_geojson(given["geometry"])

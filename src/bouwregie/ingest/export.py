@@ -37,7 +37,7 @@ COLUMNS = (
     + [f"doelgroep_{g}" for g in TargetGroup.values]
     + ["sloop", "fasering", "knelpunten", "parallel_plannen", "opmerking", "peildatum", "bron_crs"]
     + [f"{k}_{w}" for k in MILESTONE_CODES for w in ("gepland", "werkelijk")]
-    + ["oplevering_woningen", "deelopleveringen"]
+    + ["oplevering_woningen", "deelopleveringen", "bag_ids"]
 )  # fmt: skip
 
 
@@ -90,6 +90,7 @@ def rows(peiling: str | None = None):
                 f"{s.sequence}|{_iso(s.planned)}|{_iso(s.actual)}|{'' if s.homes is None else s.homes}"
                 for s in sorted(later, key=lambda s: s.sequence)
             ),
+            "bag_ids": ";".join(d.bag_ids),
         }  # fmt: skip
         yield row, readable(d.geometry)  # one stored before the geometry check (#16) is left out, not fatal
 

@@ -27,6 +27,7 @@ from bouwregie.geo.geojson import check_geometries, rounded, rounded_geojson
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound
 from bouwregie.ingest import normalise
 from bouwregie.ingest.readers import Notice
+from bouwregie.projects import bag_ids
 from bouwregie.projects.enums import PlanStatus
 from bouwregie.projects.rules import MilestoneData
 
@@ -127,6 +128,7 @@ class TableMapper:
             "plan_status": "plan_status",
             "demolitions": "demolitions",
             "bottlenecks": "bottlenecks",
+            "bag_ids": "bag_ids",
             "parallel_plannen": "parallel_plannen",
             "phasing": "phasing",
         }
@@ -206,6 +208,8 @@ class TableMapper:
                 r.fields["bottlenecks"] = found
                 for warning in warnings:
                     self.problem(r, b.column_of("bottlenecks"), raw, warning, "waarschuwing")
+        if "bag_ids" in b.fields:
+            self._bag_ids()
         if "parallel_plannen" in b.fields:
             i = b.fields["parallel_plannen"]
             for r, raw, (value, error) in zip(rows, self.column(i), self.normalised(normalise.yes_no, i), strict=True):
@@ -232,6 +236,26 @@ class TableMapper:
                     r.fields["source_crs"] = _text(value)
         del self.rows
         return rows
+
+    def _bag_ids(self) -> None:
+        """Explicit BAG ids (projects.bag_ids): an empty cell keeps what is recorded, #LEEG clears it; one id
+        that is not a verblijfsobject or pand identificatie refuses the row, naming the id."""
+        i = self.b.fields["bag_ids"]
+        column = self.b.column_of("bag_ids")
+        for r, raw, (found, errors, warnings) in zip(
+            self.rows, self.column(i), self.normalised(bag_ids.parse, i), strict=True
+        ):
+            if normalise.is_blank(raw):
+                r.blank.add("bag_ids")
+                continue
+            if normalise.is_clear(raw):
+                r.fields["bag_ids"] = ()
+                continue
+            r.fields["bag_ids"] = found
+            for error in errors:
+                self.problem(r, column, raw, error)
+            for warning in warnings:
+                self.problem(r, column, raw, warning, "waarschuwing")
 
     @staticmethod
     def problem(r: RowResult, column, value, reason, severity="fout"):

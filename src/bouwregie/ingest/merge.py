@@ -71,7 +71,7 @@ def _label(name: str) -> str:
         "target_groups": _("Doelgroepen"), "tenure": _("Eigendom"), "demolitions": _("Sloop"),
         "phasing": _("Fasering"), "bottlenecks": _("Knelpunten"), "parallel_plannen": _("Parallel plannen"),
         "geometry": _("Geometrie"), "source_crs": _("Bron-CRS"), "source_info": _("Bronopmerking/peildatum"),
-        "subsidies": _("Subsidies"), "open_book": _("Open boeken"),
+        "subsidies": _("Subsidies"), "open_book": _("Open boeken"), "bag_ids": _("BAG-id's"),
     }.get(name, name)  # fmt: skip
 
 
@@ -92,7 +92,7 @@ def _text(name: str, value) -> str:
         return _homes(value)
     if name in ("target_groups", "tenure", "phasing", "source_info"):
         return _counts(value)
-    if name == "bottlenecks":
+    if name in ("bottlenecks", "bag_ids"):
         return ", ".join(value)
     if name == "parallel_plannen":
         return _("ja") if value else _("nee")

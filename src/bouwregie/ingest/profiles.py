@@ -38,6 +38,7 @@ FIELDS = {
     "homes_gross": "bruto plancapaciteit (vóór sloop); sloop = bruto − netto",
     "demolitions": "te slopen woningen",
     "bottlenecks": "knelpunten, gescheiden door ;",
+    "bag_ids": "BAG-id's (16 cijfers: verblijfsobjecten of panden), gescheiden door ; , | of spaties",
     "parallel_plannen": "parallel plannen (ja/nee)",
     "phasing": "fasering 'jaar:aantal;jaar:aantal'",
     "remark": "opmerking van de bron",

@@ -144,6 +144,8 @@ class ProjectVersion(AppendOnlyModel):
     geometry = models.JSONField(_("geometrie (GeoJSON, WGS84)"), null=True, blank=True)
     bbox = models.JSONField(_("begrenzing"), null=True, blank=True)
     source_crs = models.CharField(_("bron-CRS"), max_length=20, blank=True)
+    # Explicit BAG ids (16 digits; verblijfsobject 01 or pand 10; projects.bag_ids), sorted, each once.
+    bag_ids = models.JSONField(_("BAG-id's (verblijfsobjecten en panden)"), default=list, blank=True)
 
     class Meta:
         ordering = ["project_id", "number"]

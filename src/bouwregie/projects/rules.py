@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bouwregie.geo.geojson import rounded
+from bouwregie.projects import bag_ids
 from bouwregie.projects.enums import (
     Bottleneck,
     HousingType,
@@ -72,6 +73,7 @@ class ProjectData:
     source_crs: str = ""
     milestones: tuple = ()
     source_info: dict = field(default_factory=dict)
+    bag_ids: tuple = ()  # explicit BAG verblijfsobject/pand identificaties (projects.bag_ids)
 
 
 @cache
@@ -159,13 +161,20 @@ def deliveries(milestones, phasing: dict, total: int) -> tuple[dict[int, int], d
     """(realised, planned) homes per year. Realised counts only opleveringen with an actual date
     (bruto, Woontop 2024 Afspraak 19.1 footnote 12); planned are dated but not yet delivered ones.
     Without dated opleveringen the source's phasing counts as planned."""
-    stones = [m for m in milestones if m.kind == "oplevering" and (m.actual or m.planned)]
-    realised: dict[int, int] = defaultdict(int)
-    planned: dict[int, int] = defaultdict(int)
-    if not stones:
+    if not any(m.kind == "oplevering" and (m.actual or m.planned) for m in milestones):
+        planned: dict[int, int] = defaultdict(int)
         for year, homes in phasing.items():
             planned[int(year)] += homes
-        return dict(realised), dict(planned)
+        return {}, dict(planned)
+    return homes_per_year(milestones, "oplevering", total)
+
+
+def homes_per_year(milestones, kind: str, total: int) -> tuple[dict[int, int], dict[int, int]]:
+    """(actual, planned) homes per year of the dated milestones of one kind: a single one without a home count
+    stands for the whole project, else each counts its own homes."""
+    stones = [m for m in milestones if m.kind == kind and (m.actual or m.planned)]
+    realised: dict[int, int] = defaultdict(int)
+    planned: dict[int, int] = defaultdict(int)
     for m in stones:
         homes = total if (len(stones) == 1 and m.homes is None) else (m.homes or 0)
         if m.actual:
@@ -266,6 +275,9 @@ def validate(data: ProjectData, today: date, extra_milestone_kinds=frozenset()) 
     for bottleneck in data.bottlenecks:
         if bottleneck not in VALID["bottleneck"]:
             add("bottlenecks", _("Onbekend knelpunt '%s'.") % bottleneck)
+    for bag_id in data.bag_ids:
+        if (reason := bag_ids.problem(bag_id)) is not None:
+            add("bag_ids", reason)
 
     problems.extend(_validate_milestones(data, today, extra_milestone_kinds))
     return problems
@@ -336,6 +348,7 @@ def canonical(data: ProjectData) -> ProjectData:
         ),
         geometry=rounded(data.geometry),
         source_info={k: v for k, v in sorted(data.source_info.items()) if v not in (None, "")},
+        bag_ids=bag_ids.canonical(data.bag_ids),
     )
 
 

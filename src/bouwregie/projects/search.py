@@ -30,7 +30,8 @@ SORTS = {
 # What a list row never shows: the JSON details of a version and the municipal borders. Reading them
 # cost more than the rest of a page of 25 rows (ask them of the project itself).
 LIST_DEFERRED = ("homes_by_segment", "target_groups", "tenure", "phasing", "source_info", "bottlenecks", "subsidies",
-                 "open_book", "geometry", "bbox", "municipality__geometry", "municipality__bbox")  # fmt: skip
+                 "bag_ids", "open_book", "geometry", "bbox", "municipality__geometry",
+                 "municipality__bbox")  # fmt: skip
 
 
 @dataclass

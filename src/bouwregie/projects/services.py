@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.geo.geojson import geojson_bbox
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityMatcher, MunicipalityNotFound
-from bouwregie.projects import bulk, rules
+from bouwregie.projects import bag_ids, bulk, rules
 from bouwregie.projects.enums import Lifecycle
 from bouwregie.projects.models import (
     CurrentVersion,
@@ -151,7 +151,7 @@ VERSION_COLUMNS = [
     "homes_sociale_huur", "homes_middenhuur", "homes_betaalbare_koop", "homes_vrije_sector_huur",
     "homes_dure_koop", "homes_onbekend", "homes_by_segment", "target_groups", "tenure", "demolitions",
     "phasing", "bottlenecks", "parallel_plannen", "subsidies", "open_book", "geometry", "bbox", "source_crs",
-    "source_info",
+    "source_info", "bag_ids",
 ]  # fmt: skip
 MILESTONE_COLUMNS = ["version_id", "kind", "sequence", "planned", "actual", "homes"]
 
@@ -167,6 +167,7 @@ def _version_row(version_id, project_id, number, data: ProjectData, municipality
         totals["onbekend"], data.homes, data.target_groups, data.tenure, data.demolitions,
         rules.delivery_phasing(data), list(data.bottlenecks), data.parallel_plannen, list(data.subsidies),
         data.open_book, data.geometry, geojson_bbox(data.geometry), data.source_crs, data.source_info,
+        list(bag_ids.canonical(data.bag_ids)),
     )  # fmt: skip
 
 
@@ -276,14 +277,14 @@ def version_data(version: dict, milestones: list[tuple]) -> ProjectData:
         phasing={} if dated_delivery else version["phasing"], bottlenecks=tuple(version["bottlenecks"]),
         parallel_plannen=version["parallel_plannen"], subsidies=tuple(version["subsidies"]),
         open_book=version["open_book"], geometry=version["geometry"], source_crs=version["source_crs"],
-        milestones=stones, source_info=version["source_info"],
+        milestones=stones, source_info=version["source_info"], bag_ids=tuple(version["bag_ids"]),
     )  # fmt: skip
 
 
 VERSION_DATA_FIELDS = [
     "id", "project_id", "number", "name", "municipality_id", "homes_by_segment", "plan_type", "plan_status",
     "lifecycle", "target_groups", "tenure", "demolitions", "phasing", "bottlenecks", "parallel_plannen",
-    "subsidies", "open_book", "geometry", "source_crs", "source_info",
+    "subsidies", "open_book", "geometry", "source_crs", "source_info", "bag_ids",
 ]  # fmt: skip
 
 

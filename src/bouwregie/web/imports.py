@@ -42,6 +42,7 @@ CHANGE_LABELS = {
     "demolitions": gettext_lazy("sloop"),
     "phasing": gettext_lazy("fasering"),
     "bottlenecks": gettext_lazy("knelpunten"),
+    "bag_ids": gettext_lazy("BAG-id's"),
     "parallel_plannen": gettext_lazy("parallel plannen"),
     "subsidies": gettext_lazy("subsidies"),
     "open_book": gettext_lazy("open boek"),

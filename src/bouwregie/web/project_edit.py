@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
 from bouwregie.geo.models import Municipality
-from bouwregie.projects import services
+from bouwregie.projects import bag_ids, services
 from bouwregie.projects.enums import Bottleneck, HousingType, Lifecycle, PlanStatus, PlanType, Segment
 from bouwregie.projects.milestones import PRIVATE_MILESTONES, STANDARD_MILESTONES, private_milestones_only_message
 from bouwregie.projects.models import Project
@@ -116,6 +116,11 @@ def read_form(post, data: ProjectData, private_only: bool) -> tuple[ProjectData,
         changes["homes"] = homes
         changes["bottlenecks"] = tuple(b for b in post.getlist("knelpunten") if b in Bottleneck.values)
         changes["parallel_plannen"] = post.get("parallel_plannen") == "ja"
+        if "bag_ids" in post:  # a form without the field (an older page) keeps the recorded ids
+            found, problems, _warnings = bag_ids.parse(post["bag_ids"])  # a repeated id is simply kept once
+            if problems:
+                errors["bag_ids"] = problems
+            changes["bag_ids"] = found
     editable = {m.code for m in STANDARD_MILESTONES if not private_only or m.code in PRIVATE_MILESTONES}
     kept = [m for m in data.milestones if m.kind not in editable or m.sequence != 1]
     edited = []
@@ -170,6 +175,7 @@ def form_context(post, data: ProjectData, private_only: bool) -> dict:
         "homes_rows": homes_rows, "housing_types": HousingType.choices,
         "bottlenecks": [(b, label, b in chosen) for b, label in Bottleneck.choices],
         "parallel": (post.get("parallel_plannen") == "ja") if post is not None else data.parallel_plannen,
+        "bag_ids": value("bag_ids", "\n".join(data.bag_ids)),
         "milestones": milestones, "today": timezone.localdate(),
         "later_sequences": [m for m in data.milestones if m.sequence > 1],
     }  # fmt: skip

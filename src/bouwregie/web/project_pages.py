@@ -21,7 +21,7 @@ from bouwregie.accounts import policy
 from bouwregie.accounts.models import ProjectParty
 from bouwregie.geo.areas import UnknownArea
 from bouwregie.monitor.delays import delayed_since_last_peiling
-from bouwregie.projects import search
+from bouwregie.projects import bag_ids, search
 from bouwregie.projects.enums import Bottleneck, PlanStatus, PlanType, Segment
 from bouwregie.projects.milestones import MILESTONE_CODES, phase_label
 from bouwregie.projects.models import ExternalId, Milestone, ProjectVersion
@@ -149,6 +149,7 @@ def project_page(request, code: str):
         "plan_type": PlanType(current.plan_type).label if current.plan_type in PlanType.values else "",
         "segments": [(Segment(s).label, getattr(current, f"homes_{s}")) for s in SEGMENTS],
         "bottlenecks": [Bottleneck(b).label for b in current.bottlenecks if b in Bottleneck.values],
+        "bag_ids": [(i, BAG_OBJECT_TYPES[bag_ids.object_type(i)]) for i in current.bag_ids],
         "timeline": timeline(stones, timezone.localdate()),
         "history": history(versions, Milestone.objects.filter(version__in=versions)),
         "edit_scope": policy.edit_scope(who, municipality, province, party_ids),
@@ -173,6 +174,7 @@ def timeline(stones: list[Milestone], today: date) -> list[dict]:
     return rows
 
 
+BAG_OBJECT_TYPES = {"verblijfsobject": gettext_lazy("verblijfsobject"), "pand": gettext_lazy("pand")}
 HISTORY_FIELDS = [
     ("name", gettext_lazy("naam")),
     ("municipality_id", gettext_lazy("gemeente")),
@@ -184,6 +186,7 @@ HISTORY_FIELDS = [
     ("homes_by_segment", gettext_lazy("woningen per segment")),
     ("phasing", gettext_lazy("fasering")),
     ("bottlenecks", gettext_lazy("knelpunten")),
+    ("bag_ids", gettext_lazy("BAG-id's")),
     ("geometry", gettext_lazy("ligging")),
 ]
 
