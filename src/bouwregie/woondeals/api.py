@@ -172,7 +172,7 @@ def build_router(signed_in, errors) -> Router:
             raise Http404(f"Onbekende woondeal '{code}'.")
         version = store.as_agreed_on(code, op, known_on=bekend_op)
         if version is None:
-            raise Http404(f"Woondeal {code} had op {op or date.today()} nog geen afspraak.")
+            raise Http404(store.absent(code, op or date.today(), bekend_op))
         return _out(version)
 
     @router.get(
@@ -227,8 +227,10 @@ def build_router(signed_in, errors) -> Router:
     @router.post("", response={201: WoondealVersionOut, **errors}, auth=signed_in, summary="Een nieuwe woondeal")
     def create_woondeal(request, body: WoondealIn):
         data = _body_data(body, {})
+        ref = store.reference()
+        store.check(data, ref)  # what the rules refuse (an unknown province) is a 400 before any permission question
         author = _writer(request, data.get("provinces") or [])
-        version, warnings = store.record(body.code, data, author=author, reason=body.reason, create=True)
+        version, warnings = store.record(body.code, data, author=author, reason=body.reason, create=True, ref=ref)
         return Status(201, _out(version, warnings))
 
     @router.patch(
@@ -243,8 +245,10 @@ def build_router(signed_in, errors) -> Router:
             raise Http404(f"Onbekende woondeal '{code}'.")
         base = store.data_of(deal.versions.order_by("-number").first())
         data = _body_data(body, base)
+        ref = store.reference()
+        store.check(data, ref)
         author = _writer(request, set(base["provinces"]) | set(data.get("provinces") or []))
-        version, warnings = store.record(code, data, author=author, reason=body.reason, create=False)
+        version, warnings = store.record(code, data, author=author, reason=body.reason, create=False, ref=ref)
         return Status(200, _out(version, warnings))
 
     return router

@@ -148,5 +148,31 @@ def as_agreed_on(code: str, on: date | None = None, known_on: date | None = None
     return versions.order_by("-valid_from", "-number").first()
 
 
+def absent(code: str, on: date, known_on: date | None = None, day=date.isoformat) -> str:
+    """Why `as_agreed_on(code, on, known_on)` found no version, naming the dates that decide it (`day` formats a
+    date: ISO for the API and the command line, Dutch for the pages): not yet recorded on `known_on`, or no
+    agreement in force yet on `on`."""
+    versions = WoondealVersion.objects.filter(woondeal__code=code)
+    recorded = versions.order_by("created_at").values_list("created_at", flat=True).first()
+    if recorded is None:
+        return _("Woondeal %(code)s heeft nog geen versie.") % {"code": code}
+    if known_on is not None and recorded.astimezone(UTC).date() > known_on:
+        return _(
+            "Woondeal %(code)s was op %(known)s nog niet vastgelegd (eerste versie vastgelegd op %(recorded)s)."
+        ) % {
+            "code": code,
+            "known": day(known_on),
+            "recorded": day(recorded.astimezone(UTC).date()),
+        }
+    if known_on is not None:
+        versions = versions.filter(created_at__lt=datetime.combine(known_on, time.max, tzinfo=UTC))
+    first = versions.order_by("valid_from").values_list("valid_from", flat=True).first()
+    return _("Woondeal %(code)s had op %(on)s nog geen afspraak (de eerste afspraak geldt vanaf %(first)s).") % {
+        "code": code,
+        "on": day(on),
+        "first": day(first),
+    }
+
+
 def current_all(on: date | None = None) -> list[WoondealVersion]:
     return [v for code in Woondeal.objects.values_list("code", flat=True) if (v := as_agreed_on(code, on))]
