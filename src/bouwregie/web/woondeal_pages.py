@@ -231,7 +231,7 @@ def _form_page(request, deal: Woondeal | None):
             errors.setdefault("provincies", []).append(
                 _("U mag alleen woondeals vastleggen die geheel in uw eigen provincie(s) liggen.")
             )
-        if not errors and latest is not None and store.normalised(data) == base:
+        if not errors and latest is not None and store.same(base, data):
             messages.info(request, _("Niets gewijzigd; er is geen nieuwe versie vastgelegd."))
             return redirect("woondeal", deal.code)
         if not errors:
@@ -451,7 +451,8 @@ def _preview(request, found: template.Plan, reason: str) -> dict:
     """What the confirm step shows, and the plan itself signed for it (so what is confirmed is what was shown and
     no one can slip other data in; template.apply re-checks every row against the newest versions)."""
     planned = [[o.row, o.code, o.name, o.status, o.base, o.data, o.old_provinces] for o in found.outcomes]
-    payload = {"user": request.user.pk, "file": found.file, "reason": reason, "warnings": found.warnings, "rows": planned}
+    payload = {"user": request.user.pk, "file": found.file, "reason": reason, "warnings": found.warnings,
+               "rows": planned}  # fmt: skip
     rows = [
         {"row": o.row, "code": o.code, "name": o.name, "status": o.status,
          "changes": [(column, _shown_cell(column, old), _shown_cell(column, new)) for column, old, new in o.changes]}

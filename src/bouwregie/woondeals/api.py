@@ -183,14 +183,11 @@ def build_router(signed_in, errors) -> Router:
     def woondeal_voortgang(request, code: str, peiling: str | None = None):
         from bouwregie.monitor.api import chosen_peiling
         from bouwregie.monitor.woondeal_progress import NoAgreement, woondeal_progress
-        from bouwregie.projects.models import Peiling
 
         if not Woondeal.objects.filter(code=code).exists():
             raise Http404(f"Onbekende woondeal '{code}'.")
-        try:
+        try:  # an unknown peiling: the API's own 404 (api.v1._unknown_peiling), pointing to GET /peilingen
             return woondeal_progress(code, chosen_peiling(peiling))
-        except Peiling.DoesNotExist as error:
-            raise Http404(str(error)) from None
         except NoAgreement as error:
             raise Http404(str(error)) from None
 

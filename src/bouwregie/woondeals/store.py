@@ -82,6 +82,13 @@ def normalised(data: dict) -> dict:
     return values
 
 
+def same(recorded: dict, data: dict) -> bool:
+    """Whether `data` says what the `recorded` version (data_of) says, so that saving it would add nothing: equal
+    in the stored form, the provinces as a set (a form lists them in its own order)."""
+    new = normalised(data)
+    return {**recorded, "provinces": sorted(recorded["provinces"])} == {**new, "provinces": sorted(new["provinces"])}
+
+
 def _text(day) -> str | None:
     return day.isoformat() if isinstance(day, date) else (str(day) if day not in (None, "") else None)
 

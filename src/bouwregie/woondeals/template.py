@@ -515,7 +515,7 @@ def plan(path) -> Plan:
         old = store.data_of(latest)
         before, after = _cells_text(row_of(code, old)), _cells_text(row_of(code, new))
         changes = [(c, b, a) for c, b, a in zip(COLUMNS, before, after, strict=True) if b != a]
-        status = UNCHANGED if old == new else CHANGED
+        status = UNCHANGED if store.same(old, new) else CHANGED
         outcomes.append(Outcome(number, code, new["name"], status, latest.number, new, changes, old["provinces"]))
     if errors:
         raise _shown_errors(path.name, errors)
