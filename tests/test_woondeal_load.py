@@ -18,21 +18,7 @@ from bouwregie.woondeals import store, template
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
 
 from .roles import seat_user
-from .test_woondeal_pages import _form, _text, confirm, plan_of
-
-DEAL = {
-    "name": "Demo-woondeal Amstelland",
-    "provinces": ["PV27"],
-    "members": [{"code": "GM0363"}, {"code": "GM0358", "from": "2023-01-01"}],
-    "signatories": [{"name": "Woonstichting Demo", "kind": "corporatie", "role": "signed"}],
-    "taakstelling_total": 900,
-    "taakstelling_segments": {"sociale_huur": 300, "middenhuur_betaalbare_koop": 300, "duur": 300},
-    "jaarschijven": {str(y): 100 for y in range(2022, 2031)},
-    "corporation_homes": 250,
-    "programming": {"2031": 50},
-    "source": "Demodata, fictief",
-    "valid_from": "2022-10-01",
-}
+from .test_woondeal_pages import DEAL, _form, _text, confirm, plan_of
 
 
 @pytest.fixture
