@@ -105,7 +105,7 @@ def test_a_csv_saved_by_excel_in_windows_1252_loads_with_a_warning(tmp_path):
 @pytest.mark.django_db
 def test_gemeenten_by_name_as_the_form_reads_them(tmp_path, client, people):
     text = "Amsterdam, Aalsmeer vanaf 2023-01-01, Weesp tot 2022-03-24, Nuenen, Gerwen en Nederwetten"
-    row = _row()
+    row = _row(provinces=["PV27", "PV30"])  # Nuenen lies in Noord-Brabant
     row[template.COLUMNS.index("gemeenten")] = text
     template.load(_csv(tmp_path, [row]), "Namen", "a")
     assert [(m["code"], m["from"], m["until"]) for m in store.as_agreed_on("WD-07").members] == [
