@@ -3,7 +3,8 @@ date D" with its history, a form that records a new version, and the CSV/Excel t
 
 Reading is open, as in the API (the agreements are public documents). Writing is for the deal's province or
 the beheerder (accounts.policy.can_edit_woondeal). Every write goes through woondeals.store.record (the rules,
-a new dated version with author and reason) or woondeals.template.load (all or nothing); this module only reads
+a new dated version with author and reason) or woondeals.template.plan/apply (checked, shown, then confirmed: all
+or nothing); this module only reads
 what the form says and shows the refusals next to the field they concern.
 """
 
@@ -414,10 +415,7 @@ def woondeal_load(request):
     if request.method == "POST" and "plan" in request.POST:
         try:
             found, reason = _signed_plan(request)
-            refused = _rows_not_allowed(found, who)  # again: a deal may have moved to another province meanwhile
-            if refused:
-                raise template.TemplateError("\n".join([_("%(file)s: niets geladen.") % {"file": found.file},
-                                                        *refused]))  # fmt: skip
+            _check_allowed(found, who)  # again: a deal may have moved to another province meanwhile
             outcomes = template.apply(found, reason, request.user.get_username())
         except ValueError as e:
             errors["bestand"] = str(e).splitlines()
@@ -433,10 +431,7 @@ def woondeal_load(request):
             try:
                 with saved_upload(request.FILES.get("bestand"), (".csv", ".xlsx")) as path:
                     found = template.plan(path)
-                refused = _rows_not_allowed(found, who)
-                if refused:
-                    raise template.TemplateError("\n".join([_("%(file)s: niets geladen.") % {"file": found.file},
-                                                            *refused]))  # fmt: skip
+                _check_allowed(found, who)
             except ValueError as e:
                 errors["bestand"] = str(e).splitlines()
             else:
@@ -486,15 +481,18 @@ def _signed_plan(request) -> tuple[template.Plan, str]:
     return template.Plan(payload["file"], outcomes, payload["warnings"]), payload["reason"]
 
 
-def _rows_not_allowed(found: template.Plan, who) -> list[str]:
-    """Rows that would change a woondeal this user may not keep (its province before or after the change);
-    unchanged rows pass, so a province loads back the filled template of all deals with only its own changed.
-    Called after template.plan, so a row the rules refuse (an unknown province) gets the rule's message first."""
+def _check_allowed(found: template.Plan, who) -> None:
+    """Refuses (TemplateError) the whole file when a row would change a woondeal this user may not keep (its
+    province before or after the change); unchanged rows pass, so a province loads back the filled template of all
+    deals with only its own changed. Called after template.plan, so a row the rules refuse (an unknown province)
+    gets the rule's message first."""
     if policy.is_beheerder(who):
-        return []
-    return [
+        return
+    refused = [
         _("Rij %(row)d, kolom provincies, waarde '%(value)s': u mag alleen woondeals van uw eigen "
           "provincie(s) vastleggen.") % {"row": o.row, "value": ", ".join(o.data["provinces"])}
         for o in found.outcomes
         if o.writes and not policy.can_edit_woondeal(who, set(o.data["provinces"]) | set(o.old_provinces))
     ]  # fmt: skip
+    if refused:
+        raise template.TemplateError("\n".join([_("%(file)s: niets geladen.") % {"file": found.file}, *refused]))
