@@ -77,9 +77,15 @@ def test_list_detail_and_as_agreed_on_a_date(client, people):
     assert "Op 1-6-2024 2 gemeenten" in _text(before)
     early = _text(client.get("/woondeals/WD-07?op=2022-11-01"))
     assert "Op 1-11-2022 1 gemeente:" in early  # Aalsmeer joined on 1 January 2023
-    assert "nog geen afspraak" in _text(client.get("/woondeals/WD-07?op=2020-01-01"))
-    yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
-    assert "nog geen afspraak" in _text(client.get(f"/woondeals/WD-07?bekend_op={yesterday}"))
+    assert "had op 1-1-2020 nog geen afspraak (de eerste afspraak geldt vanaf 1-10-2022)" in _text(
+        client.get("/woondeals/WD-07?op=2020-01-01")
+    )
+    yesterday = date.fromordinal(date.today().toordinal() - 1)
+    shown = _text(client.get(f"/woondeals/WD-07?bekend_op={yesterday.isoformat()}"))
+    today = date.today()
+    assert f"was op {yesterday.day}-{yesterday.month}-{yesterday.year} nog niet vastgelegd" in shown
+    assert f"(eerste versie vastgelegd op {today.day}-{today.month}-{today.year})" in shown
+    assert "was op 1-1-1999 nog niet vastgelegd" in _text(client.get("/woondeals/WD-07?bekend_op=1999-01-01"))
     bad = client.get("/woondeals/WD-07?op=gisteren")
     assert bad.status_code == 400 and "geen geldige datum" in _text(bad)
     assert client.get("/woondeals/WD-99").status_code == 404
@@ -160,7 +166,7 @@ def test_an_unknown_municipality_is_named_next_to_its_row(client, people):
 
 def test_template_download_and_load_round_trip_through_the_page(client, people):
     empty = client.get("/woondeals/template.csv")
-    assert empty.status_code == 200 and empty.content.decode().strip() == ";".join(template.COLUMNS)
+    assert empty.status_code == 200 and empty.content == ("\ufeff" + ";".join(template.COLUMNS) + "\n").encode()
     assert client.get("/woondeals/template.pdf").status_code == 404
     store.record("WD-07", DEAL, "a", "eerste")
     store.record("WD-08", {**DEAL, "name": "Demo Utrecht", "provinces": ["PV26"], "members": [{"code": "GM0344"}]},
@@ -180,10 +186,16 @@ def test_template_download_and_load_round_trip_through_the_page(client, people):
     assert other.status_code == 400 and "Rij 3, kolom provincies, waarde 'PV26'" in _text(other)
     bad = load(changed.decode().replace("GM0358", "GM9999").encode())
     assert bad.status_code == 400 and "Rij 2, kolom gemeenten, waarde 'GM0363, GM9999 vanaf" in _text(bad)
-    assert "Onbekende gemeentecode 'GM9999'" in _text(bad)
+    assert "Onbekende gemeente 'GM9999'" in _text(bad)  # the form's words (woondeals.members)
     assert WoondealVersion.objects.count() == 2  # all or nothing
-    loaded = load(changed)  # only its own row changed; Utrecht's unchanged row passes
-    assert loaded.status_code == 200 and "Geladen: 1 nieuwe versie." in _text(loaded)
+    preview = load(changed)  # only its own row changed; Utrecht's unchanged row passes
+    assert preview.status_code == 200 and WoondealVersion.objects.count() == 2  # nothing written before confirming
+    assert "naam: Demo-woondeal Amstelland → Demo-woondeal Amstelland-Meerlanden" in _text(preview)
+    loaded = confirm(client, preview)
+    assert loaded.status_code == 302 and loaded.url == "/woondeals"
+    page = _text(client.get(loaded.url))
+    assert "WD-07 → versie 2 (Demo-woondeal Amstelland-Meerlanden)" in page
+    assert "WD-08 ongewijzigd (Demo Utrecht)" in page
     version = store.as_agreed_on("WD-07")
     assert (version.number, version.name, version.reason, version.author) == (
         2, "Demo-woondeal Amstelland-Meerlanden", "Vaststelling 2025", "pnh")  # fmt: skip
@@ -191,6 +203,17 @@ def test_template_download_and_load_round_trip_through_the_page(client, people):
     assert "Gebruik een .csv of .xlsx-bestand" in _text(load(changed, name="woondeals.txt"))
     broken = load(b"geen excel", name="woondeals.xlsx")  # a corrupt file: a message, not a server error
     assert broken.status_code == 400 and "beschadigd" in _text(broken)
+
+
+def plan_of(preview) -> str:
+    """The signed plan the preview's confirm form carries."""
+    found = re.search(r'name="plan" value="([^"]+)"', preview.content.decode())
+    assert found, _text(preview)[-3000:]
+    return html.unescape(found[1])
+
+
+def confirm(client, preview):
+    return client.post("/woondeals/laden", {"plan": plan_of(preview)})
 
 
 def test_english_pages_render(client, people):
@@ -219,5 +242,6 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_template_and_loads_b
     client.force_login(people["nh"])
     for content, file_name in ((csv_file.encode(), "woondeals.csv"), (path.read_bytes(), "woondeals.xlsx")):
         loaded = client.post("/woondeals/laden", {"bestand": SimpleUploadedFile(file_name, content), "reden": "x"})
-        assert loaded.status_code == 200 and "Geladen: 0 nieuwe versies." in _text(loaded)
+        assert loaded.status_code == 200 and "WD-07" in _text(loaded), _text(loaded)[-2000:]
+        assert "ongewijzigd; geen nieuwe versie" in _text(loaded) and "Bevestigen" not in _text(loaded)
     assert store.as_agreed_on("WD-07").name == name and WoondealVersion.objects.count() == 1

@@ -156,14 +156,14 @@ def _filled(tmp_path, fmt="csv"):
 def test_template_round_trips_through_load_and_export(tmp_path):
     empty = tmp_path / "leeg.csv"
     call_command("woondeals", "template", "--output", str(empty))
-    assert empty.read_text(encoding="utf-8").strip() == ";".join(template.COLUMNS)
+    assert empty.read_bytes() == ("\ufeff" + ";".join(template.COLUMNS) + "\n").encode()  # UTF-8 with a BOM
     filled = _filled(tmp_path)
     call_command("woondeals", "load", str(filled), "--reden", "Eerste invoer")
     exported = tmp_path / "export.csv"
     call_command("woondeals", "export", "--output", str(exported))
     assert exported.read_bytes() == filled.read_bytes()
     assert store.as_agreed_on("WD-07").signatories == DEAL["signatories"]
-    call_command("woondeals", "load", str(filled))  # unchanged rows add no version
+    call_command("woondeals", "load", str(filled), "--reden", "Nogmaals")  # unchanged rows add no version
     assert WoondealVersion.objects.count() == 2
 
 
@@ -190,7 +190,7 @@ def test_load_errors_name_row_column_and_value_and_write_nothing(tmp_path):
     text = path.read_text(encoding="utf-8").replace("GM0344", "GM9999").replace(";250;", ";veel;", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CommandError) as refused:
-        call_command("woondeals", "load", str(path))
+        call_command("woondeals", "load", str(path), "--reden", "Eerste invoer")
     message = str(refused.value)
     assert "Rij 2, kolom woningen_corporaties, waarde 'veel'" in message
     assert "Rij 3, kolom gemeenten, waarde 'GM9999'" in message and "niets geladen" in message
@@ -199,7 +199,7 @@ def test_load_errors_name_row_column_and_value_and_write_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_show_as_agreed_on_a_date(tmp_path, capsys):
-    call_command("woondeals", "load", str(_filled(tmp_path)))
+    call_command("woondeals", "load", str(_filled(tmp_path)), "--reden", "Eerste invoer")
     call_command("woondeals", "show", "WD-07", "--op", "2023-01-01")
     assert "taakstelling_total: 900" in capsys.readouterr().out
     from django.core.management.base import CommandError
@@ -300,8 +300,8 @@ def test_api_province_cannot_pull_a_deal_into_another_province_and_known_on(clie
 @pytest.mark.django_db
 def test_template_download_from_the_api(client, tmp_path):
     empty = client.get("/api/v1/woondeals/template?format=csv")
-    assert empty.status_code == 200 and empty.content.decode().strip() == ";".join(template.COLUMNS)
-    call_command("woondeals", "load", str(_filled(tmp_path)))
+    assert empty.status_code == 200 and empty.content.decode("utf-8-sig").strip() == ";".join(template.COLUMNS)
+    call_command("woondeals", "load", str(_filled(tmp_path)), "--reden", "Eerste invoer")
     filled = client.get("/api/v1/woondeals/template?format=xlsx&gevuld=true")
     assert filled.status_code == 200 and filled.content[:2] == b"PK"
     path = tmp_path / "download.xlsx"

@@ -87,7 +87,14 @@ class ApiKey(HttpBearer):
 
 
 class Session(SessionAuth):
-    """The signed-in web user (the web pages call the same API)."""
+    """The signed-in web user (the web pages call the same API). A request without a signed-in session is simply
+    not authenticated by this (401 problem+json, as without an API key): the CSRF check guards what a session may
+    do, so it runs only for a signed-in user — an anonymous POST is not refused as "CSRF check Failed" (403)."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 SIGNED_IN = [ApiKey(), Session()]
@@ -235,7 +242,8 @@ def _shortfall_needed(request, exc):
 
 @api.exception_handler(Peiling.DoesNotExist)
 def _unknown_peiling(request, exc):
-    return problem(404, "Onbekende peiling", str(exc) or "Deze peiling bestaat niet.", "onbekende-peiling")
+    detail = (str(exc) or "Deze peiling bestaat niet.") + " Alle peilingen: GET /api/v1/peilingen."
+    return problem(404, "Onbekende peiling", detail, "onbekende-peiling")
 
 
 @api.exception_handler(services.ProjectValidationError)

@@ -21,13 +21,24 @@ from bouwregie.projects.models import Peiling, Project
 from bouwregie.targets.models import Target
 
 
+def unknown_peiling(code: str | None) -> Peiling.DoesNotExist:
+    """The error for a peiling that does not exist, naming the closed ones: the same words on the command line,
+    in the browser and in the API (no advice to run a command where none can be run)."""
+    closed = list(Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter")
+                  .values_list("code", flat=True)[:9])  # fmt: skip
+    known = ", ".join(closed[:8]) + (", …" if len(closed) > 8 else "") if closed else _("nog geen")
+    return Peiling.DoesNotExist(
+        _("Peiling '%(code)s' bestaat niet; gesloten peilingen: %(closed)s.") % {"code": code or "-", "closed": known}
+    )
+
+
 def chosen_peiling(code: str | None) -> str:
     """The peiling a command asked for, else the last closed one; a clear error when there is none."""
     if code is None:
         latest = Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").first()
         code = latest.code if latest else None
     if not code or not Peiling.objects.filter(code=code).exists():
-        raise Peiling.DoesNotExist(_("Peiling '%s' bestaat niet; zie 'bouwregie peiling list'.") % (code or "-"))
+        raise unknown_peiling(code)
     return code
 
 
@@ -60,7 +71,7 @@ def _closed(peiling: str) -> tuple | None:
     """The cache key of a closed peiling (it never changes, docs/decisions/0002); None when still open."""
     p = Peiling.objects.filter(code=peiling).values_list("id", "closed_at").first()
     if p is None:
-        raise Peiling.DoesNotExist(_("Peiling '%s' bestaat niet; zie 'bouwregie peiling list'.") % peiling)
+        raise unknown_peiling(peiling)
     return (connection.alias, p[0], p[1], _targets_key()) if p[1] else None
 
 

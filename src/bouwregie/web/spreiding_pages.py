@@ -1,6 +1,8 @@
 """The balanced-distribution page of a woondeal (/woondeals/<code>/spreiding, issue #17): the same figures as
 GET /api/v1/woondeals/{code}/spreiding (woondeals.spreiding.for_woondeal)."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -41,6 +43,7 @@ def spreiding_page(request, code: str):
         request,
         "web/woondeal_spreiding.html",
         {"nav": "woondeals", "code": code, "form": form, "peilingen": peilingen, "result": result,
+         "on": result and date.fromisoformat(result["date"]),  # shown as j-n-Y, as on every woondeal page
          "error": error, "error_field": field if error else None},
         status=400 if error and field == "drempel" else 200,
     )  # fmt: skip

@@ -3,30 +3,32 @@ date D" with its history, a form that records a new version, and the CSV/Excel t
 
 Reading is open, as in the API (the agreements are public documents). Writing is for the deal's province or
 the beheerder (accounts.policy.can_edit_woondeal). Every write goes through woondeals.store.record (the rules,
-a new dated version with author and reason) or woondeals.template.load (all or nothing); this module only reads
+a new dated version with author and reason) or woondeals.template.plan/apply (checked, shown, then confirmed: all
+or nothing); this module only reads
 what the form says and shows the refusals next to the field they concern.
 """
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bouwregie.accounts import policy
-from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound, normalise_code, normalise_name
+from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound
 from bouwregie.geo.models import Municipality, MunicipalityMerger, Province
-from bouwregie.projects import services
 from bouwregie.web.form_values import whole_number
 from bouwregie.web.uploaded import saved_upload
 from bouwregie.woondeals import rules, store, template
+from bouwregie.woondeals.members import MemberReader
 from bouwregie.woondeals.models import Woondeal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,6 +51,9 @@ ROLE_LABELS = {"signed": gettext_lazy("ondertekend"), "support": gettext_lazy("s
 # Which form element a rules.Finding's field is shown at (the summary links there, the field is described by it).
 FIELD_IDS = {"leden": "leden", "aandeel_corporaties": "woningen_corporaties", "jaarschijven": "jaarschijven",
              "programmering": "programmering", "ondertekenaars": "ondertekenaars"}  # fmt: skip
+DAY = "j-n-Y"  # the one date format of these pages (as the other pages' |date:"j-n-Y")
+PLAN_SALT = "bouwregie.woondeals.load"
+PLAN_HOURS = 24  # a preview not confirmed within this is asked to be loaded again
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -79,6 +84,10 @@ def _day(text: str, label: str) -> date | None:
                          % {"label": label, "value": text[:40]}) from None  # fmt: skip
 
 
+def _dutch(day: date) -> str:
+    return date_format(day, DAY)
+
+
 def _names() -> dict:
     """Code → name for current and former municipalities (a member may be a municipality merged away)."""
     names = dict(MunicipalityMerger.objects.values_list("former_code", "former_name"))
@@ -88,12 +97,18 @@ def _names() -> dict:
 
 # --- list and detail ---------------------------------------------------------------------------------------
 def woondeal_list(request):
-    """Every woondeal as agreed today (a deal not yet in force: its first version, marked as such)."""
+    """Every woondeal as agreed on ?op= (default today), as the detail page and the API answer; a deal not yet in
+    force on that date is listed with its first version, marked as such."""
     today = date.today()
+    error = None
+    try:
+        on = _day(request.GET.get("op", ""), _("Afgesproken op")) or today
+    except ValueError as e:
+        error, on = str(e), today
     provinces = dict(Province.objects.values_list("code", "name"))
     rows = []
     for deal in Woondeal.objects.order_by("code"):
-        version = store.as_agreed_on(deal.code, today)
+        version = store.as_agreed_on(deal.code, on)
         pending = version is None
         version = version or deal.versions.order_by("valid_from", "number").first()
         if version is None:
@@ -101,11 +116,13 @@ def woondeal_list(request):
         rows.append({
             "code": deal.code, "name": version.name, "pending": pending, "valid_from": version.valid_from,
             "provinces": [provinces.get(p, p) for p in version.provinces],
-            "members": sum(1 for m in version.members if rules.active_on(m, today)),
+            "members": sum(1 for m in version.members if rules.active_on(m, on)),
             "taakstelling": version.taakstelling_total,
+            "query": "" if on == today else "?" + urlencode({"op": on.isoformat()}),
         })  # fmt: skip
-    context = {"nav": "woondeals", "rows": rows, "today": today, "may_edit": _may_edit_some(_who(request))}
-    return render(request, "web/woondeal_list.html", context)
+    context = {"nav": "woondeals", "rows": rows, "today": today, "on": on, "error": error,
+               "may_edit": _may_edit_some(_who(request))}  # fmt: skip
+    return render(request, "web/woondeal_list.html", context, status=400 if error else 200)
 
 
 def woondeal_page(request, code: str):
@@ -132,6 +149,8 @@ def woondeal_page(request, code: str):
     }  # fmt: skip
     if version is not None:
         context.update(_agreement(version, on))
+    else:
+        context["absent"] = store.absent(code, on, known_on, day=_dutch)
     return render(request, "web/woondeal.html", context, status=400 if error else 200)
 
 
@@ -147,8 +166,9 @@ def _agreement(version, on: date) -> dict:
     slices = version.jaarschijven
     return {
         "provinces": [provinces.get(p, p) for p in version.provinces],
-        "members": [{**m, "name": names.get(m["code"], m["code"]), "active": rules.active_on(m, on)}
-                    for m in version.members],
+        "members": [{**m, "name": names.get(m["code"], m["code"]), "active": rules.active_on(m, on),
+                     "from": m.get("from") and date.fromisoformat(m["from"]),
+                     "until": m.get("until") and date.fromisoformat(m["until"])} for m in version.members],
         "members_on": [names.get(c, c) for c in rules.members_on(version.members, on, ref)],
         "segments": [(SEGMENT_LABELS[s], version.taakstelling_segments.get(s),
                       _share(version.taakstelling_segments.get(s), total)) for s in rules.SEGMENTS],
@@ -198,6 +218,12 @@ def _form_page(request, deal: Woondeal | None):
             )  # fmt: skip
         if not reason:
             errors.setdefault("reden", []).append(_("Geef de reden van de wijziging."))
+        if not errors:  # what the rules refuse is said first (an unknown province is no permission question)
+            try:
+                store.check(data)
+            except store.WoondealRefused as refused:
+                for finding in refused.findings:
+                    errors.setdefault(FIELD_IDS.get(finding.field, finding.field), []).append(finding.message)
         if (
             not errors
             and data["provinces"]
@@ -206,8 +232,8 @@ def _form_page(request, deal: Woondeal | None):
             errors.setdefault("provincies", []).append(
                 _("U mag alleen woondeals vastleggen die geheel in uw eigen provincie(s) liggen.")
             )
-        if not errors and latest is not None and store.normalised(data) == base:
-            messages.info(request, _("Niets gewijzigd; er is geen nieuwe versie gemaakt."))
+        if not errors and latest is not None and store.same(base, data):
+            messages.info(request, _("Niets gewijzigd; er is geen nieuwe versie vastgelegd."))
             return redirect("woondeal", deal.code)
         if not errors:
             try:
@@ -227,22 +253,6 @@ def _form_page(request, deal: Woondeal | None):
         "summary": [(key, e) for key, found in errors.items() for e in found],
         **form_context(post, base, errors),
     }, status=400 if errors else 200)  # fmt: skip
-
-
-def _matcher_code(text: str, until: date | None, matcher, current: set, former: dict) -> str:
-    """A member as the user wrote it: a CBS code (current or former) is kept as written; a name is resolved as
-    imports do (geo.matching). A former municipality's name with an end date up to its merger means the
-    former municipality itself (its membership ended then), otherwise the successor."""
-    code = normalise_code(text)
-    if code and (code in current or code in former):
-        return code
-    match = matcher.resolve(text)
-    if match.via == "herindeling" and until is not None:
-        key = normalise_name(text)
-        for former_code, (name, day) in former.items():
-            if normalise_name(name) == key and until <= day + timedelta(days=1):
-                return former_code
-    return match.code
 
 
 def read_form(post) -> tuple[dict, dict[str, list[str]]]:
@@ -274,9 +284,7 @@ def read_form(post) -> tuple[dict, dict[str, list[str]]]:
     except ValueError as e:
         fail("geldig_vanaf", str(e))
     data["valid_from"] = data["valid_from"] and data["valid_from"].isoformat()
-    matcher = services.matcher()
-    current = set(Municipality.objects.values_list("code", flat=True))
-    former = {c: (n, d) for c, n, d in MunicipalityMerger.objects.values_list("former_code", "former_name", "date")}
+    reader = MemberReader()  # the same reading as the template's gemeenten column
     members = []
     for i in range(min(_rows(post, "lid_rijen"), MOST_ROWS)):
         text = post.get(f"lid-{i}-gemeente", "").strip()
@@ -293,7 +301,7 @@ def read_form(post) -> tuple[dict, dict[str, list[str]]]:
             fail(f"lid-{i}-gemeente", _("Geef de gemeente (naam of CBS-code) bij deze datums."))
             continue
         try:
-            code = _matcher_code(text, end, matcher, current, former)
+            code = reader.code(text, end)
         except (MunicipalityNotFound, AmbiguousMunicipality) as e:
             fail(f"lid-{i}-gemeente", str(e))
             continue
@@ -395,59 +403,96 @@ def woondeal_template(request, fmt: str):
 
 @login_required
 def woondeal_load(request):
-    """Upload a filled template: every row or none (template.load), with each error naming row, column and value."""
+    """Upload a filled template in two steps: check (template.plan: per row a new woondeal, a new version with the
+    changed columns old → new, or unchanged; every error naming row, column and value; nothing written), then
+    confirm (template.apply: exactly what was shown, all or nothing)."""
     who = _who(request)
     if not _may_edit_some(who):
         raise PermissionDenied(_("Alleen een provincie (met een bewerkersrol) of de beheerder legt woondeals vast."))
     errors: dict[str, list[str]] = {}
-    result = None
-    reason = ""
-    if request.method == "POST":
-        reason = request.POST.get("reden", "").strip()
+    preview = None
+    reason = request.POST.get("reden", "").strip() if request.method == "POST" else ""
+    if request.method == "POST" and "plan" in request.POST:
+        try:
+            found, reason = _signed_plan(request)
+            _check_allowed(found, who)  # again: a deal may have moved to another province meanwhile
+            outcomes = template.apply(found, reason, request.user.get_username())
+        except ValueError as e:
+            errors["bestand"] = str(e).splitlines()
+        else:
+            messages.success(request, template.summary(outcomes))
+            for outcome in outcomes:
+                messages.success(request, template.report_line(outcome))
+            return redirect("woondeals")
+    elif request.method == "POST":
         if not reason:
             errors["reden"] = [_("Geef de reden van de wijziging.")]
         else:
             try:
-                with saved_upload(request.FILES.get("bestand"), (".csv", ".xlsx")) as path, transaction.atomic():
-                    refused = _rows_not_allowed(path, who)
-                    if refused:
-                        raise template.TemplateError("\n".join([_("%(file)s: niets geladen.") % {"file": path.name},
-                                                                *refused]))  # fmt: skip
-                    added, warnings = template.load(path, reason, request.user.get_username())
+                with saved_upload(request.FILES.get("bestand"), (".csv", ".xlsx")) as path:
+                    found = template.plan(path)
+                _check_allowed(found, who)
             except ValueError as e:
                 errors["bestand"] = str(e).splitlines()
             else:
-                result = {"added": added, "warnings": warnings}
+                preview = _preview(request, found, reason)
     return render(request, "web/woondeal_load.html", {
-        "nav": "woondeals", "errors": errors, "result": result, "reden": reason,
+        "nav": "woondeals", "errors": errors, "preview": preview, "reden": reason, "max_rows": template.MAX_ROWS,
         "summary": [(key, e) for key, found in errors.items() for e in found[:1]],
     }, status=400 if errors else 200)  # fmt: skip
 
 
-def _rows_not_allowed(path, who) -> list[str]:
-    """Rows that would change a woondeal this user may not keep (its province before or after the change);
-    unchanged rows pass, so a province loads back the filled template of all deals with only its own changed.
-    Rows the loader will refuse anyway are left to its messages."""
+def _preview(request, found: template.Plan, reason: str) -> dict:
+    """What the confirm step shows, and the plan itself signed for it (so what is confirmed is what was shown and
+    no one can slip other data in; template.apply re-checks every row against the newest versions)."""
+    planned = [[o.row, o.code, o.name, o.status, o.base, o.data, o.old_provinces] for o in found.outcomes]
+    payload = {"user": request.user.pk, "file": found.file, "reason": reason, "warnings": found.warnings,
+               "rows": planned}  # fmt: skip
+    rows = [
+        {"row": o.row, "code": o.code, "name": o.name, "status": o.status,
+         "changes": [(column, _shown_cell(column, old), _shown_cell(column, new)) for column, old, new in o.changes]}
+        for o in found.outcomes
+    ]  # fmt: skip
+    counts = {status: sum(1 for o in found.outcomes if o.status == status)
+              for status in (template.NEW, template.CHANGED, template.UNCHANGED)}  # fmt: skip
+    return {"file": found.file, "rows": rows, "warnings": found.warnings, "counts": counts,
+            "writes": counts[template.NEW] + counts[template.CHANGED],
+            "plan": signing.dumps(payload, salt=PLAN_SALT, compress=True)}  # fmt: skip
+
+
+def _shown_cell(column: str, value: str) -> str:
+    if column in template.DATE_COLUMNS and value:
+        return _dutch(date.fromisoformat(value))
+    return value
+
+
+def _signed_plan(request) -> tuple[template.Plan, str]:
+    """The plan the user saw and confirms, with the reason they gave; refused when expired, altered or another's."""
+    try:
+        payload = signing.loads(request.POST["plan"], salt=PLAN_SALT, max_age=PLAN_HOURS * 3600)
+    except signing.SignatureExpired:
+        raise template.TemplateError(_("De controle is verlopen; laad het bestand opnieuw.")) from None
+    except signing.BadSignature:
+        raise template.TemplateError(_("De controle is ongeldig; laad het bestand opnieuw.")) from None
+    if payload["user"] != request.user.pk:
+        raise template.TemplateError(_("De controle is ongeldig; laad het bestand opnieuw."))
+    outcomes = [template.Outcome(row, code, name, status, base, data, old_provinces=old)
+                for row, code, name, status, base, data, old in payload["rows"]]  # fmt: skip
+    return template.Plan(payload["file"], outcomes, payload["warnings"]), payload["reason"]
+
+
+def _check_allowed(found: template.Plan, who) -> None:
+    """Refuses (TemplateError) the whole file when a row would change a woondeal this user may not keep (its
+    province before or after the change); unchanged rows pass, so a province loads back the filled template of all
+    deals with only its own changed. Called after template.plan, so a row the rules refuse (an unknown province)
+    gets the rule's message first."""
     if policy.is_beheerder(who):
-        return []
-    table = template.read_table(path)
-    if not table:
-        return []
-    header = [h.strip() for h in table[0]]
-    refused = []
-    for number, row in enumerate(table[1:], start=2):
-        cells = dict(zip(header, row, strict=False))
-        data, cell_errors = template.parse_row(cells)
-        if cell_errors:
-            continue
-        deal = Woondeal.objects.filter(code=cells.get("code", "").strip()).first()
-        latest = deal and deal.versions.order_by("-number").first()
-        if latest is not None and store.data_of(latest) == store.normalised(data):
-            continue
-        provinces = set(data["provinces"]) | set(latest.provinces if latest else [])
-        if not policy.can_edit_woondeal(who, provinces):
-            refused.append(
-                _("Rij %(row)d, kolom provincies, waarde '%(value)s': u mag alleen woondeals van uw eigen "
-                  "provincie(s) vastleggen.") % {"row": number, "value": cells.get("provincies", "")}
-            )  # fmt: skip
-    return refused
+        return
+    refused = [
+        _("Rij %(row)d, kolom provincies, waarde '%(value)s': u mag alleen woondeals van uw eigen "
+          "provincie(s) vastleggen.") % {"row": o.row, "value": ", ".join(o.data["provinces"])}
+        for o in found.outcomes
+        if o.writes and not policy.can_edit_woondeal(who, set(o.data["provinces"]) | set(o.old_provinces))
+    ]  # fmt: skip
+    if refused:
+        raise template.TemplateError("\n".join([_("%(file)s: niets geladen.") % {"file": found.file}, *refused]))

@@ -4,6 +4,8 @@ monitor.woondeal_progress for a closed peiling, as key-figure cards, tables and 
 Like the dashboard, aggregated figures are open data: no login needed. This module only arranges the
 numbers for people; the API (/api/v1/woondeals/{code}/voortgang) returns the same dict."""
 
+from datetime import date
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -42,6 +44,7 @@ def progress_page(request, code: str):
         row["label"] = SEGMENT_LABELS[row["segment"]]
     return render(request, "web/woondeal_progress.html", {
         "f": figures, "peiling": peiling, "peilingen": peilingen, "key": _key_figures(figures),
+        "on": date.fromisoformat(figures["as_agreed_on"]),  # shown as every woondeal page shows a date (j-n-Y)
         "chart": _years_chart(figures), "verdict": VERDICTS.get((figures["forecast"] or {}).get("verdict")),
         "p_met": _percent((figures["forecast"] or {}).get("probability")), "years": _years(figures),
     })  # fmt: skip

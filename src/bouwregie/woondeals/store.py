@@ -82,6 +82,13 @@ def normalised(data: dict) -> dict:
     return values
 
 
+def same(recorded: dict, data: dict) -> bool:
+    """Whether `data` says what the `recorded` version (data_of) says, so that saving it would add nothing: equal
+    in the stored form, the provinces as a set (a form lists them in its own order)."""
+    new = normalised(data)
+    return {**recorded, "provinces": sorted(recorded["provinces"])} == {**new, "provinces": sorted(new["provinces"])}
+
+
 def _text(day) -> str | None:
     return day.isoformat() if isinstance(day, date) else (str(day) if day not in (None, "") else None)
 
@@ -146,6 +153,32 @@ def as_agreed_on(code: str, on: date | None = None, known_on: date | None = None
     if known_on is not None:
         versions = versions.filter(created_at__lt=datetime.combine(known_on, time.max, tzinfo=UTC))
     return versions.order_by("-valid_from", "-number").first()
+
+
+def absent(code: str, on: date, known_on: date | None = None, day=date.isoformat) -> str:
+    """Why `as_agreed_on(code, on, known_on)` found no version, naming the dates that decide it (`day` formats a
+    date: ISO for the API and the command line, Dutch for the pages): not yet recorded on `known_on`, or no
+    agreement in force yet on `on`."""
+    versions = WoondealVersion.objects.filter(woondeal__code=code)
+    recorded = versions.order_by("created_at").values_list("created_at", flat=True).first()
+    if recorded is None:
+        return _("Woondeal %(code)s heeft nog geen versie.") % {"code": code}
+    if known_on is not None and recorded.astimezone(UTC).date() > known_on:
+        return _(
+            "Woondeal %(code)s was op %(known)s nog niet vastgelegd (eerste versie vastgelegd op %(recorded)s)."
+        ) % {
+            "code": code,
+            "known": day(known_on),
+            "recorded": day(recorded.astimezone(UTC).date()),
+        }
+    if known_on is not None:
+        versions = versions.filter(created_at__lt=datetime.combine(known_on, time.max, tzinfo=UTC))
+    first = versions.order_by("valid_from").values_list("valid_from", flat=True).first()
+    return _("Woondeal %(code)s had op %(on)s nog geen afspraak (de eerste afspraak geldt vanaf %(first)s).") % {
+        "code": code,
+        "on": day(on),
+        "first": day(first),
+    }
 
 
 def current_all(on: date | None = None) -> list[WoondealVersion]:

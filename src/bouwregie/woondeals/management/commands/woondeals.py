@@ -1,3 +1,4 @@
+import getpass
 from datetime import date
 from pathlib import Path
 
@@ -5,6 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.woondeals import regions, store, template
 from bouwregie.woondeals.models import Woondeal
+
+
+def _os_user() -> str:
+    """Who runs the command, as the operating system knows them: the author of what `load` records."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment nor the password database (a bare container)
+        return "onbekend"
 
 
 class Command(BaseCommand):
@@ -19,8 +28,10 @@ class Command(BaseCommand):
         show.add_argument("--op", help="datum JJJJ-MM-DD (standaard vandaag)")
         load = sub.add_parser("load", help="woondeals laden uit het ingevulde sjabloon (CSV of .xlsx)")
         load.add_argument("file")
-        load.add_argument("--reden", default="Geladen uit sjabloon")
-        load.add_argument("--auteur", default="bouwregie")
+        load.add_argument(
+            "--reden", required=True, help="waarom deze versies (verplicht, zoals op het web en in de API)"
+        )
+        load.add_argument("--auteur", default=_os_user(), help="wie laadt (standaard de gebruiker van het systeem)")
         for name, text in (("template", "leeg sjabloon"), ("export", "alle woondeals (nieuwste versie) als sjabloon")):
             p = sub.add_parser(name, help=text)
             p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
@@ -45,7 +56,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Onbekende woondeal '{options['code']}'.")
             version = store.as_agreed_on(options["code"], on)
             if version is None:
-                raise CommandError(f"Woondeal {options['code']} had op {on or date.today()} nog geen afspraak.")
+                raise CommandError(store.absent(options["code"], on or date.today()))
             for key, value in store.data_of(version).items():
                 self.stdout.write(f"{key}: {value}")
             self.stdout.write(
@@ -53,13 +64,17 @@ class Command(BaseCommand):
             )
             return
         if action == "load":
+            if not options["reden"].strip():
+                raise CommandError("Geef de reden van de wijziging (--reden).")
             try:
-                added, warnings = template.load(options["file"], reason=options["reden"], author=options["auteur"])
+                outcomes, warnings = template.load(options["file"], reason=options["reden"], author=options["auteur"])
             except (template.TemplateError, OSError) as error:
                 raise CommandError(str(error)) from None
             for warning in warnings:
                 self.stderr.write(f"waarschuwing: {warning}")
-            self.stdout.write(self.style.SUCCESS(f"{added} woondealversies toegevoegd."))
+            for outcome in outcomes:  # every deal and the version it got, or that it stayed as it was
+                self.stdout.write(template.report_line(outcome))
+            self.stdout.write(self.style.SUCCESS(template.summary(outcomes)))
             return
         content = template.write([] if action == "template" else template.export_rows(), options["format"])
         if options["output"]:
