@@ -47,6 +47,7 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
         )
     area = resolve_area(spec)
     a, b = load(first), load(second)
+    closed = dict(Peiling.objects.filter(code__in=[first, second], closed_at__isnull=False).values_list("code", "closed_at"))
     in_a, in_b = members(a, area), members(b, area)
     common = np.intersect1d(a.project_ids[in_a], b.project_ids[in_b])
     ia, ib = np.searchsorted(a.project_ids, common), np.searchsorted(b.project_ids, common)
@@ -89,7 +90,8 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
     # Milestones that moved later, for projects whose version changed (compared in the database).
     homes_of = dict(zip(common.tolist(), b.homes[ib].tolist(), strict=True))
     slips = 0
-    for pid, kind, sequence, was, now in _later_milestones(a, b, ia, ib, common):
+    frozen = (connection.alias, first, closed[first], second, closed[second]) if len(closed) == 2 else None
+    for pid, kind, sequence, was, now in _later_milestones(a, b, ia, ib, common, frozen):
         if (now - was).days > months * DAYS_PER_MONTH:
             slips += 1
             note(pid, {"soort": "mijlpaal", "mijlpaal": kind, "volgnummer": sequence, "van": was.isoformat(),
@@ -111,10 +113,34 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
     } | ({"project_ids": listed} if with_ids else {})  # fmt: skip
 
 
-def _later_milestones(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray) -> list[tuple]:
-    """(project, kind, sequence, date then, date now) for every milestone that moved later. Only
-    projects whose version changed between the peilingen can have moved, so only their milestones are
-    read (by version id: an index lookup on both backends, whatever the planner's statistics say)."""
+# Milestones that moved later between two closed peilingen, for the whole country: closed peilingen never
+# change (DESIGN.md), so this is computed once per server process and pair (keyed by alias, codes and closing
+# times) and every area's question filters it. Reading them cost 0.5 s per request on the 25,000-project demo
+# (issue #19: /vertragingen took seconds under load). A few pairs are kept; the oldest is dropped first.
+_NATIONAL_SLIPS: dict[tuple, list[tuple]] = {}
+_NATIONAL_SLIPS_KEPT = 4
+
+
+def _later_milestones(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray,
+                      frozen: tuple | None = None) -> list[tuple]:  # fmt: skip
+    """(project, kind, sequence, date then, date now) for every milestone of the `common` projects that moved
+    later. `frozen`: the key of two closed peilingen, whose national answer is then kept (see above)."""
+    if frozen is None:
+        return _moved_later(a, b, ia, ib, common)
+    every = _NATIONAL_SLIPS.get(frozen)
+    if every is None:
+        both = np.intersect1d(a.project_ids, b.project_ids)
+        every = _moved_later(a, b, np.searchsorted(a.project_ids, both), np.searchsorted(b.project_ids, both), both)
+        while len(_NATIONAL_SLIPS) >= _NATIONAL_SLIPS_KEPT:
+            _NATIONAL_SLIPS.pop(next(iter(_NATIONAL_SLIPS)), None)
+        _NATIONAL_SLIPS[frozen] = every
+    wanted = set(common.tolist())
+    return [slip for slip in every if slip[0] in wanted]
+
+
+def _moved_later(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray) -> list[tuple]:
+    """Only projects whose version changed between the peilingen can have moved, so only their milestones
+    are read (by version id: an index lookup on both backends, whatever the planner's statistics say)."""
     changed = a.version_ids[ia] != b.version_ids[ib]
     pairs = list(zip(common[changed].tolist(), a.version_ids[ia][changed].tolist(), b.version_ids[ib][changed].tolist(),
                      strict=True))  # fmt: skip
