@@ -6,7 +6,8 @@ from datetime import UTC
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Q, TextField
+from django.db.models import DateField, F, Q, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from bouwregie.geo.areas import Area, resolve_area
@@ -24,6 +25,7 @@ SORTS = {
     "planstatus": "plan_status",
     "fase": "phase",
     "bijgewerkt": "created_at",
+    "oplevering": "planned_delivery",  # annotated by with_planned_delivery (projects without one last)
 }
 
 
@@ -59,7 +61,9 @@ def find(q: ProjectQuery):
     versions = current_versions().filter(_area_and_lifecycle(q, "current__"))
     if q.search:
         versions = versions.filter(
-            Q(name__icontains=q.search) | Q(project__code__iexact=q.search) | Q(project_id__in=_linked(q.search, None))
+            Q(name__icontains=q.search)
+            | Q(current__code__icontains=q.search)
+            | Q(project_id__in=_linked(q.search, None))
         )
     if q.external_id or q.external_source:
         versions = versions.filter(project_id__in=_linked(q.external_id, q.external_source))
@@ -82,12 +86,31 @@ def find(q: ProjectQuery):
     field = SORTS.get(q.sort.lstrip("-"))
     if field is None:
         raise ValueError(q.sort)
-    descending = "-" if q.sort.startswith("-") else ""
-    return (
-        versions.select_related("project", "municipality")
-        .defer(*LIST_DEFERRED)
-        .order_by(f"{descending}{field}", "current__code")
+    if field == "planned_delivery":
+        versions = with_planned_delivery(versions)
+        order = F(field).desc(nulls_last=True) if q.sort.startswith("-") else F(field).asc(nulls_last=True)
+    else:
+        order = f"{'-' if q.sort.startswith('-') else ''}{field}"
+    return versions.select_related("project", "municipality").defer(*LIST_DEFERRED).order_by(order, "current__code")
+
+
+# The planned delivery of a version (rules.planned_delivery, in SQL so that a list sorts on it): the date of
+# its last oplevering milestone — planned, else actual — else the 31st of December of its phasing's last year.
+# SQLite keeps dates as ISO text (a CAST would make the text a number); PostgreSQL needs the date type.
+_PHASING_LAST_DAY = {
+    "sqlite": "(SELECT MAX(j.key) FROM json_each(projects_projectversion.phasing) j) || '-12-31'",
+    "postgresql": "CAST((SELECT MAX(k) FROM jsonb_object_keys(projects_projectversion.phasing) k) || '-12-31' AS DATE)",
+}
+
+
+def with_planned_delivery(versions):
+    """The versions annotated with `planned_delivery` (a date or None)."""
+    sql = (
+        "COALESCE((SELECT COALESCE(m.planned, m.actual) FROM projects_milestone m "
+        "WHERE m.version_id = projects_projectversion.id AND m.kind = 'oplevering' ORDER BY m.sequence DESC LIMIT 1), "
+        f"{_PHASING_LAST_DAY[connection.vendor]})"
     )
+    return versions.annotate(planned_delivery=RawSQL(sql, (), output_field=DateField()))
 
 
 def _linked(external_id: str | None, source: str | None):
@@ -134,7 +157,8 @@ SUMMARY_COLUMNS = ("current__code", "name", "municipality_id", "municipality__na
                    "number", "created_at", "lifecycle", "plan_type", "plan_status", "phase", "homes_total",
                    *(f"homes_{s}" for s in SEGMENTS))  # fmt: skip
 _SQL_COLUMNS = {"current__code": "c.code", "municipality__name": "m.name", "municipality__province_id": "m.province_id"}
-_SQL_SORTS = {**{key: f"v.{field}" for key, field in SORTS.items()}, "code": "c.code", "gemeente": "m.name"}
+_SQL_SORTS = {**{key: f"v.{field}" for key, field in SORTS.items() if key != "oplevering"}, "code": "c.code",
+              "gemeente": "m.name"}  # fmt: skip
 
 
 def summary_page(q: ProjectQuery, offset: int, limit: int) -> tuple[int, list[tuple]]:
@@ -143,7 +167,7 @@ def summary_page(q: ProjectQuery, offset: int, limit: int) -> tuple[int, list[tu
     answer it. So the usual question — area and lifecycle only — is asked in plain SQL on the current-version
     index, in the same order as find(); any other filter goes through find(). tests/test_search.py holds
     both paths to the same answer."""
-    if not _area_and_lifecycle_only(q) or q.sort.lstrip("-") not in SORTS:
+    if not _area_and_lifecycle_only(q) or q.sort.lstrip("-") not in _SQL_SORTS:
         return count(q), list(find(q).values_list(*SUMMARY_COLUMNS)[offset : offset + limit])
     where, params = ["TRUE"], []
     if q.lifecycle:
