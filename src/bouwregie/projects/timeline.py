@@ -137,9 +137,9 @@ def bars(rows: Sequence[TimelineRow], scale: Scale) -> list[Bars]:
                 row[what] = None
                 continue
             begin = previous[what] if previous[what] is not None and previous[what] <= end else end
-            if end - begin < MIN_BAR:
-                begin = max(0.0, end - MIN_BAR)
-            row[what] = (begin, round(end - begin, 1))
             previous[what] = end
+            if end - begin < MIN_BAR:  # ends at its date, unless that is too close to the axis's start
+                begin, end = max(0.0, end - MIN_BAR), max(end, MIN_BAR)
+            row[what] = (begin, round(end - begin, 1))
         result.append(Bars(row["planned"], row["actual"], scale.x(r.first) if r.first != r.date else None))
     return result
