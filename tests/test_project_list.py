@@ -168,7 +168,7 @@ def test_the_sql_planned_delivery_is_the_rule_on_each_project(projects):
 @pytest.mark.parametrize(
     ("query", "named"),
     [
-        ({"status": "geannuleerd"}, "'geannuleerd' is geen keuze bij Status"),
+        ({"status": "geannuleerd"}, "'geannuleerd' is geen keuze bij Projectstatus"),
         ({"planstatus": "9Z"}, "'9Z' is geen keuze bij Planstatus"),
         ({"fase": "bouwen"}, "'bouwen' is geen keuze bij Fase"),
         ({"segment": "koop"}, "'koop' is geen keuze bij Segment"),

@@ -176,7 +176,7 @@ def _selects(form: dict) -> list[tuple]:
              for key, label in SORT_LABELS for sign in ("", "-")]  # fmt: skip
     own_kinds = [(c, label) for c, label in MilestoneKind.objects.order_by("order").values_list("code", "label")]
     return [
-        ("status", _("Status"), [*Lifecycle.choices, (ALL, _("alle statussen"))], form["status"], False),
+        ("status", _("Projectstatus"), [*Lifecycle.choices, (ALL, _("alle statussen"))], form["status"], False),
         ("planstatus", _("Planstatus"), [("hard", _("hard (1A–2C)")), ("zacht", _("zacht (3–4B)")),
                                         *PlanStatus.choices], form["planstatus"], True),
         ("fase", _("Fase"), [("geen", phase_label("")), *((c, phase_label(c)) for c in MILESTONE_CODES), *own_kinds],
