@@ -47,7 +47,9 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
         )
     area = resolve_area(spec)
     a, b = load(first), load(second)
-    closed = dict(Peiling.objects.filter(code__in=[first, second], closed_at__isnull=False).values_list("code", "closed_at"))
+    closed = dict(
+        Peiling.objects.filter(code__in=[first, second], closed_at__isnull=False).values_list("code", "closed_at")
+    )
     in_a, in_b = members(a, area), members(b, area)
     common = np.intersect1d(a.project_ids[in_a], b.project_ids[in_b])
     ia, ib = np.searchsorted(a.project_ids, common), np.searchsorted(b.project_ids, common)
