@@ -7,6 +7,7 @@ as the API does, so both show the same projects for the same filters.
 
 import itertools
 from datetime import date
+from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -102,25 +103,41 @@ def _restricted(query: search.ProjectQuery, form: dict, who: policy.Principal) -
 
 
 def _found(request, who: policy.Principal):
+    """(the matching current versions, the form, an error message or None, how many match)."""
     query, form = _query(request)
     unknown = _unknown_value(form, who)
     if unknown:
-        return ProjectVersion.objects.none(), form, unknown
+        return ProjectVersion.objects.none(), form, unknown, 0
     try:
-        return search.find(_restricted(query, form, who)), form, None
+        query = _restricted(query, form, who)
+        return search.find(query), form, None, search.count(query)
     except UnknownArea as error:
-        return ProjectVersion.objects.none(), form, str(error)
+        return ProjectVersion.objects.none(), form, str(error), 0
     except ValueError as error:
-        return ProjectVersion.objects.none(), form, _("Ongeldige keuze: %s.") % error
+        return ProjectVersion.objects.none(), form, _("Ongeldige keuze: %s.") % error, 0
+
+
+class CountedPaginator(Paginator):
+    """Pages of a list whose length is known already: search.count answers from the current-version index
+    alone when only area and status filter, where counting the list itself joins every version (0.05–0.1 s
+    on the 25,000-project demo)."""
+
+    def __init__(self, object_list, per_page, total: int):
+        super().__init__(object_list, per_page)
+        self.total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self.total
 
 
 @login_required
 def project_list(request):
     who = require_projects(request)
-    versions, form, error = _found(request, who)
+    versions, form, error, total = _found(request, who)
     if not error and "planned_delivery" not in versions.query.annotations:
         versions = search.with_planned_delivery(versions)
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CountedPaginator(versions, PAGE_SIZE, total).get_page(request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)
     unsorted = query.copy()
@@ -210,7 +227,7 @@ def _export_row(v: ProjectVersion) -> list:
 def project_export(request, fmt: str):
     """The filtered list as CSV (semicolons, UTF-8 with BOM: opens as columns in Dutch Excel) or .xlsx."""
     who = require_projects(request)
-    versions, _form, error = _found(request, who)
+    versions, _form, error, _total = _found(request, who)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     rows = itertools.chain([EXPORT_COLUMNS], (_export_row(v) for v in versions[:EXPORT_LIMIT]))
