@@ -1,5 +1,5 @@
 """Benchmark (issues #5, #19): the web application under load, as deployed: PostgreSQL, `bouwregie serve`
-(gunicorn's gthread worker: 2 processes × 8 threads, docs/decisions/0003-gthread-web-server.md), the default
+(gunicorn's gthread worker: 2 processes × 8 threads, docs/decisions/0007-gthread-web-server.md), the default
 demo dataset, and wrk on loopback for a bounded time per scenario.
 
 Every main page is asked by 10 concurrent clients (a signed-in session, keep-alive connections as browsers

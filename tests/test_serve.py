@@ -1,6 +1,6 @@
 """`bouwregie serve` never lets idle connections block a request (issue #19): two synchronous workers were held
 by two idle keep-alive connections — what every browser opens — and the next request waited 33 s. Now gunicorn's
-gthread worker (docs/decisions/0003-gthread-web-server.md): the real server in a subprocess, with idle and
+gthread worker (docs/decisions/0007-gthread-web-server.md): the real server in a subprocess, with idle and
 half-sent connections open, answers a third request within a second. And how the counts are chosen."""
 
 import socket

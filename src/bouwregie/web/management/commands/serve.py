@@ -1,4 +1,4 @@
-"""`bouwregie serve`: gunicorn with the gthread worker (docs/decisions/0003-gthread-web-server.md).
+"""`bouwregie serve`: gunicorn with the gthread worker (docs/decisions/0007-gthread-web-server.md).
 
 Each worker process answers requests in a pool of threads and keeps idle keep-alive connections in a poller
 instead of in a thread, so a browser's open connections never make another request wait (issue #19: with
