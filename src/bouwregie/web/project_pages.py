@@ -76,11 +76,12 @@ def _query(request) -> tuple[search.ProjectQuery, dict]:
 def _unknown_value(form: dict, who: policy.Principal) -> str | None:
     """The first filter whose value is not one of its choices, as a message naming the filter and the value
     (issue #19: an unknown value answered an empty list, as if no project matched)."""
+    selects = _selects(form)
     choices = {name: ([""] if any_ else []) + [str(option) for option, _text in options]
-               for name, label, options, _value, any_ in _selects(form)}  # fmt: skip
+               for name, _label, options, _value, any_ in selects}  # fmt: skip
     choices["vertraagd"] = ["", "ja"]
     choices["mijn"] = ["", "ja"] if policy.own_project_organisations(who) else [""]
-    labels = {name: str(label) for name, label, *_rest in _selects(form)}
+    labels = {name: str(label) for name, label, *_rest in selects}
     labels |= {"vertraagd": _("Alleen vertraagd"), "mijn": _("Mijn projecten")}
     for name, allowed in choices.items():
         if form[name] not in allowed:
