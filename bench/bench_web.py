@@ -170,12 +170,14 @@ def serve_and_measure(env: dict, var: Path, key: str) -> dict:
             for _ in range(2 * WORKERS):
                 opener.open(base + path, timeout=120).read()
         css = json.loads((var / "static" / "staticfiles.json").read_text())["paths"]["web/bouwregie.css"]
+        load_before = os.getloadavg()[0]
         results = {"static_file": wrk(base, CLIENTS, _script(var, "static", [f"/static/{css}"]))}
         for i, path in enumerate(PAGES):
             results[path] = wrk(base, CLIENTS, _script(var, f"page-{i}", [path]), (cookie,))
             print(f"{path}: p95 {results[path]['p95_ms']} ms", flush=True)
         results["api_floor_peilingen"] = wrk(base, 4, _script(var, "api-floor", ["/api/v1/peilingen"], key))
         results["api_projects_municipality"] = wrk(base, 4, _script(var, "api-projects", api_paths, key))
+        results["load_average"] = {"before": round(load_before, 1), "after": round(os.getloadavg()[0], 1)}
         results["login"] = {"median_ms": round(statistics.median(t for _s, t in logins) * 1000, 1),
                             "max_ms": round(max(t for _s, t in logins) * 1000, 1), "samples": len(logins)}  # fmt: skip
         return results
@@ -233,6 +235,9 @@ def report(results: dict) -> None:
               f"Ratios: slowest page ({PAGES[slowest]}) p95 / static p95 = "
               f"{ratios['slowest_page_p95_to_static_p95']}; API projects / API floor requests/s = "
               f"{ratios['api_rps_to_api_floor']}.", "",
+              f"Load average of the machine (1 min) when the measurements began: {results['load_average']['before']}, "
+              f"when they ended: {results['load_average']['after']} (on {os.cpu_count()} cores; other work on the "
+              "machine slows every row, the static floor included).", "",
               f"Targets: every main page p95 < {TARGET_P95_MS} ms with {CLIENTS} clients; API projects with a "
               "municipality filter >= 200 requests/s with p99 < 200 ms.", ""]  # fmt: skip
     Path(f"{stem}.md{suffix}").write_text("\n".join(lines))
