@@ -161,14 +161,13 @@ _SQL_SORTS = {**{key: f"v.{field}" for key, field in SORTS.items() if key != "op
               "gemeente": "m.name"}  # fmt: skip
 
 
-def summary_page(q: ProjectQuery, offset: int, limit: int) -> tuple[int, list[tuple]]:
-    """(how many match, the SUMMARY_COLUMNS of one page of them). The API's hot path: machine clients
-    poll a municipality's projects, where building the ORM query cost twice what the database needs to
-    answer it. So the usual question — area and lifecycle only — is asked in plain SQL on the current-version
-    index, in the same order as find(); any other filter goes through find(). tests/test_search.py holds
-    both paths to the same answer."""
-    if not _area_and_lifecycle_only(q) or q.sort.lstrip("-") not in _SQL_SORTS:
-        return count(q), list(find(q).values_list(*SUMMARY_COLUMNS)[offset : offset + limit])
+def _on_the_index(q: ProjectQuery) -> bool:
+    """Whether q is the usual question (area and lifecycle only, a plain sort) that plain SQL answers."""
+    return _area_and_lifecycle_only(q) and q.sort.lstrip("-") in _SQL_SORTS
+
+
+def _index_condition(q: ProjectQuery) -> tuple[str, list]:
+    """The WHERE of an area-and-lifecycle question on the current-version index (alias c), with its parameters."""
     where, params = ["TRUE"], []
     if q.lifecycle:
         where.append("c.lifecycle = %s")
@@ -181,9 +180,40 @@ def summary_page(q: ProjectQuery, offset: int, limit: int) -> tuple[int, list[tu
                 parts.append(f"c.{column} IN ({', '.join(['%s'] * len(values))})")
                 params += sorted(values)
         where.append(f"({' OR '.join(parts) or 'FALSE'})")
-    condition = " AND ".join(where)
+    return " AND ".join(where), params
+
+
+def _index_order(q: ProjectQuery) -> str:
+    return f"{_SQL_SORTS[q.sort.lstrip('-')]}{' DESC' if q.sort.startswith('-') else ''}, c.code"
+
+
+def page_version_ids(q: ProjectQuery, offset: int, limit: int) -> list[int] | None:
+    """The ids of one page of find(q), in its order, asked in plain SQL when q is the usual question (None
+    otherwise: use find). The web list's hot path: the ORM query sorts the whole list with every column it
+    selects (0.29 s on the 25,000-project demo on a busy machine), this sorts only the ids (0.05 s)."""
+    if not _on_the_index(q):
+        return None
+    condition, params = _index_condition(q)
+    joins = "" if q.sort.lstrip("-") == "code" else (
+        " JOIN projects_projectversion v ON v.id = c.version_id JOIN geo_municipality m ON m.code = v.municipality_id"
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT c.version_id FROM projects_currentversion c{joins} WHERE {condition} "
+                       f"ORDER BY {_index_order(q)} LIMIT %s OFFSET %s", [*params, limit, offset])  # fmt: skip
+        return [row[0] for row in cursor.fetchall()]
+
+
+def summary_page(q: ProjectQuery, offset: int, limit: int) -> tuple[int, list[tuple]]:
+    """(how many match, the SUMMARY_COLUMNS of one page of them). The API's hot path: machine clients
+    poll a municipality's projects, where building the ORM query cost twice what the database needs to
+    answer it. So the usual question — area and lifecycle only — is asked in plain SQL on the current-version
+    index, in the same order as find(); any other filter goes through find(). tests/test_search.py holds
+    both paths to the same answer."""
+    if not _on_the_index(q):
+        return count(q), list(find(q).values_list(*SUMMARY_COLUMNS)[offset : offset + limit])
+    condition, params = _index_condition(q)
     columns = ", ".join(_SQL_COLUMNS.get(c, f"v.{c}") for c in SUMMARY_COLUMNS)
-    order = f"{_SQL_SORTS[q.sort.lstrip('-')]}{' DESC' if q.sort.startswith('-') else ''}, c.code"
+    order = _index_order(q)
     counted = f"SELECT COUNT(*) FROM projects_currentversion c WHERE {condition}"
     with connection.cursor() as cursor:  # the count rides along with the page: one round trip, counted once
         cursor.execute(

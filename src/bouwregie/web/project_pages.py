@@ -104,18 +104,18 @@ def _restricted(query: search.ProjectQuery, form: dict, who: policy.Principal) -
 
 
 def _found(request, who: policy.Principal):
-    """(the matching current versions, the form, an error message or None, how many match)."""
+    """(the matching current versions, the form, an error message or None, how many match, the query)."""
     query, form = _query(request)
     unknown = _unknown_value(form, who)
     if unknown:
-        return ProjectVersion.objects.none(), form, unknown, 0
+        return ProjectVersion.objects.none(), form, unknown, 0, None
     try:
         query = _restricted(query, form, who)
-        return search.find(query), form, None, search.count(query)
+        return search.find(query), form, None, search.count(query), query
     except UnknownArea as error:
-        return ProjectVersion.objects.none(), form, str(error), 0
+        return ProjectVersion.objects.none(), form, str(error), 0, None
     except ValueError as error:
-        return ProjectVersion.objects.none(), form, _("Ongeldige keuze: %s.") % error, 0
+        return ProjectVersion.objects.none(), form, _("Ongeldige keuze: %s.") % error, 0, None
 
 
 class CountedPaginator(Paginator):
@@ -135,10 +135,16 @@ class CountedPaginator(Paginator):
 @login_required
 def project_list(request):
     who = require_projects(request)
-    versions, form, error, total = _found(request, who)
+    versions, form, error, total, found_by = _found(request, who)
     if not error and "planned_delivery" not in versions.query.annotations:
         versions = search.with_planned_delivery(versions)
     page = CountedPaginator(versions, PAGE_SIZE, total).get_page(request.GET.get("pagina"))
+    objects = page.object_list
+    ids = None if error else search.page_version_ids(found_by, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
+    if ids is not None:  # the usual question: the page's versions by id (search.page_version_ids)
+        chosen = ProjectVersion.objects.filter(id__in=ids).select_related("project", "municipality")
+        by_id = {v.id: v for v in search.with_planned_delivery(chosen.defer(*search.LIST_DEFERRED))}
+        objects = [by_id[i] for i in ids]
     query = request.GET.copy()
     query.pop("pagina", None)
     unsorted = query.copy()
@@ -153,7 +159,7 @@ def project_list(request):
         elsewhere = {"n": elsewhere, "query": all_statuses.urlencode()} if elsewhere else None
     return render(request, "web/project_list.html", {
         "nav": "projects", "page": page, "form": form, "error": error, "query": query.urlencode(),
-        "selects": _selects(form), "rows": [_row(v) for v in page.object_list],
+        "selects": _selects(form), "rows": [_row(v) for v in objects],
         "columns": _columns(form["sorteer"], unsorted.urlencode()), "pages": page_numbers(page.number,
                                                                                           page.paginator.num_pages),
         "mine": bool(policy.own_project_organisations(who)), "show_status": form["status"] == ALL,
@@ -228,7 +234,7 @@ def _export_row(v: ProjectVersion) -> list:
 def project_export(request, fmt: str):
     """The filtered list as CSV (semicolons, UTF-8 with BOM: opens as columns in Dutch Excel) or .xlsx."""
     who = require_projects(request)
-    versions, _form, error, _total = _found(request, who)
+    versions, _form, error, _total, _query_used = _found(request, who)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     rows = itertools.chain([EXPORT_COLUMNS], (_export_row(v) for v in versions[:EXPORT_LIMIT]))
