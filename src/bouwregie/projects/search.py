@@ -194,9 +194,10 @@ def page_version_ids(q: ProjectQuery, offset: int, limit: int) -> list[int] | No
     if not _on_the_index(q):
         return None
     condition, params = _index_condition(q)
-    joins = "" if q.sort.lstrip("-") == "code" else (
-        " JOIN projects_projectversion v ON v.id = c.version_id JOIN geo_municipality m ON m.code = v.municipality_id"
-    )  # fmt: skip
+    key = q.sort.lstrip("-")
+    joins = "" if key == "code" else " JOIN projects_projectversion v ON v.id = c.version_id"
+    if key == "gemeente":
+        joins += " JOIN geo_municipality m ON m.code = v.municipality_id"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT c.version_id FROM projects_currentversion c{joins} WHERE {condition} "
                        f"ORDER BY {_index_order(q)} LIMIT %s OFFSET %s", [*params, limit, offset])  # fmt: skip
