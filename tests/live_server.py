@@ -50,7 +50,7 @@ def serving(env: dict, *options: str):
     process = subprocess.Popen([*COMMAND, "serve", "--bind", url[7:], *options], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
     try:
-        for _ in range(300):
+        for _ in range(600):  # a loaded machine: up to a minute to start
             try:
                 urllib.request.urlopen(url + "/inloggen", timeout=1)
                 break
