@@ -18,11 +18,12 @@ def fresh_snapshots():
     so forget them."""
     from bouwregie.forecast import api as forecast_api
     from bouwregie.forecast import calibration
-    from bouwregie.monitor import api, snapshot, woondeal_progress
+    from bouwregie.monitor import api, delays, snapshot, woondeal_progress
 
     for cache in (snapshot._cached, api._national_cached, api._monitor_cached, calibration._cached,
                   forecast_api._current_cached, woondeal_progress._cached):  # fmt: skip
         cache.cache_clear()
+    delays.forget_kept()
     yield
 
 

@@ -3,11 +3,8 @@ AND address, the client address from the configured proxies only, and the limit 
 attempts (a live server with several workers, on the test run's database backend)."""
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
 from bouwregie.accounts.login_guard import client_address
+
+from .live_server import serving
 
 PASSWORD = "juist-wachtwoord-123"
 
@@ -145,12 +144,6 @@ def test_the_api_has_no_password_login(client, db):
 # --- parallel attempts against a live server --------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server_database(tmp_path):
     """A database of its own for the server processes (the test database is one uncommitted transaction):
@@ -201,23 +194,7 @@ def test_parallel_attempts_never_check_more_passwords_than_the_limit(live_server
         f"get_user_model().objects.create_user('doelwit', password='{PASSWORD}')"
     )
     _manage(env, "shell", "-c", script)
-    url = f"http://127.0.0.1:{_free_port()}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bouwregie", "serve", "--bind", url[7:], "--workers", "4"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(600):  # a loaded machine: up to a minute to start
-            try:
-                urllib.request.urlopen(url + "/inloggen", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("bouwregie serve stopte: " + process.stderr.read().decode()[-2000:])
-                time.sleep(0.1)
+    with serving(env, "--workers", "4") as url:
         # CSRF: the login forms want the token, as a browser would send it.
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = opener.open(url + "/inloggen").read().decode()
@@ -242,9 +219,6 @@ def test_parallel_attempts_never_check_more_passwords_than_the_limit(live_server
 
         with ThreadPoolExecutor(max_workers=30) as pool:
             statuses = list(pool.map(attempt, range(30)))
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
     assert set(statuses) <= {200, 429}, statuses
     counted = _manage(
         env,

@@ -135,6 +135,12 @@ def can_close_peiling(p: Principal) -> bool:
     return is_beheerder(p)
 
 
+def own_project_organisations(p: Principal) -> frozenset:
+    """The market parties (organisation ids) a user speaks for: "mijn projecten" in the project list are the
+    projects where one of them is recorded as a party (issue #19). Empty for every other role."""
+    return frozenset(s.organisation for s in p.seats if s.kind in MARKET_KINDS and s.organisation is not None)
+
+
 def parties_of(project_id: int) -> frozenset:
     """The organisations (ids) recorded as market parties of a project."""
     return frozenset(ProjectParty.objects.filter(project_id=project_id).values_list("organisation_id", flat=True))

@@ -566,7 +566,8 @@ def change_project(request, code: str, change: ProjectChange):
 
 
 class MilestoneChange(Input):
-    """One milestone's dates (and, for an oplevering, its homes); what is left out becomes empty."""
+    """One milestone's dates (and, for an oplevering, its homes). A field left out keeps its recorded value
+    (recording the actual date keeps the planned one, issue #19); `null` clears it."""
 
     reason: str
     planned: date | None = None
@@ -584,11 +585,15 @@ def project_milestones(request, code: str):
          summary="Eén mijlpaal zetten (een nieuwe versie; een marktpartij alleen private mijlpalen)")  # fmt: skip
 def set_milestone(request, code: str, kind: str, change: MilestoneChange, sequence: int = Query(1, **SEQUENCE)):
     """`sequence` numbers the deelopleveringen (1 for every other milestone). The same rules as any change:
-    a known kind, dates in order, who may edit which milestone (policy.edit_scope)."""
+    a known kind, dates in order, who may edit which milestone (policy.edit_scope). A field left out keeps
+    its recorded value, so recording the actual date does not erase the planned one; `null` clears a field."""
 
     def with_milestone(data):
         others = tuple(m for m in data.milestones if (m.kind, m.sequence) != (kind, sequence))
-        stone = MilestoneData(kind, change.planned, change.actual, change.homes, sequence)
+        recorded = next((m for m in data.milestones if (m.kind, m.sequence) == (kind, sequence)), None)
+        given = change.model_fields_set
+        stone = MilestoneData(kind, *(getattr(change, f) if f in given or recorded is None else getattr(recorded, f)
+                                      for f in ("planned", "actual", "homes")), sequence)  # fmt: skip
         return {"milestones": (*others, stone)}
 
     _new_version(request, code, with_milestone, change.reason)

@@ -328,10 +328,13 @@ def generate(params: DemoParameters = DEFAULTS):
             status = str(statuses[qi][i])
             state = (plan_keys[qi][i].tobytes(), done.tobytes(), status, lifecycle)
             if state != last_state:
+                # A reached milestone keeps its planned date next to the actual one (issue #19): the date the last
+                # version before it planned. Slips here are known a quarter ahead (they move what is pending at a
+                # quarter's end), so that plan is the day it happened; lateness shows against the first version.
                 milestones = [
                     MilestoneData(
                         kind,
-                        planned=None if done[k] else to_date(plan[k]),
+                        planned=to_date(plan[k]),
                         actual=to_date(plan[k]) if done[k] else None,
                     )
                     for k, kind in enumerate(milestone_codes)
@@ -340,7 +343,7 @@ def generate(params: DemoParameters = DEFAULTS):
                         "oplevering",
                         sequence=p + 1,
                         homes=int(per_phase[p]) if phases[i] > 1 else None,
-                        planned=None if done[N_STEPS + p] else to_date(plan[N_STEPS + p]),
+                        planned=to_date(plan[N_STEPS + p]),
                         actual=to_date(plan[N_STEPS + p]) if done[N_STEPS + p] else None,
                     )
                     for p in range(phases[i])

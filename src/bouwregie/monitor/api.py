@@ -174,17 +174,20 @@ def _year(value: str) -> int:
 
 
 def warm_latest_figures() -> None:
-    """Before the web server forks its workers: the latest closed peilingen as snapshots, and the figures
-    of every area for the newest (the dashboard's first page), so no visitor waits for them."""
+    """Before the web server forks its workers: the latest closed peilingen as snapshots, the figures of
+    every area for the newest (the dashboard's first page) and what slipped between the latest two (the
+    delays page), so no visitor waits for them."""
     import logging
 
     from django.db import DatabaseError, connections
 
+    from bouwregie.monitor.delays import delayed_since_last_peiling
     from bouwregie.monitor.snapshot import warm_latest
 
     try:
         for code in warm_latest()[:1]:
             national(code)
+        delayed_since_last_peiling("NL")  # the milestones that moved between the latest two (monitor.delays)
     except DatabaseError as error:
         logging.getLogger(__name__).warning("Monitorcijfers niet vooraf berekend: %s", error)
     finally:

@@ -47,6 +47,26 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
         )
     area = resolve_area(spec, Peiling.objects.get(code=second).reference_date)  # a woondeal region as agreed then
     a, b = load(first), load(second)
+    closed = dict(
+        Peiling.objects.filter(code__in=[first, second], closed_at__isnull=False).values_list("code", "closed_at")
+    )
+    frozen = (connection.alias, first, closed[first], second, closed[second]) if len(closed) == 2 else None
+    if frozen is None:
+        found = _findings(a, b, area, months, None)
+    else:  # two closed peilingen: the same question always has the same answer (see _KEPT)
+        found = _kept(_FINDINGS, (*frozen, area, months), lambda: _findings(a, b, area, months, frozen))
+    listed, reasons, affected, totals, moved_out = found
+    details = _describe(listed[:limit] if limit else listed)
+    return {
+        "area": area.as_dict(), "from": first, "to": second, "threshold_months": months, "totals": dict(totals),
+        "moved_out_of_year": dict(moved_out),
+        "projects": [{**details[pid], "homes_affected": affected[pid], "reasons": [dict(r) for r in reasons[pid]]}
+                     for pid in details],
+    } | ({"project_ids": list(listed)} if with_ids else {})  # fmt: skip
+
+
+def _findings(a: Snapshot, b: Snapshot, area, months: float, frozen: tuple | None) -> tuple:
+    """(projects largest first, their reasons, homes affected, totals, homes moved out of each year)."""
     in_a, in_b = members(a, area), members(b, area)
     common = np.intersect1d(a.project_ids[in_a], b.project_ids[in_b])
     ia, ib = np.searchsorted(a.project_ids, common), np.searchsorted(b.project_ids, common)
@@ -89,7 +109,7 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
     # Milestones that moved later, for projects whose version changed (compared in the database).
     homes_of = dict(zip(common.tolist(), b.homes[ib].tolist(), strict=True))
     slips = 0
-    for pid, kind, sequence, was, now in _later_milestones(a, b, ia, ib, common):
+    for pid, kind, sequence, was, now in _later_milestones(a, b, ia, ib, common, frozen):
         if (now - was).days > months * DAYS_PER_MONTH:
             slips += 1
             note(pid, {"soort": "mijlpaal", "mijlpaal": kind, "volgnummer": sequence, "van": was.isoformat(),
@@ -97,24 +117,61 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
                  homes_of[pid])  # fmt: skip
 
     listed = sorted(reasons, key=lambda pid: (-affected[pid], pid))
-    details = _describe(listed[:limit] if limit else listed)
-    return {
-        "area": area.as_dict(), "from": first, "to": second, "threshold_months": months,
-        "totals": {
-            "projects_delayed": len(reasons), "milestone_slips": slips,
-            "homes_moved_later": int(moved.sum()), "status_regressions": int(regressed.sum()),
-            "disappeared_projects": len(left),
-            "disappeared_homes": int(a.remaining[np.isin(a.project_ids, left)].sum()),
-        },
-        "moved_out_of_year": {str(y): int(v) for y, v in zip(YEARS, moved.sum(axis=0), strict=True) if v},
-        "projects": [{**details[pid], "homes_affected": affected[pid], "reasons": reasons[pid]} for pid in details],
-    } | ({"project_ids": listed} if with_ids else {})  # fmt: skip
+    totals = {
+        "projects_delayed": len(reasons), "milestone_slips": slips,
+        "homes_moved_later": int(moved.sum()), "status_regressions": int(regressed.sum()),
+        "disappeared_projects": len(left), "disappeared_homes": int(a.remaining[np.isin(a.project_ids, left)].sum()),
+    }  # fmt: skip
+    moved_out = {str(y): int(v) for y, v in zip(YEARS, moved.sum(axis=0), strict=True) if v}
+    return listed, reasons, affected, totals, moved_out
 
 
-def _later_milestones(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray) -> list[tuple]:
-    """(project, kind, sequence, date then, date now) for every milestone that moved later. Only
-    projects whose version changed between the peilingen can have moved, so only their milestones are
-    read (by version id: an index lookup on both backends, whatever the planner's statistics say)."""
+# What slipped between two closed peilingen never changes (DESIGN.md: closed peilingen are immutable), so it is
+# kept per server process, keyed by database alias, codes and closing times: the milestones that moved later
+# for the whole country (every area filters them), and each area's findings. Computing them cost 0.5 s per
+# request on the 25,000-project demo (issue #19: /vertragingen took seconds under load). Only the names of the
+# listed projects are read again each time (_describe: a later version may rename a project). A few entries
+# are kept; the oldest goes first.
+_NATIONAL_SLIPS: dict[tuple, list[tuple]] = {}
+_FINDINGS: dict[tuple, tuple] = {}
+_KEPT = 16
+
+
+def forget_kept() -> None:
+    """Drop what is kept (tests: their databases roll back and reuse codes, ids and closing times)."""
+    _NATIONAL_SLIPS.clear()
+    _FINDINGS.clear()
+
+
+def _kept(cache: dict, key: tuple, compute):
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        while len(cache) >= _KEPT:
+            cache.pop(next(iter(cache)), None)
+        cache[key] = found
+    return found
+
+
+def _later_milestones(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray,
+                      frozen: tuple | None = None) -> list[tuple]:  # fmt: skip
+    """(project, kind, sequence, date then, date now) for every milestone of the `common` projects that moved
+    later. `frozen`: the key of two closed peilingen, whose national answer is then kept (see above)."""
+    if frozen is None:
+        return _moved_later(a, b, ia, ib, common)
+
+    def national():
+        both = np.intersect1d(a.project_ids, b.project_ids)
+        return _moved_later(a, b, np.searchsorted(a.project_ids, both), np.searchsorted(b.project_ids, both), both)
+
+    every = _kept(_NATIONAL_SLIPS, frozen, national)
+    wanted = set(common.tolist())
+    return [slip for slip in every if slip[0] in wanted]
+
+
+def _moved_later(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray) -> list[tuple]:
+    """Only projects whose version changed between the peilingen can have moved, so only their milestones
+    are read (by version id: an index lookup on both backends, whatever the planner's statistics say)."""
     changed = a.version_ids[ia] != b.version_ids[ib]
     pairs = list(zip(common[changed].tolist(), a.version_ids[ia][changed].tolist(), b.version_ids[ib][changed].tolist(),
                      strict=True))  # fmt: skip
