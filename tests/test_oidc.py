@@ -1,12 +1,6 @@
 """Single sign-on with OpenID Connect (issue #22; accounts/oidc.py), against a real OIDC provider started by
 the test (oidc-provider-mock): the claims map to organisation and role, on every login."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,7 +9,7 @@ from oidc_provider_mock import User, run_server_in_thread
 from bouwregie.accounts import oidc
 from bouwregie.accounts.models import Membership, Organisation
 
-from .test_browser import CHROMIUM, _free_port, sync_api
+from .live_server import SCREENSHOTS, browser_page, prepared, serving
 
 BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
             "bouwregie.accounts.oidc.OrganisationClaimsBackend"]  # fmt: skip
@@ -96,51 +90,27 @@ def test_a_local_account_cannot_be_taken_over_through_the_provider(client, setti
     assert oidc.username_of(claims) != local.username
 
 
-@pytest.mark.django_db(transaction=True)
 def test_browser_sign_in_with_the_organisations_account(tmp_path):
     """A civil servant clicks "Inloggen met het account van uw organisatie", chooses her identity at the
     provider and is back, signed in as editor of Provincie Utrecht: the real server, the real provider."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} ontbreekt")
     with run_server_in_thread(user_claims=[AMBTENAAR]) as mock:
         base = f"http://localhost:{mock.server_port}"
-        env = {**os.environ, "BOUWREGIE_VAR_DIR": str(tmp_path), "BOUWREGIE_OIDC_CLIENT_ID": "bouwregie",
-               "BOUWREGIE_OIDC_CLIENT_SECRET": "geheim",
-               **{f"BOUWREGIE_OIDC_{k}": v for k, v in (("AUTHORIZATION_ENDPOINT", f"{base}/oauth2/authorize"),
-                  ("TOKEN_ENDPOINT", f"{base}/oauth2/token"), ("USERINFO_ENDPOINT", f"{base}/userinfo"),
-                  ("JWKS_ENDPOINT", f"{base}/jwks"))}}  # fmt: skip
-        env.pop("DATABASE_URL", None)
-        command = [sys.executable, "-m", "bouwregie"]
-        subprocess.run([*command, "init"], env=env, check=True, capture_output=True)
-        subprocess.run([*command, "demo", "--projects", "60", "--seed", "2"], env=env, check=True, capture_output=True)
-        url = f"http://127.0.0.1:{_free_port()}"
-        serve = [*command, "serve", "--bind", url[7:], "--workers", "1", "--no-worker"]
-        server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)  # fmt: skip
-        try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(url + "/inloggen", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            with sync_api.sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-                page = browser.new_page(locale="nl-NL")
-                page.goto(url + "/inloggen")
-                page.get_by_role("link", name="Inloggen met het account van uw organisatie").click()
-                page.get_by_role("button", name="Authorize as ambtenaar").click()
-                page.wait_for_url(url + "/**")
-                signed_in = page.inner_text("body")
-                # Editor of Provincie Utrecht (from the claims): she may enter a woondeal; a reader may not.
-                response = page.goto(url + "/woondeals/nieuw")
-                heading = page.inner_text("h1")
-                browser.close()
-            assert "Ingelogd als oidc:j.jansen" in signed_in
-            assert response.status == 200 and heading == "Nieuwe woondeal"
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+        env = prepared(tmp_path, projects=60, seed=2)
+        env.update({"BOUWREGIE_OIDC_CLIENT_ID": "bouwregie", "BOUWREGIE_OIDC_CLIENT_SECRET": "geheim",
+                    "BOUWREGIE_OIDC_AUTHORIZATION_ENDPOINT": f"{base}/oauth2/authorize",
+                    "BOUWREGIE_OIDC_TOKEN_ENDPOINT": f"{base}/oauth2/token",
+                    "BOUWREGIE_OIDC_USERINFO_ENDPOINT": f"{base}/userinfo",
+                    "BOUWREGIE_OIDC_JWKS_ENDPOINT": f"{base}/jwks"})  # fmt: skip
+        with serving(env, "--workers", "1", "--no-worker") as url, browser_page() as page:
+            page.goto(url + "/inloggen")
+            page.get_by_role("link", name="Inloggen met het account van uw organisatie").click()
+            page.get_by_role("button", name="Authorize as ambtenaar").click()
+            page.wait_for_url(url + "/**")
+            assert "Ingelogd als oidc:j.jansen" in page.inner_text("body")
+            # Editor of Provincie Utrecht (from the claims): she may enter a woondeal; a reader may not.
+            response = page.goto(url + "/woondeals/nieuw")
+            assert response.status == 200 and page.inner_text("h1") == "Nieuwe woondeal"
+            page.screenshot(path=SCREENSHOTS / "oidc-ingelogd.png")
 
 
 def test_discover_prints_the_providers_endpoints(provider):
