@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "bouwregie.monitor",
     "bouwregie.forecast",
     "bouwregie.instruments",
+    "bouwregie.bag",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.backup",
