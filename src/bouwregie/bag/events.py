@@ -23,8 +23,8 @@ Rules (issue #18; the monitor's own milestones follow the same order: permit →
 4. Delivery = beginGeldigheid of the first active voorkomen with status "Verblijfsobject in gebruik" or
    "Verblijfsobject in gebruik (niet ingemeten)" and gebruiksdoel woonfunctie; when the VBO history has no
    such voorkomen while its pand is in use, the pand's first "Pand in gebruik" / "(niet ingemeten)".
-5. Permit = the VBO's first "Verblijfsobject gevormd" (the VBO is formed when the permit is granted), or else
-   its pand's first "Bouwvergunning verleend". Start = its pand's first "Bouw gestart" (the VBO has no
+5. Permit = its pand's first "Bouwvergunning verleend", or else the VBO's first "Verblijfsobject gevormd"
+   (a VBO is formed when the permit is granted). Start = its pand's first "Bouw gestart" (the VBO has no
    such status). Pand events count for the VBO only when the VBO was registered before its pand was first in
    use (or the pand never was): a VBO formed later in an existing pand (splitting, transformation) did not
    start with that pand's construction.
@@ -151,7 +151,7 @@ def woning(voorkomens: Iterable, panden: Mapping) -> Woning | None:
     # Rule 5: pand events count only when the VBO existed before its pand was first in use.
     own = [p for p in known if p.in_use is None or first_registered <= p.in_use]
     formed = _first(history, (VBO_FORMED,))
-    permit = formed or _earliest(p.permit for p in own)
+    permit = _earliest(p.permit for p in own) or formed
     start = _earliest(p.started for p in own)
     delivery = next((v.begin for v in history if v.status in VBO_IN_USE and WOONFUNCTIE in v.gebruiksdoelen), None)
     if delivery is None and not any(v.status in VBO_IN_USE for v in history):

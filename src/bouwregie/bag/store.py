@@ -27,8 +27,8 @@ def voorkomen_row(extract_id: int, v) -> tuple:
 class BatchWriter:
     """Collects rows for `table` and writes them `BATCH` at a time."""
 
-    def __init__(self, table: str, columns: tuple, batch: int = BATCH):
-        self.table, self.columns, self.batch = table, columns, batch
+    def __init__(self, table: str, columns: tuple, batch: int | None = None):
+        self.table, self.columns, self.batch = table, columns, batch or BATCH
         self.rows: list[tuple] = []
         self.written = 0
 
