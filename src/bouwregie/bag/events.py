@@ -43,6 +43,7 @@ Dates are ISO strings (YYYY-MM-DD) as in the extract; they compare as dates.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 WOONFUNCTIE = "woonfunctie"
 PAND_PERMIT = "Bouwvergunning verleend"
@@ -61,6 +62,7 @@ PAND_STATUSES = (PAND_PERMIT, PAND_NOT_REALISED, PAND_STARTED, *PAND_IN_USE, "Ve
 VBO_STATUSES = (VBO_FORMED, VBO_NOT_REALISED, *VBO_IN_USE[::-1], "Verbouwing verblijfsobject", VBO_WITHDRAWN,
                 "Verblijfsobject buiten gebruik", VBO_WRONG)  # fmt: skip
 ORIGINS = ("nieuwbouw", "toevoeging", "bestaand")
+_ORDER = attrgetter("begin", "voorkomen")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,9 @@ class Woning:
 
 def active(voorkomens: Iterable) -> list:
     """Rule 1: the voorkomens without tijdstipInactief, by beginGeldigheid then voorkomenidentificatie."""
-    return sorted((v for v in voorkomens if not v.inactief), key=lambda v: (v.begin, v.voorkomen))
+    history = [v for v in voorkomens if not v.inactief]
+    history.sort(key=_ORDER)
+    return history
 
 
 def _first(history: list, statuses) -> str | None:

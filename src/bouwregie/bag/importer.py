@@ -13,7 +13,6 @@ nothing, in one streaming pass with flat memory.
 """
 
 import hashlib
-import json
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bouwregie.bag import events, lvbag
-from bouwregie.bag.store import VOORKOMEN_COLUMNS, WONING_COLUMNS, BatchWriter, voorkomen_row
+from bouwregie.bag.store import VOORKOMEN_COLUMNS, WONING_COLUMNS, BatchWriter, json_list, voorkomen_row
 from bouwregie.formatting import number
 
 TRANSFORM_BATCH = 5000
@@ -190,9 +189,11 @@ class _Load:
             report.statuses[kind][v.status] += 1
             if self.voorkomens is not None:
                 self.voorkomens.add(voorkomen_row(self.extract.id, v))
-            if self.group and (self.group[0].identificatie != v.identificatie or self.group[0].object_type != kind):
+            group = self.group
+            if group and (group[0].identificatie != v.identificatie or group[0].object_type != kind):
                 self._close_group()
-            if self.group and any(g.voorkomen == v.voorkomen for g in self.group):
+                group = self.group
+            if group and v.voorkomen in {g.voorkomen for g in group}:
                 raise lvbag.BagFileError(
                     _("%(name)s: object %(id)s heeft voorkomen %(n)s twee keer; er is niets geladen.")
                     % {"name": part, "id": v.identificatie, "n": v.voorkomen}
@@ -311,7 +312,7 @@ class _Load:
         extract_id = self.extract.id
         for w, lo, la in zip(self.pending, lon, lat, strict=True):
             self.woningen.add((extract_id, w.identificatie, self.municipality(w.identificatie), w.x, w.y, lo, la,
-                               json.dumps(list(w.pand_ids)), w.permit_date, w.start_date, w.delivery_date,
+                               json_list(w.pand_ids) or "[]", w.permit_date, w.start_date, w.delivery_date,
                                w.demolition_date, w.not_realised_date, w.origin, w.status_now))  # fmt: skip
         self.pending = []
 
@@ -434,8 +435,12 @@ def _to_wgs84(xs: list, ys: list) -> tuple[list, list]:
         from pyproj import Transformer
 
         _TRANSFORMER = Transformer.from_crs(28992, 4326, always_xy=True)
-    x = np.array([np.nan if v is None else v for v in xs], dtype=float)
-    y = np.array([np.nan if v is None else v for v in ys], dtype=float)
+    x = np.array(xs, dtype=float)  # None → nan
+    y = np.array(ys, dtype=float)
     lon, lat = _TRANSFORMER.transform(x, y)
-    to_list = lambda a: [None if np.isnan(v) else round(float(v), 7) for v in a]  # noqa: E731
-    return to_list(np.asarray(lon)), to_list(np.asarray(lat))
+    lon, lat = np.round(np.asarray(lon), 7), np.round(np.asarray(lat), 7)
+    missing = np.isnan(lon) | np.isnan(lat)
+    if not missing.any():
+        return lon.tolist(), lat.tolist()
+    return ([None if m else v for v, m in zip(lon.tolist(), missing.tolist(), strict=True)],
+            [None if m else v for v, m in zip(lat.tolist(), missing.tolist(), strict=True)])  # fmt: skip

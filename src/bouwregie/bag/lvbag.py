@@ -54,6 +54,7 @@ READ_TYPES = ("PND", "VBO", "NUM")
 PART_NAME = re.compile(r"(?P<area>\d{4})(?P<type>[A-Z]{3})(?P<date>\d{8})(?:-\d+)?\.(?:xml|zip)$", re.IGNORECASE)
 UNKNOWN_BOUWJAAR = 9999  # Catalogus BAG 2018, oorspronkelijk bouwjaar: 9999 when the year is not known
 NAMESPACE_HINT = b"www.kadaster.nl/schemas/lvbag"
+CLEAR_EVERY = 256
 
 
 class BagFileError(ValueError):
@@ -271,6 +272,7 @@ def read_part(handle, name: str, *, types=READ_TYPES) -> Iterator[tuple[str, Hea
                               no_network=True, load_dtd=False, huge_tree=True, remove_comments=True)  # fmt: skip
     header = Header()
     checked = False
+    seen, bestand = 0, None
     try:
         for _event, element in context:
             if not checked:
@@ -294,16 +296,15 @@ def read_part(handle, name: str, *, types=READ_TYPES) -> Iterator[tuple[str, Hea
                     header.object_types.append(text)
                 continue
             record = _object(kind, element, name)
-            # Free the object and every sl:stand before it: iterparse keeps the tree it built so far.
-            element.clear()
-            stand = element.getparent()
-            stand = stand.getparent() if stand is not None else None
-            if stand is not None:
-                stand.clear()
-                parent = stand.getparent()
-                if parent is not None:
-                    while stand.getprevious() is not None:
-                        del parent[0]
+            # Free what was read: iterparse keeps the tree it built so far. Every CLEAR_EVERY objects, all
+            # sl:stand elements before the current one go at once (one call, not one per object).
+            seen += 1
+            if seen % CLEAR_EVERY == 0 or bestand is None:
+                stand = element.getparent()
+                stand = stand.getparent() if stand is not None else None
+                bestand = stand.getparent() if stand is not None else None
+                if bestand is not None:
+                    del bestand[: bestand.index(stand)]
             yield name, header, record
     except etree.XMLSyntaxError as error:
         line = error.lineno or (error.position[0] if error.position else None)
@@ -328,14 +329,6 @@ def _date(text: str, name: str, element, what: str) -> str:
     return text
 
 
-def _int(text: str, name: str, element, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise _fail(name, element.sourceline,
-                    _("%(element)s '%(value)s' is geen geheel getal.") % {"element": what, "value": text}) from None
-
-
 _I = OBJ + "identificatie"
 _STATUS = OBJ + "status"
 _VOORKOMEN = OBJ + "voorkomen"
@@ -358,61 +351,46 @@ _H_REG = HIST + "tijdstipRegistratie"
 _H_EINDREG = HIST + "eindRegistratie"
 _H_INACTIEF = HIST + "tijdstipInactief"
 _POS = GML + "pos"
+_POINT = GML + "Point"
 _POSLIST = GML + "posList"
+
+
+_TEXT = {_I: "identificatie", _STATUS: "status", _DOCNR: "documentnummer", _POSTCODE: "postcode",
+         _LETTER: "huisletter", _TOEV: "toevoeging", _H_REG: "registratie", _H_EINDREG: "eind_registratie",
+         _H_INACTIEF: "inactief"}  # fmt: skip
+_DATES = {_H_BEGIN: "begin", _H_EIND: "eind", _DOCDATUM: "documentdatum"}
+_INTS = {_H_ID: "voorkomen", _OPP: "oppervlakte", _HUISNR: "huisnummer", _BOUWJAAR: "bouwjaar"}
+_XML_NAMES = {_H_ID: "voorkomenidentificatie", _H_BEGIN: "beginGeldigheid", _H_EIND: "eindGeldigheid",
+              _DOCDATUM: "documentdatum", _OPP: "oppervlakte", _HUISNR: "huisnummer",
+              _BOUWJAAR: "oorspronkelijkBouwjaar"}  # fmt: skip
 
 
 def _object(kind: str, element, name: str) -> Voorkomen:
     """The voorkomen in one object element; a missing or malformed required value is an error naming the
-    file, line and value."""
+    file, line and value. Direct children and the Historie:Voorkomen's children only: no Python object is made
+    for the rest of the tree (that is what costs)."""
     values = {}
     doelen, panden = [], []
     for child in element:
         tag = child.tag
         if tag == _VOORKOMEN:
-            for sub in child.iter():
-                stag = sub.tag
-                if stag == _H_ID:
-                    values["voorkomen"] = _int((sub.text or "").strip(), name, sub, "voorkomenidentificatie")
-                elif stag == _H_BEGIN:
-                    values["begin"] = _date((sub.text or "").strip(), name, sub, "beginGeldigheid")
-                elif stag == _H_EIND:
-                    values["eind"] = _date((sub.text or "").strip(), name, sub, "eindGeldigheid")
-                elif stag == _H_REG:
-                    values["registratie"] = (sub.text or "").strip()
-                elif stag == _H_EINDREG:
-                    values["eind_registratie"] = (sub.text or "").strip()
-                elif stag == _H_INACTIEF:
-                    values["inactief"] = (sub.text or "").strip()
-        elif tag == _I:
-            values["identificatie"] = (child.text or "").strip()
-        elif tag == _STATUS:
-            values["status"] = (child.text or "").strip()
-        elif tag == _DOCDATUM:
-            values["documentdatum"] = _date((child.text or "").strip(), name, child, "documentdatum")
-        elif tag == _DOCNR:
-            values["documentnummer"] = (child.text or "").strip()
-        elif tag == _BOUWJAAR:
-            year = _int((child.text or "").strip(), name, child, "oorspronkelijkBouwjaar")
-            values["bouwjaar"] = None if year == UNKNOWN_BOUWJAAR else year
+            for history in child:
+                for sub in history:
+                    _value(sub, sub.tag, values, name)
         elif tag == _DOEL:
             doelen.append((child.text or "").strip())
-        elif tag == _OPP:
-            values["oppervlakte"] = _int((child.text or "").strip(), name, child, "oppervlakte")
         elif tag == _DEEL:
             panden.extend((ref.text or "").strip() for ref in child)
         elif tag == _HOOFD:
             for ref in child:
                 values["hoofdadres"] = (ref.text or "").strip()
-        elif tag == _GEO and kind == "VBO":
-            values["x"], values["y"] = _point(child, name)
-        elif tag == _POSTCODE:
-            values["postcode"] = (child.text or "").strip()
-        elif tag == _HUISNR:
-            values["huisnummer"] = _int((child.text or "").strip(), name, child, "huisnummer")
-        elif tag == _LETTER:
-            values["huisletter"] = (child.text or "").strip()
-        elif tag == _TOEV:
-            values["toevoeging"] = (child.text or "").strip()
+        elif tag == _GEO:
+            if kind == "VBO":
+                values["x"], values["y"] = _point(child, name)
+        else:
+            _value(child, tag, values, name)
+    if values.get("bouwjaar") == UNKNOWN_BOUWJAAR:
+        values["bouwjaar"] = None
     identificatie = values.get("identificatie", "")
     if len(identificatie) != 16 or not identificatie.isdigit():
         raise _fail(name, element.sourceline, _("identificatie '%(value)s' is geen BAG-identificatie van 16 cijfers.")
@@ -428,23 +406,67 @@ def _object(kind: str, element, name: str) -> Voorkomen:
     return Voorkomen(object_type=kind, **values)
 
 
+_fromiso = date.fromisoformat
+
+
+def _value(element, tag: str, values: dict, name: str) -> None:
+    """One leaf value into `values` (text as is; dates checked; whole numbers as int)."""
+    key = _TEXT.get(tag)
+    if key is not None:
+        values[key] = (element.text or "").strip()
+        return
+    key = _DATES.get(tag)
+    if key is not None:
+        text = (element.text or "").strip()
+        try:
+            _fromiso(text)
+            if len(text) != 10:
+                raise ValueError(text)
+        except ValueError:
+            raise _fail(name, element.sourceline, _("%(element)s '%(value)s' is geen datum (JJJJ-MM-DD).")
+                        % {"element": _XML_NAMES[tag], "value": text}) from None  # fmt: skip
+        values[key] = text
+        return
+    key = _INTS.get(tag)
+    if key is not None:
+        text = (element.text or "").strip()
+        if not text.isdigit():
+            raise _fail(name, element.sourceline, _("%(element)s '%(value)s' is geen geheel getal.")
+                        % {"element": _XML_NAMES[tag], "value": text})  # fmt: skip
+        values[key] = int(text)
+
+
 def _point(geometrie, name: str) -> tuple[float | None, float | None]:
     """The RD point of a verblijfsobject: its gml:pos, or, for a VBO registered as a surface (vlak), a point
     guaranteed inside that polygon (shapely's representative point)."""
-    for element in geometrie.iter(_POS, _POSLIST):
-        numbers = (element.text or "").split()
+    for wrapper in geometrie:  # Objecten:punt or Objecten:vlak
+        for shape in wrapper:
+            if shape.tag == _POINT:
+                for pos in shape:
+                    if pos.tag == _POS:
+                        numbers = (pos.text or "").split()
+                        try:
+                            return float(numbers[0]), float(numbers[1])
+                        except (ValueError, IndexError):
+                            raise _fail(name, pos.sourceline, _("coördinaten '%(value)s' zijn geen getallen.")
+                                        % {"value": " ".join(numbers)[:60]}) from None  # fmt: skip
+            else:
+                return _surface_point(shape, name)
+    return None, None
+
+
+def _surface_point(shape, name: str) -> tuple[float | None, float | None]:
+    from shapely.geometry import Polygon
+
+    for element in shape.iter(_POSLIST):
         dimension = next((int(e.get("srsDimension")) for e in element.iterancestors() if e.get("srsDimension")), 3)
         dimension = int(element.get("srsDimension") or dimension)
         try:
-            values = [float(v) for v in numbers]
+            values = [float(v) for v in (element.text or "").split()]
         except ValueError:
             raise _fail(name, element.sourceline, _("coördinaten '%(value)s' zijn geen getallen.")
-                        % {"value": " ".join(numbers)[:60]}) from None  # fmt: skip
-        if element.tag == _POS and len(values) >= 2:
-            return values[0], values[1]
-        if element.tag == _POSLIST and len(values) >= 3 * dimension:
-            from shapely.geometry import Polygon
-
+                        % {"value": (element.text or "").strip()[:60]}) from None  # fmt: skip
+        if len(values) >= 3 * dimension:
             ring = [(values[i], values[i + 1]) for i in range(0, len(values) - dimension + 1, dimension)]
             point = Polygon(ring).representative_point()
             return point.x, point.y

@@ -34,7 +34,8 @@ class BagVoorkomen(models.Model):
     """One voorkomen of one Pand, Verblijfsobject or Nummeraanduiding (addresses: only what is shown).
     Registration timestamps are kept verbatim (LV-BAG gives local time without zone)."""
 
-    extract = models.ForeignKey(BagExtract, on_delete=models.PROTECT, related_name="voorkomens")
+    # Indexed by the unique constraint (extract first): no separate FK index to maintain per insert.
+    extract = models.ForeignKey(BagExtract, on_delete=models.PROTECT, related_name="voorkomens", db_index=False)
     object_type = models.CharField(_("objecttype"), max_length=3)  # PND, VBO, NUM
     identificatie = models.CharField(_("identificatie"), max_length=16)
     voorkomen = models.PositiveIntegerField(_("voorkomenidentificatie"))
@@ -74,7 +75,7 @@ class BagWoning(models.Model):
     """A verblijfsobject with a woonfunctie and its events, derived from one VBO extract (and the pand extract
     of the same stand). Rebuilt when that pand extract arrives later; dates follow events.py."""
 
-    extract = models.ForeignKey(BagExtract, on_delete=models.PROTECT, related_name="woningen")
+    extract = models.ForeignKey(BagExtract, on_delete=models.PROTECT, related_name="woningen", db_index=False)
     identificatie = models.CharField(_("identificatie"), max_length=16)
     municipality = models.CharField(_("gemeente"), max_length=6)
     x = models.FloatField(_("x (RD)"), null=True)

@@ -16,11 +16,21 @@ WONING_COLUMNS = ("extract_id", "identificatie", "municipality", "x", "y", "lon"
 BATCH = 20_000
 
 
+def json_list(values) -> str | None:
+    """A JSON array of strings, written directly for the plain identifiers and words BAG lists hold (json.dumps
+    for anything that would need escaping)."""
+    if not values:
+        return None
+    joined = '","'.join(values)
+    if '"' in joined or "\\" in joined or not joined.isprintable():
+        return json.dumps(list(values))
+    return '["' + joined + '"]'
+
+
 def voorkomen_row(extract_id: int, v) -> tuple:
     return (extract_id, v.object_type, v.identificatie, v.voorkomen, v.status, v.begin, v.eind, v.registratie,
             v.eind_registratie, v.inactief, v.documentdatum, v.documentnummer, v.bouwjaar,
-            json.dumps(list(v.gebruiksdoelen)) if v.gebruiksdoelen else None, v.oppervlakte,
-            json.dumps(list(v.pand_ids)) if v.pand_ids else None, v.hoofdadres, v.x, v.y, v.postcode,
+            json_list(v.gebruiksdoelen), v.oppervlakte, json_list(v.pand_ids), v.hoofdadres, v.x, v.y, v.postcode,
             v.huisnummer, v.huisletter, v.toevoeging)  # fmt: skip
 
 
