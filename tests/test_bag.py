@@ -5,12 +5,16 @@ import io
 import shutil
 import zipfile
 from collections import Counter
+from datetime import date as _date
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, transaction
 from django.db.models import Count
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bouwregie.bag import events, importer, lvbag, queries, store, writer
 from bouwregie.bag.lvbag import Voorkomen
@@ -81,7 +85,7 @@ def test_doesburg_pand_status_counts_as_in_source_md():
 
 def test_pand_histories():
     history = {}
-    for _part, header, v in lvbag.read(PND_ZIP):
+    for _part, header, v in lvbag.read(PND_ZIP):  # noqa: B007 (the last header is checked)
         if v.identificatie in ("0221100000311520", "0221100000330288", "0221100000318331"):
             history.setdefault(v.identificatie, []).append((v.voorkomen, v.status, v.begin, v.eind, v.bouwjaar))
     assert header.stand == "2020-09-15" and header.gemeenten == ["0221"] and header.object_types == ["PND"]
@@ -114,11 +118,23 @@ def test_verblijfsobject_sample_fields():
     ]
     first = records[0]
     assert (first.begin, first.eind, first.registratie, first.eind_registratie) == (
-        "2011-09-06", "2019-01-15", "2011-09-06T15:49:09.000", "2019-01-15T15:18:40.000")
+        "2011-09-06",
+        "2019-01-15",
+        "2011-09-06T15:49:09.000",
+        "2019-01-15T15:18:40.000",
+    )
     assert (first.gebruiksdoelen, first.oppervlakte, first.pand_ids, first.hoofdadres) == (
-        ("woonfunctie",), 306, ("0221100000312938",), "0221200000330227")
+        ("woonfunctie",),
+        306,
+        ("0221100000312938",),
+        "0221200000330227",
+    )
     assert (first.x, first.y, first.documentdatum, first.documentnummer) == (
-        206335.699, 447529.842, "2011-03-08", "BAG/PVC2010UP0004")
+        206335.699,
+        447529.842,
+        "2011-03-08",
+        "BAG/PVC2010UP0004",
+    )
     assert records[4].gebruiksdoelen == ("overige gebruiksfunctie",)
 
 
@@ -205,11 +221,23 @@ def test_woning_events_by_hand():
                               "Verblijfsobject in gebruik")  # fmt: skip
     b = found["0221010000900002"]
     assert (b.permit_date, b.start_date, b.delivery_date, b.not_realised_date, b.origin, b.status_now) == (
-        "2010-01-20", None, None, "2018-02-12", "", "Niet gerealiseerd verblijfsobject")
+        "2010-01-20",
+        None,
+        None,
+        "2018-02-12",
+        "",
+        "Niet gerealiseerd verblijfsobject",
+    )
     c = found["0221010000900003"]
     # The inactive voorkomen 4 (in gebruik from 2012-12-01) is ignored: delivery is voorkomen 2's begin.
     assert (c.permit_date, c.start_date, c.delivery_date, c.demolition_date, c.origin, c.status_now) == (
-        "2012-02-28", "2012-08-22", "2013-04-23", "2017-07-31", "nieuwbouw", "Verblijfsobject ingetrokken")
+        "2012-02-28",
+        "2012-08-22",
+        "2013-04-23",
+        "2017-07-31",
+        "nieuwbouw",
+        "Verblijfsobject ingetrokken",
+    )
     d = found["0221010000900004"]  # its pand was "ten onrechte opgevoerd": no events
     assert (d.permit_date, d.start_date, d.delivery_date, d.origin) == (None, None, None, "")
     e = found["0221010000900005"]
@@ -220,7 +248,13 @@ def test_woning_events_by_hand():
     # The real sample VBO: first registered already in use on 2011-09-06 (the BAG's initial fill), in pand
     # 312938 in use since 1995-01-18 → delivery 2011-09-06 but origin "bestaand", no permit or start.
     assert (real.permit_date, real.start_date, real.delivery_date, real.origin, real.status_now, real.pand_ids) == (
-        None, None, "2011-09-06", "bestaand", "Verbouwing verblijfsobject", ("0221100000312938",))
+        None,
+        None,
+        "2011-09-06",
+        "bestaand",
+        "Verbouwing verblijfsobject",
+        ("0221100000312938",),
+    )
     assert (real.x, real.y) == (206335.699, 447529.842)
     assert found["0221010000330999"] is None  # overige gebruiksfunctie: not a woning
 
@@ -232,7 +266,11 @@ def test_pand_delivery_when_the_vbo_history_has_no_use():
         pnd("0221100000311520", 3, "Pand in gebruik", "2011-11-15")])}  # fmt: skip
     lagging = events.woning([vbo("0221010000900009", 1, "Verblijfsobject gevormd", "2009-06-01")], panden)
     assert (lagging.permit_date, lagging.start_date, lagging.delivery_date, lagging.origin) == (
-        "2009-05-19", "2011-05-25", "2011-11-15", "nieuwbouw")
+        "2009-05-19",
+        "2011-05-25",
+        "2011-11-15",
+        "nieuwbouw",
+    )
 
 
 def test_wrongly_registered_vbo_has_no_events():
@@ -241,7 +279,10 @@ def test_wrongly_registered_vbo_has_no_events():
         vbo("0221010000900010", 2, "Verblijfsobject in gebruik", "2016-01-01", "2016-06-01"),
         vbo("0221010000900010", 3, "Verblijfsobject ten onrechte opgevoerd", "2016-06-01")], {})  # fmt: skip
     assert (found.delivery_date, found.permit_date, found.status_now) == (
-        None, None, "Verblijfsobject ten onrechte opgevoerd")
+        None,
+        None,
+        "Verblijfsobject ten onrechte opgevoerd",
+    )
 
 
 # -- storage --------------------------------------------------------------------------------------------------
@@ -385,3 +426,73 @@ def test_cli_end_to_end(environment, tmp_path):  # noqa: F811 (the imported fixt
     assert "is al geladen" in again.stdout
     refused = bouwregie(environment, "bag", "import", str(tmp_path / "missing.zip"), check=False)
     assert refused.returncode == 1 and "missing.zip" in refused.stderr
+
+
+# -- invariants of the derivation (hypothesis) ---------------------------------------------------------------
+PAND_ID = "0221100000311520"
+
+
+@st.composite
+def histories(draw):
+    """A VBO and its pand, each a chain of voorkomens with increasing begin dates and random statuses."""
+    start = _date(2005, 1, 1) + timedelta(days=draw(st.integers(0, 5000)))
+
+    def chain(kind, ident, statuses, extra):
+        n = draw(st.integers(1, 5))
+        day, out = start, []
+        for number in range(1, n + 1):
+            day += timedelta(days=draw(st.integers(0, 900)))
+            status = draw(st.sampled_from(statuses))
+            out.append(Voorkomen(kind, ident, number, status, day.isoformat(), **extra(number)))
+        return out
+
+    vbo_history = chain("VBO", "0221010000900100", events.VBO_STATUSES, lambda n: {
+        "gebruiksdoelen": (draw(st.sampled_from(["woonfunctie", "woonfunctie", "kantoorfunctie"])),),
+        "pand_ids": (PAND_ID,), "x": 206000.0, "y": 447000.0})  # fmt: skip
+    pand_history = chain("PND", PAND_ID, events.PAND_STATUSES, lambda n: {})
+    return vbo_history, pand_history
+
+
+def _inactive(kind, ident, number, status, begin):
+    extra = {"pand_ids": (PAND_ID,), "gebruiksdoelen": ("woonfunctie",)} if kind == "VBO" else {}
+    return Voorkomen(kind, ident, number, status, begin, inactief="2024-01-01T00:00:00.000", **extra)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    histories(),
+    st.randoms(use_true_random=False),
+    st.lists(st.tuples(st.booleans(), st.integers(0, 9), st.integers(0, 8000)), max_size=4),
+)
+def test_derivation_ignores_order_and_inactive_voorkomens(history, rng, withdrawn):
+    vbo_history, pand_history = history
+    expected = events.woning(vbo_history, {PAND_ID: events.pand_events(pand_history)})
+    shuffled_vbo, shuffled_pand = list(vbo_history), list(pand_history)
+    for is_vbo, pick, offset in withdrawn:
+        day = (_date(2000, 1, 1) + timedelta(days=offset)).isoformat()
+        if is_vbo:
+            shuffled_vbo.append(_inactive("VBO", "0221010000900100", 100 + pick, events.VBO_STATUSES[pick % 8], day))
+        else:
+            shuffled_pand.append(_inactive("PND", PAND_ID, 100 + pick, events.PAND_STATUSES[pick % 10], day))
+    rng.shuffle(shuffled_vbo)
+    rng.shuffle(shuffled_pand)
+    assert events.woning(shuffled_vbo, {PAND_ID: events.pand_events(shuffled_pand)}) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_every_derived_date_is_a_begin_of_the_history(history):
+    vbo_history, pand_history = history
+    found = events.woning(vbo_history, {PAND_ID: events.pand_events(pand_history)})
+    if not any("woonfunctie" in v.gebruiksdoelen for v in vbo_history):
+        assert found is None
+        return
+    begins = {v.begin for v in vbo_history + pand_history}
+    dates = [found.permit_date, found.start_date, found.delivery_date, found.demolition_date, found.not_realised_date]
+    assert all(d is None or d in begins for d in dates)
+    assert found.status_now == max(vbo_history, key=lambda v: (v.begin, v.voorkomen)).status
+    if found.origin == "nieuwbouw":
+        assert any(d and d <= found.delivery_date for d in (found.permit_date, found.start_date)) or any(
+            v.status == events.VBO_FORMED and v.begin <= found.delivery_date for v in vbo_history
+        )
+    assert (found.origin == "") == (found.delivery_date is None)

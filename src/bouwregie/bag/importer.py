@@ -56,11 +56,15 @@ class Report:
         if self.already_loaded:
             return [_("%(name)s is al geladen (extract %(id)s, stand %(stand)s); er is niets toegevoegd.")
                     % {"name": self.file_name, "id": self.extract_id, "stand": _dutch(self.stand)}]  # fmt: skip
-        area = _("heel Nederland") if self.gebied == "NL" or not self.gemeenten else _("gemeente %(codes)s") % {
-            "codes": ", ".join(self.gemeenten)
-        }
-        out = [_("BAG-extract %(name)s: stand %(stand)s, %(area)s, %(parts)s deel/delen.")
-               % {"name": self.file_name, "stand": _dutch(self.stand), "area": area, "parts": len(self.parts)}]  # fmt: skip
+        area = (
+            _("heel Nederland")
+            if self.gebied == "NL" or not self.gemeenten
+            else _("gemeente %(codes)s") % {"codes": ", ".join(self.gemeenten)}
+        )
+        out = [
+            _("BAG-extract %(name)s: stand %(stand)s, %(area)s, %(parts)s deel/delen.")
+            % {"name": self.file_name, "stand": _dutch(self.stand), "area": area, "parts": len(self.parts)}
+        ]
         for kind in ("PND", "VBO", "NUM"):
             if self.voorkomens[kind]:
                 out.append(_("%(type)s: %(objects)s objecten, %(voorkomens)s voorkomens.")
@@ -78,8 +82,11 @@ class Report:
             for year in sorted(table):
                 per = table[year]
                 detail = ", ".join(f"{code} {number(n)}" for code, n in sorted(per.items()))
-                out.append(_("%(label)s %(year)s: NL %(total)s (%(detail)s)")
-                           % {"label": label, "year": year, "total": number(sum(per.values())), "detail": detail})  # fmt: skip
+                total = number(sum(per.values()))
+                out.append(
+                    _("%(label)s %(year)s: NL %(total)s (%(detail)s)")
+                    % {"label": label, "year": year, "total": total, "detail": detail}
+                )
         out += [_("waarschuwing: %(text)s") % {"text": w} for w in self.warnings]
         if self.dry_run:
             out.append(_("Proefdraaien: er is niets opgeslagen."))
@@ -128,8 +135,12 @@ def import_file(path, dry_run: bool = False, author: str = "bouwregie") -> Repor
 
 
 def _overlaps(gebied_a, gemeenten_a, gebied_b, gemeenten_b) -> bool:
-    return gebied_a == "NL" or gebied_b == "NL" or not gemeenten_a or not gemeenten_b or bool(
-        set(gemeenten_a) & set(gemeenten_b)
+    return (
+        gebied_a == "NL"
+        or gebied_b == "NL"
+        or not gemeenten_a
+        or not gemeenten_b
+        or bool(set(gemeenten_a) & set(gemeenten_b))
     )
 
 
@@ -416,9 +427,11 @@ def _stored_groups(extract, kind: str):
         if group and group[0].identificatie != ident:
             yield group
             group = []
-        group.append(lvbag.Voorkomen(kind, ident, number_, status, begin.isoformat(),
-                                     eind.isoformat() if eind else None, inactief=inactief,
-                                     gebruiksdoelen=tuple(doelen or ()), pand_ids=tuple(panden or ()), x=x, y=y))  # fmt: skip
+        group.append(
+            lvbag.Voorkomen(kind, ident, number_, status, begin.isoformat(), eind.isoformat() if eind else None,
+                            inactief=inactief, gebruiksdoelen=tuple(doelen or ()), pand_ids=tuple(panden or ()),
+                            x=x, y=y)
+        )  # fmt: skip
     if group:
         yield group
 

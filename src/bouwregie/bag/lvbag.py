@@ -324,8 +324,11 @@ def _date(text: str, name: str, element, what: str) -> str:
                     _("%(element)s '%(value)s' is geen datum (JJJJ-MM-DD).") % {"element": what, "value": text}
                     ) from None  # fmt: skip
     if len(text) != 10:
-        raise _fail(name, element.sourceline,
-                    _("%(element)s '%(value)s' is geen datum (JJJJ-MM-DD).") % {"element": what, "value": text})
+        raise _fail(
+            name,
+            element.sourceline,
+            _("%(element)s '%(value)s' is geen datum (JJJJ-MM-DD).") % {"element": what, "value": text},
+        )
     return text
 
 

@@ -8,7 +8,8 @@ from xml.sax.saxutils import escape
 NAMESPACES = (
     'xmlns:DatatypenNEN3610="www.kadaster.nl/schemas/lvbag/imbag/datatypennen3610/v20200601" '
     'xmlns:Objecten="www.kadaster.nl/schemas/lvbag/imbag/objecten/v20200601" '
-    'xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:Historie="www.kadaster.nl/schemas/lvbag/imbag/historie/v20200601" '
+    'xmlns:gml="http://www.opengis.net/gml/3.2" '
+    'xmlns:Historie="www.kadaster.nl/schemas/lvbag/imbag/historie/v20200601" '
     'xmlns:Objecten-ref="www.kadaster.nl/schemas/lvbag/imbag/objecten-ref/v20200601" '
     'xmlns:nen5825="www.kadaster.nl/schemas/lvbag/imbag/nen5825/v20200601" '
     'xmlns:KenmerkInOnderzoek="www.kadaster.nl/schemas/lvbag/imbag/kenmerkinonderzoek/v20200601" '
@@ -31,7 +32,10 @@ def header(object_type: str, stand: str, gemeenten: Iterable[str] = ("0221",), g
                 f"GemeenteCollectie>{codes}</selecties-extract:GemeenteCollectie></selecties-extract:Gebied-GEM>"
                 "</selecties-extract:Gebied-Registratief>")  # fmt: skip
     else:
-        area = "<selecties-extract:Gebied-Registratief><selecties-extract:Gebied-NLD/></selecties-extract:Gebied-Registratief>"
+        area = (
+            "<selecties-extract:Gebied-Registratief><selecties-extract:Gebied-NLD/>"
+            "</selecties-extract:Gebied-Registratief>"
+        )
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<sl-bag-extract:bagStand {NAMESPACES}>\n'
         f"    <sl-bag-extract:bagInfo>{area}<selecties-extract:LVC-Extract><selecties-extract:StandTechnischeDatum>"
@@ -43,23 +47,24 @@ def header(object_type: str, stand: str, gemeenten: Iterable[str] = ("0221",), g
 
 
 FOOTER = "    </sl:standBestand>\n</sl-bag-extract:bagStand>\n"
+I5, I6, I7, I8 = " " * 20, " " * 24, " " * 28, " " * 32  # Kadaster's indentation
 
 
 def _history(v) -> str:
     parts = [f"<Historie:voorkomenidentificatie>{v.voorkomen}</Historie:voorkomenidentificatie>\n"
-             f"                            <Historie:beginGeldigheid>{v.begin}</Historie:beginGeldigheid>\n"]  # fmt: skip
+             f"{I7}<Historie:beginGeldigheid>{v.begin}</Historie:beginGeldigheid>\n"]  # fmt: skip
     if v.eind:
-        parts.append(f"                            <Historie:eindGeldigheid>{v.eind}</Historie:eindGeldigheid>\n")
-    parts.append(f"                            <Historie:tijdstipRegistratie>{v.registratie or v.begin + 'T09:00:00.000'}"
+        parts.append(f"{I7}<Historie:eindGeldigheid>{v.eind}</Historie:eindGeldigheid>\n")
+    parts.append(f"{I7}<Historie:tijdstipRegistratie>{v.registratie or v.begin + 'T09:00:00.000'}"
                  "</Historie:tijdstipRegistratie>\n")  # fmt: skip
     if v.eind_registratie:
-        parts.append(f"                            <Historie:eindRegistratie>{v.eind_registratie}"
+        parts.append(f"{I7}<Historie:eindRegistratie>{v.eind_registratie}"
                      "</Historie:eindRegistratie>\n")  # fmt: skip
     if v.inactief:
-        parts.append(f"                            <Historie:tijdstipInactief>{v.inactief}</Historie:tijdstipInactief>\n")
-    parts.append("                            <Historie:BeschikbaarLV>\n"
-                 f"                                <Historie:tijdstipRegistratieLV>{v.registratie or v.begin + 'T09:00:01.000'}"
-                 "</Historie:tijdstipRegistratieLV>\n                            </Historie:BeschikbaarLV>\n")  # fmt: skip
+        parts.append(f"{I7}<Historie:tijdstipInactief>{v.inactief}</Historie:tijdstipInactief>\n")
+    available = v.registratie or v.begin + "T09:00:01.000"
+    parts.append(f"{I7}<Historie:BeschikbaarLV>\n{I8}<Historie:tijdstipRegistratieLV>{available}"
+                 f"</Historie:tijdstipRegistratieLV>\n{I7}</Historie:BeschikbaarLV>\n")  # fmt: skip
     return ("                    <Objecten:voorkomen>\n                        <Historie:Voorkomen>\n"
             "                            " + "".join(parts)
             + "                        </Historie:Voorkomen>\n                    </Objecten:voorkomen>\n")  # fmt: skip
@@ -79,7 +84,7 @@ def pand(v, square: tuple[float, float] = (206000.0, 447000.0)) -> str:
     ring = " ".join(f"{a:.3f} {b:.3f} 0.0" for a, b in ((x, y), (x + 10, y), (x + 10, y + 10), (x, y + 10), (x, y)))
     return (
         "        <sl:stand>\n            <sl-bag-extract:bagObject>\n                <Objecten:Pand>\n"
-        f'                    <Objecten:identificatie domein="NL.IMBAG.Pand">{v.identificatie}</Objecten:identificatie>\n'
+        f'{I5}<Objecten:identificatie domein="NL.IMBAG.Pand">{v.identificatie}</Objecten:identificatie>\n'
         "                    <Objecten:geometrie>\n"
         f'                        <gml:Polygon srsName="urn:ogc:def:crs:EPSG::28992" srsDimension="3" '
         f'gml:id="PND_{v.identificatie}_{v.voorkomen}">\n'
@@ -98,7 +103,7 @@ def verblijfsobject(v) -> str:
     hoofd = v.hoofdadres or "0221200000" + v.identificatie[-6:]
     doelen = "".join(f"                    <Objecten:gebruiksdoel>{escape(d)}</Objecten:gebruiksdoel>\n"
                      for d in v.gebruiksdoelen)  # fmt: skip
-    panden = "".join(f'                        <Objecten-ref:PandRef domein="NL.IMBAG.Pand">{p}</Objecten-ref:PandRef>\n'
+    panden = "".join(f'{I6}<Objecten-ref:PandRef domein="NL.IMBAG.Pand">{p}</Objecten-ref:PandRef>\n'
                      for p in v.pand_ids)  # fmt: skip
     return (
         "        <sl:stand>\n            <sl-bag-extract:bagObject>\n                <Objecten:Verblijfsobject>\n"
