@@ -150,6 +150,17 @@ def test_a_verblijfsobject_registered_as_a_surface_gets_a_point_inside_it(tmp_pa
     assert 100 < first.x < 110 and 200 < first.y < 210
 
 
+class _Unseekable(io.RawIOBase):
+    def __init__(self, target):
+        self.target = target
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        return self.target.write(data)
+
+
 def test_national_package_with_nested_zips_reads_the_same(tmp_path):
     """lvbag-extract-nl.zip holding a stored per-type zip and a deflated one (read front to back)."""
     inner_pnd = io.BytesIO()
@@ -157,8 +168,11 @@ def test_national_package_with_nested_zips_reads_the_same(tmp_path):
         for name in source.namelist():
             target.writestr(name.replace("0221", "9999", 1), source.read(name))
     inner_vbo = io.BytesIO()
-    with zipfile.ZipFile(inner_vbo, "w", zipfile.ZIP_DEFLATED) as target:
+    # Written to a stream that cannot seek, as Kadaster's own zips: members with a data descriptor (bit 3).
+    with zipfile.ZipFile(_Unseekable(inner_vbo), "w", zipfile.ZIP_DEFLATED) as target:
         target.writestr("9999VBO15092020-000001.xml", VBO_XML.read_bytes())
+        target.writestr("9999VBO15092020-000002.xml", VBO_XML.read_bytes().replace(b"0221010000330", b"0221010000331"))
+    assert all(info.flag_bits & 0x08 for info in zipfile.ZipFile(io.BytesIO(inner_vbo.getvalue())).infolist())
     package = tmp_path / "lvbag-extract-nl.zip"
     with zipfile.ZipFile(package, "w") as outer:
         outer.writestr("9999VBO15092020.zip", inner_vbo.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
@@ -173,9 +187,17 @@ def test_national_package_with_nested_zips_reads_the_same(tmp_path):
             names.append(part)
     assert names == ["lvbag-extract-nl.zip › 9999PND15092020.zip › 9999PND15092020-000001.xml",
                      "lvbag-extract-nl.zip › 9999PND15092020.zip › 9999PND15092020-000002.xml",
-                     "lvbag-extract-nl.zip › 9999VBO15092020.zip › 9999VBO15092020-000001.xml"]  # fmt: skip
+                     "lvbag-extract-nl.zip › 9999VBO15092020.zip › 9999VBO15092020-000001.xml",
+                     "lvbag-extract-nl.zip › 9999VBO15092020.zip › 9999VBO15092020-000002.xml"]  # fmt: skip
     assert {s: n for (t, s), n in seen.items() if t == "PND"} == DOESBURG_PAND_STATUSES
-    assert sum(n for (t, _s), n in seen.items() if t == "VBO") == 5
+    assert sum(n for (t, _s), n in seen.items() if t == "VBO") == 10
+    # Cut short inside the compressed inner zip: a Dutch error naming the package, never a silent end.
+    damaged = tmp_path / "damaged" / "lvbag-extract-nl.zip"
+    damaged.parent.mkdir()
+    with zipfile.ZipFile(damaged, "w") as outer:
+        outer.writestr("9999VBO15092020.zip", inner_vbo.getvalue()[:-900], compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(lvbag.BagFileError, match="lvbag-extract-nl.zip"):
+        list(lvbag.read(damaged))
 
 
 def test_is_bag_file(tmp_path):

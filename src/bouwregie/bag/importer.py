@@ -12,7 +12,6 @@ nothing, in one streaming pass with flat memory.
 - dry_run: read and derive everything, write nothing.
 """
 
-import hashlib
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from bouwregie.backup.archive import sha256_of
 from bouwregie.bag import events, lvbag
 from bouwregie.bag.store import VOORKOMEN_COLUMNS, WONING_COLUMNS, BatchWriter, json_list, voorkomen_row
 from bouwregie.formatting import number
@@ -97,14 +97,6 @@ def _dutch(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "?"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class _DryRun(Exception):
     pass
 
@@ -115,6 +107,8 @@ def import_file(path, dry_run: bool = False, author: str = "bouwregie") -> Repor
     from bouwregie.bag.models import BagExtract
 
     path = Path(path)
+    if not path.is_file():
+        raise lvbag.BagFileError(_("Het bestand '%(name)s' bestaat niet.") % {"name": path.name})
     sha = sha256_of(path)
     earlier = BagExtract.objects.filter(sha256=sha).first()
     if earlier is not None:

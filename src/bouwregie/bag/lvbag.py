@@ -173,6 +173,8 @@ def _zip_parts(archive: zipfile.ZipFile, label: str) -> Iterator[tuple[str, obje
 
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
+_AFTER_MEMBERS = (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06", b"")  # central directory, end records
+_NEXT = (_LOCAL_SIGNATURE, *_AFTER_MEMBERS[:3])
 
 
 class _Inflating:
@@ -222,8 +224,10 @@ def _stream_zip(stream, label: str) -> Iterator[tuple[str, object]]:
 
     while True:
         head = take(4)
+        if head in _AFTER_MEMBERS:
+            return  # central directory or end record: every member has been read
         if head != _LOCAL_SIGNATURE:
-            return  # central directory (PK\x01\x02) or end: every member has been read
+            raise zipfile.BadZipFile(_("onverwachte gegevens na een deel van %(name)s") % {"name": label})
         fixed = head + take(_LOCAL.size - 4)
         if len(fixed) < _LOCAL.size:
             raise zipfile.BadZipFile(_("onvolledige kop in %(name)s") % {"name": label})
@@ -243,11 +247,18 @@ def _stream_zip(stream, label: str) -> Iterator[tuple[str, object]]:
                 yield shown, io.BytesIO(data)
         else:
             raise zipfile.BadZipFile(_("niet ondersteunde compressie in %(name)s") % {"name": shown})
-        if flags & 0x08:  # data descriptor: optional signature, crc, sizes (32-bit; zip64 has 64-bit sizes)
-            descriptor = take(4)
-            if descriptor == b"PK\x07\x08":
-                descriptor = take(4)
-            take(8)
+        if flags & 0x08:  # data descriptor: optional signature, crc, then sizes of 4 bytes (8 in zip64)
+            if take(4) == b"PK\x07\x08":
+                take(4)
+            while len(pending) < 20:
+                chunk = stream.read(1 << 16)
+                if not chunk:
+                    break
+                pending += chunk
+            size = 8 if pending[8:12] in _NEXT else 16 if pending[16:20] in _NEXT else None
+            if size is None:
+                raise zipfile.BadZipFile(_("onverwachte gegevens na een deel van %(name)s") % {"name": label})
+            take(size)
 
 
 def read(path, *, types=READ_TYPES) -> Iterator[tuple[str, Header, list[Voorkomen]]]:
