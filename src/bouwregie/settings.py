@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "bouwregie.forecast",
     "bouwregie.instruments",
     "bouwregie.registraties",
+    "bouwregie.bag",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.backup",
