@@ -6,69 +6,16 @@ test-artifacts/screenshots/.
 
 The server's database is a SQLite file of its own in both test runs: the test database of pytest-django
 lives in a transaction the server process cannot see, and the page code is the same on both backends
-(the test-client tests of tests/test_web.py run on both)."""
+(the test-client tests of tests/test_web.py run on both). The set-up (fixtures `server` and `page`) is shared
+with the other browser tests: tests/browser.py."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+from datetime import date
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+from .browser import SCREENSHOTS, sign_in
+
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    env = {**os.environ, "BOUWREGIE_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "bouwregie"]
-    subprocess.run([*command, "init"], env=env, check=True, capture_output=True)
-    subprocess.run([*command, "demo", "--projects", "300", "--seed", "5"], env=env, check=True, capture_output=True)
-    url = f"http://127.0.0.1:{_free_port()}"
-    process = subprocess.Popen([*command, "serve", "--bind", url[7:], "--workers", "1"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/inloggen", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("bouwregie serve stopte: " + process.stderr.read().decode()[-2000:])
-                time.sleep(0.1)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-
-
-@pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} ontbreekt: installeer het Debian-pakket chromium (make test doet dat).")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-        # Nothing a page needs may be blocked by the Content-Security-Policy (issue #16).
-        blocked = []
-        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-        yield page
-        browser.close()
-        assert blocked == [], blocked
 
 
 def test_sign_in_drill_down_find_a_project_and_switch_language(server, page):
@@ -114,20 +61,13 @@ def test_sign_in_drill_down_find_a_project_and_switch_language(server, page):
     page.screenshot(path=SCREENSHOTS / "4-project-english.png", full_page=True)
 
 
-def _sign_in(page, server) -> None:
-    page.goto(f"{server}/inloggen")
-    page.get_by_label("Gebruikersnaam").fill("demo")
-    page.get_by_label("Wachtwoord").fill("bouwregie-demo")
-    page.get_by_role("button", name="Inloggen").click()
-
-
 def test_the_map_works_offline_and_leads_to_a_project(server, page):
     """PDOK is unreachable here (as on a machine without internet): the background stays empty with a note,
     the municipalities are coloured anyway, and a project point opens its page."""
     expect = sync_api.expect
     blocked = []
     page.route("https://service.pdok.nl/**", lambda route: (blocked.append(route.request.url), route.abort()))
-    _sign_in(page, server)
+    sign_in(page, server)
     page.goto(f"{server}/kaart?gebied=GM0344&metriek=betaalbaar")
     expect(page.locator("#kaart[data-ready=gemeenten]")).to_be_attached()
     expect(page.locator("#kaart-offline")).to_be_visible()
@@ -152,7 +92,7 @@ def test_a_forecast_with_a_scenario_as_a_fan_chart(server, page):
     """The forecast form starts a background task; the progress page forwards to the fan chart, which
     draws the base band, its median, the scenario's band and median, and the yearly agreement."""
     expect = sync_api.expect
-    _sign_in(page, server)
+    sign_in(page, server)
     page.goto(f"{server}/prognose")
     page.get_by_label("Aantal runs").select_option("1000")
     page.get_by_label("Parallel plannen").check()
@@ -167,7 +107,7 @@ def test_alternatives_always_answer_in_the_browser(server, page):
     """Issue #17: alternatives for a municipality without an agreement of its own are answered on the page —
     from its woondeal when the demo has one for it, else by entering the shortfall — never with a command."""
     expect = sync_api.expect
-    _sign_in(page, server)
+    sign_in(page, server)
     page.goto(f"{server}/alternatieven")
     page.get_by_label("Gebied (provincie, gemeente of code)").fill("GM0344")
     page.get_by_label("Jaar", exact=True).fill("2029")
@@ -201,7 +141,7 @@ def test_upload_a_planlijst_confirm_close_the_peiling_and_see_the_new_figures(se
     new_plan = ["E2E-1", "Nieuwe Stationswijk", "Utrecht", "Utrecht", "Uitleg", "1A Onherroepelijk", "4321", "0",
                 "0", "0", "4321", "0", "0", "4321", "2000", "2321", "01-10-2026", "e2e"]  # fmt: skip
     planlijst = write_csv(tmp_path / "planlijst-utrecht.csv", PROVINCIAL_HEADER, [new_plan])
-    _sign_in(page, server)
+    sign_in(page, server)
     page.goto(f"{server}/gebied/GM0344")
     projects_before, homes_before = _card(page, "Projecten in de pijplijn"), _card(page, "Plancapaciteit (woningen)")
 
@@ -222,6 +162,9 @@ def test_upload_a_planlijst_confirm_close_the_peiling_and_see_the_new_figures(se
     page.get_by_role("link", name="Peilingen").click()
     page.get_by_label("Peiling", exact=True).select_option("2026-Q4")
     page.get_by_label("Ik begrijp dat sluiten onomkeerbaar is").check()
+    if date.today() <= date(2026, 12, 31):  # 2026-Q4 still runs: a warning, and an explicit confirmation (issue #19)
+        expect(page.get_by_role("status").filter(has_text="loopt nog tot en met 31-12-2026")).to_be_visible()
+        page.get_by_label("Ik wil een peiling sluiten waarvan het kwartaal nog loopt.").check()
     page.get_by_role("button", name="Peiling sluiten").click()
     expect(page.get_by_role("status").filter(has_text="Peiling 2026-Q4 is gesloten")).to_be_visible()
     page.goto(f"{server}/gebied/GM0344")

@@ -3,16 +3,9 @@ through the form and lands on its page, which shows them and links to its progre
 tests/test_browser.py (Debian's Chromium, Playwright, `bouwregie serve` on a demo database of its own); the demo
 has no province editor, so one is made with the real `shell` command before the server starts."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from .test_browser import CHROMIUM, SCREENSHOTS, _free_port
+from .browser import SCREENSHOTS, running_server
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -28,43 +21,8 @@ Membership.objects.create(user=user, organisation=province, role="bewerker")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {**os.environ, "BOUWREGIE_VAR_DIR": str(tmp_path_factory.mktemp("var"))}
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "bouwregie"]
-    subprocess.run([*command, "init"], env=env, check=True, capture_output=True)
-    subprocess.run([*command, "demo", "--projects", "100", "--seed", "5"], env=env, check=True, capture_output=True)
-    subprocess.run([*command, "shell", "-c", MAKE_PROVINCE_USER], env=env, check=True, capture_output=True)
-    url = f"http://127.0.0.1:{_free_port()}"
-    process = subprocess.Popen([*command, "serve", "--bind", url[7:], "--workers", "1"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/inloggen", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("bouwregie serve stopte: " + process.stderr.read().decode()[-2000:])
-                time.sleep(0.1)
+    with running_server(tmp_path_factory.mktemp("var"), projects=100, setup=MAKE_PROVINCE_USER) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-
-
-@pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} ontbreekt: installeer het Debian-pakket chromium (make test doet dat).")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-        blocked = []
-        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-        yield page
-        browser.close()
-        assert blocked == [], blocked
 
 
 def test_a_province_enters_a_woondeal_with_three_municipalities_and_jaarschijven(server, page):
