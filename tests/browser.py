@@ -71,18 +71,23 @@ def running_server(var_dir: Path, projects: int = 300, setup: str = ""):
     process = subprocess.Popen([*command, "serve", "--bind", url[7:], "--workers", "1"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/inloggen", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("bouwregie serve stopte: " + process.stderr.read().decode()[-2000:])
-                time.sleep(0.1)
+        wait_until_serving(url, process)
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+def wait_until_serving(url: str, process, tries: int = 600) -> None:
+    """Until the server answers (a loaded machine: up to a minute); fails with its error output if it stopped."""
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(url + "/inloggen", timeout=1)
+            return
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("bouwregie serve stopte: " + process.stderr.read().decode()[-2000:])
+            time.sleep(0.1)
 
 
 @contextmanager

@@ -4,10 +4,8 @@ attempts (a live server with several workers, on the test run's database backend
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 
 from bouwregie.accounts.login_guard import client_address
+
+from .browser import free_port, wait_until_serving
 
 PASSWORD = "juist-wachtwoord-123"
 
@@ -145,12 +145,6 @@ def test_the_api_has_no_password_login(client, db):
 # --- parallel attempts against a live server --------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server_database(tmp_path):
     """A database of its own for the server processes (the test database is one uncommitted transaction):
@@ -201,7 +195,7 @@ def test_parallel_attempts_never_check_more_passwords_than_the_limit(live_server
         f"get_user_model().objects.create_user('doelwit', password='{PASSWORD}')"
     )
     _manage(env, "shell", "-c", script)
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     process = subprocess.Popen(
         [sys.executable, "-m", "bouwregie", "serve", "--bind", url[7:], "--workers", "4"],
         env=env,
@@ -210,14 +204,7 @@ def test_parallel_attempts_never_check_more_passwords_than_the_limit(live_server
         start_new_session=True,
     )
     try:
-        for _ in range(600):  # a loaded machine: up to a minute to start
-            try:
-                urllib.request.urlopen(url + "/inloggen", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("bouwregie serve stopte: " + process.stderr.read().decode()[-2000:])
-                time.sleep(0.1)
+        wait_until_serving(url, process)
         # CSRF: the login forms want the token, as a browser would send it.
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         page = opener.open(url + "/inloggen").read().decode()

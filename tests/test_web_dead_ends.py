@@ -184,12 +184,17 @@ def delayed_world(db):
     return world
 
 
-def test_the_delays_download_has_the_page_columns_in_both_languages_and_inert_cells(client, delayed_world):
-    world = delayed_world
+def _page_with_downloads(client, world, url: str) -> str:
+    """The page (as the beheerder), after checking it links its CSV and Excel downloads."""
     client.force_login(world["users"]["beheerder"])
-    query = "gebied=GM0344&van=2025-Q2&tot=2025-Q3&maanden=3"
-    page = client.get(f"/vertragingen?{query}").content.decode()
+    page = client.get(url).content.decode()
     assert "formaat=csv" in page and "formaat=xlsx" in page
+    return page
+
+
+def test_the_delays_download_has_the_page_columns_in_both_languages_and_inert_cells(client, delayed_world):
+    query = "gebied=GM0344&van=2025-Q2&tot=2025-Q3&maanden=3"
+    _page_with_downloads(client, delayed_world, f"/vertragingen?{query}")
     rows = _csv(client.get(f"/vertragingen?{query}&formaat=csv"))
     assert rows[0] == ["Project", "Projectcode", "Gemeente", "Woningen geraakt", "Wat schoof"]
     names = [r[0] for r in rows[1:]]
@@ -205,11 +210,8 @@ def test_the_delays_download_has_the_page_columns_in_both_languages_and_inert_ce
 
 
 def test_the_alternatives_and_key_figures_downloads(client, delayed_world):
-    world = delayed_world
-    client.force_login(world["users"]["beheerder"])
     query = "gebied=GM0344&peiling=2025-Q3&jaar=2027&tekort=50"
-    page = client.get(f"/alternatieven?{query}").content.decode()
-    assert "formaat=csv" in page and "formaat=xlsx" in page
+    page = _page_with_downloads(client, delayed_world, f"/alternatieven?{query}")
     rows = _csv(client.get(f"/alternatieven?{query}&formaat=csv"))
     assert rows[0] == ["Rang", "Project", "Projectcode", "Gemeente", "Score", "Woningen naar voren", "Uit jaar",
                        "Cumulatief", "Redenen"]  # fmt: skip
