@@ -24,6 +24,7 @@ from bouwregie.accounts import policy
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound, normalise_code, normalise_name
 from bouwregie.geo.models import Municipality, MunicipalityMerger, Province
 from bouwregie.projects import services
+from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.web.form_values import whole_number
 from bouwregie.web.uploaded import saved_upload
 from bouwregie.woondeals import rules, store, template
@@ -104,6 +105,18 @@ def woondeal_list(request):
             "members": sum(1 for m in version.members if rules.active_on(m, today)),
             "taakstelling": version.taakstelling_total,
         })  # fmt: skip
+    if request.GET.get("formaat") in FORMATS:  # the list as shown (issue #19); the filled template: /woondeals/laden
+        header = [
+            _("Code"),
+            _("Naam"),
+            _("Provincies"),
+            _("Gemeenten"),
+            _("Taakstelling 2022–2030"),
+            _("Van kracht vanaf"),
+        ]
+        table = [header] + [[r["code"], r["name"], ", ".join(r["provinces"]), r["members"], r["taakstelling"],
+                             r["valid_from"]] for r in rows]  # fmt: skip
+        return table_download(table, f"woondeals-{today.isoformat()}", request.GET["formaat"], _("Woondeals"))
     context = {"nav": "woondeals", "rows": rows, "today": today, "may_edit": _may_edit_some(_who(request))}
     return render(request, "web/woondeal_list.html", context)
 
