@@ -133,3 +133,21 @@ def test_closing_a_running_quarter_asks_for_confirmation(server, page):
     page.get_by_role("button", name="Peiling sluiten").click()
     expect(page.get_by_role("alert")).to_contain_text("Niets gesloten")
     screenshot(page, "peiling-lopend-kwartaal")
+
+
+def test_the_main_menu_folds_behind_a_button_on_a_phone(server):
+    expect = sync_api.expect
+    with browser_page(width=390) as page:
+        sign_in(page, server)
+        menu = page.get_by_role("button", name="Menu")
+        expect(menu).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("link", name="Kaart", exact=True)).to_be_hidden()
+        menu.click()
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        page.get_by_role("link", name="Kaart", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert "/kaart" in page.url
+    with browser_page(width=1280) as page:
+        sign_in(page, server)
+        expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+        expect(page.get_by_role("link", name="Kaart", exact=True)).to_be_visible()
