@@ -51,3 +51,22 @@ def dutch_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The real server (`bouwregie serve`) on a demo database of its own, for the browser tests of one module
+    (tests/browser.py); a module that needs more set-up overrides this fixture."""
+    from .browser import running_server
+
+    with running_server(tmp_path_factory.mktemp("var"), projects=300) as url:
+        yield url
+
+
+@pytest.fixture
+def page():
+    """A Chromium page at 1280 × 900 (tests/browser.py); the test fails on any CSP report."""
+    from .browser import browser_page
+
+    with browser_page() as page:
+        yield page

@@ -1,30 +1,21 @@
 """End to end in a real browser (issue #5): Debian's Chromium driven by Playwright against the real server
 (`bouwregie serve`: gunicorn, whitenoise, the collected static files) on its own database, made with the
-real commands (`bouwregie init`, `bouwregie demo`; tests/live_server.py). Sign in, drill down from Nederland to a
+real commands (`bouwregie init`, `bouwregie demo`; tests/browser.py). Sign in, drill down from Nederland to a
 municipality, find a project, read its milestones, switch to English. Screenshots of each step land in
 test-artifacts/screenshots/.
 
 The server's database is a SQLite file of its own in both test runs: the test database of pytest-django
 lives in a transaction the server process cannot see, and the page code is the same on both backends
-(the test-client tests of tests/test_web.py run on both)."""
+(the test-client tests of tests/test_web.py run on both). The set-up (fixtures `server` and `page`) is shared
+with the other browser tests: tests/browser.py."""
+
+from datetime import date
 
 import pytest
 
-from .live_server import SCREENSHOTS, browser_page, prepared, serving, sign_in
+from .browser import SCREENSHOTS, sign_in
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with serving(prepared(tmp_path_factory.mktemp("var"), projects=300), "--workers", "1") as url:
-        yield url
-
-
-@pytest.fixture
-def page():
-    with browser_page() as page:
-        yield page
 
 
 def test_sign_in_drill_down_find_a_project_and_switch_language(server, page):
@@ -171,6 +162,9 @@ def test_upload_a_planlijst_confirm_close_the_peiling_and_see_the_new_figures(se
     page.get_by_role("link", name="Peilingen").click()
     page.get_by_label("Peiling", exact=True).select_option("2026-Q4")
     page.get_by_label("Ik begrijp dat sluiten onomkeerbaar is").check()
+    if date.today() <= date(2026, 12, 31):  # 2026-Q4 still runs: a warning, and an explicit confirmation (issue #19)
+        expect(page.get_by_role("status").filter(has_text="loopt nog tot en met 31-12-2026")).to_be_visible()
+        page.get_by_label("Ik wil een peiling sluiten waarvan het kwartaal nog loopt.").check()
     page.get_by_role("button", name="Peiling sluiten").click()
     expect(page.get_by_role("status").filter(has_text="Peiling 2026-Q4 is gesloten")).to_be_visible()
     page.goto(f"{server}/gebied/GM0344")

@@ -1,5 +1,5 @@
 """Issue #19 in a real browser (Debian's Chromium, Playwright, `bouwregie serve` on a demo database of its own;
-tests/live_server.py): a realised project is found by its external id through the status filter, and the project
+tests/browser.py): a realised project is found by its external id through the status filter, and the project
 page draws the timeline of a milestone that slipped since the project's first version. Which project is realised,
 and which slipped, is read from the same deterministic demo generator the server's database was made with."""
 
@@ -12,7 +12,7 @@ from bouwregie.demo.parameters import DemoParameters
 from bouwregie.projects import timeline as tl
 from bouwregie.projects.milestones import phase_label
 
-from .live_server import SCREENSHOTS, browser_page, prepared, serving, sign_in
+from .browser import SCREENSHOTS, browser_page, prepared, serving, sign_in
 
 sync_api = pytest.importorskip("playwright.sync_api")
 PROJECTS, SEED = 300, 5

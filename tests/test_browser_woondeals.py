@@ -5,7 +5,7 @@ has no province editor, so one is made with the real `shell` command before the 
 
 import pytest
 
-from .live_server import SCREENSHOTS, browser_page, prepared, serving, sign_in
+from .browser import SCREENSHOTS, running_server, sign_in
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -21,15 +21,8 @@ Membership.objects.create(user=user, organisation=province, role="bewerker")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = prepared(tmp_path_factory.mktemp("var"), projects=100, setup=MAKE_PROVINCE_USER)
-    with serving(env, "--workers", "1") as url:
+    with running_server(tmp_path_factory.mktemp("var"), projects=100, setup=MAKE_PROVINCE_USER) as url:
         yield url
-
-
-@pytest.fixture
-def page():
-    with browser_page() as page:
-        yield page
 
 
 def test_a_province_enters_a_woondeal_with_three_municipalities_and_jaarschijven(server, page):

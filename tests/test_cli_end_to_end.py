@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,12 @@ def test_init_demo_peiling_and_serve(environment):
     assert "Demo-login: gebruiker 'demo'" in demo.stdout
     listing = bouwregie(environment, "peiling", "list").stdout.splitlines()
     assert len(listing) == 15 and listing[0].startswith("2023-Q1  gesloten")
-    closed = bouwregie(environment, "peiling", "close", "2026-Q4", "--door", "provincie Utrecht")
+    if date.today() <= date(2026, 12, 31):  # the quarter still runs: closing needs the explicit flag (issue #19)
+        refused = bouwregie(environment, "peiling", "close", "2026-Q4", check=False)
+        assert refused.returncode != 0 and "loopt nog tot en met 31-12-2026" in refused.stderr
+        assert "--allow-running-quarter" in refused.stderr
+    closed = bouwregie(environment, "peiling", "close", "2026-Q4", "--door", "provincie Utrecht",
+                       "--allow-running-quarter")  # fmt: skip
     assert "Peiling 2026-Q4 gesloten met" in closed.stdout
     again = bouwregie(environment, "peiling", "close", "2026-Q4", check=False)
     assert again.returncode != 0 and "Peiling 2026-Q4 is al gesloten." in again.stderr

@@ -423,6 +423,6 @@ def test_closing_a_peiling_stores_its_calibration_so_no_forecast_waits_for_the_h
     from bouwregie.forecast.models import StoredCalibration
 
     out = StringIO()
-    call_command("peiling", "close", "2026-Q4", stdout=out)
+    call_command("peiling", "close", "2026-Q4", "--allow-running-quarter", stdout=out)
     assert "Kalibratie van de prognose op peiling 2026-Q4 berekend en bewaard" in out.getvalue()
     assert StoredCalibration.objects.filter(peiling__code="2026-Q4").exists()

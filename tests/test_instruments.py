@@ -163,7 +163,7 @@ def test_cli_realisatiestimulans_and_regulations(demo):
 
 def test_web_page_and_rest_api_show_the_same_amounts(client, demo):
     from bouwregie.instruments import api
-    from bouwregie.instruments.money import euros
+    from bouwregie.web.templatetags.money import euros  # the pages' notation: whole euros without ",00"
 
     expected = api.realisatiestimulans("2026-Q3", "GM0363")["variants"]["realisatie"]["municipalities"][0]
     page = client.get("/instrumenten/realisatiestimulans?gemeente=GM0363").content.decode()
@@ -418,7 +418,7 @@ def test_wbi_applications_through_the_rest_api_and_the_ranking_page(client, db):
     assessed = client.get("/api/v1/wbi-assessment?tijdvak=2025-1&budget=3.000.000").json()
     assert assessed["granted_cents"] == 245_000_000 and assessed["applications"][0]["decision"] == "toegekend"
     page = client.get("/instrumenten/woningbouwimpuls?tijdvak=2025-1&budget=3.000.000").content.decode()
-    assert "W1" in page and "€ 2.450.000,00" in page and "toegekend" in page
+    assert "W1" in page and "€ 2.450.000" in page and "toegekend" in page
     assert [a["application_id"] for a in client.get("/api/v1/wbi-applications").json()] == ["W1"]
 
 
@@ -494,7 +494,7 @@ def test_the_gebiedsbudget_page_takes_a_package_and_computes_the_nplv_contributi
     upload = SimpleUploadedFile("zp.json", json.dumps(ZUIDPLAS).encode(), content_type="application/json")
     page = client.post("/instrumenten/gebiedsbudget", {"bestand": upload})
     assert page.status_code == 200 and "Pakket ZP-1 ingediend" in page.content.decode()
-    assert "€ 12.000.000,00" in page.content.decode() and "GM1892" in page.content.decode()
+    assert "€ 12.000.000" in page.content.decode() and "GM1892" in page.content.decode()
     broken = SimpleUploadedFile("zp.json", json.dumps({**ZUIDPLAS, "id": "ZP-9", "woningen": "veel"}).encode())
     refused = client.post("/instrumenten/gebiedsbudget", {"bestand": broken})
     assert refused.status_code == 400 and "ongeldige waarde" in refused.content.decode()
@@ -504,7 +504,7 @@ def test_the_gebiedsbudget_page_takes_a_package_and_computes_the_nplv_contributi
     assert rows[1].split(";")[9] == "1200000000" and len(rows) == 2
     # € 12.000 × 60.000 homes = € 720 mln > € 600 mln: scaled to the ceiling, 2 : 1.
     nplv = client.get("/instrumenten/gebiedsbudget", {"woningen": "A; 40000\nB; 20000"}).content.decode()
-    assert "€ 400.000.000,00" in nplv and "€ 200.000.000,00" in nplv and "naar rato" in nplv
+    assert "€ 400.000.000" in nplv and "€ 200.000.000" in nplv and "naar rato" in nplv
     wrong = client.get("/instrumenten/gebiedsbudget", {"woningen": "A 40000"})
     assert wrong.status_code == 400 and "Regel 1: verwacht" in wrong.content.decode()
     client.force_login(seat_user("gem", "Gemeente Zuidplas", "gemeente", "PV28", "GM1892", "bewerker"))
@@ -533,7 +533,7 @@ def test_a_municipality_submits_its_wbi_file_in_the_browser_all_or_nothing(clien
     text = page.content.decode()
     # The hand-computed W1: deficit € 4,95 mln less € 2,5 mln co-financing = € 2,45 mln (what it asked).
     assert page.status_code == 200 and "1 aanvraag ingediend" in text and "voldoet aan alle regels" in text
-    assert "€ 2.450.000,00" in text and "€ 4.950.000,00" in text
+    assert "€ 2.450.000" in text and "€ 4.950.000" in text and ",00" not in text  # whole euros (issue #19)
     client.force_login(seat_user("markt", "Bouwer BV", "bouwer", None, None, "bewerker"))
     assert client.get("/instrumenten/woningbouwimpuls/aanvragen").status_code == 403
 
@@ -573,7 +573,7 @@ def test_rankings_and_realisatiestimulans_download_as_excel_with_the_csv_rows(cl
 
 def test_one_municipality_sees_all_instruments_others_what_is_open(client, demo):
     from bouwregie.instruments import api, wbi_store
-    from bouwregie.instruments.money import euros
+    from bouwregie.web.templatetags.money import euros  # the pages' notation: whole euros without ",00"
 
     from .roles import seat_user
 
@@ -589,7 +589,7 @@ def test_one_municipality_sees_all_instruments_others_what_is_open(client, demo)
     assert application_row not in page and "Geen stedelijk focusgebied" in page
     client.force_login(seat_user("gem-utrecht", "Gemeente Utrecht", "gemeente", "PV26", "GM0344", "bewerker"))
     page = client.get("/instrumenten/gemeente/GM0344").content.decode()
-    assert application_row in page and "€ 2.450.000,00" in page and "Geen pakketten" in page
+    assert application_row in page and "€ 2.450.000" in page and "Geen pakketten" in page
     client.force_login(seat_user("gem-a", "Gemeente Amsterdam", "gemeente", "PV27", "GM0363", "bewerker"))
     page = client.get("/instrumenten/gemeente/GM0344").content.decode()
     assert application_row not in page and "zichtbaar voor de gemeente zelf" in page

@@ -9,7 +9,7 @@ from oidc_provider_mock import User, run_server_in_thread
 from bouwregie.accounts import oidc
 from bouwregie.accounts.models import Membership, Organisation
 
-from .live_server import SCREENSHOTS, browser_page, prepared, serving
+from .browser import SCREENSHOTS, browser_page, prepared, serving
 
 BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
             "bouwregie.accounts.oidc.OrganisationClaimsBackend"]  # fmt: skip

@@ -19,7 +19,7 @@ from django.test import RequestFactory
 
 from bouwregie.accounts.login_guard import client_address
 
-from .live_server import serving
+from .browser import serving
 
 PASSWORD = "juist-wachtwoord-123"
 

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from bouwregie.web.management.commands.serve import SETTINGS, gunicorn_command, setting
 
-from .live_server import prepared, serving
+from .browser import prepared, serving
 
 
 def test_options_win_over_the_environment_which_wins_over_the_defaults():

@@ -137,9 +137,10 @@ def test_project_list_filters_sorts_pages_and_exports_the_same_projects(client, 
     assert bad.status_code == 400 and "Onbekend gebied" in bad.content.decode()
     exported = client.get("/projecten/export.csv?gebied=GM0344").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
-    assert rows[0][:3] == ["projectcode", "naam", "gemeentecode"] and [r[0] for r in rows[1:]] == [world["utrecht"]]
+    # the import template's columns (issue #19): the download goes back in through the upload
+    assert rows[0][:3] == ["projectcode", "extern_id", "projectnaam"] and [r[0] for r in rows[1:]] == [world["utrecht"]]
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/projecten/export.xlsx?sorteer=naam").content)).active
-    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Merwedekanaalzone", "Sluisbuurt"]
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Merwedekanaalzone", "Sluisbuurt"]
     api = client.get("/api/v1/projects?segment=sociale_huur").json()  # the API answers the same question the same
     assert [p["code"] for p in api["results"]] == codes("segment=sociale_huur")
 

@@ -237,7 +237,7 @@ def test_delays_and_alternatives_pages_show_the_monitors_findings(client, world)
     services.close_peiling("2025-Q3", author="t", now=datetime(2025, 10, 15, tzinfo=UTC))
     client.force_login(world["users"]["gemeente_utrecht"])
     text = _text(client.get("/vertragingen?gebied=GM0344&van=2025-Q2&tot=2025-Q3"))
-    assert "Merwedekanaalzone" in text and "Oplevering: 2027-06-01 → 2028-06-01 (12,0 maanden later)" in text
+    assert "Merwedekanaalzone" in text and "Oplevering: 1-6-2027 → 1-6-2028 (12,0 maanden later)" in text
     assert "40 woningen later opgeleverd (gemiddeld jaar 2027,0 → 2028,0)" in text
     assert "1 projecten vertraagd" in text
     response = client.get("/alternatieven?gebied=GM0344&jaar=2027&peiling=2025-Q3&tekort=50")

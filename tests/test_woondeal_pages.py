@@ -67,6 +67,9 @@ def test_list_detail_and_as_agreed_on_a_date(client, people):
     listed = _text(client.get("/woondeals"))
     assert "WD-07" in listed and "Demo-woondeal Amstelland" in listed and "950" in listed
     assert "Nieuwe woondeal" not in listed  # anonymous: no buttons
+    download = client.get("/woondeals?formaat=csv").content.decode("utf-8-sig").splitlines()  # issue #19
+    assert download[0] == "Code;Naam;Provincies;Gemeenten;Taakstelling 2022–2030;Van kracht vanaf"
+    assert download[1].startswith("WD-07;Demo-woondeal Amstelland;Noord-Holland;") and ";950;2025-01-01" in download[1]
     today = _text(client.get("/woondeals/WD-07"))
     assert "versie 2, geldig vanaf 1-1-2025" in today and "Amsterdam" in today and "Aalsmeer" in today
     assert "De segmenten tellen op tot 900" in today  # the warning of the version shown

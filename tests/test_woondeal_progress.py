@@ -261,6 +261,27 @@ def test_page_and_api_show_the_same_figures(client, region):
     client.post("/taal/setlang/", {"language": "nl", "next": "/"})
 
 
+def test_the_progress_tables_download_with_the_page_columns(client, region):
+    """Issue #19: the years and per-municipality tables as CSV and Excel, the same rows as the page."""
+    import csv
+    import io
+
+    import openpyxl
+
+    figures = wp.woondeal_progress("WD-A", "2025-Q2")
+    page = client.get("/woondeals/WD-A/voortgang?peiling=2025-Q2").content.decode()
+    assert "tabel=jaren&amp;formaat=csv" in page and "tabel=gemeenten&amp;formaat=xlsx" in page
+    years = client.get("/woondeals/WD-A/voortgang?peiling=2025-Q2&tabel=jaren&formaat=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(years), delimiter=";"))
+    assert rows[0][:3] == ["Jaar", "Jaarschijf", "Gerealiseerd"] and len(rows) == len(figures["years"]) + 1
+    assert [int(r[2]) for r in rows[1:]] == [r["realised"] for r in figures["years"]]
+    members = client.get("/woondeals/WD-A/voortgang?peiling=2025-Q2&tabel=gemeenten&formaat=xlsx").content
+    sheet = list(openpyxl.load_workbook(io.BytesIO(members)).active.iter_rows(values_only=True))
+    assert sheet[0][:2] == ("Gemeente", "Code") and [r[1] for r in sheet[1:]] == [
+        m["code"] for m in figures["per_member"]
+    ]
+
+
 def test_errors_are_clear(client, region):
     assert client.get("/woondeals/WD-X/voortgang").status_code == 404
     assert client.get("/woondeals/WD-A/voortgang?peiling=1999-Q1").status_code == 404

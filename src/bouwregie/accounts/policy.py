@@ -160,6 +160,12 @@ def can_submit_wbi(p: Principal, municipality: str) -> bool:
     )
 
 
+def can_submit_any_wbi(p: Principal) -> bool:
+    """Whether the Woningbouwimpuls application page is open to this user: the beheerder, or an editor of at
+    least one municipality (issue #19: nobody else sees a link that answers 403)."""
+    return is_beheerder(p) or any(s.municipality and can_submit_wbi(p, s.municipality) for s in p.seats)
+
+
 def can_assess_wbi(p: Principal) -> bool:
     """Ranking the applications of a window (with their open-book deficits) is the Rijk's assessment."""
     return is_beheerder(p) or any(s.kind == Organisation.Kind.RIJK for s in p.seats)

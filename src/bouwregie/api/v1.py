@@ -472,12 +472,15 @@ class PeilingClosed(PeilingOut):
 
 @api.post("/peilingen/{code}/closure", response={200: PeilingClosed, **ERRORS}, auth=SIGNED_IN,
           summary="Een peiling sluiten (onomkeerbaar; de beheerder); kalibratie volgt als achtergrondtaak")  # fmt: skip
-def close_peiling(request, code: str):
+def close_peiling(request, code: str, lopend_kwartaal: bool = False):
     """Freezes every project's newest version into the peiling, as the web page does. A closed peiling, or one
-    before a later closed one, is refused (400) with the reason."""
+    before a later closed one, is refused (400) with the reason; so is a quarter that is still running, unless
+    `lopend_kwartaal=true` confirms closing it early."""
     if not policy.can_close_peiling(_principal(request)):
         raise HttpError(403, "Alleen de beheerder van het platform sluit een peiling (zij geldt voor heel het land).")
-    peiling = services.close_peiling(code.strip().upper(), author=request.user.get_username())
+    peiling = services.close_peiling(
+        code.strip().upper(), author=request.user.get_username(), allow_running=lopend_kwartaal
+    )
     job = forecast_jobs.start_calibration(peiling.code, request.user)
     return PeilingClosed(**_peiling_out(peiling).dict(), projects=peiling.entries.count(), calibration_job_id=job.pk)
 

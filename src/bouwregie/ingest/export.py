@@ -39,18 +39,22 @@ COLUMNS = (
     + [f"{k}_{w}" for k in MILESTONE_CODES for w in ("gepland", "werkelijk")]
     + ["oplevering_woningen", "deelopleveringen", "bag_ids"]
 )  # fmt: skip
+# What a CSV or Excel export (and the empty import template) has: the columns, then the geometry as WKT.
+TEMPLATE_COLUMNS = (*COLUMNS, "geometrie_wkt")
 
 
 def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
-def rows(peiling: str | None = None):
-    """(template row dict, GeoJSON geometry or None) for every project to export, by projectcode."""
+def rows(peiling: str | None = None, project_ids=None):
+    """(template row dict, GeoJSON geometry or None) for every project to export, by projectcode; or for those of
+    `project_ids` (their current versions), in that order."""
+    wanted = None if project_ids is None else list(project_ids)
     if peiling:
         current = services.peiling_data(peiling)
     else:
-        current = services.current_data(Project.objects.values_list("id", flat=True))
+        current = services.current_data(Project.objects.values_list("id", flat=True) if wanted is None else wanted)
     project_ids = list(current)
     codes = dict(Project.objects.filter(id__in=project_ids).values_list("id", "code"))
     externals: dict[int, str] = {}
@@ -59,7 +63,8 @@ def rows(peiling: str | None = None):
     ):
         externals.setdefault(pid, ext)
     municipalities = {m.code: m for m in Municipality.objects.select_related("province")}
-    for pid in sorted(current, key=lambda p: codes[p]):
+    order = sorted(current, key=lambda p: codes[p]) if wanted is None else [p for p in wanted if p in current]
+    for pid in order:
         _number, d = current[pid]
         m = municipalities[d.municipality]
         first = {k: None for k in MILESTONE_CODES}
@@ -105,22 +110,25 @@ def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:43
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         with open(path, "w", newline="", encoding="utf-8-sig") as f:
-            writer = cells.csv_writer(f, delimiter=";")
-            writer.writerow([*COLUMNS, "geometrie_wkt"])
-            for row, geometry in data:
-                writer.writerow([row[c] for c in COLUMNS] + [_wkt(geometry)])
+            cells.csv_writer(f, delimiter=";").writerows(table(data))
     elif fmt == "xlsx":
         import openpyxl
 
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("projecten")
-        cells.xlsx_append(sheet, [*COLUMNS, "geometrie_wkt"])
-        for row, geometry in data:
-            cells.xlsx_append(sheet, [row[c] for c in COLUMNS] + [_wkt(geometry)])
+        for values in table(data):
+            cells.xlsx_append(sheet, values)
         workbook.save(path)
     else:
         _write_gis(path, fmt, data, crs)
     return len(data)
+
+
+def table(data):
+    """The rows of `rows()` as a spreadsheet: the template's header, then one list of values per project."""
+    yield list(TEMPLATE_COLUMNS)
+    for row, geometry in data:
+        yield [row[c] for c in COLUMNS] + [_wkt(geometry)]
 
 
 def _wkt(geometry) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bouwregie.ingest.normalise import simplify
 from bouwregie.ingest.readers import ImportRefused
@@ -22,33 +23,34 @@ from bouwregie.projects.rules import TENURES
 
 SHIPPED = Path(__file__).parent / "profiles"
 
-# Every field a profile may map, with what the importer does with it.
+# Every field a profile may map, with what the importer does with it (translated where shown: the column guide,
+# a missing column's message).
 FIELDS = {
-    "projectcode": "Bouwregie-projectcode (BR-…); koppelt aan een bestaand project",
-    "external_id": "id van het project in de bron; koppelt volgende leveringen",
-    "name": "projectnaam",
-    "municipality": "gemeente (code, naam, variant of voormalige gemeente)",
-    "province": "provincie van de gemeente (onderscheidt Bergen NH van Bergen L)",
-    "place": "woonplaats (kiest de opvolger van een gesplitste voormalige gemeente)",
-    "plan_status_legend": "numerieke legenda van de planstatus (IPO: 1 onherroepelijk … 5 onbekend)",
-    "plan_type": "plantype",
-    "plan_status": "planstatus (IPO 1A–4B)",
-    "lifecycle": "projectstatus (actief, gerealiseerd, vervallen, niet meer in planlijst)",
-    "homes_total": "aantal woningen (restcapaciteit)",
-    "homes_gross": "bruto plancapaciteit (vóór sloop); sloop = bruto − netto",
-    "demolitions": "te slopen woningen",
-    "bottlenecks": "knelpunten, gescheiden door ;",
-    "bag_ids": "BAG-id's (16 cijfers: verblijfsobjecten of panden), gescheiden door ; , | of spaties",
-    "parallel_plannen": "parallel plannen (ja/nee)",
-    "phasing": "fasering 'jaar:aantal;jaar:aantal'",
-    "remark": "opmerking van de bron",
-    "reference_date": "peildatum van de bron",
-    "oplevering_homes": "woningen van de (eerste) oplevering",
-    "deelopleveringen": "verdere deelopleveringen 'volgnr|gepland|werkelijk|woningen;…'",
-    "geometry_wkt": "geometrie als WKT",
-    "source_crs": "coördinatenstelsel van de oorspronkelijke levering",
-    "x": "x-coördinaat",
-    "y": "y-coördinaat",
+    "projectcode": gettext_noop("Bouwregie-projectcode (BR-…); koppelt aan een bestaand project"),
+    "external_id": gettext_noop("id van het project in de bron; koppelt volgende leveringen"),
+    "name": gettext_noop("projectnaam"),
+    "municipality": gettext_noop("gemeente (code, naam, variant of voormalige gemeente)"),
+    "province": gettext_noop("provincie van de gemeente (onderscheidt Bergen NH van Bergen L)"),
+    "place": gettext_noop("woonplaats (kiest de opvolger van een gesplitste voormalige gemeente)"),
+    "plan_status_legend": gettext_noop("numerieke legenda van de planstatus (IPO: 1 onherroepelijk … 5 onbekend)"),
+    "plan_type": gettext_noop("plantype"),
+    "plan_status": gettext_noop("planstatus (IPO 1A–4B)"),
+    "lifecycle": gettext_noop("projectstatus (actief, gerealiseerd, vervallen, niet meer in planlijst)"),
+    "homes_total": gettext_noop("aantal woningen (restcapaciteit)"),
+    "homes_gross": gettext_noop("bruto plancapaciteit (vóór sloop); sloop = bruto − netto"),
+    "demolitions": gettext_noop("te slopen woningen"),
+    "bottlenecks": gettext_noop("knelpunten, gescheiden door ;"),
+    "bag_ids": gettext_noop("BAG-id's (16 cijfers: verblijfsobjecten of panden), gescheiden door ; , | of spaties"),
+    "parallel_plannen": gettext_noop("parallel plannen (ja/nee)"),
+    "phasing": gettext_noop("fasering 'jaar:aantal;jaar:aantal'"),
+    "remark": gettext_noop("opmerking van de bron"),
+    "reference_date": gettext_noop("peildatum van de bron"),
+    "oplevering_homes": gettext_noop("woningen van de (eerste) oplevering"),
+    "deelopleveringen": gettext_noop("verdere deelopleveringen 'volgnr|gepland|werkelijk|woningen;…'"),
+    "geometry_wkt": gettext_noop("geometrie als WKT"),
+    "source_crs": gettext_noop("coördinatenstelsel van de oorspronkelijke levering"),
+    "x": gettext_noop("x-coördinaat"),
+    "y": gettext_noop("y-coördinaat"),
 }
 
 
@@ -244,7 +246,7 @@ class Binding:
 
     def _expect(self, target) -> str:
         aliases = self.profile.fields.get(target, ())
-        return f"{FIELDS[target]} ({' / '.join(aliases[:3]) or target})"
+        return f"{_(FIELDS[target])} ({' / '.join(aliases[:3]) or target})"
 
     def recognised(self) -> list[str]:
         """The file's columns this binding gives a meaning, in file order."""

@@ -4,6 +4,7 @@ plain data, money in whole euro cents, every number from the regulation version 
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bouwregie.instruments import money
@@ -64,8 +65,9 @@ def assess_package(p: Package, already_granted_cents: int = 0) -> PackageAssessm
              % {"year": p.last_homes_year, "last": terms["laatste_woningen_uiterlijk"]})  # fmt: skip
     if 100 * p.homes_before_2030 < terms["substantieel_procent"] * p.homes:
         fail("substantieel_voor_2030", "termijnen",
-             _("%(before)d van %(homes)d woningen vóór %(year)d; minimaal %(share)d%%.")
-             % {"before": p.homes_before_2030, "homes": p.homes, "year": terms["substantieel_voor"],
+             _("%(before)s van %(homes)s woningen vóór %(year)d; minimaal %(share)d%%.")
+             % {"before": number_format(p.homes_before_2030, force_grouping=True),
+                "homes": number_format(p.homes, force_grouping=True), "year": terms["substantieel_voor"],
                 "share": terms["substantieel_procent"]})  # fmt: skip
     allowed, excluded = set(r.value("maatregelen", "limitatief")), set(r.value("maatregelen", "uitgesloten"))
     not_counted = []

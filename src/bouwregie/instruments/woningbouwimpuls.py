@@ -17,6 +17,7 @@ Choices where the source is silent (docs/instruments.md):
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bouwregie.instruments.regulation import Regulation, in_force
@@ -115,8 +116,9 @@ def check(app: Application, r: Regulation) -> list[Failure]:
     minimum = r.value("minimum_woningen")
     if app.homes < minimum:
         fail("minimum_woningen", "minimum_woningen",
-             _("Het project heeft %(homes)d woningen; minimaal %(minimum)d.")
-             % {"homes": app.homes, "minimum": minimum})  # fmt: skip
+             _("Het project heeft %(homes)s woningen; minimaal %(minimum)s.")
+             % {"homes": number_format(app.homes, force_grouping=True),
+                "minimum": number_format(minimum, force_grouping=True)})  # fmt: skip
     deficit = deficit_cents(app)
     least = r.value("cofinanciering_minimum_procent")
     if deficit == 0:

@@ -7,7 +7,7 @@ share one insert path (`_insert_projects`, `_insert_versions`).
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -319,9 +319,35 @@ def counts_in_peiling(lifecycle: str, changed_since_previous_close: bool) -> boo
     return lifecycle not in GONE or changed_since_previous_close
 
 
+class QuarterRunningError(ValueError):
+    """Closing a peiling whose quarter has not ended needs an explicit confirmation (issue #19)."""
+
+
+def quarter_end(code: str) -> date:
+    """The last day of a peiling's quarter: 2026-Q4 -> 31 December 2026."""
+    year, quarter = parse_peiling_code(code)
+    return date(year + quarter // 4, quarter % 4 * 3 + 1, 1) - timedelta(days=1)
+
+
+def quarter_running(code: str, today: date) -> bool:
+    """Whether the quarter of peiling `code` is still running on `today` (its last day included): a peiling is
+    the state at the end of its quarter, so closing it earlier leaves out what the rest of the quarter brings."""
+    return today <= quarter_end(code)
+
+
+def running_quarter_warning(code: str) -> str:
+    return _(
+        "Het kwartaal van peiling %(code)s loopt nog tot en met %(end)s. Wie nu sluit, legt de stand van vandaag "
+        "vast; wat de rest van het kwartaal binnenkomt, telt pas in de volgende peiling."
+    ) % {"code": code.upper(), "end": f"{quarter_end(code):%-d-%-m-%Y}"}
+
+
 @transaction.atomic
-def close_peiling(code: str, author: str, now: datetime | None = None) -> Peiling:
-    """Freeze, for every project, the newest version as of now into the peiling. Irreversible."""
+def close_peiling(code: str, author: str, now: datetime | None = None, allow_running: bool = False) -> Peiling:
+    """Freeze, for every project, the newest version as of now into the peiling. Irreversible.
+
+    A quarter that is still running at `now` is refused (QuarterRunningError) unless `allow_running`: the web
+    form, the CLI (`--allow-running-quarter`) and the API (`lopend_kwartaal=true`) ask for it explicitly."""
     now = now or timezone.now()
     peiling = get_or_open_peiling(code)
     peiling = Peiling.objects.select_for_update().get(pk=peiling.pk)
@@ -335,6 +361,9 @@ def close_peiling(code: str, author: str, now: datetime | None = None) -> Peilin
             _("Peiling %(code)s kan niet meer gesloten worden: %(later)s is al gesloten.")
             % {"code": peiling.code, "later": later_closed.order_by("year", "quarter").first().code}
         )
+    today = timezone.localtime(now).date() if timezone.is_aware(now) else now.date()
+    if not allow_running and quarter_running(peiling.code, today):  # nothing written: the transaction rolls back
+        raise QuarterRunningError(running_quarter_warning(peiling.code))
     previous = Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").first()
     previous_close = previous.closed_at if previous else None
     newest: dict[int, tuple[int, int, str, datetime]] = {}

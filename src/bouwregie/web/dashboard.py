@@ -17,6 +17,7 @@ from bouwregie.monitor import api as monitor_api
 from bouwregie.projects.enums import Segment
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
+from bouwregie.web.downloads import FORMATS, table_download
 
 HARDNESS_LABELS = {
     "hard": gettext_lazy("hard (1A–2C)"),
@@ -46,8 +47,12 @@ def area_page(request, code: str = "NL"):
         raise Http404(str(error)) from None
     figures = monitor_api.monitor(area.code, peiling)
     children_title, children = _children(area, peiling)
+    if children and request.GET.get("formaat") in FORMATS:
+        name = f"kerncijfers-{area.code}-{peiling}"
+        return table_download(children_rows(children), name, request.GET["formaat"], _("Kerncijfers"))
     context = {
         "area": area,
+        "area_name": _("Nederland") if area.kind == "nl" else area.name,  # the country's name in the page's language
         "peiling": peiling,
         "peilingen": peilingen,
         "trail": _trail(area),
@@ -122,6 +127,28 @@ def _main_agreement(f: dict) -> dict | None:
     return next((a for a in f["agreements"] if a["indicator"] == "bruto_woningen" and a.get("total")), None)
 
 
+def yearly_agreement_line(agreements: list[dict]) -> tuple[str, dict[str, int]]:
+    """The agreement line of the chart "Opleveringen per jaar": (label, {year: homes}), empty when the area has no
+    agreement on gross new homes (indicator bruto_woningen).
+
+    An agreement with yearly slices (jaarschijven, e.g. Woontop 11 December 2024, Afspraak 1: 100.000 a year in
+    2025–2029) is drawn as agreed. Without slices, the total over its period (e.g. a provincial agreement of
+    2022–2030) is drawn as the average per year, rounded, and labelled as an average: the agreement names no
+    yearly figure, so none is invented beyond the plain share of the total."""
+    homes = [a for a in agreements if a["indicator"] == "bruto_woningen"]
+    sliced = next((a for a in homes if a.get("yearly")), None)
+    if sliced:
+        label = _("Afspraak per jaar (%(period)s)") % {"period": sliced["period"]}
+        return label, {year: v["target"] for year, v in sliced["yearly"].items()}
+    total = next((a for a in homes if a.get("total")), None)
+    if not total:
+        return "", {}
+    first, last = (int(y) for y in total["period"].split("-"))
+    average = round(total["total"] / (last - first + 1))
+    label = _("Afspraak gemiddeld per jaar (%(period)s)") % {"period": total["period"]}
+    return label, {str(year): average for year in range(first, last + 1)}
+
+
 def _meets(share, norm) -> bool | None:
     return None if share is None else share >= norm
 
@@ -132,13 +159,12 @@ def _percent(share) -> str:
 
 def _charts(f: dict) -> list[dict]:
     """Each chart once as data for static/web/charts.js (via json_script) and once as the table beside it."""
-    agreement = _main_agreement(f) or {}
-    yearly_target = agreement.get("yearly", {})
+    line_label, yearly_target = yearly_agreement_line(f["agreements"])
     years = sorted(set(f["realised"]) | set(f["planned"]) | set(yearly_target))
     per_year = [(_("Gerealiseerd"), "bar", [f["realised"].get(y, 0) for y in years]),
                 (_("Gepland"), "bar", [f["planned"].get(y, 0) for y in years])]  # fmt: skip
     if yearly_target:
-        per_year.append((_("Afspraak per jaar"), "line", [yearly_target.get(y, {}).get("target") for y in years]))
+        per_year.append((line_label, "line", [yearly_target.get(y) for y in years]))
     by_phase = f["pipeline"]["by_phase"]
     by_status = f["pipeline"]["by_plan_status"]
     by_segment = f["segments"]["pipeline"]
@@ -186,6 +212,16 @@ def _children(area, peiling: str) -> tuple[str, list[dict]]:
     return title, rows
 
 
+def children_rows(children: list[dict]):
+    """The drill-down table as a download: the page's columns (header in the page's language), shares as
+    fractions (0,667) so a spreadsheet can compute with them."""
+    yield [_("Gebied"), _("Code"), _("Projecten"), _("Plancapaciteit"), _("Hard"), _("Gerealiseerd"), _("Betaalbaar"),
+           _("Capaciteit / opgave")]  # fmt: skip
+    for c in children:
+        yield [c["name"], c["code"], c["projects"], c["homes"], c["hard"], c["realised"], c["affordable_share"],
+               c["capacity_ratio"]]  # fmt: skip
+
+
 def _child_row(f: dict) -> dict:
     return {
         "code": f["area"]["code"],
@@ -196,6 +232,8 @@ def _child_row(f: dict) -> dict:
         "hard": f["capacity"]["hard"],
         "realised": sum(f["realised"].values()),
         "affordable": _percent(f["segments"]["affordable_share"]),
+        "affordable_share": f["segments"]["affordable_share"],
+        "capacity_ratio": f["capacity"]["ratio"],
         "affordable_ok": _meets(f["segments"]["affordable_share"], f["segments"]["affordable_norm"]),
         "capacity": _percent(f["capacity"]["ratio"]),
         "capacity_ok": f["capacity"]["meets_norm"],

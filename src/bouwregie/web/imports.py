@@ -6,6 +6,7 @@ projects, per municipality, and every validation message in plain language.
 """
 
 import io
+import re
 
 from django import forms
 from django.conf import settings
@@ -20,13 +21,15 @@ from django.views.decorators.http import require_POST
 from bouwregie import limits
 from bouwregie.accounts import policy
 from bouwregie.geo.models import Municipality
-from bouwregie.ingest import uploads
+from bouwregie.ingest import column_guide, uploads
 from bouwregie.ingest.models import ImportRun
 from bouwregie.ingest.profiles import profile_paths
 from bouwregie.ingest.readers import SUPPORTED
 from bouwregie.ingest.report import write_problems
 from bouwregie.projects import services
+from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.web.project_pages import require_projects
+from bouwregie.web.templatetags.notation import datum
 
 LOG_SIZE = 50
 DIFF_INLINE = 3  # a changed project with more changed fields than this shows them folded (<details>)
@@ -196,9 +199,16 @@ def _change_row(run: ImportRun, kind: str, entry: dict, names: dict) -> dict:
     }
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _shown(value) -> str:
-    """A diff value as text; empty stays empty (the page shows '–'), so a count of 0 is not mistaken for none."""
-    return "" if value is None else str(value)
+    """A diff value as text; empty stays empty (the page shows '–'), so a count of 0 is not mistaken for none.
+    A date reads as on every page (29-11-2026, docs/web.md)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return datum(text) if ISO_DATE.fullmatch(text) else text
 
 
 @login_required
@@ -228,3 +238,20 @@ def import_report(request, run_id: int):
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rapport.csv"'
     return response
+
+
+@login_required
+def import_template(request, fmt: str):
+    """The empty import template (the columns of `bouwregie export`, read without choosing a profile)."""
+    require_projects(request)
+    return table_download(column_guide.template_rows(), "planlijst-sjabloon", fmt, _("Planlijst"))
+
+
+@login_required
+def column_guide_page(request):
+    """What each column of the import template means, from the definitions the importer reads; as a page and
+    as a download (?formaat=csv|xlsx)."""
+    require_projects(request)
+    if request.GET.get("formaat") in FORMATS:
+        return table_download(column_guide.guide_rows(), "planlijst-kolommen", request.GET["formaat"], _("Kolommen"))
+    return render(request, "web/column_guide.html", {"nav": "imports", "rows": column_guide.guide()})

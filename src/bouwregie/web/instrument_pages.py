@@ -5,14 +5,16 @@ open too; its Woningbouwimpuls applications (open-book deficits) only for itself
 packages for those at the tables."""
 
 from datetime import date
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
 from bouwregie.geo.areas import UnknownArea
-from bouwregie.geo.models import Municipality
+from bouwregie.geo.models import Municipality, Province
 from bouwregie.instruments import api, gebiedsbudget_store, wbi_store
 from bouwregie.instruments.realisatiestimulans import NAME
 from bouwregie.instruments.regulation import all_versions, in_force
@@ -20,56 +22,86 @@ from bouwregie.projects.models import Peiling
 from bouwregie.web.dashboard import closed_peilingen
 from bouwregie.web.downloads import FORMATS, table_download
 
+PER_PAGE = 25  # municipalities per page (issue #19: the whole country on one page was 22,000 px tall)
+
 
 def realisatiestimulans_page(request):
     peilingen = closed_peilingen()
+    provinces = list(Province.objects.order_by("name").values_list("code", "name"))
     form = {"peiling": request.GET.get("peiling") or (peilingen[0] if peilingen else ""),
-            "gemeente": request.GET.get("gemeente", "").strip()}  # fmt: skip
+            "gemeente": request.GET.get("gemeente", "").strip(),
+            "provincie": request.GET.get("provincie", "").strip().upper()}  # fmt: skip
     result, error = None, None
-    if peilingen:
+    if form["provincie"] and form["provincie"] not in dict(provinces):
+        error = _("Onbekende provincie '%s'; kies er een uit de lijst.") % form["provincie"]
+    elif peilingen:
         try:
             result = api.realisatiestimulans(form["peiling"], form["gemeente"] or None)
         except (ValueError, UnknownArea, Peiling.DoesNotExist) as e:
             error = str(e)
+    if result and form["provincie"]:
+        result = in_province(result, set(
+            Municipality.objects.filter(province_id=form["provincie"]).values_list("code", flat=True)))  # fmt: skip
     if result and request.GET.get("formaat") in FORMATS:
-        return _download(request, result, form["gemeente"])
+        return _download(request, result, form["gemeente"] or form["provincie"])
     rows, years = [], []
     if result:
-        both = result["variants"]
-        years = sorted({y for v in both.values() for y in v["years"]})
-        codes = sorted({m["code"] for v in both.values() for m in v["municipalities"]})
-        found = {v: {m["code"]: m for m in variant["municipalities"]} for v, variant in both.items()}
-        for code in codes:
-            a, b = found["realisatie"].get(code), found["startbouw"].get(code)
-            rows.append({
-                "code": code, "name": (a or b)["name"],
-                "years": [{"year": y,
-                           "realised": sum(a["years"][y]["homes"].values()) if a and y in a["years"] else 0,
-                           "paid_realised": a["years"][y]["paid_cents"] if a and y in a["years"] else None,
-                           "started": sum(b["years"][y]["homes"].values()) if b and y in b["years"] else 0,
-                           "paid_started": b["years"][y]["paid_cents"] if b and y in b["years"] else None}
-                          for y in years],
-                "total_realised": a["paid_cents"] if a else None,
-                "total_started": b["paid_cents"] if b else None,
-            })  # fmt: skip
-    variants = result["variants"].items() if result else ()
+        rows, years = municipality_rows(result)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("pagina"))
+    variants = result["variants"].items() if result and not form["provincie"] else ()
     totals = [{"variant": v, "year": y, **t} for v, variant in variants for y, t in variant["years"].items()]
+    query = {k: v for k, v in form.items() if v}
     return render(
         request,
         "web/realisatiestimulans.html",
         {
             "nav": "instruments",
             "form": form,
+            "provinces": provinces,
             "peilingen": peilingen,
             "error": error,
             "result": result,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "count": len(rows),
+            "query": urlencode(query),
             "years": years,
             "totals": totals,
             "versions": all_versions(NAME),
         },  # fmt: skip
         status=400 if error else 200,
     )
+
+
+def in_province(result: dict, codes: set[str]) -> dict:
+    """The result with only the municipalities in `codes` (the province filter; the national totals per year
+    do not apply to a part, so the page leaves them out)."""
+    variants = {v: {**variant, "municipalities": [m for m in variant["municipalities"] if m["code"] in codes]}
+                for v, variant in result["variants"].items()}  # fmt: skip
+    return {**result, "variants": variants}
+
+
+def municipality_rows(result: dict) -> tuple[list[dict], list]:
+    """One row per municipality with both variants per year, sorted by name."""
+    both = result["variants"]
+    years = sorted({y for v in both.values() for y in v["years"]})
+    codes = {m["code"] for v in both.values() for m in v["municipalities"]}
+    found = {v: {m["code"]: m for m in variant["municipalities"]} for v, variant in both.items()}
+    rows = []
+    for code in codes:
+        a, b = found["realisatie"].get(code), found["startbouw"].get(code)
+        rows.append({
+            "code": code, "name": (a or b)["name"],
+            "years": [{"year": y,
+                       "realised": sum(a["years"][y]["homes"].values()) if a and y in a["years"] else 0,
+                       "paid_realised": a["years"][y]["paid_cents"] if a and y in a["years"] else None,
+                       "started": sum(b["years"][y]["homes"].values()) if b and y in b["years"] else 0,
+                       "paid_started": b["years"][y]["paid_cents"] if b and y in b["years"] else None}
+                      for y in years],
+            "total_realised": a["paid_cents"] if a else None,
+            "total_started": b["paid_cents"] if b else None,
+        })  # fmt: skip
+    return sorted(rows, key=lambda r: (r["name"], r["code"])), years
 
 
 def _download(request, result: dict, gemeente: str):

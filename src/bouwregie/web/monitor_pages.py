@@ -2,12 +2,15 @@
 and alternatives when a year falls short. The numbers come from monitor.delays and
 monitor.alternatives, the same functions as the CLI and the REST API use."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -21,8 +24,10 @@ from bouwregie.projects import services
 from bouwregie.projects.milestones import phase_label
 from bouwregie.projects.models import Peiling
 from bouwregie.web.dashboard import closed_peilingen
+from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.web.form_values import whole_number
 from bouwregie.web.project_pages import require_projects
+from bouwregie.web.templatetags.notation import datum
 
 
 def next_quarter(code: str | None) -> str:
@@ -59,14 +64,19 @@ def peilingen_page(request):
             messages.error(request, _("Vink aan dat u begrijpt dat sluiten onomkeerbaar is."))
         else:
             try:
-                peiling = services.close_peiling(code, author=request.user.get_username())
+                peiling = services.close_peiling(
+                    code, author=request.user.get_username(), allow_running=request.POST.get("lopend") == "ja"
+                )
+            except services.QuarterRunningError as error:
+                messages.error(request, _("%(warning)s Niets gesloten: vink aan dat u toch nu wilt sluiten.")
+                               % {"warning": error})  # fmt: skip
             except ValueError as error:  # malformed, already closed, or a later one is closed
                 messages.error(request, str(error))
             else:
                 messages.success(
                     request,
-                    _("Peiling %(code)s is gesloten met %(n)d projecten.")
-                    % {"code": peiling.code, "n": peiling.entries.count()},
+                    _("Peiling %(code)s is gesloten met %(n)s projecten.")
+                    % {"code": peiling.code, "n": number_format(peiling.entries.count(), force_grouping=True)},
                 )
                 job = forecast_jobs.start_calibration(peiling.code, request.user)
                 calibrating = _("De prognose wordt op de achtergrond gekalibreerd op peiling %(code)s (taak %(url)s).")
@@ -82,8 +92,14 @@ def peilingen_page(request):
             "peilingen": peilingen,
             "may_close": may_close,
             "closable": closable(peilingen),
+            "running": running_quarters(closable(peilingen), timezone.localdate()),
         },
     )
+
+
+def running_quarters(codes: list[str], today) -> list[str]:
+    """The warning for each closable peiling whose quarter is still running on `today` (issue #19)."""
+    return [services.running_quarter_warning(c) for c in codes if services.quarter_running(c, today)]
 
 
 def describe_delay(reason: dict) -> str:
@@ -91,17 +107,34 @@ def describe_delay(reason: dict) -> str:
     kind = reason["soort"]
     if kind == "mijlpaal":
         return _("%(milestone)s: %(was)s → %(now)s (%(months)s maanden later)") % {
-            "milestone": phase_label(reason["mijlpaal"]), "was": reason["van"], "now": reason["naar"],
+            "milestone": phase_label(reason["mijlpaal"]), "was": datum(reason["van"]), "now": datum(reason["naar"]),
             "months": number_format(reason["maanden"], 1),
         }  # fmt: skip
     if kind == "oplevering":
-        return _("%(homes)d woningen later opgeleverd (gemiddeld jaar %(was)s → %(now)s)") % {
-            "homes": reason["woningen"], "was": number_format(reason["van_jaar"], 1),
+        return _("%(homes)s woningen later opgeleverd (gemiddeld jaar %(was)s → %(now)s)") % {
+            "homes": number_format(reason["woningen"], force_grouping=True),
+            "was": number_format(reason["van_jaar"], 1),
             "now": number_format(reason["naar_jaar"], 1),
         }  # fmt: skip
     if kind == "planstatus":
         return _("planstatus teruggevallen van %(was)s naar %(now)s") % {"was": reason["van"], "now": reason["naar"]}
     return _("uit de pijplijn (%s)") % reason.get("status", "").replace("_", " ")
+
+
+def delay_rows(result: dict):
+    """The delays table as a download: the columns of the page, header in the page's language."""
+    yield [_("Project"), _("Projectcode"), _("Gemeente"), _("Woningen geraakt"), _("Wat schoof")]
+    for p in result["projects"]:
+        yield [p["name"], p["code"], p["municipality"], p["homes_affected"], "; ".join(p["reasons"])]
+
+
+def alternative_rows(result: dict):
+    """The candidates table as a download: the columns of the page, header in the page's language."""
+    yield [_("Rang"), _("Project"), _("Projectcode"), _("Gemeente"), _("Score"), _("Woningen naar voren"),
+           _("Uit jaar"), _("Cumulatief"), _("Redenen")]  # fmt: skip
+    for c in result["candidates"]:
+        yield [c["rank"], c["name"], c["code"], c["municipality"], round(c["score"], 1), c["homes_movable"],
+               c["from_year"], c["cumulative_homes"], "; ".join(str(r) for r in c["reasons"])]  # fmt: skip
 
 
 def _area_and_peilingen(request) -> tuple[str, list[str]]:
@@ -131,17 +164,28 @@ def delays_page(request):
         except ValueError:
             error = _("De drempel is een aantal maanden, bijvoorbeeld 3 of 1,5; niet '%s'.") % form["maanden"]
         else:
-            try:
-                result = delays(area, form["van"], form["tot"], months, limit=100)
+            fmt = request.GET.get("formaat")
+            try:  # the download holds every delayed project; the page the largest 100
+                result = delays(area, form["van"], form["tot"], months, limit=None if fmt in FORMATS else 100)
             except (UnknownArea, ValueError) as e:
                 error = str(e)
     if result:
         for project in result["projects"]:
             project["reasons"] = [describe_delay(r) for r in project["reasons"]]
+        if request.GET.get("formaat") in FORMATS:
+            name = f"vertragingen-{result['area']['code']}-{result['from']}-{result['to']}"
+            return table_download(delay_rows(result), name, request.GET["formaat"], _("Vertragingen"))
     return render(
         request,
         "web/delays.html",
-        {"nav": "delays", "form": form, "peilingen": peilingen, "result": result, "error": error or notice},
+        {
+            "nav": "delays",
+            "form": form,
+            "peilingen": peilingen,
+            "result": result,
+            "error": error or notice,
+            "query": urlencode(form),
+        },  # fmt: skip
         status=400 if error else 200,
     )
 
@@ -171,17 +215,21 @@ def alternatives_page(request):
             if form["peiling"] not in peilingen:
                 raise ValueError(_("Kies een gesloten peiling."))
             field = "jaar"  # what alternatives() refuses besides the area: a year outside its range or too early
-            result = alternatives(area, form["peiling"], year, shortfall, limit=50)
+            fmt = request.GET.get("formaat")
+            result = alternatives(area, form["peiling"], year, shortfall, limit=None if fmt in FORMATS else 50)
         except ShortfallNeeded as e:
             needed = {"area": e.area.name, "year": e.year}
         except UnknownArea as e:
             error, field = str(e), "gebied"
         except ValueError as e:
             error = str(e)
+    if result and request.GET.get("formaat") in FORMATS:
+        name = f"alternatieven-{result['area']['code']}-{result['year']}-{result['peiling']}"
+        return table_download(alternative_rows(result), name, request.GET["formaat"], _("Alternatieven"))
     return render(
         request,
         "web/alternatives.html",
         {"nav": "alternatives", "form": form, "peilingen": peilingen, "result": result, "error": error,
-         "error_field": field if error else None, "needed": needed},
+         "error_field": field if error else None, "needed": needed, "query": urlencode(form)},
         status=400 if error else 200,
     )  # fmt: skip

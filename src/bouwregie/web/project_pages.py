@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from bouwregie.accounts import policy
 from bouwregie.accounts.models import ProjectParty
 from bouwregie.geo.areas import UnknownArea
+from bouwregie.ingest import export
 from bouwregie.monitor.delays import delayed_since_last_peiling
 from bouwregie.projects import bag_ids, search
 from bouwregie.projects import timeline as timelines
@@ -215,29 +216,22 @@ def _row(v: ProjectVersion) -> dict:
     return {
         "code": v.project.code, "name": v.name, "municipality": v.municipality.name, "homes": v.homes_total,
         "affordable": v.homes_sociale_huur + v.homes_middenhuur + v.homes_betaalbare_koop,
-        "plan_status": v.plan_status, "phase": phase_label(v.phase), "updated": v.created_at,
+        "plan_status": PlanStatus(v.plan_status).label if v.plan_status in PlanStatus.values else v.plan_status,
+        "phase": phase_label(v.phase), "updated": v.created_at,
         "delivery": getattr(v, "planned_delivery", None), "lifecycle": Lifecycle(v.lifecycle).label,
     }  # fmt: skip
 
 
-EXPORT_COLUMNS = ["projectcode", "naam", "gemeentecode", "gemeente", "provinciecode", "planstatus", "plantype", "fase",
-                  "woningen_totaal", *(f"woningen_{s}" for s in SEGMENTS), "versie", "bijgewerkt"]  # fmt: skip
-
-
-def _export_row(v: ProjectVersion) -> list:
-    return [v.project.code, v.name, v.municipality_id, v.municipality.name, v.municipality.province_id, v.plan_status,
-            v.plan_type, v.phase, v.homes_total, *(getattr(v, f"homes_{s}") for s in SEGMENTS), v.number,
-            timezone.localtime(v.created_at).strftime("%Y-%m-%d %H:%M")]  # fmt: skip
-
-
 @login_required
 def project_export(request, fmt: str):
-    """The filtered list as CSV (semicolons, UTF-8 with BOM: opens as columns in Dutch Excel) or .xlsx."""
+    """The filtered list as CSV (semicolons, UTF-8 with BOM: opens as columns in Dutch Excel) or .xlsx, in the
+    columns of the import template (ingest.export, what `bouwregie export` writes)."""
     who = require_projects(request)
     versions, _form, error, _total, _query_used = _found(request, who)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    rows = itertools.chain([EXPORT_COLUMNS], (_export_row(v) for v in versions[:EXPORT_LIMIT]))
+    # The import template's columns (issue #19): the download goes back in through the upload without a profile.
+    rows = export.table(export.rows(project_ids=[v.project_id for v in versions[:EXPORT_LIMIT]]))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return table_download(rows, f"projecten-{stamp}", fmt, _("Projecten"))
 

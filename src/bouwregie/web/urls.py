@@ -1,4 +1,6 @@
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from bouwregie.web import (
@@ -19,7 +21,15 @@ from bouwregie.web import (
 )
 from bouwregie.web.login import LoginView
 
+
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page links (issue #19: it was a 404): the icon is one SVG in the
+    static files, linked from the base template."""
+    return redirect(static("web/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", dashboard.area_page, name="home"),
     path("gebied/<str:code>", dashboard.area_page, name="area"),
     path("kaart", map_pages.map_page, name="map"),
@@ -30,6 +40,8 @@ urlpatterns = [
     path("projecten/<str:code>", project_pages.project_page, name="project"),
     path("projecten/<str:code>/bewerken", project_edit.edit_project, name="project-edit"),
     path("planlijsten", imports.imports_page, name="imports"),
+    path("planlijsten/sjabloon.<str:fmt>", imports.import_template, name="import-template"),
+    path("planlijsten/kolommen", imports.column_guide_page, name="import-columns"),
     path("planlijsten/<int:run_id>", imports.import_page, name="import"),
     path("planlijsten/<int:run_id>/besluit", imports.import_decide, name="import-decide"),
     path("planlijsten/<int:run_id>/rapport.csv", imports.import_report, name="import-report"),
@@ -47,6 +59,7 @@ urlpatterns = [
     path("instrumenten/gemeente/<str:code>", instrument_pages.municipality_page, name="instruments-municipality"),
     path("instrumenten/woningbouwimpuls", wbi_pages.woningbouwimpuls_page, name="woningbouwimpuls"),
     path("instrumenten/woningbouwimpuls/aanvragen", wbi_pages.wbi_submit_page, name="wbi-submit"),
+    path("instrumenten/woningbouwimpuls/sjabloon.<str:fmt>", wbi_pages.wbi_template, name="wbi-template"),
     path("instrumenten/gebiedsbudget", gebiedsbudget_pages.gebiedsbudget_page, name="gebiedsbudget"),
     path("woondeals", woondeal_pages.woondeal_list, name="woondeals"),
     path("woondeals/nieuw", woondeal_pages.woondeal_new, name="woondeal-new"),

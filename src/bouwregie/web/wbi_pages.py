@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
-from bouwregie.instruments import wbi_rows, wbi_store
+from bouwregie.instruments import wbi_file, wbi_rows, wbi_store
 from bouwregie.instruments.models import WbiApplication
 from bouwregie.instruments.money import parse_euros
 from bouwregie.web.downloads import FORMATS, table_download
@@ -27,9 +27,9 @@ def wbi_submit_page(request):
     """Upload an application file; every application is checked, stored all or none, and listed with the rules
     it fails and its maximum contribution."""
     who = policy.principal_for(request.user)
-    municipalities = own_municipalities(who)
-    if not municipalities and not policy.is_beheerder(who):
+    if not policy.can_submit_any_wbi(who):
         raise PermissionDenied(_("Een aanvraag voor de Woningbouwimpuls dient de gemeente zelf in (bewerkersrol)."))
+    municipalities = own_municipalities(who)
     error, stored = None, []
     if request.method == "POST":
         try:
@@ -72,3 +72,11 @@ def woningbouwimpuls_page(request):
         {"nav": "instruments", "form": form, "windows": windows, "result": result, "error": error},
         status=400 if error else 200,
     )
+
+
+@login_required
+def wbi_template(request, fmt: str):
+    """The empty application file: the columns the reader requires (instruments.wbi_file.REQUIRED)."""
+    if not policy.can_submit_any_wbi(policy.principal_for(request.user)):
+        raise PermissionDenied(_("Een aanvraag voor de Woningbouwimpuls dient de gemeente zelf in (bewerkersrol)."))
+    return table_download([list(wbi_file.REQUIRED)], "woningbouwimpuls-sjabloon", fmt, _("Aanvragen"))

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from bouwregie.accounts import policy
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound
 from bouwregie.geo.models import Municipality, MunicipalityMerger, Province
+from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.web.form_values import whole_number
 from bouwregie.web.uploaded import saved_upload
 from bouwregie.woondeals import rules, store, template
@@ -120,6 +121,18 @@ def woondeal_list(request):
             "taakstelling": version.taakstelling_total,
             "query": "" if on == today else "?" + urlencode({"op": on.isoformat()}),
         })  # fmt: skip
+    if request.GET.get("formaat") in FORMATS:  # the list as shown (issue #19); the filled template: /woondeals/laden
+        header = [
+            _("Code"),
+            _("Naam"),
+            _("Provincies"),
+            _("Gemeenten"),
+            _("Taakstelling 2022–2030"),
+            _("Van kracht vanaf"),
+        ]
+        table = [header] + [[r["code"], r["name"], ", ".join(r["provinces"]), r["members"], r["taakstelling"],
+                             r["valid_from"]] for r in rows]  # fmt: skip
+        return table_download(table, f"woondeals-{on.isoformat()}", request.GET["formaat"], _("Woondeals"))
     context = {"nav": "woondeals", "rows": rows, "today": today, "on": on, "error": error,
                "may_edit": _may_edit_some(_who(request))}  # fmt: skip
     return render(request, "web/woondeal_list.html", context, status=400 if error else 200)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from bouwregie.monitor.woondeal_progress import NoAgreement, woondeal_progress
 from bouwregie.web.dashboard import _chart, _percent, closed_peilingen
+from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.woondeals.models import Woondeal
 
 SEGMENT_LABELS = {
@@ -42,6 +43,10 @@ def progress_page(request, code: str):
         raise Http404(str(error)) from None
     for row in figures["segments"]["rows"]:
         row["label"] = SEGMENT_LABELS[row["segment"]]
+    fmt, table = request.GET.get("formaat"), request.GET.get("tabel", "jaren")
+    if fmt in FORMATS and table in TABLES:
+        rows = TABLES[table](figures)
+        return table_download(rows, f"woondeal-{code}-{table}-{peiling}", fmt, _("Voortgang"))
     return render(request, "web/woondeal_progress.html", {
         "f": figures, "peiling": peiling, "peilingen": peilingen, "key": _key_figures(figures),
         "on": date.fromisoformat(figures["as_agreed_on"]),  # shown as every woondeal page shows a date (j-n-Y)
@@ -56,6 +61,27 @@ def _years(f: dict) -> list[dict]:
     chances = (f["forecast"] or {}).get("yearly") or {}
     return [{**r, "p_met": _percent(chances[str(r["year"])]["probability"]) if str(r["year"]) in chances else None}
             for r in f["years"]]  # fmt: skip
+
+
+def year_rows(f: dict):
+    """The table "Jaarschijven, gerealiseerd en gepland" as a download: the page's columns and language."""
+    yield [_("Jaar"), _("Jaarschijf"), _("Gerealiseerd"), _("Gepland"), _("Verschil"), _("Jaarschijven cumulatief"),
+           _("Gerealiseerd en gepland cumulatief")]  # fmt: skip
+    for r in f["years"]:
+        yield [r["year"], r["jaarschijf"], r["realised"], r["planned"], r["difference"], r["cumulative_jaarschijf"],
+               r["cumulative"]]  # fmt: skip
+
+
+def member_rows(f: dict):
+    """The table per municipality as a download (the share as a fraction)."""
+    yield [_("Gemeente"), _("Code"), _("Pijplijn"), _("Aandeel"), _("Deel van de taakstelling"), _("Gerealiseerd"),
+           _("Gepland"), _("Verschil")]  # fmt: skip
+    for m in f["per_member"]:
+        yield [m["name"], m["code"], m["pipeline"], m["share"], m["taakstelling"], m["realised"], m["planned"],
+               m["difference"]]  # fmt: skip
+
+
+TABLES = {"jaren": year_rows, "gemeenten": member_rows}
 
 
 def _key_figures(f: dict) -> list[dict]:

@@ -19,6 +19,7 @@ successor, date = the former municipality's last day, geo/data/herindelingen.csv
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 SEGMENTS = ("sociale_huur", "middenhuur_betaalbare_koop", "duur")
@@ -309,8 +310,11 @@ def _check_numbers(v: dict) -> list[Finding]:
         found.append(
             Finding(
                 "aandeel_corporaties",
-                _("Corporaties bouwen %(homes)d woningen, meer dan de taakstelling %(total)d.")
-                % {"homes": v["corporation_homes"], "total": total},
+                _("Corporaties bouwen %(homes)s woningen, meer dan de taakstelling %(total)s.")
+                % {
+                    "homes": number_format(v["corporation_homes"], force_grouping=True),
+                    "total": number_format(total, force_grouping=True),
+                },
                 warning=True,
             )
         )

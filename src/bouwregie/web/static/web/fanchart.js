@@ -28,13 +28,19 @@
       datasets.push({ label: text.target, data: data.target, borderColor: "#39870c", backgroundColor: "#39870c",
                       borderWidth: 2, borderDash: [2, 3], pointRadius: 0, fill: false, spanGaps: false });
     }
+    // The agreement line must sit inside the drawing, not on its top edge (issue #19): room above the highest
+    // of the bands and the agreement.
+    var highest = 0;
+    datasets.forEach(function (d) {
+      d.data.forEach(function (v) { if (v !== null && v > highest) { highest = v; } });
+    });
     new Chart(canvas, {
       type: "line",
       data: { labels: data.labels, datasets: datasets },
       options: {
         responsive: true, animation: false,
         interaction: { mode: "index", intersect: false },
-        scales: { y: { beginAtZero: true } },
+        scales: { y: { beginAtZero: true, suggestedMax: Math.ceil(highest * 1.12) } },
         plugins: { legend: { labels: { filter: function (item) { return item.text.slice(-1) !== " "; } } } },
         locale: document.documentElement.lang === "en" ? "en-GB" : "nl-NL"
       }
