@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SokConfig(AppConfig):
+    name = "bouwregie.sok"
+    label = "sok"

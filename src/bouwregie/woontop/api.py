@@ -1,0 +1,44 @@
+"""REST API for the Woontop tracker (/api/v1/woontop): the national table is open (the agreements are public),
+statuses are set by the Rijk (accounts.policy.can_edit_woontop)."""
+
+from typing import Literal
+
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from pydantic import ConfigDict
+
+from bouwregie.accounts import policy
+from bouwregie.api.problems import refuse_unknown_parameters
+from bouwregie.woontop import store
+
+TEXT = {"pattern": r"^[^\x00]*$"}
+
+
+class StatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
+    status: Literal["op_schema", "te_laat", "gereed", "vervallen"]
+    note: str = Field("", max_length=2000, **TEXT)
+
+
+def build_router(signed_in, errors) -> Router:
+    router = Router(tags=["woontop"])
+
+    @router.get("/afspraken", response={200: dict, **errors},
+                summary="De landelijke tafel: status per afspraak en mijlpaal in een kwartaal (?kwartaal=2025-Q2)")  # fmt: skip
+    def afspraken(request, kwartaal: str | None = Field(None, pattern=r"^\d{4}-Q[1-4]$")):
+        refuse_unknown_parameters(request, "kwartaal")
+        return store.table(kwartaal)
+
+    @router.post("/milestones/{code}/statuses", response={201: dict, **errors}, auth=signed_in,
+                 summary="De status van een mijlpaal in een kwartaal vastleggen (Rijk)")  # fmt: skip
+    def set_status(request, code: str, body: StatusIn):
+        if not policy.can_edit_woontop(policy.principal_for(request.user)):
+            raise HttpError(403, "Alleen het Rijk legt de status van Woontop-mijlpalen vast.")
+        try:
+            s = store.set_status(code, body.quarter, body.status, body.note, request.user.get_username())
+        except store.WoontopError as error:
+            raise HttpError(400, str(error)) from None
+        return 201, {"milestone": code, "quarter": s.quarter, "status": s.status, "set_by": s.set_by}
+
+    return router

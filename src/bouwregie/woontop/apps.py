@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WoontopConfig(AppConfig):
+    name = "bouwregie.woontop"
+    label = "woontop"
