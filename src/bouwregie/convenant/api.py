@@ -60,18 +60,28 @@ class RecordOut(Schema):
 
 
 def _record_out(r) -> dict:
-    return {"number": r.number, "under_convenant": r.under_convenant, "convenant_version": r.convenant_version,
-            "framework": r.framework, "values": r.values, "recorded_at": r.recorded_at.isoformat(),
-            "author": r.author, "reason": r.reason}  # fmt: skip
+    return {
+        "number": r.number,
+        "under_convenant": r.under_convenant,
+        "convenant_version": r.convenant_version,
+        "framework": r.framework,
+        "values": r.values,
+        "recorded_at": r.recorded_at.isoformat(),
+        "author": r.author,
+        "reason": r.reason,
+    }
 
 
 def _partner_out(p) -> dict:
-    return {k: getattr(p, k) for k in ("organisation", "sector", "signed_on", "signed_note", "convenant_version",
-                                       "source")}  # fmt: skip
+    return {
+        k: getattr(p, k) for k in ("organisation", "sector", "signed_on", "signed_note", "convenant_version", "source")
+    }
 
 
 def _current(code: str) -> ProjectVersion:
-    version = ProjectVersion.objects.select_related("municipality").filter(project__code=code).order_by("-number").first()
+    version = (
+        ProjectVersion.objects.select_related("municipality").filter(project__code=code).order_by("-number").first()
+    )
     if version is None:
         raise Http404(f"Project '{code}' bestaat niet.")
     return version
@@ -100,8 +110,11 @@ def build_router(signed_in, errors) -> Router:
         refuse_unknown_parameters(request)
         return [f.as_dict() for f in framework.all_versions()]
 
-    @router.get("/figures", response={200: dict, **errors},
-                summary="Aandeel onder het convenant en indicatorscores per gebied en peiling (open data; ?format=csv)")  # fmt: skip
+    @router.get(
+        "/figures",
+        response={200: dict, **errors},
+        summary="Aandeel onder het convenant en indicatorscores per gebied en peiling (open data; ?format=csv)",
+    )
     def figures(request, area: str = "NL", peiling: str | None = None, format: Literal["json", "csv"] = "json"):
         refuse_unknown_parameters(request, "area", "peiling", "format")
         try:
@@ -115,8 +128,12 @@ def build_router(signed_in, errors) -> Router:
             return table_download(store.csv_rows([result]), f"convenant-{result['area']['code']}-{code}", "csv")
         return result
 
-    @router.get("/projects/{code}/records", response={200: list[RecordOut], **errors}, auth=signed_in,
-                summary="De convenantregistraties van een project (alle, oudste eerst)")  # fmt: skip
+    @router.get(
+        "/projects/{code}/records",
+        response={200: list[RecordOut], **errors},
+        auth=signed_in,
+        summary="De convenantregistraties van een project (alle, oudste eerst)",
+    )
     def records(request, code: str):
         refuse_unknown_parameters(request)
         if not policy.can_read_projects(policy.principal_for(request.user)):
@@ -124,16 +141,26 @@ def build_router(signed_in, errors) -> Router:
         _current(code)
         return [_record_out(r) for r in store.project_history(code)]
 
-    @router.post("/projects/{code}/records", response={201: RecordOut, **errors}, auth=signed_in,
-                 summary="Een nieuwe convenantregistratie (onder het kader dat vandaag geldt)")  # fmt: skip
+    @router.post(
+        "/projects/{code}/records",
+        response={201: RecordOut, **errors},
+        auth=signed_in,
+        summary="Een nieuwe convenantregistratie (onder het kader dat vandaag geldt)",
+    )
     def add_record(request, code: str, body: RecordIn):
         version = _current(code)
         who = policy.principal_for(request.user)
         if not policy.can_edit_project(who, version.municipality_id, version.municipality.province_id):
             raise HttpError(403, "U mag dit project niet bewerken.")
         try:
-            r = store.record(code, body.under_convenant, body.values, body.reason, request.user.get_username(),
-                             body.convenant_version)  # fmt: skip
+            r = store.record(
+                code,
+                body.under_convenant,
+                body.values,
+                body.reason,
+                request.user.get_username(),
+                body.convenant_version,
+            )
         except (store.ConvenantError, framework.FrameworkError) as error:
             raise HttpError(400, str(error)) from None
         return 201, _record_out(r)

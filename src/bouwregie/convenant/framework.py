@@ -55,11 +55,27 @@ class Framework:
         return next((i for i in self.indicators if i.code == code), None)
 
     def as_dict(self) -> dict:
-        return {"kader": self.name, "versie": self.version, "geldig_vanaf": self.valid_from.isoformat(),
-                "bron": self.source, "toelichting": self.note, "themas": list(self.themes),
-                "indicatoren": [{"code": i.code, "naam": i.name, "thema": i.theme, "eenheid": i.unit,
-                                 "richting": i.direction, "norm_2030": i.norm_2030, "norm_2035": i.norm_2035,
-                                 "bron": i.source} for i in self.indicators]}  # fmt: skip
+        return {
+            "kader": self.name,
+            "versie": self.version,
+            "geldig_vanaf": self.valid_from.isoformat(),
+            "bron": self.source,
+            "toelichting": self.note,
+            "themas": list(self.themes),
+            "indicatoren": [
+                {
+                    "code": i.code,
+                    "naam": i.name,
+                    "thema": i.theme,
+                    "eenheid": i.unit,
+                    "richting": i.direction,
+                    "norm_2030": i.norm_2030,
+                    "norm_2035": i.norm_2035,
+                    "bron": i.source,
+                }
+                for i in self.indicators
+            ],
+        }
 
 
 def parse(data: dict, path: str) -> Framework:
@@ -69,8 +85,10 @@ def parse(data: dict, path: str) -> Framework:
         raise FrameworkError(_("Kaderbestand %(path)s mist: %(keys)s.") % {"path": path, "keys": ", ".join(missing)})
     if not isinstance(data["geldig_vanaf"], date):
         raise FrameworkError(_("In %s moet geldig_vanaf een datum zijn (2025-01-01).") % path)
-    themes = tuple({"code": str(t.get("code", "")), "naam": str(t.get("naam", "")), "bron": str(t.get("bron", ""))}
-                   for t in data.get("thema", []))  # fmt: skip
+    themes = tuple(
+        {"code": str(t.get("code", "")), "naam": str(t.get("naam", "")), "bron": str(t.get("bron", ""))}
+        for t in data.get("thema", [])
+    )
     theme_codes = {t["code"] for t in themes}
     indicators, seen = [], set()
     for n, raw in enumerate(data.get("indicator", []), start=1):
@@ -89,14 +107,32 @@ def parse(data: dict, path: str) -> Framework:
         for key in ("norm_2030", "norm_2035"):
             value = raw.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-                raise FrameworkError(_("%(path)s, indicator %(n)d (%(code)s): %(key)s is geen getal.")
-                                     % {**where, "key": key})  # fmt: skip
+                raise FrameworkError(
+                    _("%(path)s, indicator %(n)d (%(code)s): %(key)s is geen getal.") % {**where, "key": key}
+                )
             norms.append(None if value is None else float(value))
         seen.add(code)
-        indicators.append(Indicator(code, str(raw.get("naam", code)), raw["thema"], str(raw.get("eenheid", "")),
-                                    direction, *norms, str(raw["bron"])))  # fmt: skip
-    return Framework(str(data["kader"]), str(data["versie"]), data["geldig_vanaf"], str(data["bron"]),
-                     str(data.get("toelichting", "")), themes, tuple(indicators), path)  # fmt: skip
+        indicators.append(
+            Indicator(
+                code,
+                str(raw.get("naam", code)),
+                raw["thema"],
+                str(raw.get("eenheid", "")),
+                direction,
+                *norms,
+                str(raw["bron"]),
+            )
+        )
+    return Framework(
+        str(data["kader"]),
+        str(data["versie"]),
+        data["geldig_vanaf"],
+        str(data["bron"]),
+        str(data.get("toelichting", "")),
+        themes,
+        tuple(indicators),
+        path,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -104,7 +140,9 @@ def _load(path: Path, _mtime_ns: int) -> Framework:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise FrameworkError(_("Kaderbestand %(path)s is onleesbaar: %(error)s") % {"path": path, "error": error}) from None
+        raise FrameworkError(
+            _("Kaderbestand %(path)s is onleesbaar: %(error)s") % {"path": path, "error": error}
+        ) from None
     return parse(data, str(path))
 
 
@@ -121,8 +159,10 @@ def all_versions() -> list[Framework]:
     seen: dict[tuple, str] = {}
     for f in found:
         if (f.name, f.version) in seen:
-            raise FrameworkError(_("Kader %(label)s staat twee keer: %(a)s en %(b)s.")
-                                 % {"label": f.label, "a": seen[(f.name, f.version)], "b": f.path})  # fmt: skip
+            raise FrameworkError(
+                _("Kader %(label)s staat twee keer: %(a)s en %(b)s.")
+                % {"label": f.label, "a": seen[(f.name, f.version)], "b": f.path}
+            )
         seen[(f.name, f.version)] = f.path
     return sorted(found, key=lambda f: (f.valid_from, f.version))
 

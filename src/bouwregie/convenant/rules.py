@@ -24,8 +24,10 @@ def check_values(values: dict, indicator_codes: Iterable[str]) -> tuple[dict, li
     clean, errors = {}, []
     for code, raw in values.items():
         if code not in known:
-            errors.append(_("Indicator '%(code)s' bestaat niet in dit kader; wel: %(known)s.")
-                          % {"code": code, "known": ", ".join(sorted(known))})  # fmt: skip
+            errors.append(
+                _("Indicator '%(code)s' bestaat niet in dit kader; wel: %(known)s.")
+                % {"code": code, "known": ", ".join(sorted(known))}
+            )
             continue
         try:
             number = float(str(raw).replace(",", ".")) if not isinstance(raw, bool) else math.nan
@@ -71,9 +73,15 @@ def indicator_scores(records: Iterable[dict], frameworks: dict) -> list[dict]:
             continue
         for ind in framework.indicators:
             values = [r["values"][ind.code] for r in by_label[label] if ind.code in r["values"]]
-            row = {"framework": label, "indicator": ind.code, "name": ind.name, "unit": ind.unit,
-                   "direction": ind.direction, "projects": len(values),
-                   "mean": round(sum(values) / len(values), 4) if values else None}  # fmt: skip
+            row = {
+                "framework": label,
+                "indicator": ind.code,
+                "name": ind.name,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "projects": len(values),
+                "mean": round(sum(values) / len(values), 4) if values else None,
+            }
             for year, norm in (("2030", ind.norm_2030), ("2035", ind.norm_2035)):
                 verdicts = [score(v, norm, ind.direction) for v in values]
                 row[f"norm_{year}"] = norm

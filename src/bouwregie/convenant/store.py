@@ -30,16 +30,35 @@ class ConvenantError(ValueError):
     pass
 
 
-def register_partner(organisation: str, sector: str, convenant_version: str, source: str, author: str,
-                     signed_on: date | None = None, signed_note: str = "", now: datetime | None = None) -> Partner:  # fmt: skip
+def register_partner(
+    organisation: str,
+    sector: str,
+    convenant_version: str,
+    source: str,
+    author: str,
+    signed_on: date | None = None,
+    signed_note: str = "",
+    now: datetime | None = None,
+) -> Partner:
     """A register entry; a newer entry for the same organisation supersedes the older, which stays."""
-    for value, label in ((organisation, _("organisatie")), (sector, _("sector")), (convenant_version, _("convenantversie")),
-                         (source, _("bron"))):  # fmt: skip
+    for value, label in (
+        (organisation, _("organisatie")),
+        (sector, _("sector")),
+        (convenant_version, _("convenantversie")),
+        (source, _("bron")),
+    ):
         if not str(value).strip():
             raise ConvenantError(_("Het veld %s is verplicht.") % label)
-    return Partner.objects.create(organisation=organisation.strip(), sector=sector.strip(), signed_on=signed_on,
-                                  signed_note=signed_note.strip(), convenant_version=convenant_version.strip(),
-                                  source=source.strip(), recorded_at=now or timezone.now(), recorded_by=author)  # fmt: skip
+    return Partner.objects.create(
+        organisation=organisation.strip(),
+        sector=sector.strip(),
+        signed_on=signed_on,
+        signed_note=signed_note.strip(),
+        convenant_version=convenant_version.strip(),
+        source=source.strip(),
+        recorded_at=now or timezone.now(),
+        recorded_by=author,
+    )
 
 
 def register() -> list[Partner]:
@@ -61,8 +80,15 @@ def load_seed_partners(author: str = "bouwregie") -> int:
     return added
 
 
-def record(project_code: str, under_convenant: bool, values: dict, reason: str, author: str,
-           convenant_version: str = "", now: datetime | None = None) -> ProjectRecord:  # fmt: skip
+def record(
+    project_code: str,
+    under_convenant: bool,
+    values: dict,
+    reason: str,
+    author: str,
+    convenant_version: str = "",
+    now: datetime | None = None,
+) -> ProjectRecord:
     """A project's convenant record under the framework version in force today; values checked against it.
     A refused record writes nothing."""
     now = now or timezone.now()
@@ -79,9 +105,17 @@ def record(project_code: str, under_convenant: bool, values: dict, reason: str, 
         raise ConvenantError(_("Indicatorwaarden horen bij een project dat onder het convenant wordt gebouwd."))
     with transaction.atomic():
         last = ProjectRecord.objects.select_for_update().filter(project=project).aggregate(n=Max("number"))["n"] or 0
-        return ProjectRecord.objects.create(project=project, number=last + 1, under_convenant=under_convenant,
-                                            convenant_version=convenant_version.strip(), framework=used.label,
-                                            values=clean, recorded_at=now, author=author, reason=reason.strip())  # fmt: skip
+        return ProjectRecord.objects.create(
+            project=project,
+            number=last + 1,
+            under_convenant=under_convenant,
+            convenant_version=convenant_version.strip(),
+            framework=used.label,
+            values=clean,
+            recorded_at=now,
+            author=author,
+            reason=reason.strip(),
+        )
 
 
 def cutoff_of(peiling: str) -> datetime:
@@ -109,13 +143,24 @@ def _scores(latest: dict[int, dict], project_ids, known: dict | None = None) -> 
 def _figures(area: dict, peiling: str, all_sums, under_sums, scores, labels) -> dict:
     pipeline, pipeline_under = int(all_sums.homes), int(under_sums.homes)
     delivered, delivered_under = int(all_sums.realised.sum()), int(under_sums.realised.sum())
-    return {"area": area, "peiling": peiling, "framework_versions": labels,
-            "pipeline": {"projects": int(all_sums.projects), "projects_under": int(under_sums.projects),
-                         "homes": pipeline, "homes_under": pipeline_under,
-                         "share": rules.share(pipeline_under, pipeline)},
-            "deliveries": {"homes": delivered, "homes_under": delivered_under,
-                           "share": rules.share(delivered_under, delivered)},
-            "indicators": scores}  # fmt: skip
+    return {
+        "area": area,
+        "peiling": peiling,
+        "framework_versions": labels,
+        "pipeline": {
+            "projects": int(all_sums.projects),
+            "projects_under": int(under_sums.projects),
+            "homes": pipeline,
+            "homes_under": pipeline_under,
+            "share": rules.share(pipeline_under, pipeline),
+        },
+        "deliveries": {
+            "homes": delivered,
+            "homes_under": delivered_under,
+            "share": rules.share(delivered_under, delivered),
+        },
+        "indicators": scores,
+    }
 
 
 def area_figures(spec: str, peiling: str) -> dict:
@@ -154,13 +199,22 @@ def national(peiling: str) -> dict[str, dict]:
         in_area[code] = np.flatnonzero(s.municipality == i)
     ids = s.project_ids
     known = {f.label: f for f in framework.all_versions()}
-    result["NL"] = _figures({"kind": "nl", "code": "NL", "name": "Nederland"}, peiling, all_nl.take(0),
-                            under_nl.take(0), *_scores(latest, ids[in_area["NL"]].tolist(), known))  # fmt: skip
-    for kind, codes, a, u in (("provincie", s.province_codes, all_p, under_p),
-                              ("gemeente", s.municipality_codes, all_m, under_m)):  # fmt: skip
+    result["NL"] = _figures(
+        {"kind": "nl", "code": "NL", "name": "Nederland"},
+        peiling,
+        all_nl.take(0),
+        under_nl.take(0),
+        *_scores(latest, ids[in_area["NL"]].tolist(), known),
+    )
+    for kind, codes, a, u in (
+        ("provincie", s.province_codes, all_p, under_p),
+        ("gemeente", s.municipality_codes, all_m, under_m),
+    ):
         for i, code in enumerate(codes):
             area = {"kind": kind, "code": code, "name": names.get(code, code)}
-            result[code] = _figures(area, peiling, a.take(i), u.take(i), *_scores(latest, ids[in_area[code]].tolist(), known))
+            result[code] = _figures(
+                area, peiling, a.take(i), u.take(i), *_scores(latest, ids[in_area[code]].tolist(), known)
+            )
     return result
 
 
@@ -171,12 +225,35 @@ def project_history(project_code: str) -> list[ProjectRecord]:
 def csv_rows(result: dict[str, dict] | list[dict]) -> list[list]:
     """Open data (SOK art. 8.1: "Die data zijn voor iedereen vrijelijk toegankelijk") as a table, header first."""
     items = result.values() if isinstance(result, dict) else result
-    rows = [["gebiedscode", "gebied", "soort", "peiling", "kaderversies", "pijplijn_woningen",
-             "pijplijn_onder_convenant", "aandeel_pijplijn", "opgeleverd", "opgeleverd_onder_convenant",
-             "aandeel_opgeleverd"]]  # fmt: skip
+    rows = [
+        [
+            "gebiedscode",
+            "gebied",
+            "soort",
+            "peiling",
+            "kaderversies",
+            "pijplijn_woningen",
+            "pijplijn_onder_convenant",
+            "aandeel_pijplijn",
+            "opgeleverd",
+            "opgeleverd_onder_convenant",
+            "aandeel_opgeleverd",
+        ]
+    ]
     for f in items:
-        rows.append([f["area"]["code"], f["area"]["name"], f["area"]["kind"], f["peiling"],
-                     ", ".join(f["framework_versions"]), f["pipeline"]["homes"], f["pipeline"]["homes_under"],
-                     f["pipeline"]["share"], f["deliveries"]["homes"], f["deliveries"]["homes_under"],
-                     f["deliveries"]["share"]])  # fmt: skip
+        rows.append(
+            [
+                f["area"]["code"],
+                f["area"]["name"],
+                f["area"]["kind"],
+                f["peiling"],
+                ", ".join(f["framework_versions"]),
+                f["pipeline"]["homes"],
+                f["pipeline"]["homes_under"],
+                f["pipeline"]["share"],
+                f["deliveries"]["homes"],
+                f["deliveries"]["homes_under"],
+                f["deliveries"]["share"],
+            ]
+        )
     return rows

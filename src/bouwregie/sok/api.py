@@ -77,16 +77,23 @@ def _plain(o: dict) -> dict:
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["sok"], auth=signed_in)
 
-    @router.get("/years/{year}", response={200: dict, **errors}, summary="Jaarplan, begroting, bijdragen, facturen, "
-                "uitgaven en terugbetaling van één jaar")  # fmt: skip
+    @router.get(
+        "/years/{year}",
+        response={200: dict, **errors},
+        summary="Jaarplan, begroting, bijdragen, facturen, uitgaven en terugbetaling van één jaar",
+    )
     def year(request, year: int):
         refuse_unknown_parameters(request)
         return _plain(store.year_overview(_allowed(request, year)))
 
-    @router.get("/years/{year}/export", response={200: None, **errors},
-                summary="Export voor de Processtuurgroep: ?meeting=begroting of jaarafsluiting, ?format=csv of xlsx")  # fmt: skip
-    def export(request, year: int, meeting: Literal["begroting", "jaarafsluiting"],
-               format: Literal["csv", "xlsx"] = "csv"):  # fmt: skip
+    @router.get(
+        "/years/{year}/export",
+        response={200: None, **errors},
+        summary="Export voor de Processtuurgroep: ?meeting=begroting of jaarafsluiting, ?format=csv of xlsx",
+    )
+    def export(
+        request, year: int, meeting: Literal["begroting", "jaarafsluiting"], format: Literal["csv", "xlsx"] = "csv"
+    ):
         refuse_unknown_parameters(request, "meeting", "format")
         o = store.year_overview(_allowed(request, year))
         rows = store.begroting_rows(o) if meeting == "begroting" else store.jaarafsluiting_rows(o)
@@ -101,29 +108,53 @@ def build_router(signed_in, errors) -> Router:
     @router.post("/years/{year}/expenditures", response={201: dict, **errors}, summary="Een uitgave boeken")
     def expenditure(request, year: int, body: ExpenditureIn):
         _allowed(request, year, edit=True)
-        e = _booked(lambda: store.book_expenditure(year, body.line, body.amount_cents, body.spent_on,
-                                                   body.description, request.user.get_username()))  # fmt: skip
+        e = _booked(
+            lambda: store.book_expenditure(
+                year, body.line, body.amount_cents, body.spent_on, body.description, request.user.get_username()
+            )
+        )
         return 201, {"id": e.id, "line": body.line, "amount_cents": e.amount_cents}
 
-    @router.post("/years/{year}/budget-changes", response={201: dict, **errors},
-                 summary="Een begrotingswijziging (besluit van de Processtuurgroep)")  # fmt: skip
+    @router.post(
+        "/years/{year}/budget-changes",
+        response={201: dict, **errors},
+        summary="Een begrotingswijziging (besluit van de Processtuurgroep)",
+    )
     def budget_change(request, year: int, body: BudgetChangeIn):
         _allowed(request, year, edit=True)
-        made = _booked(lambda: store.change_budget(year, body.deltas_cents, body.decided_on, body.decision,
-                                                   request.user.get_username()))  # fmt: skip
+        made = _booked(
+            lambda: store.change_budget(
+                year, body.deltas_cents, body.decided_on, body.decision, request.user.get_username()
+            )
+        )
         return 201, {"changes": len(made)}
 
-    @router.post("/years/{year}/invoices", response={201: dict, **errors},
-                 summary="Facturen van de penvoerder aan de andere partijen (bijdrage plus btw)")  # fmt: skip
+    @router.post(
+        "/years/{year}/invoices",
+        response={201: dict, **errors},
+        summary="Facturen van de penvoerder aan de andere partijen (bijdrage plus btw)",
+    )
     def invoices(request, year: int, body: InvoicesIn):
         _allowed(request, year, edit=True)
         made = _booked(lambda: store.issue_invoices(year, body.issued_on, request.user.get_username()))
-        return 201, {"invoices": [{"number": i.number, "net_cents": i.net_cents, "vat_cents": i.vat_cents,
-                                   "total_cents": i.net_cents + i.vat_cents, "vat_version": i.vat_version}
-                                  for i in made]}  # fmt: skip
+        return 201, {
+            "invoices": [
+                {
+                    "number": i.number,
+                    "net_cents": i.net_cents,
+                    "vat_cents": i.vat_cents,
+                    "total_cents": i.net_cents + i.vat_cents,
+                    "vat_version": i.vat_version,
+                }
+                for i in made
+            ]
+        }
 
-    @router.post("/years/{year}/annual-accounts", response={201: dict, **errors},
-                 summary="De verantwoording is verzonden (art. 6.5)")  # fmt: skip
+    @router.post(
+        "/years/{year}/annual-accounts",
+        response={201: dict, **errors},
+        summary="De verantwoording is verzonden (art. 6.5)",
+    )
     def account(request, year: int, body: AccountIn):
         _allowed(request, year, edit=True)
         a = _booked(lambda: store.record_account(year, body.sent_on, request.user.get_username(), body.note))

@@ -111,11 +111,17 @@ def check_change(lines: dict[str, int], deltas: dict[str, int], contributions_ce
         if name not in lines:
             errors.append(_("Begrotingspost '%s' bestaat niet.") % name)
         elif lines[name] + delta < 0:
-            errors.append(_("Post '%(name)s' zou negatief worden (%(cents)d cent).")
-                          % {"name": name, "cents": lines[name] + delta})  # fmt: skip
+            errors.append(
+                _("Post '%(name)s' zou negatief worden (%(cents)d cent).")
+                % {"name": name, "cents": lines[name] + delta}
+            )
     after = sum(lines.values()) + sum(deltas.values())
     if after > contributions_cents:
-        errors.append(_("De begroting (%(after)d cent) zou hoger worden dan de bijdragen (%(total)d cent) "
-                        "(art. 6.1: alleen binnen de vastgestelde bijdragen).")
-                      % {"after": after, "total": contributions_cents})  # fmt: skip
+        errors.append(
+            _(
+                "De begroting (%(after)d cent) zou hoger worden dan de bijdragen (%(total)d cent) "
+                "(art. 6.1: alleen binnen de vastgestelde bijdragen)."
+            )
+            % {"after": after, "total": contributions_cents}
+        )
     return errors

@@ -45,8 +45,9 @@ def vat_in_force(on: date) -> regulation.Regulation:
 
 def _cents(value, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SokError(_("%(where)s: '%(value)s' is geen bedrag in hele centen (0 of meer).")
-                       % {"where": where, "value": value})  # fmt: skip
+        raise SokError(
+            _("%(where)s: '%(value)s' is geen bedrag in hele centen (0 of meer).") % {"where": where, "value": value}
+        )
     return value
 
 
@@ -84,7 +85,9 @@ def load(path: Path | str, author: str = "bouwregie", now: datetime | None = Non
             raise SokError(_("%(where)s: fte '%(fte)s' is geen getal.") % {"where": where, "fte": p["fte"]}) from None
         codes.append(code)
     if data["penvoerder"] not in codes:
-        raise SokError(_("%(file)s: de penvoerder %(code)s is geen partij.") % {"file": name, "code": data["penvoerder"]})
+        raise SokError(
+            _("%(file)s: de penvoerder %(code)s is geen partij.") % {"file": name, "code": data["penvoerder"]}
+        )
     plan = data["jaarplan"]
     year = _need(plan, "jaar", f"{name}, jaarplan")
     lines = plan.get("post", [])
@@ -104,31 +107,58 @@ def load(path: Path | str, author: str = "bouwregie", now: datetime | None = Non
         agreement = Agreement.objects.filter(name=data["naam"]).first()
         if agreement is None:
             agreement = Agreement.objects.create(
-                name=data["naam"], source=data["bron"], starts_on=data["ingang"], ends_on=data["einde"],
+                name=data["naam"],
+                source=data["bron"],
+                starts_on=data["ingang"],
+                ends_on=data["einde"],
                 extension_years=data.get("verlenging_jaren", 0),
                 extension_talks_months=data.get("overleg_verlenging_maanden", 3),
-                notice_months=data.get("opzegtermijn_maanden", 3), penvoerder=data["penvoerder"],
-            )  # fmt: skip
+                notice_months=data.get("opzegtermijn_maanden", 3),
+                penvoerder=data["penvoerder"],
+            )
             for p in parties:
-                Party.objects.create(agreement=agreement, province=p["provincie"], name=p.get("naam", p["provincie"]),
-                                     fte=Decimal(str(p.get("fte", "0"))), source=p.get("bron", data["bron"]))  # fmt: skip
+                Party.objects.create(
+                    agreement=agreement,
+                    province=p["provincie"],
+                    name=p.get("naam", p["provincie"]),
+                    fte=Decimal(str(p.get("fte", "0"))),
+                    source=p.get("bron", data["bron"]),
+                )
         if Jaarplan.objects.filter(agreement=agreement, year=year).exists():
-            raise SokError(_("Het jaarplan %(year)s van '%(name)s' is al geladen; er is niets gewijzigd.")
-                           % {"year": year, "name": agreement.name})  # fmt: skip
-        jaarplan = Jaarplan.objects.create(agreement=agreement, year=year, adopted_on=plan.get("vastgesteld", now.date()),
-                                           stated_total_cents=plan.get("begroting_totaal_genoemd_cent"),
-                                           source=plan.get("bron", data["bron"]), loaded_at=now, loaded_by=author)  # fmt: skip
+            raise SokError(
+                _("Het jaarplan %(year)s van '%(name)s' is al geladen; er is niets gewijzigd.")
+                % {"year": year, "name": agreement.name}
+            )
+        jaarplan = Jaarplan.objects.create(
+            agreement=agreement,
+            year=year,
+            adopted_on=plan.get("vastgesteld", now.date()),
+            stated_total_cents=plan.get("begroting_totaal_genoemd_cent"),
+            source=plan.get("bron", data["bron"]),
+            loaded_at=now,
+            loaded_by=author,
+        )
         try:
             for i, line in enumerate(lines):
-                BudgetLine.objects.create(jaarplan=jaarplan, position=i, name=line["naam"],
-                                          amount_cents=line["bedrag_cent"], source=line.get("bron", plan.get("bron", "")))  # fmt: skip
+                BudgetLine.objects.create(
+                    jaarplan=jaarplan,
+                    position=i,
+                    name=line["naam"],
+                    amount_cents=line["bedrag_cent"],
+                    source=line.get("bron", plan.get("bron", "")),
+                )
         except IntegrityError:
             raise SokError(_("%s: een begrotingspost staat twee keer in het jaarplan.") % name) from None
         by_code = {p.province: p for p in agreement.parties.all()}
         for c in contributions:
-            Contribution.objects.create(jaarplan=jaarplan, party=by_code[c["provincie"]], amount_cents=c["bedrag_cent"],
-                                        in_kind_cents=c.get("in_natura_cent", 0), in_kind=c.get("in_natura", ""),
-                                        source=c.get("bron", ""))  # fmt: skip
+            Contribution.objects.create(
+                jaarplan=jaarplan,
+                party=by_code[c["provincie"]],
+                amount_cents=c["bedrag_cent"],
+                in_kind_cents=c.get("in_natura_cent", 0),
+                in_kind=c.get("in_natura", ""),
+                source=c.get("bron", ""),
+            )
     return jaarplan
 
 
@@ -142,14 +172,16 @@ def jaarplan_for(year: int) -> Jaarplan:
 def _line(jaarplan: Jaarplan, name: str) -> BudgetLine:
     line = jaarplan.lines.filter(name=name).first()
     if line is None:
-        raise SokError(_("Begrotingspost '%(name)s' bestaat niet in het jaarplan %(year)s; wel: %(known)s.")
-                       % {"name": name, "year": jaarplan.year,
-                          "known": ", ".join(jaarplan.lines.values_list("name", flat=True))})  # fmt: skip
+        raise SokError(
+            _("Begrotingspost '%(name)s' bestaat niet in het jaarplan %(year)s; wel: %(known)s.")
+            % {"name": name, "year": jaarplan.year, "known": ", ".join(jaarplan.lines.values_list("name", flat=True))}
+        )
     return line
 
 
-def book_expenditure(year: int, line: str, amount_cents: int, spent_on: date, description: str, author: str,
-                     now: datetime | None = None) -> Expenditure:  # fmt: skip
+def book_expenditure(
+    year: int, line: str, amount_cents: int, spent_on: date, description: str, author: str, now: datetime | None = None
+) -> Expenditure:
     jaarplan = jaarplan_for(year)
     if amount_cents <= 0:
         raise SokError(_("Een uitgave is groter dan nul (%s cent).") % amount_cents)
@@ -157,13 +189,20 @@ def book_expenditure(year: int, line: str, amount_cents: int, spent_on: date, de
         raise SokError(_("De datum %(day)s valt niet in %(year)s.") % {"day": spent_on.isoformat(), "year": year})
     if not description.strip():
         raise SokError(_("Een uitgave heeft een omschrijving."))
-    return Expenditure.objects.create(jaarplan=jaarplan, line=_line(jaarplan, line), amount_cents=amount_cents,
-                                      spent_on=spent_on, description=description.strip(),
-                                      recorded_at=now or timezone.now(), recorded_by=author)  # fmt: skip
+    return Expenditure.objects.create(
+        jaarplan=jaarplan,
+        line=_line(jaarplan, line),
+        amount_cents=amount_cents,
+        spent_on=spent_on,
+        description=description.strip(),
+        recorded_at=now or timezone.now(),
+        recorded_by=author,
+    )
 
 
-def change_budget(year: int, deltas: dict[str, int], decided_on: date, decision: str, author: str,
-                  now: datetime | None = None) -> list[BudgetChange]:  # fmt: skip
+def change_budget(
+    year: int, deltas: dict[str, int], decided_on: date, decision: str, author: str, now: datetime | None = None
+) -> list[BudgetChange]:
     """A Processtuurgroep decision moving money between lines (or to/from the unallocated part), all or nothing."""
     jaarplan = jaarplan_for(year)
     if not decision.strip():
@@ -174,10 +213,19 @@ def change_budget(year: int, deltas: dict[str, int], decided_on: date, decision:
     if errors:
         raise SokError(" ".join(errors))
     with transaction.atomic():
-        return [BudgetChange.objects.create(jaarplan=jaarplan, line=_line(jaarplan, name), delta_cents=delta,
-                                            decided_on=decided_on, decision=decision.strip(),
-                                            recorded_at=now or timezone.now(), recorded_by=author)
-                for name, delta in deltas.items() if delta]  # fmt: skip
+        return [
+            BudgetChange.objects.create(
+                jaarplan=jaarplan,
+                line=_line(jaarplan, name),
+                delta_cents=delta,
+                decided_on=decided_on,
+                decision=decision.strip(),
+                recorded_at=now or timezone.now(),
+                recorded_by=author,
+            )
+            for name, delta in deltas.items()
+            if delta
+        ]
 
 
 def issue_invoices(year: int, issued_on: date, author: str, now: datetime | None = None) -> list[Invoice]:
@@ -193,17 +241,27 @@ def issue_invoices(year: int, issued_on: date, author: str, now: datetime | None
                 continue
             if Invoice.objects.filter(jaarplan=jaarplan, party=c.party).exists():
                 continue
-            made.append(Invoice.objects.create(
-                jaarplan=jaarplan, party=c.party, number=f"SOK-{year}-{c.party.province}", issued_on=issued_on,
-                net_cents=c.amount_cents, vat_percent=percent, vat_cents=rules.vat(c.amount_cents, percent),
-                vat_version=f"{rate.name} {rate.version}", recorded_at=now or timezone.now(), recorded_by=author,
-            ))  # fmt: skip
+            made.append(
+                Invoice.objects.create(
+                    jaarplan=jaarplan,
+                    party=c.party,
+                    number=f"SOK-{year}-{c.party.province}",
+                    issued_on=issued_on,
+                    net_cents=c.amount_cents,
+                    vat_percent=percent,
+                    vat_cents=rules.vat(c.amount_cents, percent),
+                    vat_version=f"{rate.name} {rate.version}",
+                    recorded_at=now or timezone.now(),
+                    recorded_by=author,
+                )
+            )
     return made
 
 
 def record_account(year: int, sent_on: date, author: str, note: str = "", now: datetime | None = None):
-    return AnnualAccount.objects.create(jaarplan=jaarplan_for(year), sent_on=sent_on, note=note,
-                                        recorded_at=now or timezone.now(), recorded_by=author)  # fmt: skip
+    return AnnualAccount.objects.create(
+        jaarplan=jaarplan_for(year), sent_on=sent_on, note=note, recorded_at=now or timezone.now(), recorded_by=author
+    )
 
 
 def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
@@ -214,48 +272,100 @@ def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
     for line in jaarplan.lines.order_by("position"):
         changed = sum(line.changes.values_list("delta_cents", flat=True))
         spent = sum(line.expenditures.values_list("amount_cents", flat=True))
-        lines.append({"name": line.name, "loaded_cents": line.amount_cents, "changes_cents": changed,
-                      "budget_cents": line.amount_cents + changed, "spent_cents": spent,
-                      "left_cents": line.amount_cents + changed - spent, "source": line.source})  # fmt: skip
+        lines.append(
+            {
+                "name": line.name,
+                "loaded_cents": line.amount_cents,
+                "changes_cents": changed,
+                "budget_cents": line.amount_cents + changed,
+                "spent_cents": spent,
+                "left_cents": line.amount_cents + changed - spent,
+                "source": line.source,
+            }
+        )
     contributions = list(jaarplan.contributions.select_related("party").order_by("party__name"))
     total = sum(c.amount_cents for c in contributions)
-    budget = rules.budget_overview([rules.LineState(r["name"], r["budget_cents"], r["spent_cents"]) for r in lines],
-                                   total, jaarplan.stated_total_cents)  # fmt: skip
+    budget = rules.budget_overview(
+        [rules.LineState(r["name"], r["budget_cents"], r["spent_cents"]) for r in lines],
+        total,
+        jaarplan.stated_total_cents,
+    )
     shares = rules.refund(budget["remainder_cents"], {c.party.province: c.amount_cents for c in contributions})
     invoices = {i.party_id: i for i in jaarplan.invoice_set.all()}
     account = jaarplan.annualaccount_set.order_by("sent_on").first()
     party_rows = []
     for c in contributions:
         invoice = invoices.get(c.party_id)
-        party_rows.append({
-            "province": c.party.province, "name": c.party.name, "fte": c.party.fte,
-            "penvoerder": c.party.province == agreement.penvoerder, "amount_cents": c.amount_cents,
-            "in_kind_cents": c.in_kind_cents, "in_kind": c.in_kind, "source": c.source,
-            "invoice": None if invoice is None else {
-                "number": invoice.number, "issued_on": invoice.issued_on, "net_cents": invoice.net_cents,
-                "vat_percent": invoice.vat_percent, "vat_cents": invoice.vat_cents,
-                "total_cents": invoice.net_cents + invoice.vat_cents, "vat_version": invoice.vat_version},
-            "refund_cents": shares[c.party.province],
-        })  # fmt: skip
+        party_rows.append(
+            {
+                "province": c.party.province,
+                "name": c.party.name,
+                "fte": c.party.fte,
+                "penvoerder": c.party.province == agreement.penvoerder,
+                "amount_cents": c.amount_cents,
+                "in_kind_cents": c.in_kind_cents,
+                "in_kind": c.in_kind,
+                "source": c.source,
+                "invoice": None
+                if invoice is None
+                else {
+                    "number": invoice.number,
+                    "issued_on": invoice.issued_on,
+                    "net_cents": invoice.net_cents,
+                    "vat_percent": invoice.vat_percent,
+                    "vat_cents": invoice.vat_cents,
+                    "total_cents": invoice.net_cents + invoice.vat_cents,
+                    "vat_version": invoice.vat_version,
+                },
+                "refund_cents": shares[c.party.province],
+            }
+        )
     due = rules.account_due(jaarplan.year)
     return {
-        "agreement": {"name": agreement.name, "source": agreement.source, "starts_on": agreement.starts_on,
-                      "ends_on": agreement.ends_on, "extension_years": agreement.extension_years,
-                      "talks_by": rules.talks_by(agreement.ends_on, agreement.extension_talks_months),
-                      "notice_months": agreement.notice_months, "penvoerder": agreement.penvoerder},
-        "year": jaarplan.year, "adopted_on": jaarplan.adopted_on, "source": jaarplan.source,
-        "lines": lines, "parties": party_rows, "budget": budget,
+        "agreement": {
+            "name": agreement.name,
+            "source": agreement.source,
+            "starts_on": agreement.starts_on,
+            "ends_on": agreement.ends_on,
+            "extension_years": agreement.extension_years,
+            "talks_by": rules.talks_by(agreement.ends_on, agreement.extension_talks_months),
+            "notice_months": agreement.notice_months,
+            "penvoerder": agreement.penvoerder,
+        },
+        "year": jaarplan.year,
+        "adopted_on": jaarplan.adopted_on,
+        "source": jaarplan.source,
+        "lines": lines,
+        "parties": party_rows,
+        "budget": budget,
         "in_kind_cents": sum(c.in_kind_cents for c in contributions),
         "fte": sum((c.party.fte for c in contributions), Decimal(0)),
-        "changes": [{"line": ch.line.name, "delta_cents": ch.delta_cents, "decided_on": ch.decided_on,
-                     "decision": ch.decision, "recorded_by": ch.recorded_by}
-                    for ch in jaarplan.budgetchange_set.select_related("line")],
-        "expenditures": [{"line": e.line.name, "spent_on": e.spent_on, "amount_cents": e.amount_cents,
-                          "description": e.description, "recorded_by": e.recorded_by}
-                         for e in jaarplan.expenditure_set.select_related("line")],
-        "account": {"due": due, "sent_on": account.sent_on if account else None,
-                    "overdue": rules.account_overdue(jaarplan.year, account.sent_on if account else None, today)},
-    }  # fmt: skip
+        "changes": [
+            {
+                "line": ch.line.name,
+                "delta_cents": ch.delta_cents,
+                "decided_on": ch.decided_on,
+                "decision": ch.decision,
+                "recorded_by": ch.recorded_by,
+            }
+            for ch in jaarplan.budgetchange_set.select_related("line")
+        ],
+        "expenditures": [
+            {
+                "line": e.line.name,
+                "spent_on": e.spent_on,
+                "amount_cents": e.amount_cents,
+                "description": e.description,
+                "recorded_by": e.recorded_by,
+            }
+            for e in jaarplan.expenditure_set.select_related("line")
+        ],
+        "account": {
+            "due": due,
+            "sent_on": account.sent_on if account else None,
+            "overdue": rules.account_overdue(jaarplan.year, account.sent_on if account else None, today),
+        },
+    }
 
 
 def begroting_rows(o: dict) -> list[list]:
@@ -265,26 +375,53 @@ def begroting_rows(o: dict) -> list[list]:
     rows.append([_("Totaal begrotingsposten"), "", _eur(o["budget"]["allocated_cents"]), ""])
     rows += [[_("Bijdrage"), p["name"], _eur(p["amount_cents"]), p["source"]] for p in o["parties"]]
     rows.append([_("Totaal bijdragen"), "", _eur(o["budget"]["contributions_cents"]), ""])
-    rows.append([_("Niet toegewezen aan een post"), "", _eur(o["budget"]["unallocated_cents"]),
-                 _("bijdragen min begrotingsposten")])  # fmt: skip
-    rows += [[_("In natura (verrekend)"), p["name"] + ": " + p["in_kind"], _eur(p["in_kind_cents"]), p["source"]]
-             for p in o["parties"] if p["in_kind_cents"]]  # fmt: skip
-    rows += [[_("Factuur"), f"{p['invoice']['number']} {p['name']}", _eur(p["invoice"]["total_cents"]),
-              f"{p['invoice']['vat_version']}: {p['invoice']['vat_percent']}%"]
-             for p in o["parties"] if p["invoice"]]  # fmt: skip
+    rows.append(
+        [
+            _("Niet toegewezen aan een post"),
+            "",
+            _eur(o["budget"]["unallocated_cents"]),
+            _("bijdragen min begrotingsposten"),
+        ]
+    )
+    rows += [
+        [_("In natura (verrekend)"), p["name"] + ": " + p["in_kind"], _eur(p["in_kind_cents"]), p["source"]]
+        for p in o["parties"]
+        if p["in_kind_cents"]
+    ]
+    rows += [
+        [
+            _("Factuur"),
+            f"{p['invoice']['number']} {p['name']}",
+            _eur(p["invoice"]["total_cents"]),
+            f"{p['invoice']['vat_version']}: {p['invoice']['vat_percent']}%",
+        ]
+        for p in o["parties"]
+        if p["invoice"]
+    ]
     return rows
 
 
 def jaarafsluiting_rows(o: dict) -> list[list]:
     rows = [[_("Onderdeel"), _("Naam"), _("Begroot (euro)"), _("Besteed (euro)"), _("Over (euro)")]]
-    rows += [[_("Begrotingspost"), r["name"], _eur(r["budget_cents"]), _eur(r["spent_cents"]), _eur(r["left_cents"])]
-             for r in o["lines"]]  # fmt: skip
+    rows += [
+        [_("Begrotingspost"), r["name"], _eur(r["budget_cents"]), _eur(r["spent_cents"]), _eur(r["left_cents"])]
+        for r in o["lines"]
+    ]
     b = o["budget"]
     rows.append([_("Totaal"), "", _eur(b["allocated_cents"]), _eur(b["spent_cents"]), None])
-    rows.append([_("Restant bijdragen (art. 6.6)"), "", _eur(b["contributions_cents"]), _eur(b["spent_cents"]),
-                 _eur(b["remainder_cents"])])  # fmt: skip
-    rows += [[_("Terugbetaling naar rato"), p["name"], _eur(p["amount_cents"]), None, _eur(p["refund_cents"])]
-             for p in o["parties"]]  # fmt: skip
+    rows.append(
+        [
+            _("Restant bijdragen (art. 6.6)"),
+            "",
+            _eur(b["contributions_cents"]),
+            _eur(b["spent_cents"]),
+            _eur(b["remainder_cents"]),
+        ]
+    )
+    rows += [
+        [_("Terugbetaling naar rato"), p["name"], _eur(p["amount_cents"]), None, _eur(p["refund_cents"])]
+        for p in o["parties"]
+    ]
     return rows
 
 

@@ -4,4 +4,13 @@ from bouwregie.accounts import policy
 
 
 def navigation(request) -> dict:
-    return {"may_read_projects": policy.can_read_projects(policy.principal_for(getattr(request, "user", None)))}
+    who = policy.principal_for(getattr(request, "user", None))
+    return {"may_read_projects": policy.can_read_projects(who), "may_read_sok": _may_read_sok(who)}
+
+
+def _may_read_sok(who: policy.Principal) -> bool:
+    if who.anonymous or not (who.seats or who.superuser):
+        return False
+    from bouwregie.sok.models import Party
+
+    return policy.can_read_sok(who, set(Party.objects.values_list("province", flat=True)))

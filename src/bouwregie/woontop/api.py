@@ -3,7 +3,7 @@ statuses are set by the Rijk (accounts.policy.can_edit_woontop)."""
 
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
@@ -24,14 +24,21 @@ class StatusIn(Schema):
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["woontop"])
 
-    @router.get("/afspraken", response={200: dict, **errors},
-                summary="De landelijke tafel: status per afspraak en mijlpaal in een kwartaal (?kwartaal=2025-Q2)")  # fmt: skip
-    def afspraken(request, kwartaal: str | None = Field(None, pattern=r"^\d{4}-Q[1-4]$")):
+    @router.get(
+        "/afspraken",
+        response={200: dict, **errors},
+        summary="De landelijke tafel: status per afspraak en mijlpaal in een kwartaal (?kwartaal=2025-Q2)",
+    )
+    def afspraken(request, kwartaal: str | None = Query(None, pattern=r"^\d{4}-Q[1-4]$")):
         refuse_unknown_parameters(request, "kwartaal")
         return store.table(kwartaal)
 
-    @router.post("/milestones/{code}/statuses", response={201: dict, **errors}, auth=signed_in,
-                 summary="De status van een mijlpaal in een kwartaal vastleggen (Rijk)")  # fmt: skip
+    @router.post(
+        "/milestones/{code}/statuses",
+        response={201: dict, **errors},
+        auth=signed_in,
+        summary="De status van een mijlpaal in een kwartaal vastleggen (Rijk)",
+    )
     def set_status(request, code: str, body: StatusIn):
         if not policy.can_edit_woontop(policy.principal_for(request.user)):
             raise HttpError(403, "Alleen het Rijk legt de status van Woontop-mijlpalen vast.")

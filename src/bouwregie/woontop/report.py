@@ -10,6 +10,7 @@ def summary(peiling) -> dict:
     since the previous quarter and the counts per status."""
     code = peiling.code if isinstance(peiling, Peiling) else str(peiling)
     result = store.table(code, today=store.rules.quarter_last_day(code))
-    result["overdue"] = [{"afspraak": a["number"], **m} for a in result["afspraken"] for m in a["milestones"]
-                         if m["overdue"]]  # fmt: skip
+    result["overdue"] = [
+        {"afspraak": a["number"], **m} for a in result["afspraken"] for m in a["milestones"] if m["overdue"]
+    ]
     return result

@@ -28,15 +28,18 @@ def read(path: Path = SHIPPED) -> dict:
     numbers = [str(a.get("nummer", "")) for a in data.get("afspraak", [])]
     for n, a in enumerate(data.get("afspraak", []), start=1):
         if not str(a.get("nummer", "")).strip() or not isinstance(a.get("pagina"), int) or not a.get("titel"):
-            raise WoontopError(_("%(file)s, afspraak %(n)d: nummer, pagina en titel zijn verplicht.")
-                               % {"file": Path(path).name, "n": n})  # fmt: skip
+            raise WoontopError(
+                _("%(file)s, afspraak %(n)d: nummer, pagina en titel zijn verplicht.")
+                % {"file": Path(path).name, "n": n}
+            )
     for n, m in enumerate(data.get("mijlpaal", []), start=1):
         where = {"file": Path(path).name, "n": n, "code": m.get("code", "?")}
         if str(m.get("afspraak")) not in numbers:
             raise WoontopError(_("%(file)s, mijlpaal %(n)d (%(code)s): onbekende afspraak.") % where)
         if not isinstance(m.get("deadline"), date) or not m.get("tekst") or not m.get("code"):
-            raise WoontopError(_("%(file)s, mijlpaal %(n)d (%(code)s): code, deadline (datum) en tekst zijn verplicht.")
-                               % where)  # fmt: skip
+            raise WoontopError(
+                _("%(file)s, mijlpaal %(n)d (%(code)s): code, deadline (datum) en tekst zijn verplicht.") % where
+            )
     return data
 
 
@@ -48,17 +51,34 @@ def load(path: Path = SHIPPED, author: str = "bouwregie", now: datetime | None =
     added = [0, 0]
     with transaction.atomic():
         for a in data.get("afspraak", []):
-            _obj, created = Afspraak.objects.get_or_create(number=str(a["nummer"]), defaults={
-                "page": a["pagina"], "title": a["titel"], "partners": a.get("partners", []),
-                "parts": a.get("onderdelen", []), "note": a.get("toelichting", ""),
-                "source": f"{source}, p. {a['pagina']}"})  # fmt: skip
+            _obj, created = Afspraak.objects.get_or_create(
+                number=str(a["nummer"]),
+                defaults={
+                    "page": a["pagina"],
+                    "title": a["titel"],
+                    "partners": a.get("partners", []),
+                    "parts": a.get("onderdelen", []),
+                    "note": a.get("toelichting", ""),
+                    "source": f"{source}, p. {a['pagina']}",
+                },
+            )
             added[0] += created
         by_number = {a.number: a for a in Afspraak.objects.all()}
         for m in data.get("mijlpaal", []):
-            _obj, created = Mijlpaal.objects.get_or_create(code=m["code"], defaults={
-                "afspraak": by_number[str(m["afspraak"])], "page": m.get("pagina"), "deadline": m["deadline"],
-                "term": m.get("termijn", ""), "term_rule": m.get("termijn_regel", ""), "text": m["tekst"],
-                "source": f"{source}, p. {m.get('pagina', '?')}", "added_at": now, "added_by": author})  # fmt: skip
+            _obj, created = Mijlpaal.objects.get_or_create(
+                code=m["code"],
+                defaults={
+                    "afspraak": by_number[str(m["afspraak"])],
+                    "page": m.get("pagina"),
+                    "deadline": m["deadline"],
+                    "term": m.get("termijn", ""),
+                    "term_rule": m.get("termijn_regel", ""),
+                    "text": m["tekst"],
+                    "source": f"{source}, p. {m.get('pagina', '?')}",
+                    "added_at": now,
+                    "added_by": author,
+                },
+            )
             added[1] += created
     return added[0], added[1]
 
@@ -73,12 +93,20 @@ def set_status(code: str, quarter: str, status: str, note: str, author: str, now
     except ValueError as error:
         raise WoontopError(str(error)) from None
     if status not in rules.STATUSES:
-        raise WoontopError(_("Status '%(status)s' bestaat niet; kies uit %(known)s.")
-                           % {"status": status, "known": ", ".join(rules.STATUSES)})  # fmt: skip
+        raise WoontopError(
+            _("Status '%(status)s' bestaat niet; kies uit %(known)s.")
+            % {"status": status, "known": ", ".join(rules.STATUSES)}
+        )
     if status == "te_laat" and not note.strip():
         raise WoontopError(_("Licht 'te laat' toe: wat is de oorzaak en wat is de nieuwe verwachting?"))
-    return Status.objects.create(mijlpaal=mijlpaal, quarter=quarter, status=status, note=note.strip(),
-                                 set_at=now or timezone.now(), set_by=author)  # fmt: skip
+    return Status.objects.create(
+        mijlpaal=mijlpaal,
+        quarter=quarter,
+        status=status,
+        note=note.strip(),
+        set_at=now or timezone.now(),
+        set_by=author,
+    )
 
 
 def table(quarter: str | None = None, today: date | None = None) -> dict:
@@ -103,19 +131,44 @@ def table(quarter: str | None = None, today: date | None = None) -> dict:
             entries = history.get(m.id, [])
             pairs = [(e.quarter, e.status) for e in entries]
             now_status, then = rules.status_in(pairs, quarter), rules.status_in(pairs, before)
-            latest = next((e for e in reversed(entries) if rules.parse_quarter(e.quarter) <= rules.parse_quarter(quarter)),
-                          None)  # fmt: skip
+            latest = next(
+                (e for e in reversed(entries) if rules.parse_quarter(e.quarter) <= rules.parse_quarter(quarter)), None
+            )
             late = rules.overdue(m.deadline, now_status, reference)
-            row = {"code": m.code, "text": m.text, "deadline": m.deadline, "term": m.term, "page": m.page,
-                   "status": now_status, "previous": then, "changed": now_status != then, "overdue": late,
-                   "note": latest.note if latest else "", "set_by": latest.set_by if latest else "",
-                   "set_at": latest.set_at if latest else None}  # fmt: skip
+            row = {
+                "code": m.code,
+                "text": m.text,
+                "deadline": m.deadline,
+                "term": m.term,
+                "page": m.page,
+                "status": now_status,
+                "previous": then,
+                "changed": now_status != then,
+                "overdue": late,
+                "note": latest.note if latest else "",
+                "set_by": latest.set_by if latest else "",
+                "set_at": latest.set_at if latest else None,
+            }
             counts[now_status or "geen"] += 1
             counts["overdue"] += late
             if row["changed"]:
                 changed.append({"afspraak": a.number, **row})
             rows.append(row)
-        afspraken.append({"number": a.number, "title": a.title, "page": a.page, "partners": a.partners,
-                          "parts": a.parts, "milestones": rows})  # fmt: skip
-    return {"quarter": quarter, "previous_quarter": before, "reference_date": reference, "afspraken": afspraken,
-            "changes": changed, "counts": counts}  # fmt: skip
+        afspraken.append(
+            {
+                "number": a.number,
+                "title": a.title,
+                "page": a.page,
+                "partners": a.partners,
+                "parts": a.parts,
+                "milestones": rows,
+            }
+        )
+    return {
+        "quarter": quarter,
+        "previous_quarter": before,
+        "reference_date": reference,
+        "afspraken": afspraken,
+        "changes": changed,
+        "counts": counts,
+    }

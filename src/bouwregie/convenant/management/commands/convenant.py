@@ -9,8 +9,10 @@ from bouwregie.web.downloads import table_download
 
 
 class Command(BaseCommand):
-    help = ("Convenant Toekomstbestendig Bouwen: 'partners', 'load-partners', 'kaders', "
-            "'registreer CODE', 'cijfers [--gebied] [--peiling] [--csv BESTAND]'.")  # fmt: skip
+    help = (
+        "Convenant Toekomstbestendig Bouwen: 'partners', 'load-partners', 'kaders', "
+        "'registreer CODE', 'cijfers [--gebied] [--peiling] [--csv BESTAND]'."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -38,8 +40,10 @@ class Command(BaseCommand):
     def _handle(self, action, o):
         if action == "partners":
             for p in store.register():
-                self.stdout.write(f"{p.organisation:<40} {p.sector:<20} {p.signed_on or p.signed_note:<16} "
-                                  f"versie {p.convenant_version}")  # fmt: skip
+                self.stdout.write(
+                    f"{p.organisation:<40} {p.sector:<20} {p.signed_on or p.signed_note:<16} "
+                    f"versie {p.convenant_version}"
+                )
         elif action == "load-partners":
             self.stdout.write(self.style.SUCCESS(f"{store.load_seed_partners()} partners toegevoegd."))
         elif action == "kaders":
@@ -51,8 +55,9 @@ class Command(BaseCommand):
                 if not sep:
                     raise CommandError(f"Verwacht INDICATOR=GETAL, niet '{item}'.")
                 values[key.strip()] = value.strip()
-            r = store.record(o["code"], not o["niet_onder_convenant"], values, o["reden"], o["auteur"],
-                             o["convenantversie"])  # fmt: skip
+            r = store.record(
+                o["code"], not o["niet_onder_convenant"], values, o["reden"], o["auteur"], o["convenantversie"]
+            )
             self.stdout.write(self.style.SUCCESS(f"Registratie {r.number} van {o['code']} onder {r.framework}."))
         else:
             peiling = chosen_peiling(o["peiling"])

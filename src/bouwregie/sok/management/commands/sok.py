@@ -24,8 +24,10 @@ def _amount(text: str) -> int:
 
 
 class Command(BaseCommand):
-    help = ("SOK-administratie: 'load-2024', 'load BESTAND', 'show JAAR', 'uitgave', 'wijziging', 'facturen', "
-            "'verantwoording', 'export'.")  # fmt: skip
+    help = (
+        "SOK-administratie: 'load-2024', 'load BESTAND', 'show JAAR', 'uitgave', 'wijziging', 'facturen', "
+        "'verantwoording', 'export'."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -69,16 +71,19 @@ class Command(BaseCommand):
         if action in ("load-2024", "load"):
             plan = store.load(store.SEED_2024 if action == "load-2024" else Path(o["file"]), author=o["auteur"])
             view = store.year_overview(plan)["budget"]
-            self.stdout.write(self.style.SUCCESS(
-                f"Jaarplan {plan.year} geladen: bijdragen {euros(view['contributions_cents'])}, begrotingsposten "
-                f"{euros(view['allocated_cents'])}, niet toegewezen {euros(view['unallocated_cents'])}."
-            ))  # fmt: skip
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Jaarplan {plan.year} geladen: bijdragen {euros(view['contributions_cents'])}, begrotingsposten "
+                    f"{euros(view['allocated_cents'])}, niet toegewezen {euros(view['unallocated_cents'])}."
+                )
+            )
         elif action == "show":
             o_ = store.year_overview(store.jaarplan_for(o["year"]))
             self.stdout.write(json.dumps(o_, default=str, ensure_ascii=False, indent=2))
         elif action == "uitgave":
-            store.book_expenditure(o["year"], o["post"], _amount(o["bedrag"]), _day(o["datum"]), o["omschrijving"],
-                                   o["auteur"])  # fmt: skip
+            store.book_expenditure(
+                o["year"], o["post"], _amount(o["bedrag"]), _day(o["datum"]), o["omschrijving"], o["auteur"]
+            )
             self.stdout.write(self.style.SUCCESS("Uitgave geboekt."))
         elif action == "wijziging":
             deltas = {}
@@ -92,8 +97,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{len(made)} begrotingswijziging(en) vastgelegd."))
         elif action == "facturen":
             for i in store.issue_invoices(o["year"], _day(o["datum"]), o["auteur"]):
-                self.stdout.write(f"{i.number}: {euros(i.net_cents)} + btw {euros(i.vat_cents)} "
-                                  f"= {euros(i.net_cents + i.vat_cents)} ({i.vat_version})")  # fmt: skip
+                self.stdout.write(
+                    f"{i.number}: {euros(i.net_cents)} + btw {euros(i.vat_cents)} "
+                    f"= {euros(i.net_cents + i.vat_cents)} ({i.vat_version})"
+                )
         elif action == "verantwoording":
             store.record_account(o["year"], _day(o["datum"]), o["auteur"])
             self.stdout.write(self.style.SUCCESS("Verzending van de verantwoording vastgelegd."))
