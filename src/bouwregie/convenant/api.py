@@ -8,6 +8,7 @@ from typing import Literal
 from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
@@ -103,7 +104,7 @@ def build_router(signed_in, errors) -> Router:
             p = store.register_partner(**body.model_dump(), author=request.user.get_username())
         except store.ConvenantError as error:
             raise HttpError(400, str(error)) from None
-        return 201, _partner_out(p)
+        return Status(201, _partner_out(p))
 
     @router.get("/frameworks", response={200: list[dict], **errors}, summary="Alle versies van het indicatorkader")
     def frameworks(request):
@@ -163,6 +164,6 @@ def build_router(signed_in, errors) -> Router:
             )
         except (store.ConvenantError, framework.FrameworkError) as error:
             raise HttpError(400, str(error)) from None
-        return 201, _record_out(r)
+        return Status(201, _record_out(r))
 
     return router

@@ -7,6 +7,7 @@ from typing import Literal
 from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
@@ -113,7 +114,7 @@ def build_router(signed_in, errors) -> Router:
                 year, body.line, body.amount_cents, body.spent_on, body.description, request.user.get_username()
             )
         )
-        return 201, {"id": e.id, "line": body.line, "amount_cents": e.amount_cents}
+        return Status(201, {"id": e.id, "line": body.line, "amount_cents": e.amount_cents})
 
     @router.post(
         "/years/{year}/budget-changes",
@@ -127,7 +128,7 @@ def build_router(signed_in, errors) -> Router:
                 year, body.deltas_cents, body.decided_on, body.decision, request.user.get_username()
             )
         )
-        return 201, {"changes": len(made)}
+        return Status(201, {"changes": len(made)})
 
     @router.post(
         "/years/{year}/invoices",
@@ -137,18 +138,21 @@ def build_router(signed_in, errors) -> Router:
     def invoices(request, year: int, body: InvoicesIn):
         _allowed(request, year, edit=True)
         made = _booked(lambda: store.issue_invoices(year, body.issued_on, request.user.get_username()))
-        return 201, {
-            "invoices": [
-                {
-                    "number": i.number,
-                    "net_cents": i.net_cents,
-                    "vat_cents": i.vat_cents,
-                    "total_cents": i.net_cents + i.vat_cents,
-                    "vat_version": i.vat_version,
-                }
-                for i in made
-            ]
-        }
+        return Status(
+            201,
+            {
+                "invoices": [
+                    {
+                        "number": i.number,
+                        "net_cents": i.net_cents,
+                        "vat_cents": i.vat_cents,
+                        "total_cents": i.net_cents + i.vat_cents,
+                        "vat_version": i.vat_version,
+                    }
+                    for i in made
+                ]
+            },
+        )
 
     @router.post(
         "/years/{year}/annual-accounts",
@@ -158,6 +162,6 @@ def build_router(signed_in, errors) -> Router:
     def account(request, year: int, body: AccountIn):
         _allowed(request, year, edit=True)
         a = _booked(lambda: store.record_account(year, body.sent_on, request.user.get_username(), body.note))
-        return 201, {"sent_on": a.sent_on.isoformat()}
+        return Status(201, {"sent_on": a.sent_on.isoformat()})
 
     return router

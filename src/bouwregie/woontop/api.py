@@ -5,6 +5,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
@@ -46,6 +47,6 @@ def build_router(signed_in, errors) -> Router:
             s = store.set_status(code, body.quarter, body.status, body.note, request.user.get_username())
         except store.WoontopError as error:
             raise HttpError(400, str(error)) from None
-        return 201, {"milestone": code, "quarter": s.quarter, "status": s.status, "set_by": s.set_by}
+        return Status(201, {"milestone": code, "quarter": s.quarter, "status": s.status, "set_by": s.set_by})
 
     return router
