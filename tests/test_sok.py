@@ -156,3 +156,25 @@ def test_loading_is_all_or_nothing(world, tmp_path):
     with pytest.raises(store.SokError, match="PV99"):
         store.load(bad)
     assert list(Jaarplan.objects.values_list("year", flat=True)) == [2024]
+
+
+def test_the_command_line_end_to_end(world, tmp_path, capsys):
+    from bouwregie.cli import main
+
+    main(["sok", "uitgave", "2024", "--post", "Secretariaat", "--bedrag", "12.345,67", "--datum", "2024-04-02",
+          "--omschrijving", "Notulist"])  # fmt: skip
+    main(["sok", "wijziging", "2024", "--post", "Onvoorzien=-5.000", "--post", "Onderzoeken=5.000",
+          "--besluit", "Processtuurgroep november", "--datum", "2024-11-20"])  # fmt: skip
+    main(["sok", "facturen", "2024", "--datum", "2024-02-01"])
+    assert "SOK-2024-PV26: € 75.000,00 + btw € 15.750,00 = € 90.750,00" in capsys.readouterr().out
+    main(["sok", "export", "2024", "jaarafsluiting", "--format", "xlsx", "-o", str(tmp_path / "a.xlsx")])
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "a.xlsx").active.iter_rows()]
+    assert ["Begrotingspost", "Secretariaat", 50000, Decimal("12345.67"), Decimal("37654.33")] in [
+        [Decimal(str(v)) if isinstance(v, float) else v for v in r] for r in rows
+    ]
+    o = store.year_overview(store.jaarplan_for(2024))
+    assert [r["budget_cents"] for r in o["lines"]][-2:] == [1_500_000, 1_500_000]  # Onderzoeken +5.000, Onvoorzien −5.000
+    with pytest.raises(SystemExit):
+        main(["sok", "uitgave", "2024", "--post", "Secretariaat", "--bedrag", "1,001", "--datum", "2024-04-02",
+              "--omschrijving", "x"])  # fmt: skip
+    assert "hele centen" in capsys.readouterr().err

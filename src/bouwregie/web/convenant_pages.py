@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
@@ -80,7 +81,7 @@ def convenant_project_page(request, code: str):
         except (store.ConvenantError, framework.FrameworkError) as e:
             error = str(e)
     try:
-        current = framework.in_force(version.created_at.date().today())
+        current = framework.in_force(timezone.localdate())
     except framework.FrameworkError:
         current = None
     return render(
