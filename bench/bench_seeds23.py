@@ -41,18 +41,25 @@ for _ in range(runs):  # alternate, so drift in the machine's load hits both ali
     ms, national = timed(lambda p: api._national(p, 1.3)); monitor.append(ms)
 nl = figures["NL"]
 print(json.dumps({"peiling": peiling, "areas": len(figures), "snapshot_ms": round(snapshot_ms, 1),
-                  "convenant_ms": round(statistics.median(convenant), 1), "monitor_ms": round(statistics.median(monitor), 1),
+                  "convenant_ms": round(statistics.median(convenant), 1),
+                  "monitor_ms": round(statistics.median(monitor), 1),
                   "share_pipeline": nl["pipeline"]["share"], "share_deliveries": nl["deliveries"]["share"],
-                  "pipeline_homes": nl["pipeline"]["homes"], "monitor_pipeline_homes": national["NL"]["pipeline"]["homes"]}))
+                  "pipeline_homes": nl["pipeline"]["homes"],
+                  "monitor_pipeline_homes": national["NL"]["pipeline"]["homes"]}))
 """
 
 
 def measure(env) -> dict:
     subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(RUNS)], env=env, check=True, capture_output=True,
-                          text=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(RUNS)], env=env, check=True, capture_output=True, text=True
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["pipeline_homes"] == result["monitor_pipeline_homes"], result  # the same homes, the same snapshot
     result["ratio"] = round(result["convenant_ms"] / result["monitor_ms"], 2)
@@ -72,25 +79,40 @@ def main():
                 results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
         finally:
             drop_database(url)
-    record = {"benchmark": "convenant share per area beside the monitor's national figures (issue #23)",
-              "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
-              "projects": PROJECTS, "runs": RUNS, "quick": QUICK, **results}  # fmt: skip
+    record = {
+        "benchmark": "convenant share per area beside the monitor's national figures (issue #23)",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "projects": PROJECTS,
+        "runs": RUNS,
+        "quick": QUICK,
+        **results,
+    }
     name = "seeds23-quick" if QUICK else "seeds23"
     (ROOT / "bench/results").mkdir(exist_ok=True)
     (ROOT / f"bench/results/{name}.json").write_text(json.dumps(record, indent=2) + "\n")
-    lines = ["# Convenant share per area beside the monitor's national figures (issue #23)", "",
-             f"{record['when']} — {record['machine']} — demo {PROJECTS} projects, latest closed peiling, "
-             f"every area (NL, provinces, municipalities), median of {RUNS} runs, same run.", "",
-             "| backend | areas | snapshot load ms | monitor national ms (baseline) | convenant national ms "
-             "| convenant / monitor | NL share pipeline | NL share deliveries |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    lines = [
+        "# Convenant share per area beside the monitor's national figures (issue #23)",
+        "",
+        f"{record['when']} — {record['machine']} — demo {PROJECTS} projects, latest closed peiling, "
+        f"every area (NL, provinces, municipalities), median of {RUNS} runs, same run.",
+        "",
+        "| backend | areas | snapshot load ms | monitor national ms (baseline) | convenant national ms "
+        "| convenant / monitor | NL share pipeline | NL share deliveries |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for backend, r in results.items():
-        lines.append(f"| {backend} | {r['areas']} | {r['snapshot_ms']} | {r['monitor_ms']} | {r['convenant_ms']} "
-                     f"| {r['ratio']} | {r['share_pipeline']} | {r['share_deliveries']} |")  # fmt: skip
-    lines += ["", "The convenant figures read the records in force at the peiling's close (one query), then group the",
-              "same snapshot twice (all projects, projects under the convenant) and score the indicators per area.",
-              "The demo's convenant records are fictitious (one in eight projects, no indicator values).", ""]  # fmt: skip
+        lines.append(
+            f"| {backend} | {r['areas']} | {r['snapshot_ms']} | {r['monitor_ms']} | {r['convenant_ms']} "
+            f"| {r['ratio']} | {r['share_pipeline']} | {r['share_deliveries']} |"
+        )
+    lines += [
+        "",
+        "The convenant figures read the records in force at the peiling's close (one query), then group the",
+        "same snapshot twice (all projects, projects under the convenant) and score the indicators per area.",
+        "The demo's convenant records are fictitious (one in eight projects, no indicator values).",
+        "",
+    ]
     (ROOT / f"bench/results/{name}.md").write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -1,6 +1,7 @@
-"""Convenant Toekomstbestendig Bouwen (issue #23, seeds 000 and 001): the shipped framework holds only what the seeds
-state, project records are append-only and name their framework version, the share under the convenant per area and
-peiling is computed from the monitor's snapshot, and a framework change leaves earlier results naming the old version."""
+"""Convenant Toekomstbestendig Bouwen (issue #23, seeds 000 and 001): the shipped framework holds only what the
+seeds state, project records are append-only and name their framework version, the share under the convenant per
+area and peiling comes from the monitor's snapshot, and a framework change leaves earlier results naming the old
+version."""
 
 import csv
 import io
@@ -41,12 +42,24 @@ bron = "test"
 
 def test_the_shipped_framework_names_only_what_the_seeds_state():
     (shipped,) = [f for f in framework.all_versions() if f.label == "ctb 2.0"]
-    assert [i.code for i in shipped.indicators] == ["het_nieuwe_normaal", "drinkwaterbesparing",
-        "gezonde_leefomgeving", "duurzame_mobiliteit", "circulair_bouwen", "stikstof_bouwfase"]  # fmt: skip
+    assert [i.code for i in shipped.indicators] == [
+        "het_nieuwe_normaal",
+        "drinkwaterbesparing",
+        "gezonde_leefomgeving",
+        "duurzame_mobiliteit",
+        "circulair_bouwen",
+        "stikstof_bouwfase",
+    ]
     assert all(i.norm_2030 is None and i.norm_2035 is None and i.unit == "" for i in shipped.indicators)
     seed = " ".join(SEED_001.read_text(encoding="utf-8").split()).lower()
-    for phrase in ("het nieuwe normaal", "drinkwaterbesparing", "gezonde leefomgeving", "duurzame mobiliteit",
-                   "circulair bouwen", "stikstofuitstoot tijdens de bouwfase"):  # fmt: skip
+    for phrase in (
+        "het nieuwe normaal",
+        "drinkwaterbesparing",
+        "gezonde leefomgeving",
+        "duurzame mobiliteit",
+        "circulair bouwen",
+        "stikstofuitstoot tijdens de bouwfase",
+    ):
         assert phrase in seed
 
 
@@ -63,8 +76,17 @@ def test_pure_rules():
 
 def test_a_framework_file_without_sources_is_refused():
     with pytest.raises(framework.FrameworkError, match="bron"):
-        framework.parse({"kader": "x", "versie": "1", "geldig_vanaf": date(2025, 1, 1), "bron": "b",
-                         "thema": [{"code": "t"}], "indicator": [{"code": "i", "thema": "t"}]}, "x.toml")  # fmt: skip
+        framework.parse(
+            {
+                "kader": "x",
+                "versie": "1",
+                "geldig_vanaf": date(2025, 1, 1),
+                "bron": "b",
+                "thema": [{"code": "t"}],
+                "indicator": [{"code": "i", "thema": "t"}],
+            },
+            "x.toml",
+        )
 
 
 @pytest.fixture
@@ -80,7 +102,9 @@ def at(y, m, d):
 
 def test_a_framework_change_leaves_earlier_results_naming_the_old_version(world):
     utrecht = world["utrecht"]  # 40 homes in GM0344; Amsterdam 90 homes, not under the convenant
-    store.record(utrecht, True, {"drinkwaterbesparing": 95}, "Aanbesteed onder CTB", "gemeente", "2.0", now=at(2025, 6, 2))
+    store.record(
+        utrecht, True, {"drinkwaterbesparing": 95}, "Aanbesteed onder CTB", "gemeente", "2.0", now=at(2025, 6, 2)
+    )
     q2 = store.area_figures("NL", "2025-Q2")  # closed on 15 July 2025
     assert q2["framework_versions"] == ["ctb 2.0"]
     assert (q2["pipeline"]["homes_under"], q2["pipeline"]["homes"], q2["pipeline"]["share"]) == (40, 130, 0.3077)
@@ -133,13 +157,23 @@ def test_open_data_api_page_and_csv(world, client):
     assert len(every) == 1 + 1 + 12 + 342  # header, NL, provinces, municipalities
 
 
-@pytest.mark.parametrize("role, expected", [("anoniem", 401), ("corporatie", 403), ("gemeente_amsterdam", 403),
-                                            ("gemeente_utrecht", 201), ("provincie_utrecht", 201), ("beheerder", 201)])  # fmt: skip
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anoniem", 401),
+        ("corporatie", 403),
+        ("gemeente_amsterdam", 403),
+        ("gemeente_utrecht", 201),
+        ("provincie_utrecht", 201),
+        ("beheerder", 201),
+    ],
+)
 def test_who_records_a_project(world, client, role, expected):
     headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
     body = {"under_convenant": True, "values": {"drinkwaterbesparing": 90}, "reason": "CTB-eisen in de tender"}
-    response = client.post(f"/api/v1/convenant/projects/{world['utrecht']}/records", body,
-                           content_type="application/json", **headers)  # fmt: skip
+    response = client.post(
+        f"/api/v1/convenant/projects/{world['utrecht']}/records", body, content_type="application/json", **headers
+    )
     assert response.status_code == expected
     if expected == 201:
         assert response.json()["framework"] == "ctb 3.0"  # in force today (from 1 July 2025)

@@ -119,14 +119,22 @@ def test_invoices_add_vat_and_a_refund_adds_up(world, client):
     o = client.get("/api/v1/sok/years/2024", HTTP_AUTHORIZATION=headers["HTTP_AUTHORIZATION"]).json()
     assert o["budget"]["remainder_cents"] == 2_000_001  # € 235.000 − € 214.999,99
     assert {p["province"]: p["refund_cents"] for p in o["parties"]} == {
-        "PV24": 340_426, "PV27": 425_532, "PV26": 638_298, "PV28": 595_745}  # fmt: skip
+        "PV24": 340_426,
+        "PV27": 425_532,
+        "PV26": 638_298,
+        "PV28": 595_745,
+    }
     assert o["budget"]["overspent_lines"] == ["Kwartiermaker"]  # 214.999,99 on a line of 90.000
 
 
 def test_only_the_penvoerder_books_and_a_refused_booking_writes_nothing(world, client):
     def post(role, body):
-        return client.post("/api/v1/sok/years/2024/expenditures", body, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {world['keys'][role]}")  # fmt: skip
+        return client.post(
+            "/api/v1/sok/years/2024/expenditures",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {world['keys'][role]}",
+        )
 
     body = {"line": "Communicatie", "amount_cents": 100, "spent_on": "2024-03-01", "description": "Drukwerk"}
     assert {r: post(r, body).status_code for r in ("provincie_utrecht", "rijk", "gemeente_utrecht")} == dict.fromkeys(
@@ -151,8 +159,10 @@ def test_loading_is_all_or_nothing(world, tmp_path):
         call_command("sok", "load-2024")
     bad = tmp_path / "sok-2025.toml"
     text = store.SEED_2024.read_text(encoding="utf-8").replace("jaar = 2024", "jaar = 2025")
-    bad.write_text(text.replace('provincie = "PV28"\nbedrag_cent = 7000000', 'provincie = "PV99"\nbedrag_cent = 1'),
-                   encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        text.replace('provincie = "PV28"\nbedrag_cent = 7000000', 'provincie = "PV99"\nbedrag_cent = 1'),
+        encoding="utf-8",
+    )
     with pytest.raises(store.SokError, match="PV99"):
         store.load(bad)
     assert list(Jaarplan.objects.values_list("year", flat=True)) == [2024]
@@ -161,10 +171,36 @@ def test_loading_is_all_or_nothing(world, tmp_path):
 def test_the_command_line_end_to_end(world, tmp_path, capsys):
     from bouwregie.cli import main
 
-    main(["sok", "uitgave", "2024", "--post", "Secretariaat", "--bedrag", "12.345,67", "--datum", "2024-04-02",
-          "--omschrijving", "Notulist"])  # fmt: skip
-    main(["sok", "wijziging", "2024", "--post", "Onvoorzien=-5.000", "--post", "Onderzoeken=5.000",
-          "--besluit", "Processtuurgroep november", "--datum", "2024-11-20"])  # fmt: skip
+    main(
+        [
+            "sok",
+            "uitgave",
+            "2024",
+            "--post",
+            "Secretariaat",
+            "--bedrag",
+            "12.345,67",
+            "--datum",
+            "2024-04-02",
+            "--omschrijving",
+            "Notulist",
+        ]
+    )
+    main(
+        [
+            "sok",
+            "wijziging",
+            "2024",
+            "--post",
+            "Onvoorzien=-5.000",
+            "--post",
+            "Onderzoeken=5.000",
+            "--besluit",
+            "Processtuurgroep november",
+            "--datum",
+            "2024-11-20",
+        ]
+    )
     main(["sok", "facturen", "2024", "--datum", "2024-02-01"])
     assert "SOK-2024-PV26: € 75.000,00 + btw € 15.750,00 = € 90.750,00" in capsys.readouterr().out
     main(["sok", "export", "2024", "jaarafsluiting", "--format", "xlsx", "-o", str(tmp_path / "a.xlsx")])
@@ -173,8 +209,24 @@ def test_the_command_line_end_to_end(world, tmp_path, capsys):
         [Decimal(str(v)) if isinstance(v, float) else v for v in r] for r in rows
     ]
     o = store.year_overview(store.jaarplan_for(2024))
-    assert [r["budget_cents"] for r in o["lines"]][-2:] == [1_500_000, 1_500_000]  # Onderzoeken +5.000, Onvoorzien −5.000
+    assert [r["budget_cents"] for r in o["lines"]][-2:] == [
+        1_500_000,
+        1_500_000,
+    ]  # Onderzoeken +5.000, Onvoorzien −5.000
     with pytest.raises(SystemExit):
-        main(["sok", "uitgave", "2024", "--post", "Secretariaat", "--bedrag", "1,001", "--datum", "2024-04-02",
-              "--omschrijving", "x"])  # fmt: skip
+        main(
+            [
+                "sok",
+                "uitgave",
+                "2024",
+                "--post",
+                "Secretariaat",
+                "--bedrag",
+                "1,001",
+                "--datum",
+                "2024-04-02",
+                "--omschrijving",
+                "x",
+            ]
+        )
     assert "hele centen" in capsys.readouterr().err

@@ -51,7 +51,9 @@ def test_the_milestones_the_issue_names_are_there_with_their_dates():
     assert shipped["3b-ppm-in-gebruik"]["deadline"] == date(2025, 7, 1)  # "vanaf 1 juli 2025 in gebruik"
     assert shipped["3b-rvo-advies-ppm"]["deadline"] == date(2025, 3, 31)  # "Eind Q1 2025 ... advies"
     assert shipped["4-shortlist-doorbraaklocaties"]["deadline"] == date(2025, 3, 31)  # "(Q1 2025)"
-    assert shipped["19.1-keuze-realisatie-startbouw"]["deadline"] == date(2025, 3, 31)  # "Uiterlijk aan het eind van Q1"
+    assert shipped["19.1-keuze-realisatie-startbouw"]["deadline"] == date(
+        2025, 3, 31
+    )  # "Uiterlijk aan het eind van Q1"
     # each milestone's stated term is on the page it cites
     pages: dict[int, str] = {}
     for page, line in seed_lines():
@@ -86,7 +88,9 @@ def at(y, m, d):
 def test_an_overdue_milestone_is_flagged_and_changes_are_listed(world, client):
     store.set_status("3b-rvo-advies-ppm", "2025-Q1", "op_schema", "", "rijk", now=at(2025, 2, 1))
     store.set_status("3b-ppm-in-gebruik", "2025-Q1", "op_schema", "", "rijk", now=at(2025, 2, 1))
-    store.set_status("3b-ppm-in-gebruik", "2025-Q2", "te_laat", "Systeem nog niet aanbesteed", "rijk", now=at(2025, 5, 1))
+    store.set_status(
+        "3b-ppm-in-gebruik", "2025-Q2", "te_laat", "Systeem nog niet aanbesteed", "rijk", now=at(2025, 5, 1)
+    )
     table = store.table("2025-Q2", today=date(2025, 4, 15))
     rows = {m["code"]: m for a in table["afspraken"] for m in a["milestones"]}
     assert rows["3b-rvo-advies-ppm"]["overdue"] and rows["3b-rvo-advies-ppm"]["status"] == "op_schema"
@@ -120,13 +124,23 @@ def test_statuses_are_append_only_and_checked(world):
 
 @pytest.mark.parametrize(
     "role, expected",
-    [("anoniem", 401), ("gemeente_utrecht", 403), ("provincie_utrecht", 403), ("corporatie", 403), ("rijk", 201),
-     ("beheerder", 201)],
-)  # fmt: skip
+    [
+        ("anoniem", 401),
+        ("gemeente_utrecht", 403),
+        ("provincie_utrecht", 403),
+        ("corporatie", 403),
+        ("rijk", 201),
+        ("beheerder", 201),
+    ],
+)
 def test_only_the_rijk_sets_a_status(world, client, role, expected):
     headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
-    response = client.post("/api/v1/woontop/milestones/4-shortlist-doorbraaklocaties/statuses",
-                           {"quarter": "2025-Q1", "status": "gereed"}, content_type="application/json", **headers)  # fmt: skip
+    response = client.post(
+        "/api/v1/woontop/milestones/4-shortlist-doorbraaklocaties/statuses",
+        {"quarter": "2025-Q1", "status": "gereed"},
+        content_type="application/json",
+        **headers,
+    )
     assert response.status_code == expected
     if role in ("rijk", "gemeente_utrecht"):
         if role != "anoniem":
