@@ -154,3 +154,32 @@ def test_the_api_answers_the_table_and_refuses_unknown_filters(world, client):
     assert table["quarter"] == "2025-Q1" and table["afspraken"][0]["number"] == "1"
     assert client.get("/api/v1/woontop/afspraken?status=gereed").status_code == 400
     assert client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q9").status_code == 400
+
+
+def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
+    body = {
+        "afspraak": "19.1",
+        "code": "19.1-regeling-gepubliceerd",
+        "deadline": "2025-09-30",
+        "term": "Q3 2025",
+        "text": "Regeling realisatiestimulans gepubliceerd",
+        "source": "Kamerbrief (fictief)",
+    }
+
+    def post(role, data):
+        return client.post(
+            "/api/v1/woontop/milestones",
+            data,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {world['keys'][role]}",
+        )
+
+    assert post("provincie_utrecht", body).status_code == 403
+    assert post("rijk", {**body, "afspraak": "2"}).status_code == 400  # no Afspraak 2 in the seed
+    assert post("rijk", body).status_code == 201
+    assert post("rijk", body).status_code == 400  # the code exists: a new date is a new milestone
+    table = store.table("2025-Q4", today=date(2025, 10, 1))
+    (added,) = [
+        m for a in table["afspraken"] if a["number"] == "19.1" for m in a["milestones"] if m["code"] == body["code"]
+    ]
+    assert added["overdue"] and added["status"] is None

@@ -1,6 +1,7 @@
 """REST API for the Woontop tracker (/api/v1/woontop): the national table is open (the agreements are public),
 statuses are set by the Rijk (accounts.policy.can_edit_woontop)."""
 
+from datetime import date
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema
@@ -22,6 +23,22 @@ class StatusIn(Schema):
     note: str = Field("", max_length=2000, **TEXT)
 
 
+class MilestoneIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    afspraak: str = Field(max_length=10, **TEXT)
+    code: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    deadline: date
+    term: str = Field(min_length=1, max_length=200, **TEXT)
+    text: str = Field(min_length=1, max_length=2000, **TEXT)
+    source: str = Field(min_length=1, max_length=300, **TEXT)
+    page: int | None = Field(None, ge=1, le=10000)
+
+
+def _require_rijk(request) -> None:
+    if not policy.can_edit_woontop(policy.principal_for(request.user)):
+        raise HttpError(403, "Alleen het Rijk houdt de Woontop-afspraken bij.")
+
+
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["woontop"])
 
@@ -35,14 +52,27 @@ def build_router(signed_in, errors) -> Router:
         return store.table(kwartaal)
 
     @router.post(
+        "/milestones",
+        response={201: dict, **errors},
+        auth=signed_in,
+        summary="Een mijlpaal toevoegen met eigen bron (Rijk)",
+    )
+    def add_milestone(request, body: MilestoneIn):
+        _require_rijk(request)
+        try:
+            m = store.add_milestone(**body.model_dump(), author=request.user.get_username())
+        except store.WoontopError as error:
+            raise HttpError(400, str(error)) from None
+        return Status(201, {"code": m.code, "afspraak": body.afspraak, "deadline": m.deadline.isoformat()})
+
+    @router.post(
         "/milestones/{code}/statuses",
         response={201: dict, **errors},
         auth=signed_in,
         summary="De status van een mijlpaal in een kwartaal vastleggen (Rijk)",
     )
     def set_status(request, code: str, body: StatusIn):
-        if not policy.can_edit_woontop(policy.principal_for(request.user)):
-            raise HttpError(403, "Alleen het Rijk legt de status van Woontop-mijlpalen vast.")
+        _require_rijk(request)
         try:
             s = store.set_status(code, body.quarter, body.status, body.note, request.user.get_username())
         except store.WoontopError as error:

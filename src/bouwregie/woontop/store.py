@@ -83,6 +83,24 @@ def load(path: Path = SHIPPED, author: str = "bouwregie", now: datetime | None =
     return added[0], added[1]
 
 
+def add_milestone(afspraak: str, code: str, deadline: date, term: str, text: str, source: str, author: str,
+                  page: int | None = None, now: datetime | None = None) -> Mijlpaal:  # fmt: skip
+    """A milestone the Rijk adds after the Woontop (a later agreement, a new date), with its own source; the
+    milestones from the file stay as they are. A refused milestone writes nothing."""
+    found = Afspraak.objects.filter(number=afspraak).first()
+    if found is None:
+        raise WoontopError(_("Afspraak %s bestaat niet.") % afspraak)
+    for value, label in ((code, _("code")), (text, _("tekst")), (source, _("bron")), (term, _("termijn"))):
+        if not str(value).strip():
+            raise WoontopError(_("Het veld %s is verplicht.") % label)
+    if Mijlpaal.objects.filter(code=code.strip()).exists():
+        raise WoontopError(_("Mijlpaal '%s' bestaat al; een nieuwe datum is een nieuwe mijlpaal met een eigen code.")
+                           % code)  # fmt: skip
+    return Mijlpaal.objects.create(afspraak=found, code=code.strip(), page=page, deadline=deadline, term=term.strip(),
+                                   text=text.strip(), source=source.strip(), added_at=now or timezone.now(),
+                                   added_by=author)  # fmt: skip
+
+
 def set_status(code: str, quarter: str, status: str, note: str, author: str, now: datetime | None = None) -> Status:
     """A milestone's status for a quarter; a later one for the same quarter supersedes it, the earlier stays."""
     mijlpaal = Mijlpaal.objects.filter(code=code).first()
