@@ -183,3 +183,22 @@ def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
         m for a in table["afspraken"] if a["number"] == "19.1" for m in a["milestones"] if m["code"] == body["code"]
     ]
     assert added["overdue"] and added["status"] is None
+
+
+def test_the_database_refuses_to_rewrite_the_history(world):
+    """Beside the model's refusal, triggers (woondeals.db_guards, installed after migrate) refuse raw SQL."""
+    from django.db import DatabaseError, connection, transaction
+
+    from bouwregie.convenant.store import load_seed_partners
+
+    load_seed_partners()
+    store.set_status("16-wijkscan-vws", "2025-Q1", "gereed", "", "rijk")
+    for sql in (
+        "UPDATE woontop_status SET status = 'te_laat'",
+        "DELETE FROM woontop_mijlpaal",
+        "UPDATE sok_contribution SET amount_cents = 1",
+        "DELETE FROM convenant_partner",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert Status.objects.get().status == "gereed"

@@ -115,6 +115,17 @@ def build_router(signed_in, errors) -> Router:
         "/figures",
         response={200: dict, **errors},
         summary="Aandeel onder het convenant en indicatorscores per gebied en peiling (open data; ?format=csv)",
+        openapi_extra={
+            "responses": {
+                200: {
+                    "description": "De cijfers (JSON) of één CSV-regel per gebied",
+                    "content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                }
+            }
+        },
     )
     def figures(request, area: str = "NL", peiling: str | None = None, format: Literal["json", "csv"] = "json"):
         refuse_unknown_parameters(request, "area", "peiling", "format")

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 from bouwregie.accounts import policy
 from bouwregie.api.problems import refuse_unknown_parameters
 from bouwregie.sok import store
-from bouwregie.web.downloads import table_download
+from bouwregie.web.downloads import XLSX, table_download
 
 TEXT = {"pattern": r"^[^\x00]*$"}
 
@@ -91,6 +91,17 @@ def build_router(signed_in, errors) -> Router:
         "/years/{year}/export",
         response={200: None, **errors},
         summary="Export voor de Processtuurgroep: ?meeting=begroting of jaarafsluiting, ?format=csv of xlsx",
+        openapi_extra={
+            "responses": {
+                200: {
+                    "description": "Het bestand",
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        XLSX: {"schema": {"type": "string", "format": "binary"}},
+                    },
+                }
+            }
+        },
     )
     def export(
         request, year: int, meeting: Literal["begroting", "jaarafsluiting"], format: Literal["csv", "xlsx"] = "csv"
