@@ -8,6 +8,8 @@ from bouwregie.accounts import tokens
 from bouwregie.accounts.models import Membership, Organisation
 from bouwregie.projects import services
 from bouwregie.projects.rules import MilestoneData as M
+from bouwregie.sok import store as sok_store
+from bouwregie.woontop import store as woontop_store
 
 from .builders import create
 
@@ -28,6 +30,8 @@ def build_world() -> dict:
     )
     amsterdam = create("Sluisbuurt", "GM0363", plan_status="3", homes={"dure_koop": {"gestapeld": 90}})
     services.close_peiling("2025-Q2", author="test", now=datetime(2025, 7, 15, tzinfo=UTC))
+    sok_store.load(sok_store.SEED_2024, author="test")  # the SOK 2024 (seed 001) and the Woontop list (seed 004)
+    woontop_store.load(author="test")
     users, accounts = {}, {}
     seats = {
         "zonder_organisatie": None,

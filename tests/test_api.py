@@ -62,6 +62,23 @@ MATRIX = {
     },  # no applications: 400
     "/api/v1/forecasts": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
     "/api/v1/forecast-calibration": {**dict.fromkeys(ROLES, 200), "anoniem": 401, "zonder_organisatie": 403},
+    # issue #23: the convenant's data and the Woontop table are open; SOK for its parties (Utrecht is one)
+    "/api/v1/convenant/partners": dict.fromkeys(ROLES, 200),
+    "/api/v1/convenant/frameworks": dict.fromkeys(ROLES, 200),
+    "/api/v1/convenant/figures?area=PV26&peiling=2025-Q2": dict.fromkeys(ROLES, 200),
+    "/api/v1/convenant/projects/{utrecht}/records": {
+        **dict.fromkeys(ROLES, 200),
+        "anoniem": 401,
+        "zonder_organisatie": 403,
+    },
+    "/api/v1/sok/years/2024": {**dict.fromkeys(ROLES, 403), "anoniem": 401, "provincie_utrecht": 200, "beheerder": 200},
+    "/api/v1/sok/years/2024/export?meeting=begroting": {
+        **dict.fromkeys(ROLES, 403),
+        "anoniem": 401,
+        "provincie_utrecht": 200,
+        "beheerder": 200,
+    },
+    "/api/v1/woontop/afspraken": dict.fromkeys(ROLES, 200),
 }
 
 

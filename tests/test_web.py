@@ -68,6 +68,17 @@ PAGES = {
     },  # fmt: skip
     "/instrumenten/gebiedsbudget": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
     "/prognose": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/convenant": dict.fromkeys(ROLES, 200),  # issue #23: open data (SOK art. 8.1)
+    "/convenant/projecten/{utrecht}": {**dict.fromkeys(ROLES, 200), "anoniem": 302, "zonder_organisatie": 403},
+    "/sok": {**dict.fromkeys(ROLES, 302)},  # to the latest year; anonymous to the sign-in page
+    "/sok/2024": {**dict.fromkeys(ROLES, 403), "anoniem": 302, "provincie_utrecht": 200, "beheerder": 200},
+    "/sok/2024?vergadering=begroting&formaat=xlsx": {
+        **dict.fromkeys(ROLES, 403),
+        "anoniem": 302,
+        "provincie_utrecht": 200,
+        "beheerder": 200,
+    },
+    "/woontop": dict.fromkeys(ROLES, 200),
     "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
 }
 

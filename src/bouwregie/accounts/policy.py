@@ -211,3 +211,31 @@ def can_edit_woondeal(p: Principal, provinces) -> bool:
     provinces = set(provinces)
     mine = {s.province for s in p.seats if s.kind == Organisation.Kind.PROVINCIE and s.role in EDITING_ROLES}
     return bool(provinces) and provinces <= mine
+
+
+def can_edit_convenant_register(p: Principal) -> bool:
+    """The convenant's partners' register is kept by the platform (the beheerder); reading it is open data
+    (seed 001, SOK art. 8.1: the convenant's data "zijn voor iedereen vrijelijk toegankelijk")."""
+    return is_beheerder(p)
+
+
+def can_read_sok(p: Principal, party_provinces) -> bool:
+    """The SOK administration (seed 001) is the business of its parties: a seat at one of the party provinces
+    (any role), and the beheerder."""
+    return is_beheerder(p) or any(s.kind == Organisation.Kind.PROVINCIE and s.province in party_provinces
+                                  for s in p.seats)  # fmt: skip
+
+
+def can_edit_sok(p: Principal, penvoerder_province: str) -> bool:
+    """The penvoerder keeps the administration (seed 001, art. 1 "Penvoerder ... voert de administratie"; art. 6):
+    an editor of the penvoerder's province, or the beheerder."""
+    return is_beheerder(p) or any(
+        s.kind == Organisation.Kind.PROVINCIE and s.province == penvoerder_province and s.role in EDITING_ROLES
+        for s in p.seats
+    )
+
+
+def can_edit_woontop(p: Principal) -> bool:
+    """The Woontop agreements and their milestone statuses are kept by the Rijk (the landelijke versnellingstafel,
+    seed 004): any Rijk seat, and the beheerder. Reading the national table is open."""
+    return is_beheerder(p) or any(s.kind == Organisation.Kind.RIJK for s in p.seats)

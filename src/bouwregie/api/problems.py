@@ -13,3 +13,13 @@ def problem(status: int, title: str, detail: str = "", kind: str = "", **extra) 
         body["detail"] = detail
     body.update(extra)
     return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json")
+
+
+def refuse_unknown_parameters(request, *allowed: str) -> None:
+    """NL API Design Rules: a query parameter the endpoint does not know is a 400 naming it, not silently ignored."""
+    from ninja.errors import HttpError
+
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        known = ", ".join(allowed) or "geen"
+        raise HttpError(400, f"Onbekende parameter(s): {', '.join(unknown)}; bekend: {known}.")

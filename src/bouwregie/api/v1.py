@@ -1048,3 +1048,12 @@ api.add_router("/woondeals", _woondeals_router(SIGNED_IN, ERRORS))
 from bouwregie.cbs.api import build_router as _cbs_router  # noqa: E402
 
 api.add_router("", _cbs_router(OPEN_ERRORS))
+
+# --- convenant, SOK and Woontop (issue #23): their own routers ----------------------------------------------
+from bouwregie.convenant.api import build_router as _convenant_router  # noqa: E402
+from bouwregie.sok.api import build_router as _sok_router  # noqa: E402
+from bouwregie.woontop.api import build_router as _woontop_router  # noqa: E402
+
+api.add_router("/convenant", _convenant_router(SIGNED_IN, ERRORS))
+api.add_router("/sok", _sok_router(SIGNED_IN, ERRORS))
+api.add_router("/woontop", _woontop_router(SIGNED_IN, ERRORS))

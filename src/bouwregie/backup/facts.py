@@ -24,8 +24,11 @@ from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext as _
 
+from bouwregie.convenant.apps import GUARDED as CONVENANT_TABLES
 from bouwregie.projects.db_guards import APPEND_ONLY_TABLES
+from bouwregie.sok.apps import GUARDED as SOK_TABLES
 from bouwregie.woondeals.db_guards import TABLES as WOONDEAL_TABLES
+from bouwregie.woontop.apps import GUARDED as WOONTOP_TABLES
 
 # The history a restore must give back row for row: table -> which rows (closed peilingen never change). The
 # woondeals' versions are append-only history too (issue #17).
@@ -33,6 +36,7 @@ HISTORY = {
     **{table: "" for table in APPEND_ONLY_TABLES},
     "projects_peiling": "WHERE closed_at IS NOT NULL",
     **{table: "" for table in WOONDEAL_TABLES},
+    **{table: "" for table in (*CONVENANT_TABLES, *SOK_TABLES, *WOONTOP_TABLES)},  # issue #23
 }
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from bouwregie.accounts.models import Membership, Organisation, ProjectParty
+from bouwregie.convenant.demo import create_demo_seed_data
 from bouwregie.demo.generator import DEFAULTS, generate
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo.models import Municipality, Province, Region
@@ -35,6 +36,7 @@ def load_demo(params: DemoParameters = DEFAULTS, progress=print) -> dict:
         counts = write_history(projects, peilingen, entries, author="demo")
         _organisations_and_tables()
         create_demo_woondeals()
+        counts.update(create_demo_seed_data())
     progress(
         f"Geladen in {time.perf_counter() - started:.1f} s: " + ", ".join(f"{n} {what}" for what, n in counts.items())
     )

@@ -10,4 +10,13 @@ def navigation(request) -> dict:
         "may_read_projects": policy.can_read_projects(who),
         "may_submit_wbi": policy.can_submit_any_wbi(who),
         "may_assess_wbi": policy.can_assess_wbi(who),
+        "may_read_sok": _may_read_sok(who),
     }
+
+
+def _may_read_sok(who: policy.Principal) -> bool:
+    if who.anonymous or not (who.seats or who.superuser):
+        return False
+    from bouwregie.sok.models import Party
+
+    return policy.can_read_sok(who, set(Party.objects.values_list("province", flat=True)))

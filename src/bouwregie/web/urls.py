@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from bouwregie.web import (
+    convenant_pages,
     dashboard,
     forecast_pages,
     gebiedsbudget_pages,
@@ -14,10 +15,12 @@ from bouwregie.web import (
     monitor_pages,
     project_edit,
     project_pages,
+    sok_pages,
     spreiding_pages,
     wbi_pages,
     woondeal_pages,
     woondeal_progress_pages,
+    woontop_pages,
 )
 from bouwregie.web.login import LoginView
 
@@ -68,6 +71,11 @@ urlpatterns = [
     path("woondeals/<str:code>", woondeal_pages.woondeal_page, name="woondeal"),
     path("woondeals/<str:code>/bewerken", woondeal_pages.woondeal_edit, name="woondeal-edit"),
     path("woondeals/<str:code>/voortgang", woondeal_progress_pages.progress_page, name="woondeal-progress"),
+    path("convenant", convenant_pages.convenant_page, name="convenant"),
+    path("convenant/projecten/<str:code>", convenant_pages.convenant_project_page, name="convenant-project"),
+    path("sok", sok_pages.sok_index, name="sok"),
+    path("sok/<int:year>", sok_pages.sok_year, name="sok-year"),
+    path("woontop", woontop_pages.woontop_page, name="woontop"),
     path("inloggen", LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("taal/", include("django.conf.urls.i18n")),

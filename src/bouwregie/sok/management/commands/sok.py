@@ -1,0 +1,111 @@
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bouwregie.instruments.money import euros, parse_euros
+from bouwregie.sok import store
+from bouwregie.web.downloads import table_download
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"Geen geldige datum (JJJJ-MM-DD): '{text}'.") from None
+
+
+def _amount(text: str) -> int:
+    try:
+        return parse_euros(text)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "SOK-administratie: 'load-2024', 'load BESTAND', 'show JAAR', 'uitgave', 'wijziging', 'facturen', "
+        "'verantwoording', 'export'."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("load-2024", help="de SOK 2024 en het jaarplan 2024 uit seed 001 laden")
+        load = sub.add_parser("load", help="een SOK-databestand (TOML, zoals sok/data/sok-2024.toml) laden")
+        load.add_argument("file")
+        show = sub.add_parser("show", help="het overzicht van een jaar (JSON)")
+        show.add_argument("year", type=int)
+        spend = sub.add_parser("uitgave", help="een uitgave boeken op een begrotingspost")
+        spend.add_argument("year", type=int)
+        spend.add_argument("--post", required=True)
+        spend.add_argument("--bedrag", required=True, help="euro's, bijv. 1.250,00")
+        spend.add_argument("--datum", required=True)
+        spend.add_argument("--omschrijving", required=True)
+        change = sub.add_parser("wijziging", help="een begrotingswijziging (besluit Processtuurgroep)")
+        change.add_argument("year", type=int)
+        change.add_argument("--post", action="append", required=True, help="POST=BEDRAG (negatief: -1.000)")
+        change.add_argument("--besluit", required=True)
+        change.add_argument("--datum", required=True)
+        invoices = sub.add_parser("facturen", help="de facturen van de penvoerder aan de andere partijen")
+        invoices.add_argument("year", type=int)
+        invoices.add_argument("--datum", required=True)
+        account = sub.add_parser("verantwoording", help="de verantwoording is verzonden (art. 6.5)")
+        account.add_argument("year", type=int)
+        account.add_argument("--datum", required=True)
+        export = sub.add_parser("export", help="de tabel voor een vergadering van de Processtuurgroep")
+        export.add_argument("year", type=int)
+        export.add_argument("meeting", choices=("begroting", "jaarafsluiting"))
+        export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+        export.add_argument("--output", "-o", required=True)
+        for p in (load, spend, change, invoices, account, sub.choices["load-2024"]):
+            p.add_argument("--auteur", default="bouwregie")
+
+    def handle(self, *args, action, **o):
+        try:
+            self._handle(action, o)
+        except store.SokError as error:
+            raise CommandError(str(error)) from None
+
+    def _handle(self, action, o):
+        if action in ("load-2024", "load"):
+            plan = store.load(store.SEED_2024 if action == "load-2024" else Path(o["file"]), author=o["auteur"])
+            view = store.year_overview(plan)["budget"]
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Jaarplan {plan.year} geladen: bijdragen {euros(view['contributions_cents'])}, begrotingsposten "
+                    f"{euros(view['allocated_cents'])}, niet toegewezen {euros(view['unallocated_cents'])}."
+                )
+            )
+        elif action == "show":
+            o_ = store.year_overview(store.jaarplan_for(o["year"]))
+            self.stdout.write(json.dumps(o_, default=str, ensure_ascii=False, indent=2))
+        elif action == "uitgave":
+            store.book_expenditure(
+                o["year"], o["post"], _amount(o["bedrag"]), _day(o["datum"]), o["omschrijving"], o["auteur"]
+            )
+            self.stdout.write(self.style.SUCCESS("Uitgave geboekt."))
+        elif action == "wijziging":
+            deltas = {}
+            for item in o["post"]:
+                name, sep, amount = item.rpartition("=")
+                if not sep:
+                    raise CommandError(f"Verwacht POST=BEDRAG, niet '{item}'.")
+                negative = amount.strip().startswith("-")
+                deltas[name.strip()] = -_amount(amount.strip().lstrip("-")) if negative else _amount(amount)
+            made = store.change_budget(o["year"], deltas, _day(o["datum"]), o["besluit"], o["auteur"])
+            self.stdout.write(self.style.SUCCESS(f"{len(made)} begrotingswijziging(en) vastgelegd."))
+        elif action == "facturen":
+            for i in store.issue_invoices(o["year"], _day(o["datum"]), o["auteur"]):
+                self.stdout.write(
+                    f"{i.number}: {euros(i.net_cents)} + btw {euros(i.vat_cents)} "
+                    f"= {euros(i.net_cents + i.vat_cents)} ({i.vat_version})"
+                )
+        elif action == "verantwoording":
+            store.record_account(o["year"], _day(o["datum"]), o["auteur"])
+            self.stdout.write(self.style.SUCCESS("Verzending van de verantwoording vastgelegd."))
+        elif action == "export":
+            view = store.year_overview(store.jaarplan_for(o["year"]))
+            rows = store.begroting_rows(view) if o["meeting"] == "begroting" else store.jaarafsluiting_rows(view)
+            Path(o["output"]).write_bytes(table_download(rows, "sok", o["format"]).content)
+            self.stdout.write(self.style.SUCCESS(f"Geschreven: {o['output']}"))

@@ -1,0 +1,183 @@
+"""Convenant Toekomstbestendig Bouwen (issue #23, seeds 000 and 001): the shipped framework holds only what the
+seeds state, project records are append-only and name their framework version, the share under the convenant per
+area and peiling comes from the monitor's snapshot, and a framework change leaves earlier results naming the old
+version."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bouwregie.convenant import framework, rules, store
+from bouwregie.convenant.models import ProjectRecord
+from bouwregie.projects import services
+from bouwregie.projects.models import AppendOnlyError
+
+from .roles import build_world
+
+SEED_001 = Path(__file__).parent / "data" / "seeds" / "001-sok-ctb-2024.txt"
+
+VERSION_3 = """
+kader = "ctb"
+versie = "3.0"
+geldig_vanaf = 2025-07-01
+bron = "Testkader (fictief): een latere versie met normen"
+[[thema]]
+code = "ctb"
+naam = "Toekomstbestendig bouwen"
+bron = "test"
+[[indicator]]
+code = "drinkwaterbesparing"
+naam = "Drinkwatergebruik"
+thema = "ctb"
+eenheid = "liter per persoon per dag"
+richting = "hoogstens"
+norm_2030 = 100
+norm_2035 = 80
+bron = "test"
+"""
+
+
+def test_the_shipped_framework_names_only_what_the_seeds_state():
+    (shipped,) = [f for f in framework.all_versions() if f.label == "ctb 2.0"]
+    assert [i.code for i in shipped.indicators] == [
+        "het_nieuwe_normaal",
+        "drinkwaterbesparing",
+        "gezonde_leefomgeving",
+        "duurzame_mobiliteit",
+        "circulair_bouwen",
+        "stikstof_bouwfase",
+    ]
+    assert all(i.norm_2030 is None and i.norm_2035 is None and i.unit == "" for i in shipped.indicators)
+    seed = " ".join(SEED_001.read_text(encoding="utf-8").split()).lower()
+    for phrase in (
+        "het nieuwe normaal",
+        "drinkwaterbesparing",
+        "gezonde leefomgeving",
+        "duurzame mobiliteit",
+        "circulair bouwen",
+        "stikstofuitstoot tijdens de bouwfase",
+    ):
+        assert phrase in seed
+
+
+def test_pure_rules():
+    assert rules.score(90, 100, "hoogstens") == rules.MEETS and rules.score(101, 100) == rules.FAILS
+    assert rules.score(0.5, 0.4, "minstens") == rules.MEETS and rules.score(None, 1) == rules.NO_VALUE
+    assert rules.score(5, None) == rules.NO_NORM
+    clean, errors = rules.check_values({"a": "1,5", "b": "x", "c": 2}, ["a", "b"])
+    assert clean == {"a": 1.5} and len(errors) == 2
+    records = [{"project": 1, "number": 1, "recorded_at": 1}, {"project": 1, "number": 2, "recorded_at": 5}]
+    assert rules.latest_per_project(records, cutoff=3)[1]["number"] == 1
+    assert rules.latest_per_project(records)[1]["number"] == 2
+
+
+def test_a_framework_file_without_sources_is_refused():
+    with pytest.raises(framework.FrameworkError, match="bron"):
+        framework.parse(
+            {
+                "kader": "x",
+                "versie": "1",
+                "geldig_vanaf": date(2025, 1, 1),
+                "bron": "b",
+                "thema": [{"code": "t"}],
+                "indicator": [{"code": "i", "thema": "t"}],
+            },
+            "x.toml",
+        )
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    (tmp_path / "ctb-3.0.toml").write_text(VERSION_3, encoding="utf-8")
+    settings.CONVENANT_KADER_DIRS = [tmp_path]
+    return build_world()
+
+
+def at(y, m, d):
+    return datetime(y, m, d, 12, tzinfo=UTC)
+
+
+def test_a_framework_change_leaves_earlier_results_naming_the_old_version(world):
+    utrecht = world["utrecht"]  # 40 homes in GM0344; Amsterdam 90 homes, not under the convenant
+    store.record(
+        utrecht, True, {"drinkwaterbesparing": 95}, "Aanbesteed onder CTB", "gemeente", "2.0", now=at(2025, 6, 2)
+    )
+    q2 = store.area_figures("NL", "2025-Q2")  # closed on 15 July 2025
+    assert q2["framework_versions"] == ["ctb 2.0"]
+    assert (q2["pipeline"]["homes_under"], q2["pipeline"]["homes"], q2["pipeline"]["share"]) == (40, 130, 0.3077)
+    services.get_or_open_peiling("2025-Q3")
+    store.record(utrecht, True, {"drinkwaterbesparing": 95}, "Nieuw kader", "gemeente", "2.0", now=at(2025, 8, 1))
+    q3 = store.area_figures("NL", "2025-Q3")  # open: up to now
+    assert q3["framework_versions"] == ["ctb 3.0"]
+    (row,) = q3["indicators"]
+    assert (row["norm_2030"], row["meets_2030"], row["norm_2035"], row["meets_2035"]) == (100.0, 1, 80.0, 0)
+    again = store.area_figures("NL", "2025-Q2")
+    assert again["framework_versions"] == ["ctb 2.0"] and again == q2  # the closed quarter did not move
+    assert [r.framework for r in ProjectRecord.objects.order_by("number")] == ["ctb 2.0", "ctb 3.0"]
+
+
+def test_shares_per_area_add_up_like_the_monitor(world):
+    store.record(world["utrecht"], True, {}, "CTB", "gemeente", now=at(2025, 6, 2))
+    everything = store.national("2025-Q2")
+    assert everything["PV26"]["pipeline"]["share"] == 1.0 and everything["PV27"]["pipeline"]["share"] == 0.0
+    assert everything["GM0344"]["pipeline"]["homes_under"] == 40 and everything["PV20"]["pipeline"]["share"] is None
+    assert everything["NL"] == store.area_figures("NL", "2025-Q2")
+    assert sum(everything[p]["pipeline"]["homes_under"] for p in everything if p.startswith("PV")) == 40
+
+
+def test_records_are_append_only_and_checked(world):
+    r = store.record(world["utrecht"], True, {"circulair_bouwen": 3}, "eerste", "gemeente", now=at(2025, 6, 2))
+    with pytest.raises(AppendOnlyError):
+        r.save()
+    with pytest.raises(store.ConvenantError, match="bestaat niet"):
+        store.record(world["utrecht"], True, {"geluid": 3}, "fout", "gemeente", now=at(2025, 6, 3))
+    with pytest.raises(store.ConvenantError, match="reden"):
+        store.record(world["utrecht"], True, {}, " ", "gemeente", now=at(2025, 6, 3))
+    assert ProjectRecord.objects.count() == 1
+
+
+def test_open_data_api_page_and_csv(world, client):
+    store.load_seed_partners()
+    store.record(world["utrecht"], True, {}, "CTB", "gemeente", now=at(2025, 6, 2))
+    figures = client.get("/api/v1/convenant/figures?area=PV26&peiling=2025-Q2").json()
+    assert figures["pipeline"]["share"] == 1.0 and figures["framework_versions"] == ["ctb 2.0"]
+    assert client.get("/api/v1/convenant/figures?gebied=PV26").status_code == 400  # unknown filter
+    assert client.get("/api/v1/convenant/figures?area=XX99").status_code == 404
+    body = client.get("/api/v1/convenant/figures?area=GM0344&peiling=2025-Q2&format=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert rows[1][:4] == ["GM0344", "Utrecht", "gemeente", "2025-Q2"] and rows[1][7] == "1.0"
+    partners = [p["organisation"] for p in client.get("/api/v1/convenant/partners").json()]
+    assert partners == ["Provincie Flevoland", "Provincie Noord-Holland", "Provincie Utrecht", "Provincie Zuid-Holland"]
+    page = client.get("/convenant?gebied=PV26&peiling=2025-Q2").content.decode()
+    assert "100,0%" in page and "40 van 40 woningen" in page and "Provincie Zuid-Holland" in page
+    every = client.get("/convenant?peiling=2025-Q2&formaat=csv").content.decode("utf-8-sig").splitlines()
+    assert len(every) == 1 + 1 + 12 + 342  # header, NL, provinces, municipalities
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anoniem", 401),
+        ("corporatie", 403),
+        ("gemeente_amsterdam", 403),
+        ("gemeente_utrecht", 201),
+        ("provincie_utrecht", 201),
+        ("beheerder", 201),
+    ],
+)
+def test_who_records_a_project(world, client, role, expected):
+    headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
+    body = {"under_convenant": True, "values": {"drinkwaterbesparing": 90}, "reason": "CTB-eisen in de tender"}
+    response = client.post(
+        f"/api/v1/convenant/projects/{world['utrecht']}/records", body, content_type="application/json", **headers
+    )
+    assert response.status_code == expected
+    if expected == 201:
+        assert response.json()["framework"] == "ctb 3.0"  # in force today (from 1 July 2025)
+        client.force_login(world["users"][role])
+        form = {"onder_convenant": "1", "waarde_drinkwaterbesparing": "85", "reden": "Web"}
+        assert client.post(f"/convenant/projecten/{world['utrecht']}", form).status_code == 302
+        assert ProjectRecord.objects.count() == 2

@@ -1,0 +1,234 @@
+"""The SOK administration (issue #23, seed 001): hand-computed money and dates, the 2024 data with its € 20.000 gap
+shown as unallocated, invoices with VAT, a refund that adds up to the cent, and who may read and book."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bouwregie.sok import rules, store
+from bouwregie.sok.models import Expenditure, Jaarplan
+
+from .roles import build_world
+
+
+# --- pure rules --------------------------------------------------------------------------------------------------
+def test_refund_by_hand():
+    """€ 20.000,01 back over 75/50/40/70 (thousands): exact shares 638298,19 / 425532,13 / 340425,70 / 595744,98
+    cents; the floors add up to 1.999.999, the two missing cents go to the largest remainders (ZH ,98 and FL ,70)."""
+    shares = rules.refund(2_000_001, {"PV26": 75, "PV27": 50, "PV24": 40, "PV28": 70})
+    assert shares == {"PV26": 638_298, "PV27": 425_532, "PV24": 340_426, "PV28": 595_745}
+    assert sum(shares.values()) == 2_000_001
+
+
+@settings(deadline=None)
+@given(
+    weights=st.lists(st.integers(0, 10**9), min_size=1, max_size=8).filter(lambda w: sum(w) > 0),
+    remainder=st.integers(0, 10**11),
+)
+def test_refund_adds_up_to_the_cent_and_stays_pro_rata(weights, remainder):
+    named = {f"p{i}": w for i, w in enumerate(weights)}
+    shares = rules.refund(remainder, named)
+    assert sum(shares.values()) == remainder
+    total = sum(weights)
+    for key, weight in named.items():
+        exact_floor = remainder * weight // total
+        assert exact_floor <= shares[key] <= exact_floor + 1  # never more than a cent from the exact share
+        if weight == 0:
+            assert shares[key] == 0
+
+
+def test_refund_refuses_what_cannot_be_split():
+    with pytest.raises(ValueError):
+        rules.refund(-1, {"a": 1})
+    with pytest.raises(ValueError):
+        rules.refund(100, {"a": 0})
+    assert rules.refund(0, {"a": 0}) == {"a": 0}
+
+
+def test_vat_and_dates_by_hand():
+    assert rules.vat(7_500_000, Decimal("21")) == 1_575_000  # € 75.000 × 21% = € 15.750
+    assert rules.vat(1, 21) == 0 and rules.vat(3, 21) == 1  # 0,21 cent down, 0,63 cent up (half-up)
+    assert rules.talks_by(date(2024, 12, 31)) == date(2024, 9, 30)  # art. 7.1: three months before the end
+    assert rules.earliest_end_after_notice(date(2024, 5, 31)) == date(2024, 8, 31)  # art. 7.2
+    assert rules.account_due(2024) == date(2025, 3, 1)  # art. 6.5
+    assert not rules.account_overdue(2024, None, date(2025, 3, 1))
+    assert rules.account_overdue(2024, None, date(2025, 3, 2))
+    assert rules.account_overdue(2024, date(2025, 3, 5), date(2025, 4, 1))
+    assert not rules.account_overdue(2024, date(2025, 2, 20), date(2026, 1, 1))
+
+
+def test_a_budget_change_stays_within_the_contributions():
+    lines = {"Communicatie": 2_500_000, "Onvoorzien": 2_000_000}
+    assert rules.check_change(lines, {"Onvoorzien": 2_000_000}, 6_500_000) == []
+    assert rules.check_change(lines, {"Onvoorzien": 2_000_001}, 6_500_000)  # one cent over the contributions
+    assert rules.check_change(lines, {"Communicatie": -2_500_001}, 6_500_000)  # below zero
+    assert rules.check_change(lines, {"Nieuw": 1}, 6_500_000)  # unknown line
+
+
+# --- the 2024 data, end to end -------------------------------------------------------------------------------------
+@pytest.fixture
+def world(db):
+    return build_world()  # loads sok-2024.toml
+
+
+def test_2024_contributions_235000_lines_215000_and_the_gap_unallocated(world, client):
+    o = store.year_overview(store.jaarplan_for(2024), today=date(2025, 1, 10))
+    assert sum(p["amount_cents"] for p in o["parties"]) == 23_500_000  # 75 + 50 + 40 + 70 thousand
+    assert sum(r["budget_cents"] for r in o["lines"]) == 21_500_000  # 25 + 20 + 90 + 50 + 10 + 20 thousand
+    assert o["budget"]["unallocated_cents"] == 2_000_000 and o["budget"]["stated_total_mismatch"]
+    assert o["in_kind_cents"] == 5_000_000 and o["fte"] == Decimal("0.8")  # art. 6.3 + 6.4; 4 × 0,2 fte
+    assert o["agreement"]["talks_by"] == date(2024, 9, 30) and o["account"]["due"] == date(2025, 3, 1)
+    client.force_login(world["users"]["provincie_utrecht"])
+    page = client.get("/sok/2024").content.decode()
+    assert '<td class="utrecht-table__cell br-number" id="niet-toegewezen"><strong>€ 20.000,00</strong>' in page
+    assert 'id="toegewezen">€ 215.000,00' in page and 'id="bijdragen">€ 235.000,00' in page
+    assert "Het jaarplan noemt als totaal € 235.000,00, maar de posten tellen op tot € 215.000,00" in page
+    assert "verantwoording-te-laat" in page  # today is after 1 March 2025 and nothing was sent
+    assert "Uitgave boeken" not in page  # Utrecht reads; the penvoerder (Noord-Holland) books
+
+
+def test_exports_for_the_two_meetings_show_the_gap(world, client):
+    client.force_login(world["users"]["beheerder"])
+    body = client.get("/sok/2024?vergadering=begroting&formaat=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert ["Niet toegewezen aan een post", "", "20000", "bijdragen min begrotingsposten"] in rows
+    assert ["Totaal bijdragen", "", "235000", ""] in rows
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/sok/2024?vergadering=jaarafsluiting&formaat=xlsx").content))
+    cells = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert cells[0][0] == "Onderdeel" and ["Restant bijdragen (art. 6.6)", None, 235000, 0, 235000] in cells
+
+
+def test_invoices_add_vat_and_a_refund_adds_up(world, client):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['beheerder']}", "content_type": "application/json"}
+    made = client.post("/api/v1/sok/years/2024/invoices", {"issued_on": "2024-02-01"}, **headers).json()["invoices"]
+    assert {i["number"]: (i["net_cents"], i["vat_cents"], i["total_cents"]) for i in made} == {
+        "SOK-2024-PV24": (4_000_000, 840_000, 4_840_000),  # Flevoland € 40.000 + 21%
+        "SOK-2024-PV26": (7_500_000, 1_575_000, 9_075_000),  # Utrecht
+        "SOK-2024-PV28": (7_000_000, 1_470_000, 8_470_000),  # Zuid-Holland; the penvoerder does not invoice itself
+    }
+    assert made[0]["vat_version"] == "btw 2012-10"
+    spend = {"line": "Kwartiermaker", "amount_cents": 21_499_999, "spent_on": "2024-11-30", "description": "Inhuur"}
+    assert client.post("/api/v1/sok/years/2024/expenditures", spend, **headers).status_code == 201
+    o = client.get("/api/v1/sok/years/2024", HTTP_AUTHORIZATION=headers["HTTP_AUTHORIZATION"]).json()
+    assert o["budget"]["remainder_cents"] == 2_000_001  # € 235.000 − € 214.999,99
+    assert {p["province"]: p["refund_cents"] for p in o["parties"]} == {
+        "PV24": 340_426,
+        "PV27": 425_532,
+        "PV26": 638_298,
+        "PV28": 595_745,
+    }
+    assert o["budget"]["overspent_lines"] == ["Kwartiermaker"]  # 214.999,99 on a line of 90.000
+
+
+def test_only_the_penvoerder_books_and_a_refused_booking_writes_nothing(world, client):
+    def post(role, body):
+        return client.post(
+            "/api/v1/sok/years/2024/expenditures",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {world['keys'][role]}",
+        )
+
+    body = {"line": "Communicatie", "amount_cents": 100, "spent_on": "2024-03-01", "description": "Drukwerk"}
+    assert {r: post(r, body).status_code for r in ("provincie_utrecht", "rijk", "gemeente_utrecht")} == dict.fromkeys(
+        ("provincie_utrecht", "rijk", "gemeente_utrecht"), 403
+    )
+    refused = post("beheerder", {**body, "line": "Catering"})
+    assert refused.status_code == 400 and "Catering" in refused.json()["detail"]
+    assert post("beheerder", {**body, "spent_on": "2025-01-02"}).status_code == 400  # not in 2024
+    assert Expenditure.objects.count() == 0
+
+
+def test_budget_change_by_decision_within_the_contributions(world):
+    store.change_budget(2024, {"Onvoorzien": 2_000_000}, date(2024, 11, 20), "Processtuurgroep 20-11-2024", "nh")
+    o = store.year_overview(store.jaarplan_for(2024))
+    assert o["budget"]["unallocated_cents"] == 0 and o["lines"][-1]["budget_cents"] == 4_000_000
+    with pytest.raises(store.SokError, match="hoger worden dan de bijdragen"):
+        store.change_budget(2024, {"Communicatie": 1}, date(2024, 11, 21), "te veel", "nh")
+
+
+def test_loading_is_all_or_nothing(world, tmp_path):
+    with pytest.raises(CommandError, match="al geladen"):
+        call_command("sok", "load-2024")
+    bad = tmp_path / "sok-2025.toml"
+    text = store.SEED_2024.read_text(encoding="utf-8").replace("jaar = 2024", "jaar = 2025")
+    bad.write_text(
+        text.replace('provincie = "PV28"\nbedrag_cent = 7000000', 'provincie = "PV99"\nbedrag_cent = 1'),
+        encoding="utf-8",
+    )
+    with pytest.raises(store.SokError, match="PV99"):
+        store.load(bad)
+    assert list(Jaarplan.objects.values_list("year", flat=True)) == [2024]
+
+
+def test_the_command_line_end_to_end(world, tmp_path, capsys):
+    """Through the management command (in this process: cli.main would close the test's database connection)."""
+
+    def main(argv):
+        call_command(*argv)
+
+    main(
+        [
+            "sok",
+            "uitgave",
+            "2024",
+            "--post",
+            "Secretariaat",
+            "--bedrag",
+            "12.345,67",
+            "--datum",
+            "2024-04-02",
+            "--omschrijving",
+            "Notulist",
+        ]
+    )
+    main(
+        [
+            "sok",
+            "wijziging",
+            "2024",
+            "--post",
+            "Onvoorzien=-5.000",
+            "--post",
+            "Onderzoeken=5.000",
+            "--besluit",
+            "Processtuurgroep november",
+            "--datum",
+            "2024-11-20",
+        ]
+    )
+    main(["sok", "facturen", "2024", "--datum", "2024-02-01"])
+    assert "SOK-2024-PV26: € 75.000,00 + btw € 15.750,00 = € 90.750,00" in capsys.readouterr().out
+    main(["sok", "export", "2024", "jaarafsluiting", "--format", "xlsx", "-o", str(tmp_path / "a.xlsx")])
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "a.xlsx").active.iter_rows()]
+    assert ["Begrotingspost", "Secretariaat", 50000, Decimal("12345.67"), Decimal("37654.33")] in [
+        [Decimal(str(v)) if isinstance(v, float) else v for v in r] for r in rows
+    ]
+    o = store.year_overview(store.jaarplan_for(2024))
+    assert [r["budget_cents"] for r in o["lines"]][-2:] == [
+        1_500_000,
+        1_500_000,
+    ]  # Onderzoeken +5.000, Onvoorzien −5.000
+    with pytest.raises(CommandError, match="hele centen"):
+        main(
+            [
+                "sok",
+                "uitgave",
+                "2024",
+                "--post",
+                "Secretariaat",
+                "--bedrag",
+                "1,001",
+                "--datum",
+                "2024-04-02",
+                "--omschrijving",
+                "x",
+            ]
+        )

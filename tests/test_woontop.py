@@ -1,0 +1,204 @@
+"""The Woontop agreements tracker (issue #23, seed 004): the shipped file against the seed, statuses per quarter
+with who set them (append-only), overdue milestones flagged, changes since the last quarter, the quarterly report's
+summary, and who may set a status."""
+
+import re
+import tomllib
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bouwregie.projects.models import AppendOnlyError
+from bouwregie.woontop import report, rules, store
+from bouwregie.woontop.models import Status
+
+from .roles import build_world
+
+SEED = Path(__file__).parent / "data" / "seeds" / "004-woontop-2024-12-11.txt"  # seed 004 as shipped to us
+NOT_PAGE_BREAKS = {2757, 2758, 2763}  # indented bullet lines on the page of Afspraak 19.3 (see the data file)
+
+
+def seed_lines():
+    """(page, line) for every line of the seed, pages counted independently of the data file."""
+    page = 0
+    for number, line in enumerate(SEED.read_text(encoding="utf-8").splitlines(), start=1):
+        if re.match(r"^ \S", line) and number not in NOT_PAGE_BREAKS:
+            page += 1
+        yield page, line
+
+
+def seed_headings() -> dict[str, int]:
+    """Every 'Afspraak N' / 'Afspraak N.M' heading of the seed with the page it starts on."""
+    found = {}
+    for page, line in seed_lines():
+        heading = re.match(r"^\s*Afspraak (\d+(?:\.\d+)?)\s*[-–]", line)
+        if heading:
+            found.setdefault(heading[1], page)
+    return found
+
+
+def test_the_file_holds_every_afspraak_number_of_the_seed_with_its_page():
+    shipped = tomllib.loads(store.SHIPPED.read_text(encoding="utf-8"))
+    in_file = {a["nummer"]: a["pagina"] for a in shipped["afspraak"]}
+    headings = seed_headings()
+    assert in_file == headings
+    assert set(in_file) >= {"1", "3", "4", "5", "19", "19.1", "19.4"} and not {"2", "6", "13", "14"} & set(in_file)
+
+
+def test_the_milestones_the_issue_names_are_there_with_their_dates():
+    shipped = {m["code"]: m for m in tomllib.loads(store.SHIPPED.read_text(encoding="utf-8"))["mijlpaal"]}
+    assert shipped["3b-ppm-in-gebruik"]["deadline"] == date(2025, 7, 1)  # "vanaf 1 juli 2025 in gebruik"
+    assert shipped["3b-rvo-advies-ppm"]["deadline"] == date(2025, 3, 31)  # "Eind Q1 2025 ... advies"
+    assert shipped["4-shortlist-doorbraaklocaties"]["deadline"] == date(2025, 3, 31)  # "(Q1 2025)"
+    assert shipped["19.1-keuze-realisatie-startbouw"]["deadline"] == date(
+        2025, 3, 31
+    )  # "Uiterlijk aan het eind van Q1"
+    # each milestone's stated term is on the page it cites
+    pages: dict[int, str] = {}
+    for page, line in seed_lines():
+        pages[page] = pages.get(page, "") + " " + line
+    for code, m in shipped.items():
+        words = re.findall(r"\d{4}|juli|juni|november|april|kwartaal|zomer|Q1|begin", m["termijn"])
+        assert words and all(w.lower() in pages[m["pagina"]].lower() for w in words), code
+
+
+def test_pure_quarter_rules():
+    assert rules.previous_quarter("2025-Q1") == "2024-Q4" and rules.quarter_last_day("2025-Q2") == date(2025, 6, 30)
+    history = [("2025-Q1", "op_schema"), ("2025-Q2", "te_laat"), ("2025-Q1", "gereed")]
+    assert rules.status_in(history, "2024-Q4") is None
+    assert rules.status_in(history, "2025-Q1") == "gereed"  # the newest set for that quarter
+    assert rules.status_in(history, "2025-Q3") == "te_laat"  # holds until changed
+    assert rules.overdue(date(2025, 3, 31), "op_schema", date(2025, 4, 1))
+    assert not rules.overdue(date(2025, 3, 31), "op_schema", date(2025, 3, 31))
+    assert not rules.overdue(date(2025, 3, 31), "gereed", date(2026, 1, 1))
+    with pytest.raises(ValueError):
+        rules.parse_quarter("2025-Q5")
+
+
+@pytest.fixture
+def world(db):
+    return build_world()  # loads the shipped afspraken
+
+
+def at(y, m, d):
+    return datetime(y, m, d, 12, tzinfo=UTC)
+
+
+def test_an_overdue_milestone_is_flagged_and_changes_are_listed(world, client):
+    store.set_status("3b-rvo-advies-ppm", "2025-Q1", "op_schema", "", "rijk", now=at(2025, 2, 1))
+    store.set_status("3b-ppm-in-gebruik", "2025-Q1", "op_schema", "", "rijk", now=at(2025, 2, 1))
+    store.set_status(
+        "3b-ppm-in-gebruik", "2025-Q2", "te_laat", "Systeem nog niet aanbesteed", "rijk", now=at(2025, 5, 1)
+    )
+    table = store.table("2025-Q2", today=date(2025, 4, 15))
+    rows = {m["code"]: m for a in table["afspraken"] for m in a["milestones"]}
+    assert rows["3b-rvo-advies-ppm"]["overdue"] and rows["3b-rvo-advies-ppm"]["status"] == "op_schema"
+    assert not rows["3b-ppm-in-gebruik"]["overdue"]  # due 1 July 2025
+    assert rows["3b-ppm-in-gebruik"]["set_by"] == "rijk" and rows["3b-ppm-in-gebruik"]["note"].startswith("Systeem")
+    assert [(c["code"], c["previous"], c["status"]) for c in table["changes"]] == [
+        ("3b-ppm-in-gebruik", "op_schema", "te_laat")
+    ]
+    store.set_status("3b-rvo-advies-ppm", "2025-Q2", "gereed", "Advies opgeleverd", "rijk", now=at(2025, 5, 2))
+    summary = report.summary("2025-Q2")  # as of 30 June 2025
+    overdue = {m["code"] for m in summary["overdue"]}
+    assert "3b-rvo-advies-ppm" not in overdue and "4-shortlist-doorbraaklocaties" in overdue
+    assert "3b-ppm-in-gebruik" not in overdue and summary["counts"]["gereed"] == 1
+    page = client.get("/woontop?kwartaal=2025-Q2").content.decode()
+    shortlist = page[page.index('id="4-shortlist-doorbraaklocaties"') :][:600]
+    assert "br-overdue" in shortlist and "Afspraak 3, 3b-ppm-in-gebruik: op_schema → te_laat" in page
+
+
+def test_statuses_are_append_only_and_checked(world):
+    s = store.set_status("16-wijkscan-vws", "2025-Q1", "gereed", "", "rijk")
+    with pytest.raises(AppendOnlyError):
+        s.save()
+    with pytest.raises(AppendOnlyError):
+        Status.objects.all().delete()
+    with pytest.raises(store.WoontopError, match="Licht"):
+        store.set_status("16-wijkscan-vws", "2025-Q2", "te_laat", "", "rijk")  # late needs a note
+    with pytest.raises(store.WoontopError):
+        store.set_status("bestaat-niet", "2025-Q2", "gereed", "", "rijk")
+    assert Status.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anoniem", 401),
+        ("gemeente_utrecht", 403),
+        ("provincie_utrecht", 403),
+        ("corporatie", 403),
+        ("rijk", 201),
+        ("beheerder", 201),
+    ],
+)
+def test_only_the_rijk_sets_a_status(world, client, role, expected):
+    headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
+    response = client.post(
+        "/api/v1/woontop/milestones/4-shortlist-doorbraaklocaties/statuses",
+        {"quarter": "2025-Q1", "status": "gereed"},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == expected
+    if role in ("rijk", "gemeente_utrecht"):
+        if role != "anoniem":
+            client.force_login(world["users"][role])
+        form = {"mijlpaal": "4-shortlist-doorbraaklocaties", "kwartaal": "2025-Q1", "status": "vervallen"}
+        assert client.post("/woontop", form).status_code == (302 if role == "rijk" else 403)
+
+
+def test_the_api_answers_the_table_and_refuses_unknown_filters(world, client):
+    table = client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q1").json()
+    assert table["quarter"] == "2025-Q1" and table["afspraken"][0]["number"] == "1"
+    assert client.get("/api/v1/woontop/afspraken?status=gereed").status_code == 400
+    assert client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q9").status_code == 400
+
+
+def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
+    body = {
+        "afspraak": "19.1",
+        "code": "19.1-regeling-gepubliceerd",
+        "deadline": "2025-09-30",
+        "term": "Q3 2025",
+        "text": "Regeling realisatiestimulans gepubliceerd",
+        "source": "Kamerbrief (fictief)",
+    }
+
+    def post(role, data):
+        return client.post(
+            "/api/v1/woontop/milestones",
+            data,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {world['keys'][role]}",
+        )
+
+    assert post("provincie_utrecht", body).status_code == 403
+    assert post("rijk", {**body, "afspraak": "2"}).status_code == 400  # no Afspraak 2 in the seed
+    assert post("rijk", body).status_code == 201
+    assert post("rijk", body).status_code == 400  # the code exists: a new date is a new milestone
+    table = store.table("2025-Q4", today=date(2025, 10, 1))
+    (added,) = [
+        m for a in table["afspraken"] if a["number"] == "19.1" for m in a["milestones"] if m["code"] == body["code"]
+    ]
+    assert added["overdue"] and added["status"] is None
+
+
+def test_the_database_refuses_to_rewrite_the_history(world):
+    """Beside the model's refusal, triggers (woondeals.db_guards, installed after migrate) refuse raw SQL."""
+    from django.db import DatabaseError, connection, transaction
+
+    from bouwregie.convenant.store import load_seed_partners
+
+    load_seed_partners()
+    store.set_status("16-wijkscan-vws", "2025-Q1", "gereed", "", "rijk")
+    for sql in (
+        "UPDATE woontop_status SET status = 'te_laat'",
+        "DELETE FROM woontop_mijlpaal",
+        "UPDATE sok_contribution SET amount_cents = 1",
+        "DELETE FROM convenant_partner",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert Status.objects.get().status == "gereed"
