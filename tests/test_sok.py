@@ -87,9 +87,9 @@ def test_2024_contributions_235000_lines_215000_and_the_gap_unallocated(world, c
     assert o["agreement"]["talks_by"] == date(2024, 9, 30) and o["account"]["due"] == date(2025, 3, 1)
     client.force_login(world["users"]["provincie_utrecht"])
     page = client.get("/sok/2024").content.decode()
-    assert '<td class="utrecht-table__cell br-number" id="niet-toegewezen"><strong>€ 20.000,00</strong>' in page
-    assert 'id="toegewezen">€ 215.000,00' in page and 'id="bijdragen">€ 235.000,00' in page
-    assert "Het jaarplan noemt als totaal € 235.000,00, maar de posten tellen op tot € 215.000,00" in page
+    assert '<td class="utrecht-table__cell br-number" id="niet-toegewezen"><strong>€ 20.000</strong>' in page
+    assert 'id="toegewezen">€ 215.000' in page and 'id="bijdragen">€ 235.000' in page
+    assert "Het jaarplan noemt als totaal € 235.000, maar de posten tellen op tot € 215.000" in page
     assert "verantwoording-te-laat" in page  # today is after 1 March 2025 and nothing was sent
     assert "Uitgave boeken" not in page  # Utrecht reads; the penvoerder (Noord-Holland) books
 
