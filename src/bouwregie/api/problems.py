@@ -23,3 +23,18 @@ def refuse_unknown_parameters(request, *allowed: str) -> None:
     if unknown:
         known = ", ".join(allowed) or "geen"
         raise HttpError(400, f"Onbekende parameter(s): {', '.join(unknown)}; bekend: {known}.")
+
+
+# The OpenAPI description of an endpoint that answers with a file (CSV or Excel) instead of JSON.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "Het bestand",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    }
+}

@@ -11,9 +11,9 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
-from bouwregie.api.problems import refuse_unknown_parameters
+from bouwregie.api.problems import FILE_RESPONSE, refuse_unknown_parameters
 from bouwregie.sok import store
-from bouwregie.web.downloads import XLSX, table_download
+from bouwregie.web.downloads import table_download
 
 TEXT = {"pattern": r"^[^\x00]*$"}
 
@@ -91,17 +91,7 @@ def build_router(signed_in, errors) -> Router:
         "/years/{year}/export",
         response={200: None, **errors},
         summary="Export voor de Processtuurgroep: ?meeting=begroting of jaarafsluiting, ?format=csv of xlsx",
-        openapi_extra={
-            "responses": {
-                200: {
-                    "description": "Het bestand",
-                    "content": {
-                        "text/csv": {"schema": {"type": "string"}},
-                        XLSX: {"schema": {"type": "string", "format": "binary"}},
-                    },
-                }
-            }
-        },
+        openapi_extra=FILE_RESPONSE,
     )
     def export(
         request, year: int, meeting: Literal["begroting", "jaarafsluiting"], format: Literal["csv", "xlsx"] = "csv"

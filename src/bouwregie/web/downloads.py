@@ -8,9 +8,9 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from bouwregie import cells
+from bouwregie.api.problems import XLSX
 
 FORMATS = ("csv", "xlsx")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def table_download(rows, name: str, fmt: str, sheet: str = "") -> HttpResponse:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bouwregie.accounts import policy
+from bouwregie.api.problems import XLSX
 from bouwregie.geo.matching import AmbiguousMunicipality, MunicipalityNotFound
 from bouwregie.geo.models import Municipality, MunicipalityMerger, Province
 from bouwregie.web.downloads import FORMATS, table_download
@@ -32,7 +33,6 @@ from bouwregie.woondeals import rules, store, template
 from bouwregie.woondeals.members import MemberReader
 from bouwregie.woondeals.models import Woondeal
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EMPTY_MEMBER_ROWS = 5  # rows to add members without JavaScript; save and edit again for more
 EMPTY_SIGNATORY_ROWS = 3
 MOST_ROWS = 400  # as the API (members, signatories)

@@ -12,12 +12,11 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from bouwregie.accounts import policy
+from bouwregie.api.problems import FILE_RESPONSE, XLSX
 from bouwregie.projects.models import Peiling
 from bouwregie.woondeals import rules, spreiding, store, template
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = {"pattern": r"^[^\x00]*$"}
 
 
@@ -146,17 +145,7 @@ def build_router(signed_in, errors) -> Router:
         "/template",
         response={200: None, **errors},
         summary="Het sjabloon (CSV of Excel), leeg of met de woondeals (nieuwste versies)",
-        openapi_extra={
-            "responses": {
-                200: {
-                    "description": "Het bestand",
-                    "content": {
-                        "text/csv": {"schema": {"type": "string"}},
-                        XLSX: {"schema": {"type": "string", "format": "binary"}},
-                    },
-                }
-            }
-        },
+        openapi_extra=FILE_RESPONSE,
     )
     def template_file(request, format: Literal["csv", "xlsx"] = "csv", gevuld: bool = False):
         content = template.write(template.export_rows() if gevuld else [], format)
