@@ -31,7 +31,7 @@ from bouwregie.web.form_values import whole_number
 from bouwregie.web.uploaded import saved_upload
 from bouwregie.woondeals import rules, store, template
 from bouwregie.woondeals.members import MemberReader
-from bouwregie.woondeals.models import Woondeal
+from bouwregie.woondeals.models import Woondeal, WoondealVersion
 
 EMPTY_MEMBER_ROWS = 5  # rows to add members without JavaScript; save and edit again for more
 EMPTY_SIGNATORY_ROWS = 3
@@ -108,10 +108,15 @@ def woondeal_list(request):
         error, on = str(e), today
     provinces = dict(Province.objects.values_list("code", "name"))
     rows = []
+    in_force = {v.woondeal_id: v for v in store.current_all(on)}  # one query for all (store.as_agreed_on's rule)
+    first = {}
+    later = WoondealVersion.objects.exclude(woondeal_id__in=in_force).order_by("woondeal_id", "-valid_from", "-number")
+    for v in later:
+        first[v.woondeal_id] = v  # ends on the earliest version of each deal not yet in force
     for deal in Woondeal.objects.order_by("code"):
-        version = store.as_agreed_on(deal.code, on)
+        version = in_force.get(deal.id)
         pending = version is None
-        version = version or deal.versions.order_by("valid_from", "number").first()
+        version = version or first.get(deal.id)
         if version is None:
             continue
         rows.append({
