@@ -110,7 +110,9 @@ def test_an_overdue_milestone_is_flagged_and_changes_are_listed(world, client):
     assert "3b-ppm-in-gebruik" not in overdue and summary["counts"]["gereed"] == 1
     page = client.get("/woontop?kwartaal=2025-Q2").content.decode()
     shortlist = page[page.index('id="4-shortlist-doorbraaklocaties"') :][:600]
-    assert "br-overdue" in shortlist and "Afspraak 3, 3b-ppm-in-gebruik: op_schema → te_laat" in page
+    assert "br-overdue" in shortlist and "Afspraak 3, 3b-ppm-in-gebruik: op schema → te laat" in page
+    row = page[page.index('id="3b-rvo-advies-ppm"') :][:900]
+    assert "gereed" in row and "op_schema" not in page and "te_laat" not in page  # labels, not codes (issue #23)
 
 
 def test_statuses_are_append_only_and_checked(world):
@@ -124,6 +126,13 @@ def test_statuses_are_append_only_and_checked(world):
     with pytest.raises(store.WoontopError):
         store.set_status("bestaat-niet", "2025-Q2", "gereed", "", "rijk")
     assert Status.objects.count() == 1
+    for quarter in ("2024-Q3", "2025-Q4"):  # before the Woontop (2024-Q4); after the current quarter + 1 (issue #23)
+        with pytest.raises(store.WoontopError, match=f"Kwartaal {quarter} valt buiten 2024-Q4 .* 2025-Q3"):
+            store.set_status("16-wijkscan-vws", quarter, "gereed", "", "rijk", now=at(2025, 5, 1))
+    store.set_status("16-wijkscan-vws", "2024-Q4", "gereed", "", "rijk", now=at(2025, 5, 1))
+    store.set_status("16-wijkscan-vws", "2025-Q3", "gereed", "", "rijk", now=at(2025, 5, 1))
+    assert Status.objects.count() == 3
+    assert rules.quarter_window(date(2024, 12, 11), date(2025, 12, 31)) == ("2024-Q4", "2026-Q1")
 
 
 @pytest.mark.parametrize(
