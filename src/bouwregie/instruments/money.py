@@ -7,8 +7,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 MAX_EUROS = 10**13  # ten trillion: far above any budget, and safely within 64-bit cents
-# Dutch notation: thousands points only between groups of three, a decimal comma with at most two digits
-DUTCH_AMOUNT = re.compile(r"(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?")
+# Dutch notation: thousands points only between groups of three, a decimal comma (then whole cents: checked after)
+DUTCH_AMOUNT = re.compile(r"(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
 
 
 def euros(cents: int) -> str:
@@ -48,7 +48,7 @@ def parse_euros(text) -> int:
 
     Examples: "500000" → 500000,00; "500.000" and "€ 500.000" → 500000,00; "12.345" → 12345,00;
     "12.345,67" → 12345,67; "0,5" → 0,50; refused: "12.34" and "1.2" (a point with fewer than three digits
-    after it: ambiguous), "1e3" (exponent), "1,005" (a fraction of a cent, or an English thousands separator),
+    after it: ambiguous), "1e3" (exponent), "1,005" (a fraction of a cent),
     "12.3456", "1.23.456", a negative amount and anything above MAX_EUROS."""
     if isinstance(text, bool):
         raise ValueError(_("'%s' is geen bedrag in euro's") % text)

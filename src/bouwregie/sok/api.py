@@ -104,6 +104,8 @@ def build_router(signed_in, errors) -> Router:
     def _booked(call):
         try:
             return call()
+        except store.YearClosed as error:
+            raise HttpError(409, str(error)) from None
         except store.SokError as error:
             raise HttpError(400, str(error)) from None
 
