@@ -23,6 +23,28 @@ def test_the_average_per_home_is_1_6_billion_over_230_000_homes():
     assert "Afspraak 19.1" in r.citation("budget_basis_cent") and r.version == "2025-01"
 
 
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [("12.345", 1_234_500), ("12.345,67", 1_234_567), ("0,5", 50), ("1.234.567", 123_456_700),
+     ("€ 500.000", 50_000_000), ("500000", 50_000_000), (12_000_000, 1_200_000_000)],
+)  # fmt: skip
+def test_money_is_read_the_dutch_way(text, cents):
+    """Issue #23: a point only between groups of three, a decimal comma (docstring of parse_euros)."""
+    assert money.parse_euros(text) == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("12.34", "dubbelzinnig"), ("1.2", "dubbelzinnig"), ("12.3456", "dubbelzinnig"), ("1e3", "geen bedrag"),
+     ("1,005", "hele centen"), ("-5", "geen bedrag"), ("1.23,4.5", "geen bedrag")],
+)  # fmt: skip
+def test_ambiguous_or_foreign_money_is_refused(text, reason):
+    """Issue #23: "12.34" was silently 12,34 euros while "12.345" is 12.345 euros; now refused, naming the value."""
+    with pytest.raises(ValueError, match=reason) as caught:
+        money.parse_euros(text)
+    assert f"'{text}'" in str(caught.value)
+
+
 @given(st.lists(st.integers(0, 10**12), min_size=1, max_size=40), st.integers(1, 10**10))
 def test_pro_rata_adds_up_to_the_ceiling_exactly(claims, ceiling_euros):
     ceiling = ceiling_euros * 100

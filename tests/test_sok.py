@@ -232,3 +232,57 @@ def test_the_command_line_end_to_end(world, tmp_path, capsys):
                 "x",
             ]
         )
+
+
+def test_account_and_change_rules_by_hand():
+    """Issue #23, art. 6.5: the account is sent after the year (from 1 January) and not in the future; a change is
+    decided in the year (or after it, before the account); an empty change or one below what was spent is refused."""
+    today = date(2025, 4, 1)
+    assert rules.check_account_date(2024, date(2025, 1, 1), today) == []
+    assert rules.check_account_date(2024, date(2025, 3, 31), today) == []  # late (after 1 March) but allowed
+    assert "op of na 2025-01-01" in rules.check_account_date(2024, date(2024, 12, 31), today)[0]
+    assert "toekomst" in rules.check_account_date(2024, date(2025, 4, 2), today)[0]
+    assert rules.check_decision_date(2024, date(2024, 1, 1), today) == []
+    assert rules.check_decision_date(2024, date(2025, 2, 1), today) == []
+    assert rules.check_decision_date(2024, date(2023, 12, 31), today) and rules.check_decision_date(
+        2024, date(2025, 4, 2), today
+    )
+    lines, spent = {"A": 1_000, "B": 500}, {"A": 800}
+    assert rules.check_change(lines, {"A": -200, "B": 200}, 2_000, spent) == []  # exactly down to what was spent
+    (error,) = rules.check_change(lines, {"A": -201, "B": 201}, 2_000, spent)
+    assert "'A' zou 799 cent worden" in error and "800 cent" in error
+    for empty in ({}, {"A": 0, "B": 0}):
+        assert rules.check_change(lines, empty, 2_000, spent) == [
+            "Geen wijziging: geef voor minstens één post een bedrag anders dan nul."
+        ]
+
+
+def test_the_account_closes_the_year_everywhere(world, client):
+    """Issue #23: once the account over 2024 is recorded nothing more is booked on 2024: API 409 problem+json,
+    a web message, a CLI error; a refused booking writes nothing."""
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['beheerder']}", "content_type": "application/json"}
+    url = "/api/v1/sok/years/2024/"
+    spend = {"line": "Communicatie", "amount_cents": 100, "spent_on": "2024-03-01", "description": "Drukwerk"}
+    assert client.post(url + "expenditures", spend, **headers).status_code == 201
+    store.change_budget(2024, {"Communicatie": -100, "Onvoorzien": 100}, date(2024, 5, 1), "PSG", "nh")
+    with pytest.raises(store.SokError, match="minder dan er al aan is uitgegeven"):  # 100 spent on the line
+        # Communicatie € 25.000 − € 1 = 2_499_900 cent; leaving 99 cent is below the 100 spent
+        store.change_budget(2024, {"Communicatie": -2_499_801, "Onvoorzien": 1}, date(2024, 5, 2), "x", "y")
+    early = client.post(url + "annual-accounts", {"sent_on": "2024-12-31"}, **headers)
+    assert early.status_code == 400 and "2025-01-01" in early.json()["detail"]
+    assert client.post(url + "annual-accounts", {"sent_on": "2025-02-20"}, **headers).status_code == 201
+    for path, body in (
+        ("expenditures", spend),
+        ("budget-changes", {"deltas_cents": {"Onvoorzien": 1}, "decided_on": "2024-12-01", "decision": "PSG"}),
+        ("annual-accounts", {"sent_on": "2025-02-21"}),
+    ):
+        refused = client.post(url + path, body, **headers)
+        assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json", path
+        assert "2024 is afgesloten" in refused.json()["detail"]
+    client.force_login(world["users"]["beheerder"])
+    form = {"actie": "uitgave", "post": "Communicatie", "bedrag": "10,00", "datum": "2024-06-01", "omschrijving": "x"}
+    page = client.post("/sok/2024", form)
+    assert page.status_code == 400 and "2024 is afgesloten" in page.content.decode()
+    with pytest.raises(CommandError, match="2024 is afgesloten"):
+        call_command("sok", "verantwoording", "2024", "--datum", "2025-02-25")
+    assert Expenditure.objects.count() == 1 and store.jaarplan_for(2024).annualaccount_set.count() == 1

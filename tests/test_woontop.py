@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bouwregie.accounts import tokens
 from bouwregie.projects.models import AppendOnlyError
 from bouwregie.woontop import report, rules, store
 from bouwregie.woontop.models import Status
 
-from .roles import build_world
+from .roles import build_world, seat_user
 
 SEED = Path(__file__).parent / "data" / "seeds" / "004-woontop-2024-12-11.txt"  # seed 004 as shipped to us
 NOT_PAGE_BREAKS = {2757, 2758, 2763}  # indented bullet lines on the page of Afspraak 19.3 (see the data file)
@@ -78,7 +79,10 @@ def test_pure_quarter_rules():
 
 @pytest.fixture
 def world(db):
-    return build_world()  # loads the shipped afspraken
+    world = build_world()  # loads the shipped afspraken; its Rijk user is a lezer
+    editor = seat_user("rijk_bewerker", "Ministerie BZK", "rijk", None, None, "bewerker")
+    world["users"]["rijk_bewerker"], world["keys"]["rijk_bewerker"] = editor, tokens.issue(editor, "test")
+    return world
 
 
 def at(y, m, d):
@@ -106,7 +110,9 @@ def test_an_overdue_milestone_is_flagged_and_changes_are_listed(world, client):
     assert "3b-ppm-in-gebruik" not in overdue and summary["counts"]["gereed"] == 1
     page = client.get("/woontop?kwartaal=2025-Q2").content.decode()
     shortlist = page[page.index('id="4-shortlist-doorbraaklocaties"') :][:600]
-    assert "br-overdue" in shortlist and "Afspraak 3, 3b-ppm-in-gebruik: op_schema → te_laat" in page
+    assert "br-overdue" in shortlist and "Afspraak 3, 3b-ppm-in-gebruik: op schema → te laat" in page
+    row = page[page.index('id="3b-rvo-advies-ppm"') :][:900]
+    assert "gereed" in row and "op_schema" not in page and "te_laat" not in page  # labels, not codes (issue #23)
 
 
 def test_statuses_are_append_only_and_checked(world):
@@ -120,6 +126,13 @@ def test_statuses_are_append_only_and_checked(world):
     with pytest.raises(store.WoontopError):
         store.set_status("bestaat-niet", "2025-Q2", "gereed", "", "rijk")
     assert Status.objects.count() == 1
+    for quarter in ("2024-Q3", "2025-Q4"):  # before the Woontop (2024-Q4); after the current quarter + 1 (issue #23)
+        with pytest.raises(store.WoontopError, match=f"Kwartaal {quarter} valt buiten 2024-Q4 .* 2025-Q3"):
+            store.set_status("16-wijkscan-vws", quarter, "gereed", "", "rijk", now=at(2025, 5, 1))
+    store.set_status("16-wijkscan-vws", "2024-Q4", "gereed", "", "rijk", now=at(2025, 5, 1))
+    store.set_status("16-wijkscan-vws", "2025-Q3", "gereed", "", "rijk", now=at(2025, 5, 1))
+    assert Status.objects.count() == 3
+    assert rules.quarter_window(date(2024, 12, 11), date(2025, 12, 31)) == ("2024-Q4", "2026-Q1")
 
 
 @pytest.mark.parametrize(
@@ -129,7 +142,8 @@ def test_statuses_are_append_only_and_checked(world):
         ("gemeente_utrecht", 403),
         ("provincie_utrecht", 403),
         ("corporatie", 403),
-        ("rijk", 201),
+        ("rijk", 403),  # a Rijk lezer reads only (issue #23)
+        ("rijk_bewerker", 201),
         ("beheerder", 201),
     ],
 )
@@ -142,18 +156,20 @@ def test_only_the_rijk_sets_a_status(world, client, role, expected):
         **headers,
     )
     assert response.status_code == expected
-    if role in ("rijk", "gemeente_utrecht"):
-        if role != "anoniem":
-            client.force_login(world["users"][role])
+    if role in ("rijk", "rijk_bewerker", "gemeente_utrecht"):
+        client.force_login(world["users"][role])
         form = {"mijlpaal": "4-shortlist-doorbraaklocaties", "kwartaal": "2025-Q1", "status": "vervallen"}
-        assert client.post("/woontop", form).status_code == (302 if role == "rijk" else 403)
+        assert client.post("/woontop", form).status_code == (302 if role == "rijk_bewerker" else 403)
 
 
 def test_the_api_answers_the_table_and_refuses_unknown_filters(world, client):
     table = client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q1").json()
     assert table["quarter"] == "2025-Q1" and table["afspraken"][0]["number"] == "1"
     assert client.get("/api/v1/woontop/afspraken?status=gereed").status_code == 400
-    assert client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q9").status_code == 400
+    wrong = client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q9")
+    assert wrong.status_code == 400 and wrong["Content-Type"] == "application/problem+json"
+    (reason,) = [p["reason"] for p in wrong.json()["invalidParams"] if p["name"] == "kwartaal"]
+    assert reason.startswith("Heeft niet de vorm") and "NUL" not in reason  # issue #23: not the NUL message
 
 
 def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
@@ -175,9 +191,10 @@ def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
         )
 
     assert post("provincie_utrecht", body).status_code == 403
-    assert post("rijk", {**body, "afspraak": "2"}).status_code == 400  # no Afspraak 2 in the seed
-    assert post("rijk", body).status_code == 201
-    assert post("rijk", body).status_code == 400  # the code exists: a new date is a new milestone
+    assert post("rijk", body).status_code == 403  # a Rijk lezer (issue #23)
+    assert post("rijk_bewerker", {**body, "afspraak": "2"}).status_code == 400  # no Afspraak 2 in the seed
+    assert post("rijk_bewerker", body).status_code == 201
+    assert post("rijk_bewerker", body).status_code == 400  # the code exists: a new date is a new milestone
     table = store.table("2025-Q4", today=date(2025, 10, 1))
     (added,) = [
         m for a in table["afspraken"] if a["number"] == "19.1" for m in a["milestones"] if m["code"] == body["code"]

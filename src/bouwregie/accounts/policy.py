@@ -237,5 +237,6 @@ def can_edit_sok(p: Principal, penvoerder_province: str) -> bool:
 
 def can_edit_woontop(p: Principal) -> bool:
     """The Woontop agreements and their milestone statuses are kept by the Rijk (the landelijke versnellingstafel,
-    seed 004): any Rijk seat, and the beheerder. Reading the national table is open."""
-    return is_beheerder(p) or any(s.kind == Organisation.Kind.RIJK for s in p.seats)
+    seed 004): a Rijk seat with an editing role (bewerker, tafelbeheerder; a Rijk lezer only reads, issue #23),
+    and the beheerder. Reading the national table is open."""
+    return is_beheerder(p) or any(s.kind == Organisation.Kind.RIJK and s.role in EDITING_ROLES for s in p.seats)

@@ -162,7 +162,7 @@ REASONS = {
     "int_parsing": "Geen geheel getal.",
     "float_parsing": "Geen getal.",
     "missing": "Verplicht veld ontbreekt.",
-    "string_pattern_mismatch": "Bevat een teken dat niet kan worden opgeslagen (NUL, 0x00).",
+    "string_pattern_mismatch": "Heeft niet de vorm die hier nodig is (patroon {pattern}).",
     "extra_forbidden": "Onbekend veld; zie het OpenAPI-document voor de velden.",
     "string_type": "Verwacht tekst.",
     "int_type": "Geen geheel getal.",
@@ -186,6 +186,8 @@ REASONS = {
 
 
 def _reason(error: dict) -> str:
+    if error.get("type") == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == NO_NUL:
+        return "Bevat een teken dat niet kan worden opgeslagen (NUL, 0x00)."  # the only thing NO_NUL refuses
     template = REASONS.get(error.get("type", ""))
     try:
         return template.format(**(error.get("ctx") or {})).replace("' or '", "' of '") if template else error["msg"]

@@ -7,7 +7,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 MAX_EUROS = 10**13  # ten trillion: far above any budget, and safely within 64-bit cents
-DUTCH_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
+# Dutch notation: thousands points only between groups of three, a decimal comma (then whole cents: checked after)
+DUTCH_AMOUNT = re.compile(r"(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
 
 
 def euros(cents: int) -> str:
@@ -37,15 +38,35 @@ def scale_to_ceiling(claims_cents: np.ndarray, ceiling_cents: int) -> np.ndarray
 
 
 def parse_euros(text) -> int:
-    """An amount as people write it — 500000, 500.000 (Dutch thousands), 500.000,50, € 1.250 — in cents.
-    ValueError for anything else, for a negative amount or for a fraction of a cent."""
-    value = str(text).strip().replace("€", "").replace(" ", "")
-    if "," in value or DUTCH_THOUSANDS.fullmatch(value):
-        value = value.replace(".", "").replace(",", ".")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(_("'%s' is geen bedrag in euro's") % text) from None
+    """An amount in Dutch notation, in cents; ValueError (Dutch message) for anything else (issue #23).
+
+    The rule: a comma is the only decimal mark (at most two digits after it); a point is only a thousands
+    separator and then every group after the first has exactly three digits. "12.345" therefore reads the Dutch
+    way, as 12345 euros — so a point that cannot be a thousands separator is refused as ambiguous rather than
+    silently read as a decimal point. "€" and spaces are ignored. A JSON/Python number (int, float, Decimal)
+    is unambiguous and taken as it is.
+
+    Examples: "500000" → 500000,00; "500.000" and "€ 500.000" → 500000,00; "12.345" → 12345,00;
+    "12.345,67" → 12345,67; "0,5" → 0,50; refused: "12.34" and "1.2" (a point with fewer than three digits
+    after it: ambiguous), "1e3" (exponent), "1,005" (a fraction of a cent),
+    "12.3456", "1.23.456", a negative amount and anything above MAX_EUROS."""
+    if isinstance(text, bool):
+        raise ValueError(_("'%s' is geen bedrag in euro's") % text)
+    if isinstance(text, int | float | Decimal):
+        try:
+            amount = Decimal(str(text))
+        except InvalidOperation:
+            raise ValueError(_("'%s' is geen bedrag in euro's") % text) from None
+    else:
+        value = str(text).strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
+        if not DUTCH_AMOUNT.fullmatch(value):
+            if re.fullmatch(r"\d+(\.\d+)+", value):
+                raise ValueError(
+                    _("'%s' is dubbelzinnig: schrijf bedragen op z'n Nederlands, met een komma voor centen "
+                      "(12,34) en punten alleen tussen groepen van drie cijfers (12.345)") % text
+                )  # fmt: skip
+            raise ValueError(_("'%s' is geen bedrag in euro's") % text)
+        amount = Decimal(value.replace(".", "").replace(",", "."))
     if not amount.is_finite() or amount < 0 or amount > MAX_EUROS or amount != amount.quantize(Decimal("0.01")):
         raise ValueError(_("'%s' is geen bedrag van 0 of meer in hele centen") % text)
     return int(amount * 100)

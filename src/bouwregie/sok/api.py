@@ -77,6 +77,7 @@ def _plain(o: dict) -> dict:
 
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["sok"], auth=signed_in)
+    closed = {**errors, 409: errors[400]}  # the year's account is recorded: the year is closed (issue #23)
 
     @router.get(
         "/years/{year}",
@@ -104,10 +105,12 @@ def build_router(signed_in, errors) -> Router:
     def _booked(call):
         try:
             return call()
+        except store.YearClosed as error:
+            raise HttpError(409, str(error)) from None
         except store.SokError as error:
             raise HttpError(400, str(error)) from None
 
-    @router.post("/years/{year}/expenditures", response={201: dict, **errors}, summary="Een uitgave boeken")
+    @router.post("/years/{year}/expenditures", response={201: dict, **closed}, summary="Een uitgave boeken")
     def expenditure(request, year: int, body: ExpenditureIn):
         _allowed(request, year, edit=True)
         e = _booked(
@@ -119,7 +122,7 @@ def build_router(signed_in, errors) -> Router:
 
     @router.post(
         "/years/{year}/budget-changes",
-        response={201: dict, **errors},
+        response={201: dict, **closed},
         summary="Een begrotingswijziging (besluit van de Processtuurgroep)",
     )
     def budget_change(request, year: int, body: BudgetChangeIn):
@@ -157,7 +160,7 @@ def build_router(signed_in, errors) -> Router:
 
     @router.post(
         "/years/{year}/annual-accounts",
-        response={201: dict, **errors},
+        response={201: dict, **closed},
         summary="De verantwoording is verzonden (art. 6.5)",
     )
     def account(request, year: int, body: AccountIn):

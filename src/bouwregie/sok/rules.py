@@ -48,6 +48,33 @@ def account_overdue(year: int, sent_on: date | None, today: date) -> bool:
     return (sent_on is None and today > due) or (sent_on is not None and sent_on > due)
 
 
+def check_account_date(year: int, sent_on: date, today: date) -> list[str]:
+    """Art. 6.5: the account over `year` is sent after the year, so on or after 1 January of the next year (and
+    at the latest 1 March: later is allowed but "te laat", `account_overdue`), and not on a day still to come."""
+    if sent_on < date(year + 1, 1, 1):
+        return [
+            _(
+                "De verantwoording over %(year)d wordt na afloop van het jaar verstuurd, op of na %(first)s; "
+                "niet op %(day)s."
+            )
+            % {"year": year, "first": date(year + 1, 1, 1).isoformat(), "day": sent_on.isoformat()}
+        ]
+    if sent_on > today:
+        return [_("De verzenddatum %s ligt in de toekomst.") % sent_on.isoformat()]
+    return []
+
+
+def check_decision_date(year: int, decided_on: date, today: date) -> list[str]:
+    """A budget change over `year` is decided within the year, or after it but before the account (the caller
+    refuses any change once the account is recorded) — so from 1 January of the year up to today."""
+    if decided_on < date(year, 1, 1) or decided_on > today:
+        return [
+            _("De besluitdatum %(day)s ligt niet in %(year)d of daarna tot vandaag (en vóór de verantwoording).")
+            % {"day": decided_on.isoformat(), "year": year}
+        ]
+    return []
+
+
 def vat(net_cents: int, percent: Decimal | int | str) -> int:
     """VAT on a net amount in whole cents, half a cent rounded up (half-up, as on an invoice)."""
     exact = Decimal(int(net_cents)) * Decimal(str(percent)) / Decimal(100)
@@ -104,8 +131,15 @@ def budget_overview(lines: list[LineState], contributions_cents: int, stated_tot
     }
 
 
-def check_change(lines: dict[str, int], deltas: dict[str, int], contributions_cents: int) -> list[str]:
-    """Art. 6.1: a budget change stays within the contributions and leaves no line below zero. Errors, or []."""
+def check_change(
+    lines: dict[str, int], deltas: dict[str, int], contributions_cents: int, spent: dict[str, int] | None = None
+) -> list[str]:
+    """Art. 6.1: a budget change stays within the contributions and leaves no line below zero, nor below what was
+    already spent on it (`spent`, issue #23: a budget cannot be taken back once paid out). A change without any
+    non-zero delta changes nothing and is refused. Errors, or []."""
+    spent = spent or {}
+    if not any(deltas.values()):
+        return [_("Geen wijziging: geef voor minstens één post een bedrag anders dan nul.")]
     errors = []
     for name, delta in deltas.items():
         if name not in lines:
@@ -114,6 +148,11 @@ def check_change(lines: dict[str, int], deltas: dict[str, int], contributions_ce
             errors.append(
                 _("Post '%(name)s' zou negatief worden (%(cents)d cent).")
                 % {"name": name, "cents": lines[name] + delta}
+            )
+        elif delta and lines[name] + delta < spent.get(name, 0):
+            errors.append(
+                _("Post '%(name)s' zou %(after)d cent worden, minder dan er al aan is uitgegeven (%(spent)d cent).")
+                % {"name": name, "after": lines[name] + delta, "spent": spent.get(name, 0)}
             )
     after = sum(lines.values()) + sum(deltas.values())
     if after > contributions_cents:

@@ -34,6 +34,19 @@ class SokError(ValueError):
     pass
 
 
+class YearClosed(SokError):
+    """The year's annual account is recorded (art. 6.5): nothing more is booked on it (API 409)."""
+
+
+def _open(jaarplan: Jaarplan) -> None:
+    account = jaarplan.annualaccount_set.order_by("sent_on").first()
+    if account is not None:
+        raise YearClosed(
+            _("Het jaar %(year)s is afgesloten: de verantwoording is op %(day)s verstuurd; er kan niets meer bij.")
+            % {"year": jaarplan.year, "day": account.sent_on.isoformat()}
+        )
+
+
 def vat_in_force(on: date) -> regulation.Regulation:
     """The VAT configuration (sok/btw/*.toml, read like the instruments' regulations) that applies on `on`."""
     versions = sorted((regulation.load(f) for f in VAT_DIR.glob("*.toml")), key=lambda r: r.valid_from)
@@ -183,6 +196,7 @@ def book_expenditure(
     year: int, line: str, amount_cents: int, spent_on: date, description: str, author: str, now: datetime | None = None
 ) -> Expenditure:
     jaarplan = jaarplan_for(year)
+    _open(jaarplan)
     if amount_cents <= 0:
         raise SokError(_("Een uitgave is groter dan nul (%s cent).") % amount_cents)
     if spent_on.year != year:
@@ -205,11 +219,15 @@ def change_budget(
 ) -> list[BudgetChange]:
     """A Processtuurgroep decision moving money between lines (or to/from the unallocated part), all or nothing."""
     jaarplan = jaarplan_for(year)
+    _open(jaarplan)
     if not decision.strip():
         raise SokError(_("Noem het besluit van de Processtuurgroep."))
     overview = year_overview(jaarplan)
     current = {row["name"]: row["budget_cents"] for row in overview["lines"]}
-    errors = rules.check_change(current, deltas, overview["budget"]["contributions_cents"])
+    spent = {row["name"]: row["spent_cents"] for row in overview["lines"]}
+    today = timezone.localdate(now) if now else timezone.localdate()
+    errors = rules.check_decision_date(year, decided_on, today)
+    errors += rules.check_change(current, deltas, overview["budget"]["contributions_cents"], spent)
     if errors:
         raise SokError(" ".join(errors))
     with transaction.atomic():
@@ -259,9 +277,17 @@ def issue_invoices(year: int, issued_on: date, author: str, now: datetime | None
 
 
 def record_account(year: int, sent_on: date, author: str, note: str = "", now: datetime | None = None):
-    return AnnualAccount.objects.create(
-        jaarplan=jaarplan_for(year), sent_on=sent_on, note=note, recorded_at=now or timezone.now(), recorded_by=author
-    )
+    """Art. 6.5: the annual account, once; it closes the year (no expenditure or budget change after it)."""
+    jaarplan = jaarplan_for(year)
+    with transaction.atomic():
+        Jaarplan.objects.select_for_update().filter(pk=jaarplan.pk).first()  # one account, also when two race
+        _open(jaarplan)
+        errors = rules.check_account_date(year, sent_on, timezone.localdate(now) if now else timezone.localdate())
+        if errors:
+            raise SokError(" ".join(errors))
+        return AnnualAccount.objects.create(
+            jaarplan=jaarplan, sent_on=sent_on, note=note, recorded_at=now or timezone.now(), recorded_by=author
+        )
 
 
 def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.accounts import policy
 from bouwregie.woontop import rules, store
+from bouwregie.woontop.models import Status
 
 
 def woontop_page(request):
@@ -33,6 +34,9 @@ def woontop_page(request):
         table = store.table(quarter)
     except ValueError as e:
         error, table = str(e), store.table(None)
+    labels = dict(Status.Kind.choices)  # the page shows "op schema", "te laat", not the codes (issue #23)
+    for row in [m for a in table["afspraken"] for m in a["milestones"]] + table["changes"]:
+        row["status_label"], row["previous_label"] = labels.get(row["status"]), labels.get(row["previous"])
     return render(
         request,
         "web/woontop.html",
@@ -41,7 +45,7 @@ def woontop_page(request):
             "table": table,
             "may_edit": may_edit,
             "error": error,
-            "statuses": rules.STATUSES,
+            "statuses": [(code, labels[code]) for code in rules.STATUSES],
             "previous": rules.previous_quarter(table["quarter"]),
         },
         status=400 if error else 200,

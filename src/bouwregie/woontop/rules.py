@@ -46,6 +46,18 @@ def status_in(history: list[tuple[str, str]], quarter: str) -> str | None:
     return max(held)[2] if held else None
 
 
+def next_quarter(code: str) -> str:
+    year, q = parse_quarter(code)
+    return f"{year + 1}-Q1" if q == 4 else f"{year}-Q{q + 1}"
+
+
+def quarter_window(agreed_on: date, today: date) -> tuple[str, str]:
+    """(first, last) quarter a status may be recorded for (issue #23): from the quarter the agreement was made
+    (the Woontop of 11 December 2024, seed 004 p. 32: 2024-Q4) up to the quarter after the current one (a status
+    may be set ahead for the coming quarter, not further)."""
+    return quarter_of(agreed_on), next_quarter(quarter_of(today))
+
+
 def overdue(deadline: date, status: str | None, today: date) -> bool:
     return deadline < today and status not in CLOSED
 

@@ -14,6 +14,7 @@ from bouwregie.woontop import rules
 from bouwregie.woontop.models import Afspraak, Mijlpaal, Status
 
 SHIPPED = Path(__file__).with_name("data") / "woontop-2024-12-11.toml"
+AGREED_ON = date(2024, 12, 11)  # the Woontop (seed 004 p. 32: "Tijdens de Woontop op 11 december 2024")
 
 
 class WoontopError(ValueError):
@@ -110,6 +111,12 @@ def set_status(code: str, quarter: str, status: str, note: str, author: str, now
         rules.parse_quarter(quarter)
     except ValueError as error:
         raise WoontopError(str(error)) from None
+    first, last = rules.quarter_window(AGREED_ON, timezone.localdate(now) if now else timezone.localdate())
+    if not rules.parse_quarter(first) <= rules.parse_quarter(quarter) <= rules.parse_quarter(last):
+        raise WoontopError(
+            _("Kwartaal %(quarter)s valt buiten %(first)s (de Woontop) tot en met %(last)s (het volgende kwartaal).")
+            % {"quarter": quarter, "first": first, "last": last}
+        )
     if status not in rules.STATUSES:
         raise WoontopError(
             _("Status '%(status)s' bestaat niet; kies uit %(known)s.")
