@@ -1660,6 +1660,14 @@ EN.update({
     "Het bestand '%(name)s' bestaat niet.": "The file '%(name)s' does not exist.",
     'onverwachte gegevens na een deel van %(name)s': 'unexpected data after a part of %(name)s',
     "BAG-id's (16 cijfers: verblijfsobjecten of panden), gescheiden door ; , | of spaties": 'BAG ids (16 digits: verblijfsobjecten or panden), separated by ; , | or spaces',
+    "'%s' is dubbelzinnig: schrijf bedragen op z'n Nederlands, met een komma voor centen (12,34) en punten alleen tussen groepen van drie cijfers (12.345)": "'%s' is ambiguous: write amounts the Dutch way, with a comma before the cents (12,34) and points only between groups of three digits (12.345)",
+    'Kwartaal %(quarter)s valt buiten %(first)s (de Woontop) tot en met %(last)s (het volgende kwartaal).': 'Quarter %(quarter)s lies outside %(first)s (the Woontop) up to and including %(last)s (the next quarter).',
+    'Geen wijziging: geef voor minstens één post een bedrag anders dan nul.': 'No change: give at least one line an amount other than zero.',
+    "Post '%(name)s' zou %(after)d cent worden, minder dan er al aan is uitgegeven (%(spent)d cent).": "Line '%(name)s' would become %(after)d cents, less than has already been spent on it (%(spent)d cents).",
+    'De verantwoording over %(year)d wordt na afloop van het jaar verstuurd, op of na %(first)s; niet op %(day)s.': 'The annual account for %(year)d is sent after the year has ended, on or after %(first)s; not on %(day)s.',
+    'De verzenddatum %s ligt in de toekomst.': 'The sending date %s lies in the future.',
+    'De besluitdatum %(day)s ligt niet in %(year)d of daarna tot vandaag (en vóór de verantwoording).': 'The decision date %(day)s does not lie in %(year)d or after it up to today (and before the annual account).',
+    'Het jaar %(year)s is afgesloten: de verantwoording is op %(day)s verstuurd; er kan niets meer bij.': 'The year %(year)s is closed: the annual account was sent on %(day)s; nothing more can be added.',
 })  # fmt: skip
 PLURALS = {
     "%(n)s gemeente met een bijdrage; deze pagina toont er %(shown)s.": (
