@@ -12,7 +12,7 @@ from io import StringIO
 import openpyxl
 import pytest
 from django.core.management import call_command
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bouwregie import cells
@@ -314,15 +314,17 @@ _NAME_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_chara
     .map(str.strip)
     .filter(lambda n: n and n.upper() != "#LEEG")
 )
+@example("0\r0")  # a carriage return kept by openpyxl (once a failing case)
 def test_any_name_round_trips_through_every_export_format(tmp_path, name):
     project = create(name, "GM0344")
     for fmt in ("csv", "xlsx", "gpkg", "geojson"):
         path = tmp_path / f"p.{fmt}"
         export(path, fmt)
-        expected = name
-        if fmt == "xlsx":  # XML turns a carriage return inside text into a line feed (a limit of .xlsx, not ours)
-            expected = name.replace("\r\n", "\n").replace("\r", "\n")
-        assert _imported_names(path)[project.code] == expected, fmt
+        expected = {name}
+        if fmt == "xlsx":  # XML may turn a carriage return inside text into a line feed (a limit of .xlsx, not
+            # ours); openpyxl keeps it as _x000D_ where it can (hypothesis found '0\r0' kept), so either is exact
+            expected.add(name.replace("\r\n", "\n").replace("\r", "\n"))
+        assert _imported_names(path)[project.code] in expected, fmt
         if fmt == "csv":
             assert_inert_csv(path.read_text(encoding="utf-8-sig"))
         elif fmt == "xlsx":
