@@ -1,15 +1,17 @@
 import getpass
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bouwregie.cbs import cli
 from bouwregie.registraties import dispatch as registraties
+from bouwregie.registraties import store
 
 
 class Command(BaseCommand):
     help = (
         "Registraties (CBS, BAG): 'registraties import BESTAND [--dry-run]', 'cbs-fetch 81955NED [--dry-run]', "
-        "'releases'."
+        "'releases', 'link [--gemeente GM0221]'."
     )
 
     def add_arguments(self, parser):
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         fetch.add_argument("--bewaar", help="het API-antwoord ook als JSON-bestand bewaren")
         fetch.add_argument("--door", default=getpass.getuser())
         sub.add_parser("releases", help="de geïmporteerde CBS-publicaties")
+        link = sub.add_parser("link", help="de BAG-woningen opnieuw aan de projecten koppelen (nieuwste extracten)")
+        link.add_argument("--gemeente", action="append", help="gemeentecode (GM0221; herhaalbaar; standaard alle)")
+        link.add_argument("--door", default=getpass.getuser())
 
     def handle(self, *args, action, **options):
         out = self.stdout.write
@@ -43,6 +48,12 @@ class Command(BaseCommand):
                     save=options["bewaar"],
                     out=out,
                 )
+            elif action == "link":
+                sets = store.relink(options["gemeente"], author=options["door"])
+                for link_set in sets:
+                    out(store.describe(link_set))
+                if not sets:
+                    out(_("Geen BAG-woningen geladen: er is niets te koppelen."))
             else:
                 cli.releases(out)
         except (registraties.RegistrationRefused, OSError) as error:

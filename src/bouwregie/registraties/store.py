@@ -1,0 +1,105 @@
+"""Link the BAG woningen to the projects and keep the result (docs/registraties-koppeling.md "Koppelingen
+bewaren"): `relink` runs linking.link over the woningen (BagWoning) of the newest extract per municipality
+against the current project versions (bag_ids and geometry), and stores each extract's links as a new LinkSet
+in bulk (COPY on PostgreSQL). The sets are append-only; the current links of a project are those of the newest
+set of each municipality's newest extract."""
+
+import json
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bouwregie.bag.store import BatchWriter
+from bouwregie.formatting import number
+from bouwregie.registraties import linking
+
+LINK_COLUMNS = ("link_set_id", "extract_id", "identificatie", "project_id", "basis", "ambiguous", "candidates")
+
+
+def project_areas() -> list[linking.ProjectArea]:
+    """The current version of every project that can be linked at all (BAG ids, or a geometry)."""
+    from bouwregie.projects.models import CurrentVersion
+
+    rows = CurrentVersion.objects.values_list("project_id", "version__bag_ids", "version__geometry")
+    return [linking.ProjectArea(project_id, tuple(bag_ids or ()), geometry)
+            for project_id, bag_ids, geometry in rows.iterator(chunk_size=5000) if bag_ids or geometry]  # fmt: skip
+
+
+def _objects(extract_id: int, municipalities) -> linking.Objects:
+    from bouwregie.bag.models import BagWoning
+
+    rows = BagWoning.objects.filter(extract_id=extract_id, municipality__in=list(municipalities)).order_by(
+        "identificatie"
+    )
+    return linking.Objects.from_records(rows.values_list("identificatie", "lon", "lat", "pand_ids").iterator())
+
+
+def link_extract(extract_id: int, municipalities, areas, author: str):
+    """One new LinkSet: the woningen of `municipalities` in the extract linked against `areas`."""
+    from bouwregie.registraties.models import LinkSet
+
+    objects = _objects(extract_id, municipalities)
+    links = linking.link(objects, areas)
+    ambiguous = sum(1 for code in links.basis_code if code in (linking.BY_ID_AMBIGUOUS, linking.BY_GEOMETRY_AMBIGUOUS))
+    link_set = LinkSet.objects.create(extract_id=extract_id, municipalities=sorted(municipalities),
+                                      created_by=author, woningen=len(objects), projects=len(areas),
+                                      linked=len(links), ambiguous=ambiguous)  # fmt: skip
+    writer = BatchWriter("registraties_registrationlink", LINK_COLUMNS)
+    project_ids = links.project_ids()
+    for i in range(len(links)):
+        code = int(links.basis_code[i])
+        several = code in (linking.BY_ID_AMBIGUOUS, linking.BY_GEOMETRY_AMBIGUOUS)
+        candidates = list(links[i].candidates) if several else [int(project_ids[i])]
+        identificatie = f"{int(objects.identificatie[int(links.object_index[i])]):016d}"
+        writer.add((link_set.id, extract_id, identificatie, int(project_ids[i]),
+                    linking.BASIS[code], several, json.dumps(candidates)))  # fmt: skip
+    writer.flush()
+    return link_set
+
+
+def relink(municipalities=None, author: str = "bouwregie") -> list:
+    """Link the newest extract of each municipality (all, or those given as GM codes) anew: one LinkSet per
+    extract, in one transaction. Returns the new sets."""
+    from bouwregie.bag.queries import newest_extracts
+
+    newest = newest_extracts(municipalities)
+    per_extract: dict[int, list] = defaultdict(list)
+    for code, extract_id in newest.items():
+        per_extract[extract_id].append(code)
+    if not per_extract:
+        return []
+    areas = project_areas()
+    with transaction.atomic():
+        return [link_extract(extract_id, codes, areas, author) for extract_id, codes in sorted(per_extract.items())]
+
+
+def current_sets() -> list[int]:
+    """Ids of the LinkSets in force: the newest set of each municipality's newest extract (covering it)."""
+    from bouwregie.bag.queries import newest_extracts
+    from bouwregie.registraties.models import LinkSet
+
+    newest = newest_extracts()
+    sets = LinkSet.objects.filter(extract_id__in=set(newest.values())).order_by("-id")
+    in_force: dict[tuple, int] = {}
+    for set_id, extract_id, covered in sets.values_list("id", "extract_id", "municipalities"):
+        for code in covered:
+            in_force.setdefault((extract_id, code), set_id)
+    return sorted({in_force[e, c] for c, e in newest.items() if (e, c) in in_force})
+
+
+def describe(link_set) -> str:
+    """One Dutch line for the command line: what a linking run found."""
+    return _("Gekoppeld aan projecten (extract %(extract)s, %(codes)s): %(linked)s van %(woningen)s woningen, "
+             "%(ambiguous)s meerduidig, tegen %(projects)s projecten met geometrie of BAG-id's.") % {
+        "extract": link_set.extract_id, "codes": ", ".join(link_set.municipalities),
+        "linked": number(link_set.linked), "woningen": number(link_set.woningen),
+        "ambiguous": number(link_set.ambiguous), "projects": number(link_set.projects)}  # fmt: skip
+
+
+def links_of(project_id: int):
+    """The current links of one project (RegistrationLink rows), by identificatie."""
+    from bouwregie.registraties.models import RegistrationLink
+
+    return list(RegistrationLink.objects.filter(project_id=project_id, link_set_id__in=current_sets())
+                .order_by("identificatie"))  # fmt: skip
