@@ -1057,3 +1057,8 @@ from bouwregie.woontop.api import build_router as _woontop_router  # noqa: E402
 api.add_router("/convenant", _convenant_router(SIGNED_IN, ERRORS))
 api.add_router("/sok", _sok_router(SIGNED_IN, ERRORS))
 api.add_router("/woontop", _woontop_router(SIGNED_IN, ERRORS))
+
+# --- registrations beside the monitor (issue #18 part 4): their own router --------------------------------------
+from bouwregie.registraties.api import build_router as _registraties_router  # noqa: E402
+
+api.add_router("", _registraties_router(SIGNED_IN, ERRORS))

@@ -75,17 +75,20 @@ def relink(municipalities=None, author: str = "bouwregie") -> list:
 
 
 def current_sets() -> list[int]:
-    """Ids of the LinkSets in force: the newest set of each municipality's newest extract (covering it)."""
-    from bouwregie.bag.queries import newest_extracts
+    """Ids of the LinkSets in force: per municipality, the newest set of its newest linked extract (by stand
+    date, then load). Every load links its municipalities' newest extract (bag.importer), so this is the newest
+    extract with woningen there (bag.queries.newest_extracts), read from the few link sets alone."""
     from bouwregie.registraties.models import LinkSet
 
-    newest = newest_extracts()
-    sets = LinkSet.objects.filter(extract_id__in=set(newest.values())).order_by("-id")
-    in_force: dict[tuple, int] = {}
-    for set_id, extract_id, covered in sets.values_list("id", "extract_id", "municipalities"):
+    best: dict[str, tuple] = {}
+    for set_id, extract_id, stand, covered in LinkSet.objects.values_list(
+        "id", "extract_id", "extract__stand_date", "municipalities"
+    ):
         for code in covered:
-            in_force.setdefault((extract_id, code), set_id)
-    return sorted({in_force[e, c] for c, e in newest.items() if (e, c) in in_force})
+            key = (stand, extract_id, set_id)
+            if code not in best or key > best[code]:
+                best[code] = key
+    return sorted({key[2] for key in best.values()})
 
 
 def describe(link_set) -> str:

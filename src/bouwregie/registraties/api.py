@@ -1,0 +1,45 @@
+"""REST API for the registrations beside the monitor (issue #18; docs/registraties-koppeling.md):
+GET /api/v1/projects/{code}/registraties — the project's linked BAG objects, its registered starts and deliveries
+per year beside the monitor's, and the flags with their numbers."""
+
+from datetime import date
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Router
+from ninja.errors import HttpError
+
+from bouwregie.accounts import policy
+from bouwregie.api.problems import refuse_unknown_parameters
+from bouwregie.registraties import project
+
+
+def _plain(o):
+    """Dates as ISO text, ready for JSON."""
+    if isinstance(o, dict):
+        return {k: _plain(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_plain(v) for v in o]
+    return o.isoformat() if isinstance(o, date) else o
+
+
+def build_router(signed_in, errors) -> Router:
+    router = Router(tags=["registraties"], auth=signed_in)
+
+    @router.get(
+        "/projects/{code}/registraties",
+        response={200: dict, **errors},
+        summary="BAG-koppelingen van een project, starts en opleveringen per jaar naast de monitor, en signalen",
+    )
+    def project_registraties(request, code: str, peildatum: date | None = None):
+        refuse_unknown_parameters(request, "peildatum")
+        from bouwregie.projects.models import Project
+
+        if not policy.can_read_projects(policy.principal_for(getattr(request, "user", None))):
+            raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
+        found = Project.objects.filter(code=code).values_list("id", flat=True).first()
+        if found is None:
+            raise Http404(f"Project '{code}' bestaat niet.")
+        return _plain(project.registrations(found, peildatum or timezone.localdate()))
+
+    return router
