@@ -1,6 +1,8 @@
 """REST API for the registrations beside the monitor (issue #18; docs/registraties-koppeling.md):
 GET /api/v1/projects/{code}/registraties — the project's linked BAG objects, its registered starts and deliveries
-per year beside the monitor's, and the flags with their numbers."""
+per year beside the monitor's, and the flags with their numbers;
+GET /api/v1/registraties/verschillen?gebied=&jaar=&peiling= — per area and year monitor vs CBS vs BAG, with the
+projects behind each difference and the sources (peiling, CBS releases, BAG extracts) named."""
 
 from datetime import date
 
@@ -11,7 +13,7 @@ from ninja.errors import HttpError
 
 from bouwregie.accounts import policy
 from bouwregie.api.problems import refuse_unknown_parameters
-from bouwregie.registraties import project
+from bouwregie.registraties import project, verschillen
 
 
 def _plain(o):
@@ -41,5 +43,17 @@ def build_router(signed_in, errors) -> Router:
         if found is None:
             raise Http404(f"Project '{code}' bestaat niet.")
         return _plain(project.registrations(found, peildatum or timezone.localdate()))
+
+    @router.get(
+        "/registraties/verschillen",
+        response={200: dict, **errors},
+        summary="Per gebied en jaar: monitor gerealiseerd naast CBS-nieuwbouw en BAG-opleveringen, met de projecten "
+        "achter de verschillen",
+    )
+    def verschillen_endpoint(request, gebied: str = "NL", jaar: str | None = None, peiling: str | None = None):
+        refuse_unknown_parameters(request, "gebied", "jaar", "peiling")
+        if not policy.can_read_projects(policy.principal_for(getattr(request, "user", None))):
+            raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
+        return _plain(verschillen.differences(gebied, verschillen.parse_years(jaar), peiling))
 
     return router
