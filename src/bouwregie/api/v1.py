@@ -491,9 +491,9 @@ def monitor_figures(request, area: str = "NL", peiling: str | None = None) -> di
 
 
 @api.get("/realisatiestimulans", response={200: dict, **OPEN_ERRORS},
-         summary="Realisatiestimulans per gemeente en jaar, op realisatie en op start bouw (open data)")  # fmt: skip
+         summary="Realisatiestimulans per gemeente en jaar (realisatie, startbouw, registratie)")  # fmt: skip
 def realisatiestimulans(request, peiling: str | None = None, gemeente: str | None = None,
-                        variant: Literal["realisatie", "startbouw", "beide"] = "beide") -> dict:  # fmt: skip
+                        variant: Literal[instruments_api.CHOICES] = "beide") -> dict:  # type: ignore[valid-type]  # fmt: skip
     """Amounts in whole euro cents; each year names the regulation version that produced it. A faulty
     regulation file or an unknown municipality is a 400 with the reason (ValueError)."""
     return instruments_api.realisatiestimulans(peiling, gemeente, variant)
