@@ -845,7 +845,7 @@ def forecast_detail(request, forecast_id: int):
 
 
 @api.get("/forecast-calibration", response={200: dict, **ERRORS}, auth=SIGNED_IN,
-         summary="De kalibratie van de prognose op de peilinghistorie")  # fmt: skip
+         summary="De kalibratie van de prognose op de peilinghistorie, met de doorlooptijden uit de BAG")  # fmt: skip
 def forecast_calibration(request, peiling: str | None = None) -> dict:
     _require_forecasts(request)
     return forecast_api.calibration(peiling)
