@@ -16,13 +16,10 @@ from bouwregie.api.problems import refuse_unknown_parameters
 from bouwregie.registraties import project, verschillen
 
 
-def _plain(o):
-    """Dates as ISO text, ready for JSON."""
-    if isinstance(o, dict):
-        return {k: _plain(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_plain(v) for v in o]
-    return o.isoformat() if isinstance(o, date) else o
+def _require_projects(request) -> None:
+    """Project data only for who may read projects (accounts.policy)."""
+    if not policy.can_read_projects(policy.principal_for(getattr(request, "user", None))):
+        raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
 
 
 def build_router(signed_in, errors) -> Router:
@@ -37,12 +34,11 @@ def build_router(signed_in, errors) -> Router:
         refuse_unknown_parameters(request, "peildatum")
         from bouwregie.projects.models import Project
 
-        if not policy.can_read_projects(policy.principal_for(getattr(request, "user", None))):
-            raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
+        _require_projects(request)
         found = Project.objects.filter(code=code).values_list("id", flat=True).first()
         if found is None:
             raise Http404(f"Project '{code}' bestaat niet.")
-        return _plain(project.registrations(found, peildatum or timezone.localdate()))
+        return project.plain(project.registrations(found, peildatum or timezone.localdate()))
 
     @router.get(
         "/registraties/verschillen",
@@ -52,8 +48,7 @@ def build_router(signed_in, errors) -> Router:
     )
     def verschillen_endpoint(request, gebied: str = "NL", jaar: str | None = None, peiling: str | None = None):
         refuse_unknown_parameters(request, "gebied", "jaar", "peiling")
-        if not policy.can_read_projects(policy.principal_for(getattr(request, "user", None))):
-            raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
-        return _plain(verschillen.differences(gebied, verschillen.parse_years(jaar), peiling))
+        _require_projects(request)
+        return project.plain(verschillen.differences(gebied, verschillen.parse_years(jaar), peiling))
 
     return router

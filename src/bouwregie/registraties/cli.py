@@ -2,7 +2,6 @@
 a table, JSON or CSV (bouwregie/cells.py) of registraties.verschillen.differences."""
 
 import io
-from datetime import date
 
 import orjson
 from django.utils.formats import date_format
@@ -10,15 +9,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie import cells
 from bouwregie.formatting import number
-from bouwregie.registraties import verschillen
-
-
-def _plain(o):
-    if isinstance(o, dict):
-        return {str(k): _plain(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_plain(v) for v in o]
-    return o.isoformat() if isinstance(o, date) else o
+from bouwregie.registraties import project, verschillen
 
 
 def sources(result: dict) -> list[str]:
@@ -36,7 +27,7 @@ def sources(result: dict) -> list[str]:
 
 def show(result: dict, fmt: str, out) -> None:
     if fmt == "json":
-        out(orjson.dumps(_plain(result), option=orjson.OPT_INDENT_2).decode())
+        out(orjson.dumps(project.plain(result), option=orjson.OPT_INDENT_2).decode())
         return
     if fmt == "csv":
         buffer = io.StringIO()

@@ -10,6 +10,15 @@ from datetime import date
 from bouwregie.registraties import linking, reconcile, store
 
 
+def plain(o):
+    """A result with dates as ISO text (and keys as text), ready for JSON (API and CLI)."""
+    if isinstance(o, dict):
+        return {str(k): plain(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [plain(v) for v in o]
+    return o.isoformat() if isinstance(o, date) else o
+
+
 def events_of(links) -> list[reconcile.ObjectEvents]:
     """The BAG events of the linked woningen (from the extract each link was made on)."""
     from bouwregie.bag.models import BagWoning
