@@ -493,9 +493,9 @@ def monitor_figures(request, area: str = "NL", peiling: str | None = None) -> di
 
 
 @api.get("/realisatiestimulans", response={200: dict, **OPEN_ERRORS},
-         summary="Realisatiestimulans per gemeente en jaar, op realisatie en op start bouw (open data)")  # fmt: skip
+         summary="Realisatiestimulans per gemeente en jaar (realisatie, startbouw, registratie)")  # fmt: skip
 def realisatiestimulans(request, peiling: str | None = None, gemeente: str | None = None,
-                        variant: Literal["realisatie", "startbouw", "beide"] = "beide") -> dict:  # fmt: skip
+                        variant: Literal[instruments_api.CHOICES] = "beide") -> dict:  # type: ignore[valid-type]  # fmt: skip
     """Amounts in whole euro cents; each year names the regulation version that produced it. A faulty
     regulation file or an unknown municipality is a 400 with the reason (ValueError)."""
     return instruments_api.realisatiestimulans(peiling, gemeente, variant)
@@ -847,7 +847,7 @@ def forecast_detail(request, forecast_id: int):
 
 
 @api.get("/forecast-calibration", response={200: dict, **ERRORS}, auth=SIGNED_IN,
-         summary="De kalibratie van de prognose op de peilinghistorie")  # fmt: skip
+         summary="De kalibratie van de prognose op de peilinghistorie, met de doorlooptijden uit de BAG")  # fmt: skip
 def forecast_calibration(request, peiling: str | None = None) -> dict:
     _require_forecasts(request)
     return forecast_api.calibration(peiling)
@@ -1059,3 +1059,8 @@ from bouwregie.woontop.api import build_router as _woontop_router  # noqa: E402
 api.add_router("/convenant", _convenant_router(SIGNED_IN, ERRORS))
 api.add_router("/sok", _sok_router(SIGNED_IN, ERRORS))
 api.add_router("/woontop", _woontop_router(SIGNED_IN, ERRORS))
+
+# --- registrations beside the monitor (issue #18 part 4): their own router --------------------------------------
+from bouwregie.registraties.api import build_router as _registraties_router  # noqa: E402
+
+api.add_router("", _registraties_router(SIGNED_IN, ERRORS))

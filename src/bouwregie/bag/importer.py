@@ -50,6 +50,7 @@ class Report:
     deliveries: dict = field(default_factory=lambda: defaultdict(Counter))  # year → municipality → new build
     starts: dict = field(default_factory=lambda: defaultdict(Counter))
     warnings: list = field(default_factory=list)
+    links: list = field(default_factory=list)  # lines of the linking run after the load (registraties.store)
 
     def lines(self) -> list[str]:
         """The report in Dutch, one line each (per year: NL total and per municipality)."""
@@ -88,6 +89,7 @@ class Report:
                     % {"label": label, "year": year, "total": total, "detail": detail}
                 )
         out += [_("waarschuwing: %(text)s") % {"text": w} for w in self.warnings]
+        out += self.links
         if self.dry_run:
             out.append(_("Proefdraaien: er is niets opgeslagen."))
         return out
@@ -125,7 +127,18 @@ def import_file(path, dry_run: bool = False, author: str = "bouwregie") -> Repor
             _("%(name)s: een object heeft twee voorkomens met dezelfde voorkomenidentificatie; er is niets "
               "geladen (%(detail)s).") % {"name": path.name, "detail": error}
         ) from None  # fmt: skip
+    if not dry_run:
+        _link(report, author)
     return report
+
+
+def _link(report: Report, author: str) -> None:
+    """Link the woningen of the municipalities this extract covers to the projects anew (registraties.store):
+    the newest extract of each is linked, one new link set per extract."""
+    from bouwregie.registraties import store
+
+    codes = None if report.gebied == "NL" or not report.gemeenten else [f"GM{c}" for c in report.gemeenten]
+    report.links = [store.describe(link_set) for link_set in store.relink(codes, author=author)]
 
 
 def _overlaps(gebied_a, gemeenten_a, gebied_b, gemeenten_b) -> bool:

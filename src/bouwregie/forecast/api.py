@@ -75,7 +75,13 @@ def check_seed(seed: int) -> None:
 
 
 def calibration(peiling: str | None = None) -> dict:
-    return cal.calibrate(chosen_peiling(peiling)).as_dict()
+    """What the peiling history taught, and beside it the lead times permit → start → delivery from the BAG
+    histories ('bag'; bag_calibration.py)."""
+    from bouwregie.forecast import bag_calibration
+
+    result = cal.calibrate(chosen_peiling(peiling)).as_dict()
+    result["bag"] = bag_calibration.calibration(result["steps"])
+    return result
 
 
 def forecast(area: str, peiling: str | None = None, runs: int = DEFAULT_RUNS, horizon: int = DEFAULT_HORIZON,

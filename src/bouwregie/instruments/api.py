@@ -11,6 +11,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from bouwregie.geo.models import Municipality
+from bouwregie.instruments import op_registratie
 from bouwregie.instruments import realisatiestimulans as rs
 from bouwregie.instruments.regulation import all_versions, in_force
 from bouwregie.monitor import snapshot as snap
@@ -19,7 +20,8 @@ from bouwregie.projects.enums import Lifecycle
 from bouwregie.projects.models import Milestone, Peiling, ProjectVersion
 from bouwregie.wholes import round_split
 
-VARIANTS = ("realisatie", "startbouw")
+VARIANTS = ("realisatie", "startbouw")  # "beide"; "registratie" (op_registratie.py) on request, or with "alle"
+CHOICES = (*VARIANTS, "registratie", "beide", "alle")
 ELDERLY_COLUMNS = [snap.GROUPS.index(g) for g in rs.ELDERLY]
 
 
@@ -29,8 +31,8 @@ def regulations() -> list[dict]:
 
 
 def realisatiestimulans(peiling: str | None = None, gemeente: str | None = None, variant: str = "beide") -> dict:
-    if variant not in (*VARIANTS, "beide"):
-        raise ValueError(_("Variant moet realisatie, startbouw of beide zijn, niet '%s'.") % variant)
+    if variant not in CHOICES:
+        raise ValueError(_("Variant moet realisatie, startbouw, registratie, beide of alle zijn, niet '%s'.") % variant)
     peiling = chosen_peiling(peiling)
     s = snap.load(peiling)
     names = dict(Municipality.objects.values_list("code", "name"))
@@ -38,8 +40,16 @@ def realisatiestimulans(peiling: str | None = None, gemeente: str | None = None,
     reference = Peiling.objects.get(code=peiling).reference_date
     result = {"peiling": peiling, "reference_date": reference.isoformat(), "variants": {}, "warnings": warnings,
               "regulations": _versions_used(), "average_per_home_cents": None}  # fmt: skip
-    for v in VARIANTS if variant == "beide" else (variant,):
-        rows = _project_years(s, v, subsidies)
+    chosen = {"beide": VARIANTS, "alle": (*VARIANTS, "registratie")}.get(variant, (variant,))
+    for v in chosen:
+        if v == "registratie":
+            rows, without = _registration_rows(s, subsidies)
+            result["registration"] = _registration_used()
+            warnings += [_("Op registratie: gemeente %(code)s heeft geen opleveringen in de monitor; haar "
+                           "geregistreerde woningen tellen als segment onbekend.") % {"code": code}
+                         for code in without]  # fmt: skip
+        else:
+            rows = _project_years(s, v, subsidies)
         computed = rs.compute(rows, names, v)
         if gemeente:
             code = _municipality_code(gemeente)
@@ -114,6 +124,42 @@ def _project_years(s: snap.Snapshot, variant: str, subsidies: dict[int, int]) ->
         )
         for k, (p, c) in enumerate(zip(project, column, strict=True))
     ]  # fmt: skip
+
+
+def _registration_rows(s: snap.Snapshot, subsidies: dict[int, int]) -> tuple[list[rs.ProjectYear], list[str]]:
+    """Variant 'registratie': the BAG deliveries per municipality and year with the monitor's segment mixes
+    (op_registratie.py)."""
+    from bouwregie.registraties import store
+
+    first, last = in_force(rs.NAME, date(2025, 12, 31)).value("jaren")
+    years = list(range(first, last + 1))
+    all_rows = np.arange(len(s.project_ids))
+    mixes = snap.segment_mix(s, all_rows)
+    index = {int(p): i for i, p in enumerate(s.project_ids.tolist())}
+    delivered = [op_registratie.Delivered(code, year, project, n)
+                 for code, year, project, n in store.registered_deliveries(first, last)]  # fmt: skip
+    linked = {d.project for d in delivered if d.project in index}
+    project_mix = {p: mixes[index[p]] for p in linked}
+    homes = np.maximum(s.homes, 1)
+    elderly = {p: {g: float(s.groups[index[p], j]) / float(homes[index[p]])
+                   for g, j in zip(rs.ELDERLY, ELDERLY_COLUMNS, strict=True)} for p in linked}  # fmt: skip
+    columns = np.array(years) - snap.YEARS[0]
+    monitor_homes = s.realised[:, columns] + s.planned[:, columns] * s.active[:, None]
+    codes = np.array(s.municipality_codes, dtype=object)[s.municipality] if len(all_rows) else np.array([])
+    per_municipality = op_registratie.municipality_mixes(monitor_homes, mixes, codes, years, snap.SEGMENTS)
+    return op_registratie.rows(delivered, snap.SEGMENTS, project_mix, per_municipality,
+                               {p: c for p, c in subsidies.items() if p in linked}, elderly)  # fmt: skip
+
+
+def _registration_used() -> dict:
+    """The registration the variant 'registratie' counted: the BAG extracts (newest per municipality) and the
+    link sets in force."""
+    from bouwregie.geo.areas import Area
+    from bouwregie.registraties import store
+    from bouwregie.registraties.verschillen import bag_extracts
+
+    extracts = [{**e, "stand_date": e["stand_date"].isoformat()} for e in bag_extracts(Area("nl", "NL", "Nederland"))]
+    return {"bag_extracts": extracts, "link_sets": store.current_sets()}
 
 
 def _started(s: snap.Snapshot, years: np.ndarray) -> np.ndarray:

@@ -114,6 +114,7 @@ def forecast_result(request, forecast_id: int):
         {"nav": "forecast", "f": forecast, "r": r, "rows": rows, "chart": chart, "difference": difference,
          "scenario_labels": [str(SCENARIOS[c].label) for c in r["scenarios"]], "calibration": calibration,
          "plans": plans, "part_difference": part_difference,
+         "bag": _bag_lead_times(r["calibration"]["steps"]),
          "parts": [{**part, "difference": part_difference.get(part["code"])} for part in r["parts"]]},
     )  # fmt: skip
 
@@ -122,3 +123,13 @@ def forecast_result(request, forecast_id: int):
 def forecast_csv(request, forecast_id: int):
     forecast = _forecast(request, forecast_id)
     return table_download(results.csv_rows(forecast.result), f"prognose-{forecast.pk}-{forecast.area}", "csv")
+
+
+def _bag_lead_times(peiling_steps: list[dict]) -> dict:
+    """The lead times from the BAG histories beside the peiling calibration (forecast/bag_calibration.py)."""
+    from bouwregie.forecast import bag_calibration
+
+    found = bag_calibration.calibration(peiling_steps)
+    for s in found["steps"]:
+        s["from_label"], s["to_label"] = phase_label(s["from"]), phase_label(s["to"])
+    return found

@@ -29,6 +29,7 @@ from bouwregie.projects.enums import Bottleneck, Lifecycle, PlanStatus, PlanType
 from bouwregie.projects.milestones import MILESTONE_CODES, phase_label
 from bouwregie.projects.models import ExternalId, Milestone, MilestoneKind, PeilingEntry, ProjectVersion
 from bouwregie.projects.rules import SEGMENTS, MilestoneData
+from bouwregie.registraties.project import registrations
 from bouwregie.web.downloads import table_download
 
 PAGE_SIZE = 50
@@ -263,6 +264,7 @@ def project_page(request, code: str):
         "parties": parties,
         "external_ids": ExternalId.objects.filter(project=current.project).order_by("source", "external_id"),
         "open_book": current.open_book if policy.can_read_open_book(who, municipality, province, party_ids) else None,
+        "registraties": registrations(current.project_id, timezone.localdate()),
     })  # fmt: skip
 
 

@@ -1,15 +1,20 @@
 import getpass
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bouwregie.cbs import cli
+from bouwregie.geo.areas import UnknownArea
+from bouwregie.projects.models import Peiling
+from bouwregie.registraties import cli as registraties_cli
 from bouwregie.registraties import dispatch as registraties
+from bouwregie.registraties import store, verschillen
 
 
 class Command(BaseCommand):
     help = (
         "Registraties (CBS, BAG): 'registraties import BESTAND [--dry-run]', 'cbs-fetch 81955NED [--dry-run]', "
-        "'releases'."
+        "'releases', 'link [--gemeente GM0221]', 'verschillen --gebied GM0221 [--jaar 2024] [--format table|json|csv]'."
     )
 
     def add_arguments(self, parser):
@@ -27,6 +32,14 @@ class Command(BaseCommand):
         fetch.add_argument("--bewaar", help="het API-antwoord ook als JSON-bestand bewaren")
         fetch.add_argument("--door", default=getpass.getuser())
         sub.add_parser("releases", help="de geïmporteerde CBS-publicaties")
+        link = sub.add_parser("link", help="de BAG-woningen opnieuw aan de projecten koppelen (nieuwste extracten)")
+        link.add_argument("--gemeente", action="append", help="gemeentecode (GM0221; herhaalbaar; standaard alle)")
+        link.add_argument("--door", default=getpass.getuser())
+        diff = sub.add_parser("verschillen", help="per gebied en jaar: monitor naast CBS en BAG, met de projecten")
+        diff.add_argument("--gebied", "--area", dest="gebied", default="NL", help="NL, PV27, GM0221, regio of naam")
+        diff.add_argument("--jaar", help="jaar of reeks: 2024, 2020-2024, 2020,2022 (standaard alle)")
+        diff.add_argument("--peiling", help="peiling (standaard de laatst gesloten)")
+        diff.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     def handle(self, *args, action, **options):
         out = self.stdout.write
@@ -43,7 +56,17 @@ class Command(BaseCommand):
                     save=options["bewaar"],
                     out=out,
                 )
+            elif action == "link":
+                sets = store.relink(options["gemeente"], author=options["door"])
+                for link_set in sets:
+                    out(store.describe(link_set))
+                if not sets:
+                    out(_("Geen BAG-woningen geladen: er is niets te koppelen."))
+            elif action == "verschillen":
+                result = verschillen.differences(options["gebied"], verschillen.parse_years(options["jaar"]),
+                                                 options["peiling"])  # fmt: skip
+                registraties_cli.show(result, options["format"], out)
             else:
                 cli.releases(out)
-        except (registraties.RegistrationRefused, OSError) as error:
+        except (registraties.RegistrationRefused, OSError, ValueError, UnknownArea, Peiling.DoesNotExist) as error:
             raise CommandError(str(error)) from None

@@ -123,6 +123,18 @@ class Command(BaseCommand):
             f"{g}: {_pct(v['rate'])} (prior {_pct(v['prior'])}, {v['events']} op {_d(v['exposure_years'], 0)} "
             f"projectjaren)" for g, v in r["dropout_per_year"].items()))  # fmt: skip
         w(f"  Onzekerheid tempo uit de kalibratie (log-sd): {_d(r['parameter_log_sd'], 4)}")
+        bag = r.get("bag")
+        if bag is not None:
+            used = ", ".join(f"{e['file_name']} (stand {e['stand_date']})" for e in bag["extracts"]) or "geen extract"
+            w(f"Doorlooptijden uit de BAG ({_n(bag['panden'])} panden nieuwbouw; {used}), naast de peilingen")
+            w(f"  {'stap':<60} {'BAG':>9} {'peiling':>8} {'prior':>6}  mediaan  gekomen/gevolgd")
+            for s in bag["steps"]:
+                flag = "" if s["calibrated"] else "  (prior: geen waarnemingen)"
+                median = "–" if s["median_observed_years"] is None else _d(s["median_observed_years"], 2)
+                peiling = "–" if s["peiling_mean_years"] is None else _d(s["peiling_mean_years"], 2)
+                seen = f"{_n(s['events'])}/{_n(s['spells'])}{flag}"
+                w(f"  {s['from'] + ' → ' + s['to']:<60} {_d(s['mean_years'], 2):>9} {peiling:>8} "
+                  f"{_d(s['prior_mean_years'], 2):>6}  {median:>7}  {seen}")  # fmt: skip
 
     def _backtest_table(self, r):
         w = self.stdout.write

@@ -24,7 +24,8 @@ class Command(BaseCommand):
         rs = sub.add_parser("realisatiestimulans", help="bijdrage per gemeente en jaar, beide varianten")
         rs.add_argument("--peiling", help="bijv. 2026-Q3 (standaard de laatst gesloten peiling)")
         rs.add_argument("--gemeente", help="toon één gemeente (de berekening blijft landelijk: het plafond)")
-        rs.add_argument("--variant", choices=["realisatie", "startbouw", "beide"], default="beide")
+        rs.add_argument("--variant", choices=api.CHOICES, default="beide",
+                        help="beide = realisatie en startbouw; alle = ook op registratie (BAG)")  # fmt: skip
         rs.add_argument("--format", choices=["table", "json", "csv"], default="table")
         sub.add_parser("regelingen", help="alle versies van de regelingen met hun parameters en bronnen")
         wbi = sub.add_parser("wbi", help="Woningbouwimpuls: aanvragen van één tijdvak toetsen, rangschikken, verdelen")
@@ -129,7 +130,8 @@ class Command(BaseCommand):
         w(f"  Gemiddeld budget per beoogde woning: {euros(r['average_per_home_cents'])} "
           "(€ 1,6 mld / 230.000 woningen, Afspraak 19.1)")  # fmt: skip
         for variant, v in r["variants"].items():
-            label = "op realisatie (oplevering)" if variant == "realisatie" else "op start bouw"
+            label = {"realisatie": "op realisatie (oplevering)", "startbouw": "op start bouw",
+                     "registratie": "op registratie (BAG in gebruik, nieuwbouw)"}[variant]  # fmt: skip
             w(f"  Variant {label}: totaal uitbetaald {euros(v['paid_cents'])}")
             for year, y in v["years"].items():
                 scaled = " — plafond bereikt: naar rato verlaagd" if y["scaled"] else ""
@@ -141,5 +143,8 @@ class Command(BaseCommand):
                 years = "; ".join(f"{year}: {sum(y['homes'].values())} won. → {euros(y['paid_cents'])}"
                                   for year, y in m["years"].items())  # fmt: skip
                 w(f"    {m['code']} {m['name']}: {euros(m['paid_cents'])} ({years})")
+        if "registration" in r:
+            used = ", ".join(f"{e['file_name']} (stand {e['stand_date']})" for e in r["registration"]["bag_extracts"])
+            w(f"  Registratie: BAG {used or 'geen extract geladen'}; koppelingsrondes {r['registration']['link_sets']}")
         for warning in r["warnings"]:
             w(f"  Let op: {warning}")
