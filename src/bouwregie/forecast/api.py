@@ -17,23 +17,17 @@ from django.utils.translation import gettext as _
 from bouwregie.forecast import calibration as cal
 from bouwregie.forecast import engine, model, results, scenarios
 from bouwregie.forecast import history as hist
+from bouwregie.forecast.limits import DEFAULT_HORIZON, DEFAULT_RUNS, MAX_RUNS, MAX_SEED  # the request's limits
 from bouwregie.geo.areas import resolve_area
 from bouwregie.geo.models import Municipality, Province
 from bouwregie.monitor import snapshot as snap
 from bouwregie.monitor.api import chosen_peiling, targets_by_area
 from bouwregie.projects.models import Peiling
 
-DEFAULT_RUNS = 10_000
-DEFAULT_HORIZON = 2035
-MAX_RUNS = 100_000
 # The runs are kept in memory as homes per run × area part × year × segment (4 bytes each); a request
 # that would need more than this is refused with advice instead of exhausting the server.
 MAX_DRAWS_MB = 400
 TOP_UNCERTAIN = 10
-# The seed of the random streams (numpy SeedSequence takes any non-negative integer, but a huge one only costs
-# time and does not fit the stored Forecast.seed): 0 … 2³²−1, the range of a classic 32-bit seed, everywhere
-# (CLI, web form, REST API; issue #16: a seed of 2^70 ran 30 s and then failed on storing it).
-MAX_SEED = 2**32 - 1
 COUNTED_TARGETS = {"bruto_woningen": "totaal", "betaalbaar": "betaalbaar", "sociale_huur": "sociale_huur"}
 SHARE_TARGETS = {"aandeel_betaalbaar": "betaalbaar", "aandeel_sociale_huur": "sociale_huur"}
 

@@ -1,7 +1,8 @@
 """REST API for the forecast (issue #6): a Monte Carlo forecast as a background job (POST /api/v1/forecasts: 202
 with the job), the computed forecasts (GET /forecasts, /forecasts/{id}) and the calibration on the peiling
 history (GET /forecast-calibration). Thin endpoints over the forecast's Python API (forecast/api.py, which the CLI
-and the web page use too); this module is `rest`, as `api` is that Python API."""
+and the web page use too); this module is `rest`, as `api` is that Python API. The engine (numpy, scipy) is
+imported by the endpoints that compute, not when the API is assembled."""
 
 from datetime import datetime
 
@@ -12,8 +13,7 @@ from ninja.responses import Status
 
 from bouwregie.accounts import policy
 from bouwregie.api.common import ERRORS, SIGNED_IN, Input, principal
-from bouwregie.forecast import api as forecast_api
-from bouwregie.forecast import jobs as forecast_jobs
+from bouwregie.forecast import limits
 from bouwregie.forecast.models import Forecast
 from bouwregie.jobs.api import JobOut, job_out
 from bouwregie.monitor.snapshot import YEARS
@@ -22,11 +22,11 @@ from bouwregie.monitor.snapshot import YEARS
 class ForecastIn(Input):
     area: str = "NL"
     peiling: str | None = None
-    runs: int = Field(forecast_api.DEFAULT_RUNS, ge=1, le=forecast_api.MAX_RUNS)
-    horizon: int = Field(forecast_api.DEFAULT_HORIZON, ge=int(YEARS[0]), le=int(YEARS[-1]))
+    runs: int = Field(limits.DEFAULT_RUNS, ge=1, le=limits.MAX_RUNS)
+    horizon: int = Field(limits.DEFAULT_HORIZON, ge=int(YEARS[0]), le=int(YEARS[-1]))
     scenarios: list[str] = Field(default_factory=list, description="parallel-plannen, knelpunten, meer-uitval, "
                                                                     "snellere-vergunning")  # fmt: skip
-    seed: int = Field(2025, ge=0, le=forecast_api.MAX_SEED)
+    seed: int = Field(2025, ge=0, le=limits.MAX_SEED)
 
 
 class ForecastSummary(Schema):
@@ -57,6 +57,9 @@ def build_router() -> Router:
                  summary="Een prognose berekenen (Monte Carlo) als achtergrondtaak")  # fmt: skip
     def start_forecast(request, body: ForecastIn):
         """Then follow GET /jobs/{id}; its forecast_id is the result (GET /forecasts/{id})."""
+        from bouwregie.forecast import api as forecast_api
+        from bouwregie.forecast import jobs as forecast_jobs
+
         _require_forecasts(request)
         request_ = forecast_api.Request(body.area, body.peiling, body.runs, body.horizon, tuple(body.scenarios),
                                         body.seed)  # fmt: skip
@@ -85,6 +88,8 @@ def build_router() -> Router:
         summary="De kalibratie van de prognose op de peilinghistorie, met de doorlooptijden uit de BAG",
     )
     def forecast_calibration(request, peiling: str | None = None) -> dict:
+        from bouwregie.forecast import api as forecast_api
+
         _require_forecasts(request)
         return forecast_api.calibration(peiling)
 
