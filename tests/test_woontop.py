@@ -203,7 +203,7 @@ def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
 
 
 def test_the_database_refuses_to_rewrite_the_history(world):
-    """Beside the model's refusal, triggers (woondeals.db_guards, installed after migrate) refuse raw SQL."""
+    """Beside the model's refusal, triggers (append_only.guard_after_migrate) refuse raw SQL."""
     from django.db import DatabaseError, connection, transaction
 
     from bouwregie.convenant.store import load_seed_partners
