@@ -8,7 +8,7 @@ import pytest
 from bouwregie.accounts import policy
 from bouwregie.accounts.models import ApiToken
 
-from .roles import ROLES, build_world
+from .roles import ROLES, SOK_WRITES, build_world, sok_written
 
 
 @pytest.fixture
@@ -90,6 +90,28 @@ def test_permission_matrix(client, world, role):
         if response.status_code >= 400:
             assert response["Content-Type"] == "application/problem+json"
             assert response.json()["status"] == response.status_code and response.json()["title"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_for_sok_writes(client, world, role):
+    """Issue #23: every write endpoint of the SOK administration — refused with nothing written for every role but
+    the penvoerder's editors and the beheerder (here: the beheerder; the penvoerder in test_sok.py); PUT and
+    DELETE exist on none of them (405)."""
+    headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
+    expected = {"anoniem": 401, "beheerder": 201}.get(role, 403)
+    for path, body, _form in SOK_WRITES:
+        url = f"/api/v1/sok/years/2024/{path}"
+        before = sok_written()
+        response = client.post(url, body, content_type="application/json", **headers)
+        assert response.status_code == expected, (url, role, response.content)
+        if expected == 201:
+            assert sok_written() != before, url
+        else:
+            assert sok_written() == before and response["Content-Type"] == "application/problem+json", url
+        before = sok_written()
+        for method in (client.put, client.delete):
+            assert method(url, body, content_type="application/json", **headers).status_code == 405, (url, role)
+        assert sok_written() == before
 
 
 def test_open_book_only_for_the_parties_at_the_table(client, world):

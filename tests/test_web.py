@@ -17,7 +17,7 @@ from django.core.management import call_command
 from bouwregie.monitor import api as monitor_api
 
 from .builders import create
-from .roles import ROLES, build_world
+from .roles import ROLES, SOK_WRITES, build_world, sok_written
 
 
 @pytest.fixture
@@ -88,6 +88,29 @@ def test_permission_matrix_for_pages(client, world, role):
     as_role(client, world, role)
     seen = {url: client.get(url.format(**world)).status_code for url in PAGES}
     assert seen == {url: expected[role] for url, expected in PAGES.items()}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_for_sok_writes(client, world, role):
+    """Issue #23: every form of the SOK page posts to /sok/2024; only the penvoerder's editors and the beheerder
+    book (302 back to the page, a row more), anyone else is refused with nothing written (anonymous: to the
+    sign-in page). PUT and DELETE are 405 on both SOK pages."""
+    as_role(client, world, role)
+    for _path, _body, form in SOK_WRITES:
+        before = sok_written()
+        response = client.post("/sok/2024", form)
+        if role == "beheerder":
+            assert (response.status_code, response["Location"]) == (302, "/sok/2024"), form["actie"]
+            assert sok_written() != before, form["actie"]
+            continue
+        assert response.status_code == (302 if role == "anoniem" else 403), (form["actie"], role)
+        assert role != "anoniem" or response["Location"].startswith("/inloggen"), form["actie"]
+        assert sok_written() == before, (form["actie"], role)
+    before = sok_written()
+    for url in ("/sok", "/sok/2024"):
+        for method in (client.put, client.delete, client.patch):
+            assert method(url).status_code == 405, (url, role)
+    assert sok_written() == before
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, world):

@@ -5,6 +5,7 @@ GUARDED = {
     "sok_agreement": [("id",), ("name",)],
     "sok_party": [("id",), ("agreement_id", "province")],
     "sok_jaarplan": [("id",), ("agreement_id", "year")],
+    "sok_activity": [("id",), ("agreement_id", "year", "number")],
     "sok_budgetline": [("id",), ("jaarplan_id", "name")],
     "sok_contribution": [("id",), ("jaarplan_id", "party_id")],
     "sok_invoice": [("id",), ("number",), ("jaarplan_id", "party_id")],
