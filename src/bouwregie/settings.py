@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bouwregie.convenant",
     "bouwregie.sok",
     "bouwregie.woontop",
+    "bouwregie.rapport",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.backup",
