@@ -17,6 +17,8 @@ close on 15 April, 15 July and 15 October 2025 (2025-Q1, Q2, Q3). Versions, by q
 Nothing in Amstelveen after Q1: WD-C is silent in Q2 and Q3 (silent_for 2 at Q3).
 """
 
+import csv
+import io
 import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -27,6 +29,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
+from bouwregie import cells
+from bouwregie.jobs.models import Job
 from bouwregie.projects import services
 from bouwregie.projects.models import Project
 from bouwregie.projects.rules import MilestoneData as M
@@ -213,3 +217,98 @@ def test_the_ppm_use_table_by_hand(world):
     assert table["silent"] == ["WD-C"]
     q2 = {r["code"]: r for r in ppm.overview("2025-Q2")["rows"]}
     assert q2["WD-C"]["silent_for"] == 1 and q2["WD-A"]["versions"] == 2 and q2["WD-B"]["silent_for"] == 1
+
+
+def canonical(value):
+    """A cell as both files hold it: numbers as numbers (an .xlsx gives 1 back for 1.0), text as text."""
+    value = cells.restored(value)
+    if value is None or value == "":
+        return ""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def sheet_rows(book, name) -> list[list]:
+    return [[canonical(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+
+
+def csv_rows(client, url) -> list[list]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    text = response.content.decode("utf-8-sig")
+    return [[canonical(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=";")]
+
+
+def test_the_workbook_sheets_equal_the_csv_downloads(client, world):
+    """Each sheet with a download on a page holds that download's rows, cell for cell."""
+    from bouwregie.rapport import workbook
+
+    client.force_login(seat_user("beheer", "Platform", "other", None, None, "beheerder"))
+    book = openpyxl.load_workbook(io.BytesIO(workbook.render(content.build("woondeal-wd-a", "2025-Q2",
+                                                                            forecast_runs=100))))  # fmt: skip
+    downloads = {
+        "Vertragingen": "/vertragingen?gebied=woondeal-wd-a&van=2025-Q1&tot=2025-Q2&formaat=csv",
+        "Alternatieven": "/alternatieven?gebied=woondeal-wd-a&peiling=2025-Q2&jaar=2025&formaat=csv",
+        "Jaarschijven": "/woondeals/WD-A/voortgang?peiling=2025-Q2&tabel=jaren&formaat=csv",
+        "Gemeenten": "/woondeals/WD-A/voortgang?peiling=2025-Q2&tabel=gemeenten&formaat=csv",
+    }
+    for sheet, url in downloads.items():
+        assert sheet_rows(book, sheet) == csv_rows(client, url), sheet
+    assert [r[0] for r in sheet_rows(book, "PPM-gebruik")[1:]] == ["WD-A"]  # WD-A's report: its own region
+    nl = openpyxl.load_workbook(io.BytesIO(workbook.render(content.build("NL", "2025-Q2", forecast_runs=100))))
+    assert sheet_rows(nl, "Kerncijfers") == csv_rows(client, "/?peiling=2025-Q2&formaat=csv")
+    ppm_rows = csv_rows(client, "/ppm-gebruik?peiling=2025-Q2&formaat=csv")
+    assert sheet_rows(nl, "PPM-gebruik") == ppm_rows and len(ppm_rows) == 4
+    formulas = [c.value for ws in (book, nl) for s in ws for row in s for c in row if str(c.value).startswith("=")]
+    assert formulas == []  # values only
+
+
+def test_the_web_page_runs_a_job_and_downloads(client, world, settings, tmp_path):
+    settings.REPORT_DIR = tmp_path
+    client.force_login(seat_user("gemeente_amsterdam", "Gemeente Amsterdam", "gemeente", "PV27", "GM0363", "lezer"))
+    assert client.get("/rapport").status_code == 200
+    form = {"gebied": "woondeal-wd-a", "peiling": "2025-Q2", "doelgroep": "publiek", "taal": "nl", "formaat": "pdf"}
+    response = client.post("/rapport", form)
+    assert response.status_code == 302 and response["Location"].startswith("/taken/")
+    job = Job.objects.get(pk=int(response["Location"].rsplit("/", 1)[1]))
+    assert job.status == Job.Status.KLAAR and job.params["report_language"] == "nl"
+    done = client.get(response["Location"])
+    assert done.status_code == 302 and done["Location"] == f"/rapport/{job.pk}"
+    pdf = client.get(done["Location"])
+    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    # Amsterdam is at WD-A's table (a member); Utrecht's table is not its own.
+    assert client.post("/rapport", {**form, "doelgroep": "tafel", "formaat": "xlsx"}).status_code == 302
+    refused = client.post("/rapport", {**form, "gebied": "GM0344", "doelgroep": "tafel"})
+    assert refused.status_code == 403 and "partijen aan tafel" in refused.content.decode()
+    wrong = client.post("/rapport", {**form, "peiling": "2030-Q1"})
+    assert wrong.status_code == 400 and "gesloten peiling" in wrong.content.decode()
+    # Someone else's report is not theirs to download.
+    client.force_login(seat_user("ander", "Gemeente Zeist", "gemeente", "PV26", "GM0355", "lezer"))
+    assert client.get(f"/rapport/{job.pk}").status_code == 403
+
+
+def test_the_api_starts_and_downloads(client, world, settings, tmp_path):
+    from bouwregie.accounts import tokens
+
+    settings.REPORT_DIR = tmp_path
+    key = tokens.issue(seat_user("provincie", "Provincie Noord-Holland", "provincie", "PV27", None, "lezer"), "t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    body = {"area": "woondeal-wd-a", "peiling": "2025-Q2", "format": "xlsx", "audience": "tafel", "language": "en"}
+    started = client.post("/api/v1/rapport", body, content_type="application/json", **auth)
+    assert started.status_code == 202, started.content
+    job = started.json()
+    assert job["done"] and job["download"] == f"/api/v1/rapport/{job['id']}"
+    got = client.get(job["download"], **auth)
+    assert got.status_code == 200 and "spreadsheetml" in got["Content-Type"]
+    sheets = openpyxl.load_workbook(io.BytesIO(b"".join(got.streaming_content))).worksheets
+    assert OPEN_BOOK_VALUE in [v for ws in sheets for row in ws.iter_rows(values_only=True) for v in row]
+    wrong = client.post("/api/v1/rapport", {**body, "format": "docx"}, content_type="application/json", **auth)
+    assert wrong.status_code == 400
+
+
+def test_the_ppm_page(client, world):
+    client.force_login(seat_user("lezer", "Rijk", "rijk", None, None, "lezer"))
+    page = client.get("/ppm-gebruik?peiling=2025-Q3").content.decode()
+    assert "Woondeal C" in page and "br-light--rood" in page and "Stil dit kwartaal" in page

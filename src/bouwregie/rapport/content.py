@@ -65,9 +65,11 @@ def previous_peiling(peiling: Peiling) -> Peiling | None:
     return next((p for p in earlier if (p.year, p.quarter) < (peiling.year, peiling.quarter)), None)
 
 
-def build(area: str, peiling: str, audience: str = "publiek", language: str = "nl", forecast_runs: int = REPORT_RUNS,
+def build(area: str, peiling: str, audience: str = "publiek", language: str = "nl", forecast_runs: int | None = None,
           progress=None) -> dict:  # fmt: skip
-    """The report's content for `area` (NL, PV.., GM.., a region's code) at closed peiling `peiling`."""
+    """The report's content for `area` (NL, PV.., GM.., a region's code) at closed peiling `peiling`; the forecast
+    with `forecast_runs` runs (default REPORT_RUNS)."""
+    forecast_runs = forecast_runs or REPORT_RUNS
     if audience not in AUDIENCES:
         raise ReportRefused(_("Onbekende doelgroep '%s'; kies publiek of tafel.") % audience)
     if language not in LANGUAGES:

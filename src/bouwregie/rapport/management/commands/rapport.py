@@ -20,11 +20,11 @@ class Command(BaseCommand):
         audience.add_argument("--tafel", dest="audience", action="store_const", const="tafel",
                               help="versie voor de partijen aan tafel, met open boeken (vertrouwelijk)")  # fmt: skip
         parser.add_argument("--lang", choices=list(content.LANGUAGES), default="nl")
-        parser.add_argument("--runs", type=int, default=content.REPORT_RUNS, help="runs van de prognose")
+        parser.add_argument("--runs", type=int, default=None, help=f"runs van de prognose ({content.REPORT_RUNS})")
         parser.add_argument("--output", required=True, help="het bestand om te schrijven")
 
     def handle(self, *args, area, peiling, format, audience, lang, runs, output, **options):
-        if not 1 <= runs <= 100_000:
+        if runs is not None and not 1 <= runs <= 100_000:
             raise CommandError(f"--runs moet tussen 1 en 100000 liggen, niet {runs}.")
         try:
             report = content.build(area, peiling, audience or "publiek", lang, forecast_runs=runs)
