@@ -103,6 +103,7 @@ bench: install .venv-bench/.installed
 	$(BIN)/python bench/bench_baglink.py
 	$(BIN)/python bench/bench_bag.py
 	$(BIN)/python bench/bench_seeds23.py
+	$(BIN)/python bench/bench_rapport.py
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/bench_web.py
