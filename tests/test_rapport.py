@@ -128,6 +128,14 @@ def test_the_content_by_hand(world):
     assert r["alternatives"]["year"] == 2025
     assert r["forecast"]["runs"] == 200 and r["forecast"]["seed"] == content.REPORT_SEED
     assert 0 <= r["forecast"]["main"]["probability"] <= 1 and r["forecast"]["main"]["target"] == 900
+    # The fan counts from 2022 like the agreement: the 100 homes of 2023 are in every run's every year.
+    assert r["forecast"]["fan_from"] == 2022 and r["forecast"]["fan"][0] | {"mean": 100.0} == {
+        "year": 2025,
+        "p10": 100,
+        "p50": 100,
+        "p90": 100,
+        "mean": 100.0,
+    }
     tafel = content.build("woondeal-wd-a", "2025-Q2", audience="tafel", forecast_runs=200)
     assert tafel["open_book"] == [{"code": world["A2"], "name": "A2", "municipality": "Amsterdam",
                                    "items": [{"item": "grondexploitatie", "value": OPEN_BOOK_VALUE}]}]  # fmt: skip

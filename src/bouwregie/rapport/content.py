@@ -104,7 +104,7 @@ def build(area: str, peiling: str, audience: str = "publiek", language: str = "n
         report(35, _("Alternatieven"))
         content["alternatives"] = _alternatives(resolved.code, peiling, figures, found.reference_date.year)
         report(45, _("Prognose"))
-        content["forecast"] = _forecast(resolved.code, peiling, forecast_runs)
+        content["forecast"] = _forecast(resolved.code, peiling, forecast_runs, figures["realised"])
         report(80, _("Segmenten, plancapaciteit en knelpunten"))
         content["segments"] = _segments(figures)
         content["capacity"] = _capacity(figures)
@@ -196,18 +196,23 @@ def _alternatives(area: str, peiling: str, f: dict, first_year: int) -> dict:
     return result
 
 
-def _forecast(area: str, peiling: str, runs: int) -> dict:
+def _forecast(area: str, peiling: str, runs: int, realised: dict[str, int]) -> dict:
+    """The forecast's fan as cumulative homes from the main agreement's first year (what was realised before the
+    peiling's year added, as forecast.api counts P(met) and as woondeal_progress.forecast_chance shows the spread),
+    so the fan and the agreement's level are one scale."""
     from bouwregie.forecast import api as forecast_api
     from bouwregie.forecast.results import csv_rows
 
     result = forecast_api.forecast(area, peiling, runs=runs, horizon=REPORT_HORIZON, seed=REPORT_SEED)
     totaal = result["series"]["totaal"]["cumulative"]
+    main = next((t for t in result["targets"] if t["indicator"] == "bruto_woningen" and "probability" in t), None)
+    first = int(main["period"].split("-")[0]) if main else result["years"][0]
+    earlier = sum(n for y, n in realised.items() if first <= int(y) < result["years"][0])
+    fan = [{"year": int(y), **{k: (v + earlier if k in ("p10", "p50", "p90", "mean") else v) for k, v in s.items()}}
+           for y, s in totaal.items()]  # fmt: skip
     return {
         "runs": result["runs"], "seed": result["seed"], "horizon": result["horizon"], "years": result["years"],
-        "fan": [{"year": int(y), **v} for y, v in totaal.items()],
-        "targets": result["targets"],
-        "main": next((t for t in result["targets"] if t["indicator"] == "bruto_woningen" and "probability" in t),
-                     None),
+        "fan": fan, "fan_from": first, "targets": result["targets"], "main": main,
         "homes_to_deliver": result["homes_to_deliver"], "projects": result["projects"],
         "rows": list(csv_rows(result)),  # the forecast page's download
     }  # fmt: skip
