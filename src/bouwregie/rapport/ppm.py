@@ -22,11 +22,14 @@ is estimated.
 """
 
 from collections import defaultdict
+from datetime import UTC
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from bouwregie.accounts.models import Membership, Organisation
+from bouwregie.monitor.snapshot import _columns
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry, ProjectVersion
 
 GREEN, ORANGE, RED = "groen", "oranje", "rood"
@@ -99,21 +102,17 @@ def overview(peiling_code: str, regions: list[dict] | None = None) -> dict:
     regions = regions_on(peiling) if regions is None else regions
     earlier = closed_before(peiling, LOOK_BACK)
     previous = earlier[0] if earlier else None
-    entries = list(
-        ProjectVersion.objects.filter(id__in=PeilingEntry.objects.filter(peiling=peiling).values("version_id"))
-        .values_list("id", "municipality_id", "created_at", "lifecycle", "homes_total", "homes_onbekend",
-                     "phasing", "bbox")
-    )  # fmt: skip
-    ids = [e[0] for e in entries]
-    with_milestones, with_delivery = set(), set()
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        for vid, kind, planned, actual in Milestone.objects.filter(version_id__in=chunk).values_list(
-            "version_id", "kind", "planned", "actual"
-        ):
-            with_milestones.add(vid)
-            if kind == "oplevering" and (planned or actual):
-                with_delivery.add(vid)
+    in_peiling = PeilingEntry.objects.filter(peiling=peiling).values("version_id")
+    entries = [(vid, gm, as_datetime(created), life, homes, unknown, _filled(phasing), _filled(bbox))
+               for vid, gm, created, life, homes, unknown, phasing, bbox in _columns(
+                   ProjectVersion.objects.filter(id__in=in_peiling).values_list(
+                       "id", "municipality_id", "created_at", "lifecycle", "homes_total", "homes_onbekend", "phasing",
+                       "bbox"), rows=True)]  # fmt: skip
+    # Which versions have milestones, and a dated oplevering: two DISTINCT queries, not every milestone row.
+    stones = Milestone.objects.filter(version_id__in=in_peiling)
+    with_milestones = set(stones.values_list("version_id", flat=True).distinct())
+    with_delivery = set(stones.filter(Q(planned__isnull=False) | Q(actual__isnull=False), kind="oplevering")
+                        .values_list("version_id", flat=True).distinct())  # fmt: skip
     delivered = list(_window(peiling, previous).values_list("municipality_id", "author", "source"))
     groups = _author_groups({a for _m, a, _s in delivered})
     history = [_counts_by_municipality(p, q) for p, q in zip(earlier, [*earlier[1:], None], strict=False)]
@@ -167,6 +166,18 @@ def overview(peiling_code: str, regions: list[dict] | None = None) -> dict:
             "complete_orange": COMPLETE_ORANGE,
         },  # fmt: skip
     }
+
+
+def _filled(json_text) -> bool:
+    """A JSON column read raw (monitor.snapshot._columns: text, or already decoded): anything but null, {} or []."""
+    return json_text not in (None, "", "null", "{}", "[]", {}, [])
+
+
+def as_datetime(value):
+    """SQLite hands timestamps over as text or naive datetimes when Django's converters are bypassed; they are
+    stored in UTC."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _counts_by_municipality(peiling: Peiling, previous: Peiling | None) -> dict[str, int]:
