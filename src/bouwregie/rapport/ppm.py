@@ -109,25 +109,31 @@ def overview(peiling_code: str, regions: list[dict] | None = None) -> dict:
                        "id", "municipality_id", "created_at", "lifecycle", "homes_total", "homes_onbekend", "phasing",
                        "bbox"), rows=True)]  # fmt: skip
     # Which versions have milestones, and a dated oplevering: two DISTINCT queries, not every milestone row.
-    stones = Milestone.objects.filter(version_id__in=in_peiling)
+    stones = Milestone.objects.filter(version_id__in=in_peiling).order_by()  # no ordering columns in DISTINCT
     with_milestones = set(stones.values_list("version_id", flat=True).distinct())
     with_delivery = set(stones.filter(Q(planned__isnull=False) | Q(actual__isnull=False), kind="oplevering")
                         .values_list("version_id", flat=True).distinct())  # fmt: skip
-    delivered = list(_window(peiling, previous).values_list("municipality_id", "author", "source"))
-    groups = _author_groups({a for _m, a, _s in delivered})
+    # The quarter's versions counted per municipality, author and source in the database (tens of thousands of
+    # versions a quarter on the demo, a few thousand groups).
+    delivered = list(_window(peiling, previous).order_by().values_list("municipality_id", "author", "source")
+                     .annotate(n=Count("id")))  # fmt: skip
+    groups = _author_groups({a for _m, a, _s, _n in delivered})
     history = [_counts_by_municipality(p, q) for p, q in zip(earlier, [*earlier[1:], None], strict=False)]
+    by_municipality: dict[str, list] = defaultdict(list)
+    for e in entries:
+        by_municipality[e[1]].append(e)
     rows = []
     for region in regions:
         members = region["members"]
-        mine = [e for e in entries if e[1] in members]
+        mine = [e for m in members for e in by_municipality.get(m, ())]
         active = [e for e in mine if e[3] == "actief"]
-        versions = [(a, s) for m, a, s in delivered if m in members]
+        versions = [(a, s, n) for m, a, s, n in delivered if m in members]
         by_group = {g: 0 for g in DELIVERERS}
         by_source: dict[str, int] = defaultdict(int)
-        for author, source in versions:
-            by_group[groups[author]] += 1
-            by_source[source] += 1
-        authors = {g: len({a for a, _s in versions if groups[a] == g}) for g in DELIVERERS}
+        for author, source, n in versions:
+            by_group[groups[author]] += n
+            by_source[source] += n
+        authors = {g: len({a for a, _s, _n in versions if groups[a] == g}) for g in DELIVERERS}
         fresh = [e for e in mine if previous is None or e[2] > previous.closed_at]
         silent_for = 0
         if not versions:
@@ -145,7 +151,8 @@ def overview(peiling_code: str, regions: list[dict] | None = None) -> dict:
         row = {
             "code": region["code"], "region": region.get("region", ""), "name": region["name"],
             "members": len(members), "projects": len(mine), "active": len(active),
-            "versions": len(versions), "by_group": by_group, "authors": authors, "by_source": dict(by_source),
+            "versions": sum(n for _a, _s, n in versions), "by_group": by_group, "authors": authors,
+            "by_source": dict(by_source),
             "fresh": len(fresh), "fresh_share": _share(len(fresh), len(mine)),
             "oldest_update": min((e[2] for e in mine), default=None),
             "complete": complete, "silent": not versions, "silent_for": silent_for,
