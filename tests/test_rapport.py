@@ -269,6 +269,8 @@ def test_the_workbook_sheets_equal_the_csv_downloads(client, world):
     assert sheet_rows(nl, "Kerncijfers") == csv_rows(client, "/?peiling=2025-Q2&formaat=csv")
     ppm_rows = csv_rows(client, "/ppm-gebruik?peiling=2025-Q2&formaat=csv")
     assert sheet_rows(nl, "PPM-gebruik") == ppm_rows and len(ppm_rows) == 4
+    public = [c.value for s in book for row in s for c in row]
+    assert OPEN_BOOK_VALUE not in public and "grondexploitatie" not in public  # the public workbook: no open book
     formulas = [c.value for ws in (book, nl) for s in ws for row in s for c in row if str(c.value).startswith("=")]
     assert formulas == []  # values only
 
