@@ -79,6 +79,7 @@ MATRIX = {
         "beheerder": 200,
     },
     "/api/v1/woontop/afspraken": dict.fromkeys(ROLES, 200),
+    "/api/v1/rapport/999999": {**dict.fromkeys(ROLES, 404), "anoniem": 401},  # issue #20: no such report
 }
 
 
@@ -120,6 +121,20 @@ def test_open_book_only_for_the_parties_at_the_table(client, world):
     assert seen == {"rijk": None, "provincie_utrecht": {"grondexploitatie": -1_200_000},
                     "gemeente_utrecht": {"grondexploitatie": -1_200_000}, "gemeente_amsterdam": None,
                     "corporatie": None, "beheerder": {"grondexploitatie": -1_200_000}}  # fmt: skip
+
+
+def test_the_report_for_the_table_only_for_its_parties(client, world, settings, tmp_path):
+    """Issue #20: the report's version with open books only for the parties at the area's table (its gemeente,
+    its provincie, the beheerder); the public version for everyone signed in (rapport.jobs.check)."""
+    settings.REPORT_DIR = tmp_path
+    statuses = {}
+    for audience in ("tafel", "publiek"):
+        body = {"area": "GM0344", "peiling": "2025-Q2", "audience": audience, "format": "xlsx"}
+        statuses[audience] = {role: send(client, world, role, "post", "/api/v1/rapport", body).status_code
+                              for role in ROLES}  # fmt: skip
+    assert statuses["tafel"] == {**dict.fromkeys(ROLES, 403), "anoniem": 401, "provincie_utrecht": 202,
+                                 "gemeente_utrecht": 202, "beheerder": 202}  # fmt: skip
+    assert statuses["publiek"] == {**dict.fromkeys(ROLES, 202), "anoniem": 401}
 
 
 def test_project_list_filters_and_pages(client, world):
@@ -175,6 +190,14 @@ def test_the_policy_as_plain_rules():
     assert policy.can_manage_peilingen(provincie, "PV26") and not policy.can_manage_peilingen(provincie, "PV27")
     assert not policy.can_manage_peilingen(gemeente) and not policy.can_read_projects(policy.ANONYMOUS)
     assert policy.can_read_aggregates(policy.ANONYMOUS)
+    # The quarterly report's version for the table (issue #20): the area's gemeenten and provincies only.
+    region, provinces = frozenset({"GM0344", "GM0355"}), frozenset({"PV26"})
+    assert policy.can_read_tafel_report(gemeente, region, provinces) and policy.can_read_tafel_report(
+        provincie, region, provinces
+    )
+    assert not policy.can_read_tafel_report(gemeente, frozenset({"GM0363"}), frozenset({"PV27"}))
+    assert not policy.can_read_tafel_report(provincie, frozenset(), frozenset())  # NL: the beheerder's alone
+    assert policy.can_read_report(lezer) and not policy.can_read_report(policy.ANONYMOUS)
 
 
 def send(client, world, role, method, url, body):

@@ -79,6 +79,8 @@ PAGES = {
         "beheerder": 200,
     },
     "/woontop": dict.fromkeys(ROLES, 200),
+    "/rapport": {**dict.fromkeys(ROLES, 200), "anoniem": 302},  # issue #20: the public report for all signed in
+    "/ppm-gebruik": {**dict.fromkeys(ROLES, 200), "anoniem": 302},
     "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
 }
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bouwregie.convenant",
     "bouwregie.sok",
     "bouwregie.woontop",
+    "bouwregie.rapport",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.backup",
@@ -240,6 +241,8 @@ JOBS_INLINE = os.environ.get("BOUWREGIE_JOBS_INLINE", "0") == "1"
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("BOUWREGIE_JOB_HEARTBEAT_SECONDS", "15"))
 JOB_STALE_SECONDS = float(os.environ.get("BOUWREGIE_JOB_STALE_SECONDS", "120"))
 UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
+# Finished quarterly reports (issue #20: PDF and .xlsx made by a background job) wait here until downloaded.
+REPORT_DIR = Path(os.environ.get("BOUWREGIE_REPORT_DIR", VAR_DIR / "rapporten"))
 
 # Login throttling (issues #5, #16): django-axes on every login form (accounts/login_guard.py). This many
 # failed sign-ins for one account from one address within the window lock that combination until the
