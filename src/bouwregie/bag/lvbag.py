@@ -87,6 +87,7 @@ class Voorkomen:
     huisnummer: int | None = None
     huisletter: str = ""
     toevoeging: str = ""
+    regel: int | None = None  # the element's line in its part, for error messages
 
 
 @dataclass
@@ -136,6 +137,12 @@ def parts(path) -> Iterator[tuple[str, object]]:
     path = Path(path)
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as handle:
+            if handle.read(4) == b"PK\x03\x04" or path.suffix.lower() == ".zip":
+                raise BagFileError(
+                    _("Het bestand '%(name)s' is beschadigd: het is geen volledig zip-bestand (de inhoudsopgave aan "
+                      "het eind ontbreekt; is de download afgebroken?). Er is niets geladen.") % {"name": path.name}
+                )  # fmt: skip
+            handle.seek(0)
             yield path.name, handle
         return
     try:
@@ -417,7 +424,7 @@ def _object(kind: str, element, name: str) -> Voorkomen:
         values["gebruiksdoelen"] = tuple(doelen)
     if panden:
         values["pand_ids"] = tuple(panden)
-    return Voorkomen(object_type=kind, **values)
+    return Voorkomen(object_type=kind, regel=element.sourceline, **values)
 
 
 _fromiso = date.fromisoformat
