@@ -245,19 +245,44 @@ def read_csv(raw: bytes, name: str, table: str | None = None) -> Reading:
         text, encoding, _invalid = _decoded(raw)
     except (ImportRefused, UnicodeDecodeError) as error:
         raise CbsFileError([Problem(None, "", "", str(error))], name) from None
-    first = text.split("\n", 1)[0]
+    first = "\n".join(text.split("\n", 5)[:5])  # the header, or a title line and the header
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     # Streamed: a whole table with every gebruiksfunctie is hundreds of thousands of rows, and only the
     # Woningen rows are kept.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    first_row = next(reader, None)
-    if first_row is None or not any(cell.strip() for cell in first_row):
+    lines = enumerate(reader, start=1)
+    # StatLine's table view writes the table's title above the header, a row of units ("aantal") under it and
+    # "Bron: CBS" at the end: lines of at most one cell before the header, and those around the rows, are skipped.
+    first_row, skipped = None, 0
+    for _number, row in lines:
+        if sum(1 for cell in row if cell.strip()) > 1:
+            first_row = row
+            break
+        skipped += 1
+    if first_row is None:
         raise CbsFileError([Problem(None, "", "", _("Het bestand is leeg."))], name)
     header = [cell.strip() for cell in first_row]
     labels = "RegioS" not in header and any(_is_region_label(h) for h in header)
-    reading = _read_rows(header, enumerate(reader, start=2), name, table, "labels" if labels else "codes")
+    reading = _read_rows(header, _data_rows(lines, header), name, table, "labels" if labels else "codes")
     reading.encoding = encoding
+    if skipped:
+        reading.notices.insert(0, _("De eerste %(n)s regel(s) vóór de kop overgeslagen (titel van de tabel).")
+                               % {"n": skipped})  # fmt: skip
     return reading
+
+
+def _data_rows(lines, header: list[str]):
+    """The rows under the header without StatLine's extra lines: a line of one cell (a title, 'Bron: CBS') and
+    the row of units ('aantal') with no region and no period, only words."""
+    keys = [i for i, h in enumerate(header) if h in ("RegioS", "Perioden") or _is_region_label(h)]
+    for number, row in lines:
+        filled = [cell.strip() for cell in row if cell.strip()]
+        if len(filled) == 1 and not any(c.isdigit() for c in filled[0]):
+            continue
+        blank_keys = all(i >= len(row) or not row[i].strip() for i in keys)
+        if filled and blank_keys and all(c.replace(" ", "").isalpha() for c in filled):
+            continue
+        yield number, row
 
 
 def read_api(data, name: str, table: str | None = None) -> Reading:
