@@ -548,3 +548,15 @@ def test_the_table_views_csv_with_its_title_units_row_and_source_line_in_windows
         run("import", str(path), "--tabel", "81955NED")
     assert "rij 6, kolom Regio's, waarde 'Amsterdm': Onbekende regio" in str(refused.value)
     assert not CbsRelease.objects.exists()
+
+
+def test_another_statline_table_is_named_as_such(db, tmp_path):
+    path = tmp_path / "03759NED_UntypedDataSet_01032021_091500.csv"
+    path.write_text('"ID";"Geslacht";"RegioS";"Perioden";"BevolkingOp1Januari_1"\r\n'
+                    '"0";"T001038";"GM0363    ";"2019JJ00";"862965"\r\n', encoding="utf-8")  # fmt: skip
+    with pytest.raises(CommandError) as refused:
+        run("import", str(path), "--dry-run")
+    assert str(refused.value) == (
+        "03759NED_UntypedDataSet_01032021_091500.csv niet geïmporteerd, er is niets opgeslagen:\n"
+        "- waarde '03759NED': Onbekende CBS-tabel; bekend zijn: 81955NED, 86098NED."
+    )

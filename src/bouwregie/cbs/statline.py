@@ -314,6 +314,11 @@ def read_api(data, name: str, table: str | None = None) -> Reading:
 
 
 def _read_rows(header: list[str], rows, name: str, table: str | None, variant: str) -> Reading:
+    named = (table or table_from_name(name) or "").upper()
+    if named and named not in KNOWN_TABLES:  # another StatLine table: say so before its columns are looked at
+        raise CbsFileError(
+            [Problem(None, "", named, _("Onbekende CBS-tabel; bekend zijn: %s.") % ", ".join(KNOWN_TABLES))], name
+        )
     regions = region_map()
     problems: list[Problem] = []
     region_column = "RegioS" if variant != "labels" else next(h for h in header if _is_region_label(h))
