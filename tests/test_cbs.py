@@ -560,3 +560,26 @@ def test_another_statline_table_is_named_as_such(db, tmp_path):
         "03759NED_UntypedDataSet_01032021_091500.csv niet geïmporteerd, er is niets opgeslagen:\n"
         "- waarde '03759NED': Onbekende CBS-tabel; bekend zijn: 81955NED, 86098NED."
     )
+
+
+def test_the_rows_cbsodata_returns_saved_as_json_import_as_labels(db, tmp_path):
+    """`cbsodata.get_data("81955NED")` gives a list of rows with the dimensions as labels (the package's
+    documented behaviour: codes replaced by their Title). Saved with json.dump, that list imports; it was refused as
+    'Geen CBS-API-antwoord'. Figures as V1's 2018: Amsterdam 5000, Haarlemmerliede en Spaarnwoude 40 →
+    Haarlemmermeer 1200 + 40, Nederland 6270 (with Haaren 30)."""
+    rows = [
+        {"ID": n, "Gebruiksfunctie": "Woningen", "RegioS": region, "Perioden": "2018", "BeginstandVoorraad_1": 1,
+         "Nieuwbouw_2": value, "OverigeToevoeging_3": 0, "Sloop_4": 0, "OverigeOnttrekking_5": 0, "Correctie_6": None,
+         "SaldoVoorraad_7": value, "EindstandVoorraad_8": 1 + value}
+        for n, (region, value) in enumerate([("Nederland", 6270), ("Amsterdam", 5000),
+                                             ("Haarlemmerliede en Spaarnwoude", 40), ("Haarlemmermeer", 1200),
+                                             ("Haaren", 30)])
+    ]  # fmt: skip
+    path = tmp_path / "81955NED_cbsodata_2024-11-29.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    out = run("import", str(path))
+    assert "CBS 81955NED (labels): 5 cijfers voor Woningen gelezen" in out
+    assert "  2018      6.270   NL01     6.270  klopt" in out
+    assert "GM0393 Haarlemmerliede en Spaarnwoude → GM0394 Haarlemmermeer (2018 40; totaal 40)" in out
+    assert figures.new_build_by_municipality(2018) == {"GM0363": 5000, "GM0394": 1240, "GM0788": 30}
+    assert CbsRelease.objects.get().release_date.isoformat() == "2024-11-29"

@@ -287,10 +287,14 @@ def _data_rows(lines, header: list[str]):
 
 def read_api(data, name: str, table: str | None = None) -> Reading:
     """A recorded answer of the OData API: {"TableInfos": {...}, "TypedDataSet": {"value": [...]}} as written by
-    `fetch`, or a single TypedDataSet answer ({"value": [...]})."""
+    `fetch`, or a single TypedDataSet answer ({"value": [...]}), or the list of rows the `cbsodata` package returns
+    (`cbsodata.get_data("81955NED")` saved with json.dump): the same rows with the dimensions as labels
+    ("Woningen", "Amsterdam", "2020 1e kwartaal"), read as the labels CSV is."""
     problem = CbsFileError(
         [Problem(None, "", "", _("Geen CBS-API-antwoord: verwacht een TypedDataSet met 'value'."))], name
     )
+    if isinstance(data, list):
+        data = {"value": data}
     if not isinstance(data, dict):
         raise problem
     dataset = data.get("TypedDataSet", data)
@@ -304,7 +308,9 @@ def read_api(data, name: str, table: str | None = None) -> Reading:
     table = table or str(info.get("Identifier") or data.get("table") or "").upper() or None
     header = list(rows[0]) if rows else []
     body = [(n, ["" if r.get(c) is None else r.get(c) for c in header]) for n, r in enumerate(rows, start=1)]
-    reading = _read_rows(header, body, name, table, "api")
+    region = str(rows[0].get("RegioS") or "").strip() if rows else ""
+    labels = bool(region) and not re.fullmatch(r"[A-Z]{2}\d{2,4}", region)  # cbsodata: "Amsterdam", not GM0363
+    reading = _read_rows(header, body, name, table, "labels" if labels else "api")
     modified = str(info.get("Modified") or "")[:10]
     try:
         reading.release_date, reading.release_date_basis = date.fromisoformat(modified), "api"

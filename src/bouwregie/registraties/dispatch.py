@@ -38,7 +38,8 @@ def detect_kind(path: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return "bag"
     if head.lstrip()[:1] in (b"{", b"["):
-        return "cbs" if b"value" in head or b"TypedDataSet" in head or b"TableInfos" in head else None
+        markers = (b"value", b"TypedDataSet", b"TableInfos", b'"Perioden"')  # the last: cbsodata's list of rows
+        return "cbs" if any(marker in head for marker in markers) else None
     if head.lstrip().startswith(b"<"):
         return "bag"
     # StatLine's table view may write the table's title above the header: the first lines are looked at.
