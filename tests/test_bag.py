@@ -597,3 +597,21 @@ def test_a_load_before_the_reference_data_maps_municipalities_from_the_shipped_f
     report = importer.import_file(write_vbo_part(tmp_path / "0221VBO15092020-000002.xml", HAND_MADE))
     assert not any("onbekende gemeentecodes" in w for w in report.warnings)
     assert set(BagWoning.objects.values_list("municipality", flat=True)) == {"GM0221"}
+
+
+@pytest.mark.django_db
+def test_a_zip_damaged_inside_a_part_is_named_damaged_not_invalid_xml(tmp_path):
+    """50 bytes garbled in the middle of the first part: it inflates to garbage, which lxml called 'ongeldige XML'
+    at line 28389; the part's CRC-32 says what happened."""
+    damaged = bytearray(PND_ZIP.read_bytes())
+    for i in range(400_000, 400_050):
+        damaged[i] ^= 0x5A
+    path = tmp_path / "0221PND15092020.zip"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(lvbag.BagFileError) as refused:
+        importer.import_file(path)
+    assert str(refused.value) == (
+        "Het bestand '0221PND15092020.zip › 0221PND15092020-000001.xml' is beschadigd: het (ingepakte) bestand is "
+        "onvolledig of ongeldig (Bad CRC-32 for file '0221PND15092020-000001.xml')."
+    )
+    assert not BagExtract.objects.exists() and not BagVoorkomen.objects.exists()

@@ -325,8 +325,23 @@ def read_part(handle, name: str, *, types=READ_TYPES) -> Iterator[tuple[str, Hea
                     del bestand[: bestand.index(stand)]
             yield name, header, record
     except etree.XMLSyntaxError as error:
+        _check_crc(handle, name)  # a zip member damaged in transport: say so, not 'invalid XML' at a garbled line
         line = error.lineno or (error.position[0] if error.position else None)
         raise _fail(name, line, _("ongeldige XML (%(detail)s).") % {"detail": error.msg}) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise BagFileError(
+            _("Het bestand '%(name)s' is beschadigd: het (ingepakte) bestand is onvolledig of ongeldig (%(detail)s).")
+            % {"name": name, "detail": error}
+        ) from None
+
+
+def _check_crc(handle, name: str) -> None:
+    """Read a zip member to its end, where zipfile compares its CRC-32; a mismatch is a damaged file."""
+    if not isinstance(handle, zipfile.ZipExtFile):
+        return
+    try:
+        while handle.read(1 << 20):
+            pass
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise BagFileError(
             _("Het bestand '%(name)s' is beschadigd: het (ingepakte) bestand is onvolledig of ongeldig (%(detail)s).")
