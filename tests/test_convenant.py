@@ -5,11 +5,17 @@ version."""
 
 import csv
 import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from bouwregie.backup import archive
 from bouwregie.convenant import framework, rules, store
 from bouwregie.convenant.models import ProjectRecord
 from bouwregie.projects import services
@@ -181,3 +187,39 @@ def test_who_records_a_project(world, client, role, expected):
         form = {"onder_convenant": "1", "waarde_drinkwaterbesparing": "85", "reden": "Web"}
         assert client.post(f"/convenant/projecten/{world['utrecht']}", form).status_code == 302
         assert ProjectRecord.objects.count() == 2
+
+
+def test_the_kader_dirs_are_a_setting_from_the_environment(tmp_path):
+    """CONVENANT_KADER_DIRS comes from BOUWREGIE_CONVENANT_KADER_DIRS like the other directory settings (issue #23),
+    default var/convenantkaders."""
+    show = "from django.conf import settings; print([str(p) for p in settings.CONVENANT_KADER_DIRS])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bouwregie.settings", "BOUWREGIE_VAR_DIR": str(tmp_path)}
+    env.pop("BOUWREGIE_CONVENANT_KADER_DIRS", None)
+
+    def dirs(extra: dict) -> str:
+        run = subprocess.run([sys.executable, "-c", show], env={**env, **extra}, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert dirs({}) == str([str(tmp_path / "convenantkaders")])
+    assert dirs({"BOUWREGIE_CONVENANT_KADER_DIRS": os.pathsep.join(["/a/kaders", "/b/kaders"])}) == str(
+        ["/a/kaders", "/b/kaders"]
+    )
+
+
+def test_own_framework_versions_go_into_the_backup_and_come_back(settings, tmp_path):
+    own = tmp_path / "kaders"
+    own.mkdir()
+    (own / "ctb-3.0.toml").write_text(VERSION_3, encoding="utf-8")
+    settings.IMPORT_PROFILE_DIRS, settings.REGULATION_DIRS, settings.CONVENANT_KADER_DIRS = [], [], [own]
+    assert list(archive.config_files()) == ["config/convenantkaders/ctb-3.0.toml"]
+    database = tmp_path / "db.sqlite3"
+    database.write_bytes(b"")
+    archive.write(tmp_path / "backup.zip", {"database": "sqlite"}, database)
+    with zipfile.ZipFile(tmp_path / "backup.zip") as z:
+        manifest = json.loads(z.read("manifest.json"))
+        assert z.read("config/convenantkaders/ctb-3.0.toml").decode("utf-8") == VERSION_3
+    settings.CONVENANT_KADER_DIRS = [tmp_path / "teruggezet"]
+    written, kept = archive.restore_config(tmp_path / "backup.zip", manifest, force=False)
+    assert written == [str(tmp_path / "teruggezet" / "ctb-3.0.toml")] and kept == []
+    assert "ctb 3.0" in [f.label for f in framework.all_versions()]

@@ -1,5 +1,6 @@
 """The convenant's indicator framework as versioned data: themes, indicators, norms for 2030 and 2035, each with
-its source (a TOML file per version in convenant/kaders/, or in settings.CONVENANT_KADER_DIRS without code).
+its source (a TOML file per version in convenant/kaders/, or in a directory of settings.CONVENANT_KADER_DIRS,
+environment BOUWREGIE_CONVENANT_KADER_DIRS, without code).
 
 A file never changes: the national framework (seed 001, Bijlage 2, activiteit 5: "vijf thema's en waarschijnlijk
 acht indicatoren ... een norm voor in ieder geval 2030 ... een doorkijk naar 2035") will be a new file with a later
@@ -147,7 +148,7 @@ def _load(path: Path, _mtime_ns: int) -> Framework:
 
 
 def folders() -> list[Path]:
-    return [SHIPPED, *(Path(f) for f in getattr(settings, "CONVENANT_KADER_DIRS", ()))]
+    return [SHIPPED, *(Path(f) for f in settings.CONVENANT_KADER_DIRS)]
 
 
 def all_versions() -> list[Framework]:
