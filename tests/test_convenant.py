@@ -10,10 +10,11 @@ import os
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from bouwregie.backup import archive
 from bouwregie.convenant import framework, rules, store
@@ -223,3 +224,88 @@ def test_own_framework_versions_go_into_the_backup_and_come_back(settings, tmp_p
     written, kept = archive.restore_config(tmp_path / "backup.zip", manifest, force=False)
     assert written == [str(tmp_path / "teruggezet" / "ctb-3.0.toml")] and kept == []
     assert "ctb 3.0" in [f.label for f in framework.all_versions()]
+
+
+VERSION_3_1 = """
+kader = "ctb"
+versie = "3.1"
+geldig_vanaf = 2025-09-01
+bron = "Testkader (fictief): eenheden en bereik"
+[[thema]]
+code = "ctb"
+naam = "Toekomstbestendig bouwen"
+bron = "test"
+[[indicator]]
+code = "circulair_aandeel"
+naam = "Aandeel circulaire materialen"
+thema = "ctb"
+eenheid = "%"
+bron = "test"
+[[indicator]]
+code = "drinkwaterbesparing"
+naam = "Drinkwatergebruik"
+thema = "ctb"
+eenheid = "liter per persoon per dag"
+minimum = 0
+bron = "test"
+"""
+
+
+def test_a_record_names_an_existing_valid_version_and_values_in_range(world, settings, client):
+    (settings.CONVENANT_KADER_DIRS[0] / "ctb-3.1.toml").write_text(VERSION_3_1, encoding="utf-8")
+    utrecht = world["utrecht"]
+    with pytest.raises(store.ConvenantError, match=r"^Convenantversie '9\.9' bestaat niet; bekende versies: 2\.0, "):
+        store.record(utrecht, True, {}, "CTB", "gemeente", "9.9", now=at(2025, 6, 2))
+    with pytest.raises(store.ConvenantError) as refused:
+        store.record(utrecht, True, {}, "CTB", "gemeente", "3.0", now=at(2025, 6, 2))
+    assert str(refused.value) == "Convenantversie '3.0' geldt pas vanaf 1-7-2025; de registratie is van 2-6-2025."
+    with pytest.raises(store.ConvenantError) as refused:
+        store.record(utrecht, True, {"circulair_aandeel": "120"}, "CTB", "gemeente", "2.0", now=at(2025, 10, 1))
+    assert str(refused.value) == "Indicator 'circulair_aandeel': waarde 120 valt buiten het bereik 0 tot en met 100 %."
+    with pytest.raises(store.ConvenantError) as refused:
+        store.record(utrecht, True, {"drinkwaterbesparing": -5}, "CTB", "gemeente", "3.1", now=at(2025, 10, 1))
+    assert str(refused.value) == (
+        "Indicator 'drinkwaterbesparing': waarde -5 valt buiten het bereik minstens 0 liter per persoon per dag."
+    )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['gemeente_utrecht']}"}
+    body = {"under_convenant": True, "convenant_version": "7", "values": {}, "reason": "CTB"}
+    response = client.post(
+        f"/api/v1/convenant/projects/{utrecht}/records", body, content_type="application/json", **headers
+    )
+    assert response.status_code == 400 and "Convenantversie '7' bestaat niet" in response.content.decode()
+    assert ProjectRecord.objects.count() == 0  # every refusal wrote nothing
+    ok = store.record(
+        utrecht,
+        True,
+        {"circulair_aandeel": 100, "drinkwaterbesparing": 0},
+        "CTB",
+        "gemeente",
+        "2.0",
+        now=at(2025, 10, 1),
+    )
+    assert (ok.framework, ok.convenant_version, ok.values) == (
+        "ctb 3.1",
+        "2.0",
+        {"circulair_aandeel": 100.0, "drinkwaterbesparing": 0.0},
+    )
+    (v31,) = [f for f in framework.all_versions() if f.version == "3.1"]
+    assert [(i.minimum, i.maximum) for i in v31.indicators] == [(0.0, 100.0), (0.0, None)]
+
+
+def test_a_partner_signing_date_is_not_in_the_future(world, client):
+    with pytest.raises(store.ConvenantError) as refused:
+        store.register_partner(
+            "Gemeente X", "gemeente", "2.0", "brief", "b", signed_on=date(2025, 12, 2), now=at(2025, 12, 1)
+        )
+    assert str(refused.value) == "Ondertekend op: 2-12-2025 ligt in de toekomst (vandaag is 1-12-2025)."
+    store.register_partner(
+        "Gemeente X", "gemeente", "2.0", "brief", "b", signed_on=date(2025, 12, 1), now=at(2025, 12, 1)
+    )
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['beheerder']}"}
+    body = {"organisation": "Gemeente Y", "sector": "gemeente", "convenant_version": "2.0", "source": "brief"}
+    response = client.post(
+        "/api/v1/convenant/partners", {**body, "signed_on": tomorrow}, content_type="application/json", **headers
+    )
+    assert response.status_code == 400 and "ligt in de toekomst" in response.content.decode()
+    assert [p.organisation for p in store.register()] == ["Gemeente X"]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import numpy as np
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from bouwregie.convenant import framework, rules
@@ -40,7 +40,14 @@ def register_partner(
     signed_note: str = "",
     now: datetime | None = None,
 ) -> Partner:
-    """A register entry; a newer entry for the same organisation supersedes the older, which stays."""
+    """A register entry; a newer entry for the same organisation supersedes the older, which stays. A signing date
+    lies in the past or today: the register records who signed, not who will."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    if signed_on is not None and signed_on > today:
+        raise ConvenantError(
+            _("Ondertekend op: %(date)s ligt in de toekomst (vandaag is %(today)s).")
+            % {"date": dateformat.format(signed_on, "j-n-Y"), "today": dateformat.format(today, "j-n-Y")}
+        )
     for value, label in (
         (organisation, _("organisatie")),
         (sector, _("sector")),
@@ -89,16 +96,24 @@ def record(
     convenant_version: str = "",
     now: datetime | None = None,
 ) -> ProjectRecord:
-    """A project's convenant record under the framework version in force today; values checked against it.
-    A refused record writes nothing."""
+    """A project's convenant record under the framework version in force today; values checked against it (known
+    indicator, a number, within the indicator's range), the convenant version named must exist and be valid on
+    the record's date. A refused record writes nothing."""
     now = now or timezone.now()
     project = Project.objects.filter(code=project_code).first()
     if project is None:
         raise ConvenantError(_("Project '%s' bestaat niet.") % project_code)
     if not reason.strip():
         raise ConvenantError(_("Geef een reden voor deze registratie."))
-    used = framework.in_force(timezone.localtime(now).date())
-    clean, errors = rules.check_values(values, [i.code for i in used.indicators])
+    day = timezone.localtime(now).date()
+    used = framework.in_force(day)
+    if convenant_version.strip():
+        try:
+            framework.convenant_version(convenant_version, day)  # exists and valid on the record's date
+        except framework.FrameworkError as error:
+            raise ConvenantError(str(error)) from None
+    ranges = {i.code: (i.minimum, i.maximum, i.unit) for i in used.indicators}
+    clean, errors = rules.check_values(values, [i.code for i in used.indicators], ranges)
     if errors:
         raise ConvenantError(" ".join(errors))
     if clean and not under_convenant:
