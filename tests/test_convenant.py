@@ -17,10 +17,10 @@ import pytest
 from django.utils import timezone
 
 from bouwregie.backup import archive
-from bouwregie.convenant import framework, rules, store
+from bouwregie.convenant import framework, report, rules, store
 from bouwregie.convenant.models import ProjectRecord
 from bouwregie.projects import services
-from bouwregie.projects.models import AppendOnlyError
+from bouwregie.projects.models import AppendOnlyError, Peiling
 
 from .roles import build_world
 
@@ -309,3 +309,50 @@ def test_a_partner_signing_date_is_not_in_the_future(world, client):
     )
     assert response.status_code == 400 and "ligt in de toekomst" in response.content.decode()
     assert [p.organisation for p in store.register()] == ["Gemeente X"]
+
+
+def test_the_dashboard_the_open_data_and_the_report_show_shares_and_scores(world, client):
+    """Issue #23: per area and peiling the share under the convenant and the indicator scores against the norms, on
+    the dashboard (/ and /gebied/<code>), in the open-data CSV, and from convenant.report.summary for #20."""
+    # Utrecht's 40 homes under the convenant, recorded 2 July 2025 under ctb 3.0 (in force from 1 July; norms
+    # 2030: at most 100, 2035: at most 80 litres), before peiling 2025-Q2 closed (15 July 2025): 95 meets 2030 only.
+    store.record(world["utrecht"], True, {"drinkwaterbesparing": 95}, "CTB", "gemeente", "3.0", now=at(2025, 7, 2))
+    national = client.get("/?peiling=2025-Q2").content.decode()
+    section = national[national.index('id="convenant"') :]
+    assert "30,8%" in section and "40 van 130 woningen" in section  # 40 / (40 + 90) = 0.3077
+    assert "Drinkwatergebruik" in section and "ctb 3.0" in section
+    municipality = client.get("/gebied/GM0344?peiling=2025-Q2").content.decode()
+    section = municipality[municipality.index('id="convenant"') :]
+    assert "100,0%" in section and "40 van 40 woningen" in section
+    row = section[section.index("Drinkwatergebruik") :][:900]
+    assert "1 <small>(norm ≤ 100,0 liter per persoon per dag)" in row and "0 <small>(norm ≤ 80,0 liter" in row
+    amsterdam = client.get("/gebied/GM0363?peiling=2025-Q2").content.decode()
+    assert "0 van 90 woningen" in amsterdam[amsterdam.index('id="convenant"') :]
+
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/convenant?peiling=2025-Q2&formaat=csv").content.decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    header, by_code = rows[0], {r[0]: r for r in rows[1:]}
+    first = header.index("drinkwaterbesparing (ctb 3.0): projecten")
+    assert header[first : first + 6] == [
+        "drinkwaterbesparing (ctb 3.0): projecten",
+        "drinkwaterbesparing (ctb 3.0): gemiddelde",
+        "drinkwaterbesparing (ctb 3.0): norm_2030",
+        "drinkwaterbesparing (ctb 3.0): voldoet_2030",
+        "drinkwaterbesparing (ctb 3.0): norm_2035",
+        "drinkwaterbesparing (ctb 3.0): voldoet_2035",
+    ]
+    assert by_code["GM0344"][first : first + 6] == ["1", "95.0", "100.0", "1", "80.0", "0"]
+    assert by_code["GM0363"][first : first + 6] == ["0", "", "", "", "", ""]
+    one = client.get("/api/v1/convenant/figures?area=PV26&peiling=2025-Q2&format=csv").content.decode("utf-8-sig")
+    assert "drinkwaterbesparing (ctb 3.0): voldoet_2030" in one.splitlines()[0]
+
+    summary = report.summary("2025-Q2", ["NL", "GM0344"])
+    assert list(summary) == ["NL", "GM0344"] and summary["NL"]["pipeline"]["share"] == 0.3077
+    (score,) = summary["GM0344"]["indicators"]
+    assert (score["projects"], score["meets_2030"], score["meets_2035"]) == (1, 1, 0)
+    assert report.summary("2025-Q2")["GM0344"] == summary["GM0344"]  # all areas in one pass: the same figures
+    with pytest.raises(Peiling.DoesNotExist):
+        report.summary("2019-Q1", ["NL"])

@@ -178,9 +178,10 @@ def _figures(area: dict, peiling: str, all_sums, under_sums, scores, labels) -> 
     }
 
 
-def area_figures(spec: str, peiling: str) -> dict:
-    """One area (NL, a province, a municipality, a region) for one peiling."""
-    area = resolve_area(spec)
+def area_figures(spec: str, peiling: str, on: date | None = None) -> dict:
+    """One area (NL, a province, a municipality, a region) for one peiling; `on`: a woondeal region's members as
+    agreed on that day (the dashboard passes the peiling's reference date, as the monitor does)."""
+    area = resolve_area(spec, on)
     s = load_snapshot(peiling)
     latest = records_at(cutoff_of(peiling))
     mask = members(s, area)
@@ -237,9 +238,15 @@ def project_history(project_code: str) -> list[ProjectRecord]:
     return list(ProjectRecord.objects.filter(project__code=project_code).order_by("number"))
 
 
+SCORE_COLUMNS = ("projecten", "gemiddelde", "norm_2030", "voldoet_2030", "norm_2035", "voldoet_2035")
+
+
 def csv_rows(result: dict[str, dict] | list[dict]) -> list[list]:
-    """Open data (SOK art. 8.1: "Die data zijn voor iedereen vrijelijk toegankelijk") as a table, header first."""
-    items = result.values() if isinstance(result, dict) else result
+    """Open data (SOK art. 8.1: "Die data zijn voor iedereen vrijelijk toegankelijk") as a table, header first:
+    per area the shares, then per indicator (of every framework version the areas used) the number of projects
+    with a value, their mean, and per norm year the norm and how many projects meet it (empty: no norm)."""
+    items = list(result.values() if isinstance(result, dict) else result)
+    indicators = list(dict.fromkeys((r["framework"], r["indicator"]) for f in items for r in f["indicators"]))
     rows = [
         [
             "gebiedscode",
@@ -253,9 +260,19 @@ def csv_rows(result: dict[str, dict] | list[dict]) -> list[list]:
             "opgeleverd",
             "opgeleverd_onder_convenant",
             "aandeel_opgeleverd",
+            *(f"{code} ({label}): {column}" for label, code in indicators for column in SCORE_COLUMNS),
         ]
     ]
     for f in items:
+        scores = {(r["framework"], r["indicator"]): r for r in f["indicators"]}
+        cells = []
+        for key in indicators:
+            r = scores.get(key)
+            cells += (
+                [r["projects"], r["mean"], r["norm_2030"], r["meets_2030"], r["norm_2035"], r["meets_2035"]]
+                if r
+                else [0, None, None, None, None, None]
+            )
         rows.append(
             [
                 f["area"]["code"],
@@ -269,6 +286,7 @@ def csv_rows(result: dict[str, dict] | list[dict]) -> list[list]:
                 f["deliveries"]["homes"],
                 f["deliveries"]["homes_under"],
                 f["deliveries"]["share"],
+                *cells,
             ]
         )
     return rows
