@@ -5,10 +5,12 @@ import re
 
 import pytest
 
-from bouwregie.accounts import policy
+from bouwregie.accounts import policy, tokens
 from bouwregie.accounts.models import ApiToken
+from bouwregie.convenant.models import Partner, ProjectRecord
+from bouwregie.woontop.models import Afspraak, Mijlpaal, Status
 
-from .roles import ROLES, SOK_WRITES, build_world, sok_written
+from .roles import ROLES, SOK_WRITES, build_world, seat_user, sok_written
 
 
 @pytest.fixture
@@ -329,3 +331,67 @@ def test_the_beheerder_closes_a_peiling_through_the_api(client, world):
     earlier = send(client, world, "beheerder", "post", "/api/v1/peilingen/2025-Q1/closure", {})
     assert earlier.status_code == 400 and "kan niet meer gesloten worden: 2025-Q2" in earlier.json()["detail"]
     assert send(client, world, "beheerder", "post", "/api/v1/peilingen/morgen/closure", {}).status_code == 400
+
+
+# The write paths of issue #23 (convenant, Woontop): every POST per role — refused (401 without a key, 403 without
+# the right) with nothing written, accepted (201) for the roles that may; PUT and DELETE exist on none of them.
+# "rijk_bewerker": a Rijk seat that edits (the Rijk in build_world is a lezer and may not keep the Woontop table).
+WRITE_ROLES = (*ROLES, "rijk_bewerker")
+REFUSED = {**dict.fromkeys(WRITE_ROLES, 403), "anoniem": 401}
+WRITE_MATRIX = [
+    (
+        "/api/v1/convenant/partners",
+        {"organisation": "Gemeente X", "sector": "gemeente", "convenant_version": "2.0", "source": "brief"},
+        "partners",
+        {**REFUSED, "beheerder": 201},  # accounts.policy.can_edit_convenant_register
+    ),
+    (
+        "/api/v1/convenant/projects/{utrecht}/records",
+        {"under_convenant": True, "values": {}, "reason": "CTB-eisen in de tender"},
+        "records",
+        {**REFUSED, "gemeente_utrecht": 201, "provincie_utrecht": 201, "beheerder": 201},  # can_edit_project
+    ),
+    (
+        "/api/v1/woontop/milestones",
+        {"afspraak": "3", "code": "3-test", "deadline": "2025-09-30", "term": "Q3", "text": "t", "source": "brief"},
+        "milestones",
+        {**REFUSED, "rijk_bewerker": 201, "beheerder": 201},  # can_edit_woontop
+    ),
+    (
+        "/api/v1/woontop/milestones/4-shortlist-doorbraaklocaties/statuses",
+        {"quarter": "2025-Q1", "status": "gereed"},
+        "statuses",
+        {**REFUSED, "rijk_bewerker": 201, "beheerder": 201},
+    ),
+]
+
+
+def written() -> dict[str, int]:
+    return {
+        "partners": Partner.objects.count(),
+        "records": ProjectRecord.objects.count(),
+        "afspraken": Afspraak.objects.count(),
+        "milestones": Mijlpaal.objects.count(),
+        "statuses": Status.objects.count(),
+    }
+
+
+@pytest.mark.parametrize("role", WRITE_ROLES)
+def test_permission_matrix_for_the_write_paths_of_convenant_and_woontop(client, world, role):
+    if role == "rijk_bewerker":
+        world["keys"][role] = tokens.issue(seat_user(role, "Ministerie BZK", "rijk", None, None, "bewerker"), "test")
+    headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
+    for url, body, table, expected in WRITE_MATRIX:
+        url = url.format(**world)
+        before = written()
+        response = client.post(url, body, content_type="application/json", **headers)
+        assert response.status_code == expected[role], (url, role, response.content)
+        after = written()
+        if expected[role] == 201:
+            assert after == {**before, table: before[table] + 1}, (url, role)  # exactly the one row
+        else:
+            assert after == before, (url, role)  # a refusal writes nothing
+            assert response["Content-Type"] == "application/problem+json"
+        for method in (client.put, client.delete):
+            other = method(url, body, content_type="application/json", **headers)
+            assert other.status_code == 405 and written() == after, (url, role, method)

@@ -14,10 +14,12 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from bouwregie.convenant.models import Partner, ProjectRecord
 from bouwregie.monitor import api as monitor_api
+from bouwregie.woontop.models import Mijlpaal, Status
 
 from .builders import create
-from .roles import ROLES, SOK_WRITES, build_world, sok_written
+from .roles import ROLES, SOK_WRITES, build_world, seat_user, sok_written
 
 
 @pytest.fixture
@@ -113,6 +115,54 @@ def test_permission_matrix_for_sok_writes(client, world, role):
         for method in (client.put, client.delete, client.patch):
             assert method(url).status_code == 405, (url, role)
     assert sok_written() == before
+
+
+# The forms that write for issue #23 (convenant, Woontop), per role: "ok" = written and sent back to the page
+# (302 to itself), "login" = sent to sign in, 403 = refused; a refusal writes nothing. PUT and DELETE: 405 on
+# every page, and a POST on the open convenant page (nothing there writes) too.
+# "rijk_bewerker": a Rijk seat that edits (the Rijk in build_world is a lezer).
+PAGE_WRITE_ROLES = (*ROLES, "rijk_bewerker")
+PAGE_WRITES = [
+    (
+        "/convenant/projecten/{utrecht}",
+        {"onder_convenant": "1", "waarde_drinkwaterbesparing": "", "reden": "CTB-eisen in de tender"},
+        "records",
+        {**dict.fromkeys(PAGE_WRITE_ROLES, 403), "anoniem": "login", "gemeente_utrecht": "ok",
+         "provincie_utrecht": "ok", "beheerder": "ok"},
+    ),
+    (
+        "/woontop",
+        {"mijlpaal": "4-shortlist-doorbraaklocaties", "kwartaal": "2025-Q1", "status": "gereed"},
+        "statuses",
+        {**dict.fromkeys(PAGE_WRITE_ROLES, 403), "rijk_bewerker": "ok", "beheerder": "ok"},
+    ),
+    ("/convenant", {"gebied": "NL"}, None, dict.fromkeys(PAGE_WRITE_ROLES, 405)),
+]  # fmt: skip
+
+
+def written() -> dict[str, int]:
+    return {"partners": Partner.objects.count(), "records": ProjectRecord.objects.count(),
+            "milestones": Mijlpaal.objects.count(), "statuses": Status.objects.count()}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", PAGE_WRITE_ROLES)
+def test_permission_matrix_for_the_forms_of_convenant_and_woontop(client, world, role):
+    if role == "rijk_bewerker":
+        world["users"][role] = seat_user(role, "Ministerie BZK", "rijk", None, None, "bewerker")
+    as_role(client, world, role)
+    for url, form, table, expected in PAGE_WRITES:
+        url = url.format(**world)
+        before = written()
+        response = client.post(url, form)
+        seen = response.status_code
+        if seen == 302:
+            seen = "login" if response["Location"].startswith("/inloggen") else "ok"
+            assert seen == "login" or response["Location"].split("?")[0] == url, (url, role, response["Location"])
+        assert seen == expected[role], (url, role, response.status_code)
+        after = written()
+        assert after == ({**before, table: before[table] + 1} if seen == "ok" else before), (url, role)
+        for method in (client.put, client.delete):
+            assert method(url).status_code == 405 and written() == after, (url, role, method)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, world):

@@ -231,6 +231,14 @@ IMPORT_PROFILE_DIRS = [
 REGULATION_DIRS = [
     Path(p) for p in os.environ.get("BOUWREGIE_REGELING_DIRS", str(VAR_DIR / "regelingen")).split(os.pathsep) if p
 ]
+# Versions of the Convenant Toekomstbestendig Bouwen's indicator framework beyond the shipped one (issue #23,
+# convenant/framework.py): the national framework (seed 001, Bijlage 2, activiteit 5) will be a new file with a
+# later geldig_vanaf in one of these directories, not a code edit. Backed up as config/convenantkaders/.
+CONVENANT_KADER_DIRS = [
+    Path(p)
+    for p in os.environ.get("BOUWREGIE_CONVENANT_KADER_DIRS", str(VAR_DIR / "convenantkaders")).split(os.pathsep)
+    if p
+]
 
 # Background jobs (bouwregie.jobs.runner, issue #22): Django tasks on django-tasks-db's database queue, run by
 # separate worker processes (`bouwregie worker`, on any machine that reaches the database). "1" runs a job
