@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: help install demo serve test test-sqlite test-postgresql bench bench-baglink lint
+.PHONY: help install pdf-libraries demo serve test test-sqlite test-postgresql bench bench-baglink lint
 
 help:
 	@echo "make demo   - alles installeren, database + demodata, server op http://127.0.0.1:8000"
@@ -44,7 +44,20 @@ $(BIN)/.installed: requirements.lock pyproject.toml $(VENDOR)/.installed
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(BIN)/.installed
+# The PDF report (issue #20) is drawn by WeasyPrint, which loads Pango, HarfBuzz (with its subsetter) and fonts
+# from the system; a fresh machine may lack them. The tests read the PDF back with poppler's pdftotext/pdftoppm.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libraries:
+	@dpkg -s $(PDF_DEBS) >/dev/null 2>&1 || { echo "Systeembibliotheken voor PDF (WeasyPrint) installeren..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_DEBS) >/dev/null; }
+
+/usr/bin/pdftotext:
+	@echo "poppler-utils (Debian-pakket) installeren voor de PDF-tests..."
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null
+
+install: $(BIN)/.installed pdf-libraries
 
 demo: install
 	$(BIN)/bouwregie init
@@ -62,11 +75,11 @@ test: test-sqlite test-postgresql
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
-test-sqlite: install /usr/bin/chromium
+test-sqlite: install /usr/bin/chromium /usr/bin/pdftotext
 	$(BIN)/pytest
 
 # pytest-django creates (and drops) test_<name> on the server; the name is unique per run.
-test-postgresql: install /usr/bin/chromium
+test-postgresql: install /usr/bin/chromium /usr/bin/pdftotext
 	DATABASE_URL=$(PG_SERVER)/bouwregie_$$(date +%s)_$$$$ $(BIN)/pytest
 
 # The import benchmark's baselines (pyogrio.read_dataframe, a geopandas script) need geopandas, which
@@ -90,6 +103,7 @@ bench: install .venv-bench/.installed
 	$(BIN)/python bench/bench_baglink.py
 	$(BIN)/python bench/bench_bag.py
 	$(BIN)/python bench/bench_seeds23.py
+	$(BIN)/python bench/bench_rapport.py
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/bench_web.py

@@ -15,20 +15,14 @@ region codes padded with spaces, quoted, ';'-separated, some '.' values. Measure
 BENCH_CBS_RUNS (default 3); BENCH_CBS_QUICK=1 (or --quick) uses 2012–2013 only, for a smoke test.
 """
 
-import json
 import os
-import platform
 import random
-import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from pgtemp import create_database, drop_database  # noqa: E402
+from _common import ROOT, bouwregie, machine, now, on_both_databases, run_script, write_results
 
-ROOT = Path(__file__).resolve().parents[1]
 QUICK = os.environ.get("BENCH_CBS_QUICK") == "1" or "--quick" in sys.argv
 RUNS = int(os.environ.get("BENCH_CBS_RUNS", "3"))
 YEARS = range(2012, 2014) if QUICK else range(2012, 2025)
@@ -112,39 +106,24 @@ print(json.dumps({"figures": figures, "floor_s": round(med(floors), 3), "read_s"
 
 
 def measure(env, files) -> dict:
-    subprocess.run(
-        [sys.executable, "-m", "bouwregie", "migrate", "--noinput"], env=env, check=True, capture_output=True
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, *map(str, files)], env=env, check=True, capture_output=True, text=True
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    bouwregie(env, "migrate", "--noinput")
+    result = run_script(env, MEASURE, *files)
     result["read_to_floor"] = round(result["read_s"] / result["floor_s"], 1)
     result["import_to_floor"] = round(result["import_s"] / result["floor_s"], 1)
     return result
 
 
 def main():
-    results = {}
     with tempfile.TemporaryDirectory() as work:
         files = [Path(work) / f"81955NED_UntypedDataSet_{run + 1:02d}012025_000000.csv" for run in range(RUNS)]
         shape = {}
         for run, path in enumerate(files):
             shape = generate(path, seed=run)  # every run other figures: a new release each time
-        with tempfile.TemporaryDirectory() as var:
-            env = {**os.environ, "BOUWREGIE_VAR_DIR": var}
-            env.pop("DATABASE_URL", None)
-            results["sqlite"] = measure(env, files)
-        url = create_database("benchcbs")
-        try:
-            with tempfile.TemporaryDirectory() as var:
-                results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url}, files)
-        finally:
-            drop_database(url)
+        results = on_both_databases(lambda env: measure(env, files), "benchcbs")
     record = {
         "benchmark": "CBS 81955NED import beside csv.reader (issue #18)",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "when": now(),
+        "machine": machine(),
         "quick": QUICK,
         "runs": RUNS,
         "years": f"{YEARS[0]}-{YEARS[-1]}",
@@ -152,8 +131,6 @@ def main():
         **results,
     }
     name = "cbs-quick" if QUICK else "cbs"
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / f"bench/results/{name}.json").write_text(json.dumps(record, indent=2) + "\n")
     lines = [
         "# CBS 81955NED import beside csv.reader (issue #18)",
         "",
@@ -178,8 +155,7 @@ def main():
         "Each run imports another file (other figures), so each is a new release of the same table.",
         "",
     ]
-    (ROOT / f"bench/results/{name}.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    write_results(name, record, lines)
 
 
 if __name__ == "__main__":

@@ -5,19 +5,10 @@ GROUP BY (the floor). Targets: p50 < 300 ms and within 2x the floor. Writes benc
 Cold = first call in a fresh process (reads the peiling into a snapshot); warm = later calls (a
 closed peiling never changes, so its snapshot is cached)."""
 
-import json
 import os
-import platform
-import subprocess
-import sys
-import tempfile
-from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from pgtemp import create_database, drop_database  # noqa: E402
+from _common import load_demo, machine, now, on_both_databases, run_script, write_results
 
-ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 
@@ -66,36 +57,19 @@ print(json.dumps({"cold_ms": round(cold, 1), "warm_p50_ms": round(statistics.med
 
 
 def measure(env) -> dict:
-    subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(RUNS)], env=env, check=True, capture_output=True, text=True
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    load_demo(env, PROJECTS)
+    return run_script(env, MEASURE, RUNS)
 
 
 def main():
-    results = {}
-    with tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "BOUWREGIE_VAR_DIR": var}
-        env.pop("DATABASE_URL", None)
-        results["sqlite"] = measure(env)
-    url = create_database("benchmon")
-    try:
-        with tempfile.TemporaryDirectory() as var:
-            results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
-    finally:
-        drop_database(url)
+    results = on_both_databases(measure, "benchmon")
     for r in results.values():
         r["warm_to_floor"] = round(r["warm_p50_ms"] / r["floor_p50_ms"], 2)
         r["cold_to_floor"] = round(r["cold_ms"] / r["floor_p50_ms"], 2)
     record = {"benchmark": "national monitor and delays (issue #4)",
-              "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+              "when": now(),
+              "machine": machine(),
               "projects": PROJECTS, "runs": RUNS, "targets": {"p50_ms": 300, "to_floor": 2.0}, **results}  # fmt: skip
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/monitor.json").write_text(json.dumps(record, indent=2) + "\n")
     lines = ["# National monitor: NL + 12 provinces + 342 municipalities (issue #4)", "",
              f"{record['when']} — {record['machine']} — demo {PROJECTS} projects, peiling 2026-Q3, "
              f"p50 of {RUNS} runs, same run.", "",
@@ -112,8 +86,7 @@ def main():
               "Cold = first call in a fresh process, reading the peiling(en) into snapshots. Alternatives and",
               "Kansrijk Bouwen! (all ~24,000 active projects scored, 100,000 hours allocated, top 25 with reasons)",
               "run on the warm snapshot.", ""]  # fmt: skip
-    (ROOT / "bench/results/monitor.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    write_results("monitor", record, lines)
 
 
 if __name__ == "__main__":

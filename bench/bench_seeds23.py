@@ -6,19 +6,11 @@ uncached (monitor.api._national), so the ratio compares like with like. Writes b
 
 `--quick` (or BENCH_PROJECTS / BENCH_RUNS) for a smoke test: 1,000 projects, 2 runs, SQLite only."""
 
-import json
 import os
-import platform
-import subprocess
 import sys
-import tempfile
-from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from pgtemp import create_database, drop_database  # noqa: E402
+from _common import load_demo, machine, now, on_both_databases, run_script, write_results
 
-ROOT = Path(__file__).resolve().parents[1]
 QUICK = "--quick" in sys.argv
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "1000" if QUICK else "25000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "2" if QUICK else "7"))
@@ -50,47 +42,25 @@ print(json.dumps({"peiling": peiling, "areas": len(figures), "snapshot_ms": roun
 
 
 def measure(env) -> dict:
-    subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(RUNS)], env=env, check=True, capture_output=True, text=True
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    load_demo(env, PROJECTS)
+    result = run_script(env, MEASURE, RUNS)
     assert result["pipeline_homes"] == result["monitor_pipeline_homes"], result  # the same homes, the same snapshot
     result["ratio"] = round(result["convenant_ms"] / result["monitor_ms"], 2)
     return result
 
 
 def main():
-    results = {}
-    with tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "BOUWREGIE_VAR_DIR": var}
-        env.pop("DATABASE_URL", None)
-        results["sqlite"] = measure(env)
-    if not QUICK:
-        url = create_database("bench23")
-        try:
-            with tempfile.TemporaryDirectory() as var:
-                results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
-        finally:
-            drop_database(url)
+    results = on_both_databases(measure, "bench23", postgresql=not QUICK)
     record = {
         "benchmark": "convenant share per area beside the monitor's national figures (issue #23)",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "when": now(),
+        "machine": machine(),
         "projects": PROJECTS,
         "runs": RUNS,
         "quick": QUICK,
         **results,
     }
     name = "seeds23-quick" if QUICK else "seeds23"
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / f"bench/results/{name}.json").write_text(json.dumps(record, indent=2) + "\n")
     lines = [
         "# Convenant share per area beside the monitor's national figures (issue #23)",
         "",
@@ -113,8 +83,7 @@ def main():
         "The demo's convenant records are fictitious (one in eight projects, no indicator values).",
         "",
     ]
-    (ROOT / f"bench/results/{name}.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    write_results(name, record, lines)
 
 
 if __name__ == "__main__":

@@ -8,19 +8,10 @@ Cold = first request in a fresh process for the latest closed peiling (reads the
 each woondeal's first request once the snapshot is read (its figures computed, then cached: a closed
 peiling never changes); warm = later requests."""
 
-import json
 import os
-import platform
-import subprocess
-import sys
-import tempfile
-from datetime import UTC, datetime
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from pgtemp import create_database, drop_database  # noqa: E402
+from _common import load_demo, machine, now, on_both_databases, run_script, write_results
 
-ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
@@ -57,13 +48,8 @@ print(json.dumps(out))
 
 
 def measure(env) -> dict:
-    subprocess.run([sys.executable, "-m", "bouwregie", "init"], env=env, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "bouwregie", "demo", "--projects", str(PROJECTS)], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(RUNS)], env=env, check=True, capture_output=True, text=True
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    load_demo(env, PROJECTS)
+    result = run_script(env, MEASURE, RUNS)
     for kind in ("voortgang", "dashboard"):
         r = result[kind]
         r["warm_to_nl"] = round(r["warm_p50_ms"] / result["nl_p50_ms"], 2)
@@ -72,23 +58,11 @@ def measure(env) -> dict:
 
 
 def main():
-    results = {}
-    with tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "BOUWREGIE_VAR_DIR": var}
-        env.pop("DATABASE_URL", None)
-        results["sqlite"] = measure(env)
-    url = create_database("benchwd")
-    try:
-        with tempfile.TemporaryDirectory() as var:
-            results["postgresql"] = measure({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url})
-    finally:
-        drop_database(url)
+    results = on_both_databases(measure, "benchwd")
     record = {"benchmark": "woondeal progress pages beside the NL dashboard (issue #17)",
-              "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",
+              "when": now(),
+              "machine": machine(),
               "projects": PROJECTS, "runs": RUNS, "targets": {"p50_ms": 300}, **results}  # fmt: skip
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/woondeals.json").write_text(json.dumps(record, indent=2) + "\n")
     lines = ["# Woondeal pages beside the NL dashboard (issue #17)", "",
              f"{record['when']} — {record['machine']} — demo {PROJECTS} projects, latest closed peiling, "
              f"every demo woondeal ({results['sqlite']['woondeals']}), {RUNS} warm rounds, same run.", "",
@@ -107,8 +81,7 @@ def main():
               "process (reads the peiling into a snapshot); first visit = each woondeal's first request",
               "(figures computed on the warm snapshot, then cached per closed peiling); warm = repeated requests.",
               ""]  # fmt: skip
-    (ROOT / "bench/results/woondeals.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    write_results("woondeals", record, lines)
 
 
 if __name__ == "__main__":

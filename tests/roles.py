@@ -55,3 +55,28 @@ def seat_user(username, organisation, kind, province, municipality, role):
     org = Organisation.objects.create(name=organisation, kind=kind, province_id=province, municipality_id=municipality)
     Membership.objects.create(user=user, organisation=org, role=role)
     return user
+
+
+def sok_written() -> dict[str, int]:
+    """How many rows the SOK administration holds per kind of booking: a refused write leaves this as it was."""
+    from bouwregie.sok.models import AnnualAccount, BudgetChange, Expenditure, Invoice
+
+    return {m.__name__: m.objects.count() for m in (Expenditure, BudgetChange, Invoice, AnnualAccount)}
+
+
+# Every write of the SOK administration, in an order that works for one who may write (the account closes the
+# year, so it comes last): (API path under /api/v1/sok/years/2024, JSON body, web form for POST /sok/2024).
+SOK_WRITES = [
+    (
+        "expenditures",
+        {"line": "Communicatie", "amount_cents": 100, "spent_on": "2024-03-01", "description": "Drukwerk"},
+        {"actie": "uitgave", "post": "Communicatie", "bedrag": "1,00", "datum": "2024-03-01", "omschrijving": "x"},
+    ),
+    (
+        "budget-changes",
+        {"deltas_cents": {"Onvoorzien": 100}, "decided_on": "2024-11-20", "decision": "PSG", "reason": "r"},
+        {"actie": "wijziging", "besluitdatum": "2024-11-20", "besluit": "PSG", "reden": "r", "wijziging-5": "1,00"},
+    ),
+    ("invoices", {"issued_on": "2024-02-01"}, {"actie": "facturen", "datum": "2024-02-01"}),
+    ("annual-accounts", {"sent_on": "2025-02-20"}, {"actie": "verantwoording", "datum": "2025-02-20"}),
+]

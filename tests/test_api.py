@@ -5,10 +5,12 @@ import re
 
 import pytest
 
-from bouwregie.accounts import policy
+from bouwregie.accounts import policy, tokens
 from bouwregie.accounts.models import ApiToken
+from bouwregie.convenant.models import Partner, ProjectRecord
+from bouwregie.woontop.models import Afspraak, Mijlpaal, Status
 
-from .roles import ROLES, build_world
+from .roles import ROLES, SOK_WRITES, build_world, seat_user, sok_written
 
 
 @pytest.fixture
@@ -79,6 +81,7 @@ MATRIX = {
         "beheerder": 200,
     },
     "/api/v1/woontop/afspraken": dict.fromkeys(ROLES, 200),
+    "/api/v1/rapport/999999": {**dict.fromkeys(ROLES, 404), "anoniem": 401},  # issue #20: no such report
 }
 
 
@@ -92,12 +95,48 @@ def test_permission_matrix(client, world, role):
             assert response.json()["status"] == response.status_code and response.json()["title"]
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_for_sok_writes(client, world, role):
+    """Issue #23: every write endpoint of the SOK administration — refused with nothing written for every role but
+    the penvoerder's editors and the beheerder (here: the beheerder; the penvoerder in test_sok.py); PUT and
+    DELETE exist on none of them (405)."""
+    headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
+    expected = {"anoniem": 401, "beheerder": 201}.get(role, 403)
+    for path, body, _form in SOK_WRITES:
+        url = f"/api/v1/sok/years/2024/{path}"
+        before = sok_written()
+        response = client.post(url, body, content_type="application/json", **headers)
+        assert response.status_code == expected, (url, role, response.content)
+        if expected == 201:
+            assert sok_written() != before, url
+        else:
+            assert sok_written() == before and response["Content-Type"] == "application/problem+json", url
+        before = sok_written()
+        for method in (client.put, client.delete):
+            assert method(url, body, content_type="application/json", **headers).status_code == 405, (url, role)
+        assert sok_written() == before
+
+
 def test_open_book_only_for_the_parties_at_the_table(client, world):
     seen = {role: get(client, world, role, f"/api/v1/projects/{world['utrecht']}").json().get("open_book")
             for role in ROLES if role not in ("anoniem", "zonder_organisatie")}  # fmt: skip
     assert seen == {"rijk": None, "provincie_utrecht": {"grondexploitatie": -1_200_000},
                     "gemeente_utrecht": {"grondexploitatie": -1_200_000}, "gemeente_amsterdam": None,
                     "corporatie": None, "beheerder": {"grondexploitatie": -1_200_000}}  # fmt: skip
+
+
+def test_the_report_for_the_table_only_for_its_parties(client, world, settings, tmp_path):
+    """Issue #20: the report's version with open books only for the parties at the area's table (its gemeente,
+    its provincie, the beheerder); the public version for everyone signed in (rapport.jobs.check)."""
+    settings.REPORT_DIR = tmp_path
+    statuses = {}
+    for audience in ("tafel", "publiek"):
+        body = {"area": "GM0344", "peiling": "2025-Q2", "audience": audience, "format": "xlsx"}
+        statuses[audience] = {role: send(client, world, role, "post", "/api/v1/rapport", body).status_code
+                              for role in ROLES}  # fmt: skip
+    assert statuses["tafel"] == {**dict.fromkeys(ROLES, 403), "anoniem": 401, "provincie_utrecht": 202,
+                                 "gemeente_utrecht": 202, "beheerder": 202}  # fmt: skip
+    assert statuses["publiek"] == {**dict.fromkeys(ROLES, 202), "anoniem": 401}
 
 
 def test_project_list_filters_and_pages(client, world):
@@ -153,6 +192,14 @@ def test_the_policy_as_plain_rules():
     assert policy.can_manage_peilingen(provincie, "PV26") and not policy.can_manage_peilingen(provincie, "PV27")
     assert not policy.can_manage_peilingen(gemeente) and not policy.can_read_projects(policy.ANONYMOUS)
     assert policy.can_read_aggregates(policy.ANONYMOUS)
+    # The quarterly report's version for the table (issue #20): the area's gemeenten and provincies only.
+    region, provinces = frozenset({"GM0344", "GM0355"}), frozenset({"PV26"})
+    assert policy.can_read_tafel_report(gemeente, region, provinces) and policy.can_read_tafel_report(
+        provincie, region, provinces
+    )
+    assert not policy.can_read_tafel_report(gemeente, frozenset({"GM0363"}), frozenset({"PV27"}))
+    assert not policy.can_read_tafel_report(provincie, frozenset(), frozenset())  # NL: the beheerder's alone
+    assert policy.can_read_report(lezer) and not policy.can_read_report(policy.ANONYMOUS)
 
 
 def send(client, world, role, method, url, body):
@@ -284,3 +331,67 @@ def test_the_beheerder_closes_a_peiling_through_the_api(client, world):
     earlier = send(client, world, "beheerder", "post", "/api/v1/peilingen/2025-Q1/closure", {})
     assert earlier.status_code == 400 and "kan niet meer gesloten worden: 2025-Q2" in earlier.json()["detail"]
     assert send(client, world, "beheerder", "post", "/api/v1/peilingen/morgen/closure", {}).status_code == 400
+
+
+# The write paths of issue #23 (convenant, Woontop): every POST per role — refused (401 without a key, 403 without
+# the right) with nothing written, accepted (201) for the roles that may; PUT and DELETE exist on none of them.
+# "rijk_bewerker": a Rijk seat that edits (the Rijk in build_world is a lezer and may not keep the Woontop table).
+WRITE_ROLES = (*ROLES, "rijk_bewerker")
+REFUSED = {**dict.fromkeys(WRITE_ROLES, 403), "anoniem": 401}
+WRITE_MATRIX = [
+    (
+        "/api/v1/convenant/partners",
+        {"organisation": "Gemeente X", "sector": "gemeente", "convenant_version": "2.0", "source": "brief"},
+        "partners",
+        {**REFUSED, "beheerder": 201},  # accounts.policy.can_edit_convenant_register
+    ),
+    (
+        "/api/v1/convenant/projects/{utrecht}/records",
+        {"under_convenant": True, "values": {}, "reason": "CTB-eisen in de tender"},
+        "records",
+        {**REFUSED, "gemeente_utrecht": 201, "provincie_utrecht": 201, "beheerder": 201},  # can_edit_project
+    ),
+    (
+        "/api/v1/woontop/milestones",
+        {"afspraak": "3", "code": "3-test", "deadline": "2025-09-30", "term": "Q3", "text": "t", "source": "brief"},
+        "milestones",
+        {**REFUSED, "rijk_bewerker": 201, "beheerder": 201},  # can_edit_woontop
+    ),
+    (
+        "/api/v1/woontop/milestones/4-shortlist-doorbraaklocaties/statuses",
+        {"quarter": "2025-Q1", "status": "gereed"},
+        "statuses",
+        {**REFUSED, "rijk_bewerker": 201, "beheerder": 201},
+    ),
+]
+
+
+def written() -> dict[str, int]:
+    return {
+        "partners": Partner.objects.count(),
+        "records": ProjectRecord.objects.count(),
+        "afspraken": Afspraak.objects.count(),
+        "milestones": Mijlpaal.objects.count(),
+        "statuses": Status.objects.count(),
+    }
+
+
+@pytest.mark.parametrize("role", WRITE_ROLES)
+def test_permission_matrix_for_the_write_paths_of_convenant_and_woontop(client, world, role):
+    if role == "rijk_bewerker":
+        world["keys"][role] = tokens.issue(seat_user(role, "Ministerie BZK", "rijk", None, None, "bewerker"), "test")
+    headers = {} if role == "anoniem" else {"HTTP_AUTHORIZATION": f"Bearer {world['keys'][role]}"}
+    for url, body, table, expected in WRITE_MATRIX:
+        url = url.format(**world)
+        before = written()
+        response = client.post(url, body, content_type="application/json", **headers)
+        assert response.status_code == expected[role], (url, role, response.content)
+        after = written()
+        if expected[role] == 201:
+            assert after == {**before, table: before[table] + 1}, (url, role)  # exactly the one row
+        else:
+            assert after == before, (url, role)  # a refusal writes nothing
+            assert response["Content-Type"] == "application/problem+json"
+        for method in (client.put, client.delete):
+            other = method(url, body, content_type="application/json", **headers)
+            assert other.status_code == 405 and written() == after, (url, role, method)

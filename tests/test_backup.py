@@ -139,10 +139,12 @@ def test_restore_into_a_fresh_database_gives_back_the_whole_history(databases, s
         "projects_versionseal": 148,  # one seal per version (its milestones are fixed)
         "woondeals_woondeal": 35, "woondeals_woondealversion": 35,  # the demo's fictitious woondeals
         # issue #23: the four provinces, one in eight demo projects under the convenant (ids 8, 16, 24, 32, 40),
-        # the SOK 2024 (4 parties, 6 budget lines, 4 contributions) and the Woontop list (25 afspraken, 21 mijlpalen)
+        # the SOK 2024 (4 parties, 6 budget lines, 4 contributions; the jaarplannen's 5 + 7 activities) and the
+        # Woontop list (25 afspraken, 79 mijlpalen)
         "convenant_partner": 4, "convenant_projectrecord": 5, "sok_agreement": 1, "sok_party": 4, "sok_jaarplan": 1,
+        "sok_activity": 12,
         "sok_budgetline": 6, "sok_contribution": 4, "sok_invoice": 0, "sok_expenditure": 0, "sok_budgetchange": 0,
-        "sok_annualaccount": 0, "woontop_afspraak": 25, "woontop_mijlpaal": 21, "woontop_status": 0,
+        "sok_annualaccount": 0, "woontop_afspraak": 25, "woontop_mijlpaal": 79, "woontop_status": 0,
     }  # fmt: skip
     assert after == before
     assert trigger_names(target) == trigger_names(env) and len(trigger_names(target)) >= 12

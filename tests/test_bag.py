@@ -534,3 +534,84 @@ def test_registraties_import_takes_a_bag_extract_too():
     assert "PND" in out.getvalue() and not BagExtract.objects.exists()
     call_command("registraties", "import", str(DATA / "0221PND15092020-000001.xml"), stdout=StringIO())
     assert BagExtract.objects.count() == 1
+
+
+# -- issue #18 fresh-eyes check (h18): a damaged zip, a voorkomen twice apart, a database before `init` --------
+@pytest.mark.django_db
+def test_a_truncated_zip_is_refused_as_damaged_not_as_xml(tmp_path):
+    """A download broken off: the zip's table of contents (at its end) is missing, so zipfile does not know it
+    as a zip; it used to be parsed as XML ('regel 1: ongeldige XML')."""
+    broken = tmp_path / "0221PND15092020.zip"
+    broken.write_bytes(PND_ZIP.read_bytes()[:3000])
+    for path in (broken, shutil.copy(broken, tmp_path / "extract.bin")):
+        with pytest.raises(lvbag.BagFileError) as refused:
+            importer.import_file(path)
+        assert str(refused.value) == (
+            f"Het bestand '{Path(path).name}' is beschadigd: het is geen volledig zip-bestand (de inhoudsopgave aan "
+            "het eind ontbreekt; is de download afgebroken?). Er is niets geladen."
+        )
+    assert not BagExtract.objects.exists() and not BagVoorkomen.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_voorkomen_twice_names_both_lines_and_writes_nothing(tmp_path):
+    """Object A's voorkomen 1 twice with object B in between (as the shared sample's 0221NUM15092020-000001.xml
+    has for nummeraanduiding 0221200000330998): the store's unique key refuses it; the message names both
+    places instead of the database's constraint. Adjacent (the extract's order) the reader sees it itself."""
+    a1, b1 = HAND_MADE[9], HAND_MADE[10]  # D voorkomen 1, E voorkomen 1
+    text = writer.part("VBO", [a1, b1, a1], "2020-09-15")
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if "<Objecten:Verblijfsobject>" in line]
+    path = tmp_path / "0221VBO15092020-000009.xml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(lvbag.BagFileError) as refused:
+        importer.import_file(path)
+    assert str(refused.value) == (
+        f"0221VBO15092020-000009.xml, regel {lines[2]}: object 0221010000900004 heeft voorkomen 1 al eerder "
+        f"(0221VBO15092020-000009.xml, regel {lines[0]}); een voorkomenidentificatie hoort per object één keer voor "
+        "te komen. Er is niets geladen."
+    )
+    assert not BagExtract.objects.exists() and not BagVoorkomen.objects.exists()
+    adjacent = tmp_path / "0221VBO15092020-000010.xml"
+    adjacent.write_text(writer.part("VBO", [a1, a1], "2020-09-15"), encoding="utf-8")
+    with pytest.raises(lvbag.BagFileError, match=r"-000010.xml, regel \d+: object 0221010000900004 heeft voorkomen 1"):
+        importer.import_file(adjacent)
+
+
+@pytest.mark.django_db
+def test_the_shared_num_sample_is_refused_with_the_places_of_its_double_voorkomen():
+    with pytest.raises(lvbag.BagFileError) as refused:
+        importer.import_file(DATA / "0221NUM15092020-000001.xml")
+    assert "regel 258: object 0221200000330998 heeft voorkomen 1 al eerder (0221NUM15092020-000001.xml, regel 143)" in (
+        str(refused.value)
+    )
+
+
+@pytest.mark.django_db
+def test_a_load_before_the_reference_data_maps_municipalities_from_the_shipped_files(tmp_path):
+    """`bouwregie migrate` without `init`: no municipalities in the database. The load crashed
+    (AttributeError: '_Municipalities' object has no attribute 'unknown'); it maps from the reference files."""
+    from bouwregie.geo.models import Municipality, MunicipalityMerger
+
+    MunicipalityMerger.objects.all().delete()
+    Municipality.objects.all().delete()
+    report = importer.import_file(write_vbo_part(tmp_path / "0221VBO15092020-000002.xml", HAND_MADE))
+    assert not any("onbekende gemeentecodes" in w for w in report.warnings)
+    assert set(BagWoning.objects.values_list("municipality", flat=True)) == {"GM0221"}
+
+
+@pytest.mark.django_db
+def test_a_zip_damaged_inside_a_part_is_named_damaged_not_invalid_xml(tmp_path):
+    """50 bytes garbled in the middle of the first part: it inflates to garbage, which lxml called 'ongeldige XML'
+    at line 28389; the part's CRC-32 says what happened."""
+    damaged = bytearray(PND_ZIP.read_bytes())
+    for i in range(400_000, 400_050):
+        damaged[i] ^= 0x5A
+    path = tmp_path / "0221PND15092020.zip"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(lvbag.BagFileError) as refused:
+        importer.import_file(path)
+    assert str(refused.value) == (
+        "Het bestand '0221PND15092020.zip › 0221PND15092020-000001.xml' is beschadigd: het (ingepakte) bestand is "
+        "onvolledig of ongeldig (Bad CRC-32 for file '0221PND15092020-000001.xml')."
+    )
+    assert not BagExtract.objects.exists() and not BagVoorkomen.objects.exists()

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from bouwregie.cbs import figures, importer, statline
 from bouwregie.cbs.models import CbsFigure, CbsRelease
+from bouwregie.formatting import number
 from bouwregie.projects.models import AppendOnlyError
 from bouwregie.registraties import dispatch as registraties
 
@@ -94,9 +95,9 @@ def test_reading_the_81955ned_csv_maps_former_and_keeps_split_municipalities(db)
     assert amsterdam.values["nieuwbouw"] == 5000 and amsterdam.values["correctie"] is None  # '.' is unknown
     summary = importer.summarise(reading)
     assert summary.years == {
-        2018: {"gemeenten": 6270, "nl": 6270, "unknown": 0},
-        2019: {"gemeenten": 7500, "nl": 7500, "unknown": 1},
-        2020: {"gemeenten": 5500, "nl": None, "unknown": 0},
+        2018: {"gemeenten": 6270, "nl": 6270, "unknown": 0, "absent": 0},
+        2019: {"gemeenten": 7500, "nl": 7500, "unknown": 1, "absent": 0},  # Haaren existed until 2021: '.' unknown
+        2020: {"gemeenten": 5500, "nl": None, "unknown": 0, "absent": 0},
     }
     assert summary.municipalities == {
         "GM0363": {2018: 5000, 2019: 6000, 2020: 5500},
@@ -109,7 +110,10 @@ def test_reading_the_81955ned_csv_maps_former_and_keeps_split_municipalities(db)
         "naam": "Haarlemmerliede en Spaarnwoude",
         "opvolgers": [{"code": "GM0394", "naam": "Haarlemmermeer"}],
         "gesplitst": False,
+        "verplaatst": {"2018": 40},
+        "totaal": 40,
     }
+    assert (haaren["verplaatst"], haaren["totaal"]) == ({"2018": 30}, 30)
     assert haaren["gesplitst"] and [s["code"] for s in haaren["opvolgers"]] == ["GM0757", "GM0824", "GM0855", "GM0865"]
 
 
@@ -444,3 +448,138 @@ def test_other_cbs_levels_are_kept_as_totals_with_a_warning(db, tmp_path):
     assert importer.summarise(reading).years[2018]["gemeenten"] == 5  # a total is no municipality's figure
     with pytest.raises(statline.CbsFileError, match="rij 2, kolom RegioS, waarde 'PV99'"):
         statline.read_file(write(tmp_path, "81955NED_pv.csv", [row(1, "PV99  ", "2018JJ00", "900")]))
+
+
+# --- a whole-period extract with reorganisations (issue #18's held-back check, in its shape; h18) --------------
+REORGANISED = DATA / "81955NED_UntypedDataSet_01032021_091500.csv"
+# 81955NED_UntypedDataSet_01032021_091500.csv, as the open-data portal writes it (UTF-8 with BOM, CRLF, every cell
+# quoted, region codes and values padded with spaces, '.' unknown, '' where a region did not exist): every region
+# for every year 2012-2020 (nieuwbouw of Woningen; real codes and dates from gemeentelijke_indeling.csv):
+#   GM0003 Appingedam 10, GM0010 Delfzijl 20, GM0024 Loppersum 5 every year   → GM1979 Eemsdelta (2021): 35 a year
+#   GM0005 Bedum 30 (2012-2018)                                               → GM1966 Het Hogeland (2019): 100, 120
+#   GM0053 Winsum 7 (2012-2018): split 2019 over Het Hogeland and Westerkwartier, stays GM0053
+#   GM0051 Skarsterlân 11 (2012-2013), GM1921 De Friese Meren 40 (2014; renamed 1-7-2015) → GM1940 De Fryske
+#     Marren 50 (2015-2020): 11, 11, 40, 50, …
+#   GM0363 Amsterdam 4000 + 100 per year after 2012 (2020 also as four quarters: the year row counts), GM0457 Weesp
+#     60 a year → Amsterdam: 4060, 4160, …, 4860 (40.140 in all)
+#   GM0788 Haaren 3 a year, '.' in 2016: split 2021, stays GM0788
+#   NL01 = the municipalities' sum: 4146, 4246, 4375, 4485, 4582, 4685, 4785, 4948, 5068; PV20 2012 only (72)
+# Empty cells of municipalities that did not exist (wholly): 2012-2013 GM1921, GM1940, GM1966, GM1979; 2014-2018
+# GM0051, GM1921 (2015: renamed mid-year) / GM1940 (2014), GM1966, GM1979; 2019-2020 also GM0005 and GM0053 → 5.
+REORGANISED_YEARS = {2012: 4146, 2013: 4246, 2014: 4375, 2015: 4485, 2016: 4582, 2017: 4685, 2018: 4785,
+                     2019: 4948, 2020: 5068}  # fmt: skip
+REORGANISED_PER_MUNICIPALITY = {
+    "GM0363": dict(zip(range(2012, 2021), range(4060, 4861, 100), strict=True)),
+    "GM1966": {**dict.fromkeys(range(2012, 2019), 30), 2019: 100, 2020: 120},
+    "GM1940": {2012: 11, 2013: 11, 2014: 40, **dict.fromkeys(range(2015, 2021), 50)},
+    "GM1979": dict.fromkeys(range(2012, 2021), 35),
+    "GM0053": dict.fromkeys(range(2012, 2019), 7),
+    "GM0788": {**dict.fromkeys(range(2012, 2021), 3), 2016: 0},
+}
+
+
+def test_a_whole_period_extract_lists_the_mapping_with_the_figures_moved_and_stores_the_files_sums(db):
+    dry = run("import", str(REORGANISED), "--dry-run", "--all")
+    assert not CbsRelease.objects.exists() and "Proefimport: 139 cijfers zouden 81955NED versie 1 worden" in dry
+    for year, total in REORGANISED_YEARS.items():
+        assert f"  {year}  {number(total):>9}   NL01 {number(total):>9}  klopt" in dry
+    assert "  GM0003 Appingedam → GM1979 Eemsdelta (2012 10, 2013 10, 2014 10, 2015 10, 2016 10, 2017 10, 2018 10, " \
+           "2019 10, 2020 10; totaal 90)" in dry  # fmt: skip
+    assert "  GM0051 Skarsterlân → GM1940 De Fryske Marren (2012 11, 2013 11; totaal 22)" in dry
+    assert "  GM1921 De Friese Meren → GM1940 De Fryske Marren (2014 40; totaal 40)" in dry
+    assert "  GM0457 Weesp → GM0363 Amsterdam (2012 60, 2013 60, 2014 60, 2015 60, 2016 60, 2017 60, 2018 60, " \
+           "2019 60, 2020 60; totaal 540)" in dry  # fmt: skip
+    assert "GM0053 Winsum: gesplitst over GM1966 Het Hogeland, GM1969 Westerkwartier" in dry and "totaal 49)" in dry
+    assert "  GM0363 Amsterdam" in dry and "totaal 40.140" in dry
+    # only Haaren's '.' is a missing figure; the empty cells of reorganised municipalities are a note, no warning
+    assert [line for line in dry.splitlines() if line.startswith("waarschuwing")] == [
+        "waarschuwing: 2016: 1 gemeente zonder cijfer ('.'), als 0 opgeteld."
+    ]
+    assert "2012: 4 lege cellen van gemeenten die dat jaar niet (heel) bestonden (herindeling); overgeslagen." in dry
+    assert "2019: 5 lege cellen van gemeenten die dat jaar niet (heel) bestonden (herindeling); overgeslagen." in dry
+    out = run("import", str(REORGANISED))
+    assert "139 cijfers opgeslagen als 81955NED versie 1 (publicatie van 01-03-2021)." in out
+    for year, total in REORGANISED_YEARS.items():
+        expected = {code: by_year[year] for code, by_year in REORGANISED_PER_MUNICIPALITY.items() if year in by_year}
+        assert figures.new_build_by_municipality(year) == dict(sorted(expected.items()))
+        assert figures.new_build("NL", [year]) == {year: total}
+    assert figures.new_build("Eemsdelta", range(2012, 2021)) == dict.fromkeys(range(2012, 2021), 35)
+    assert figures.new_build("PV20", [2019]) == {2019: 135}  # Eemsdelta 35 + Het Hogeland 100 (Winsum gone)
+    release = CbsRelease.objects.get()
+    assert [m["voormalig"] for m in release.mapping] == ["GM0003", "GM0005", "GM0010", "GM0024", "GM0051", "GM0053",
+                                                         "GM0457", "GM0788", "GM1921"]  # fmt: skip
+    assert release.mapping[1]["verplaatst"] == {str(y): 30 for y in range(2012, 2019)}
+
+
+def test_a_revised_whole_period_extract_is_a_new_dated_release_beside_the_first(db, tmp_path):
+    run("import", str(REORGANISED))
+    revised = REORGANISED.read_bytes().replace(b'"GM0363    ";"2020JJ00";"      1000";"      4800"',
+                                               b'"GM0363    ";"2020JJ00";"      1000";"      4850"')  # fmt: skip
+    assert revised != REORGANISED.read_bytes()
+    path = tmp_path / "81955NED_UntypedDataSet_15062021_080000.csv"
+    path.write_bytes(revised)
+    out = run("import", str(path))
+    assert "als 81955NED versie 2 (publicatie van 15-06-2021)" in out
+    assert "VERSCHIL" in out  # NL01 still says 5068, the municipalities now 5118
+    assert [(r.number, r.release_date.isoformat()) for r in CbsRelease.objects.order_by("number")] == [
+        (1, "2021-03-01"), (2, "2021-06-15")]  # fmt: skip
+    assert figures.new_build("GM0363", [2020]) == {2020: 4910}  # the newer release: 4850 + Weesp 60
+    first = CbsRelease.objects.get(number=1)
+    assert figures.new_build("GM0363", [2020], release=first) == {2020: 4860}
+
+
+def test_the_table_views_csv_with_its_title_units_row_and_source_line_in_windows_1252(db, tmp_path):
+    """StatLine's table view writes the title above the header, a row of units under it and 'Bron: CBS' at the
+    end; the title holds ';' and ','. It was 'geen registratiebestand', and then 'Het bestand is leeg.'"""
+    lines = LABELS.read_text(encoding="utf-8").splitlines()
+    text = "\r\n".join([
+        '"Voorraad woningen en niet-woningen; mutaties, gebruiksfunctie, regio"', lines[0],
+        '"";"";"";"aantal";"aantal";"aantal";"aantal";"aantal";"aantal";"aantal";"aantal"', *lines[1:4],
+        '"Woningen";"Utrecht (PV)";"2018";"1";"2";"3";"4";"5";"6";"7";"8"',
+        '"Bron: CBS"', ""])  # fmt: skip
+    path = tmp_path / "Voorraad_woningen_en_niet_woningen.csv"
+    path.write_bytes(text.encode("cp1252"))
+    out = run("import", str(path), "--tabel", "81955NED", "--dry-run")
+    assert "CBS 81955NED (labels): 4 cijfers voor Woningen gelezen" in out
+    assert "De eerste 1 regel(s) vóór de kop overgeslagen (titel van de tabel)." in out
+    bad = path.read_bytes().replace(b'"Amsterdam"', b'"Amsterdm"')
+    path.write_bytes(bad)
+    with pytest.raises(CommandError) as refused:
+        run("import", str(path), "--tabel", "81955NED")
+    assert "rij 6, kolom Regio's, waarde 'Amsterdm': Onbekende regio" in str(refused.value)
+    assert not CbsRelease.objects.exists()
+
+
+def test_another_statline_table_is_named_as_such(db, tmp_path):
+    path = tmp_path / "03759NED_UntypedDataSet_01032021_091500.csv"
+    path.write_text('"ID";"Geslacht";"RegioS";"Perioden";"BevolkingOp1Januari_1"\r\n'
+                    '"0";"T001038";"GM0363    ";"2019JJ00";"862965"\r\n', encoding="utf-8")  # fmt: skip
+    with pytest.raises(CommandError) as refused:
+        run("import", str(path), "--dry-run")
+    assert str(refused.value) == (
+        "03759NED_UntypedDataSet_01032021_091500.csv niet geïmporteerd, er is niets opgeslagen:\n"
+        "- waarde '03759NED': Onbekende CBS-tabel; bekend zijn: 81955NED, 86098NED."
+    )
+
+
+def test_the_rows_cbsodata_returns_saved_as_json_import_as_labels(db, tmp_path):
+    """`cbsodata.get_data("81955NED")` gives a list of rows with the dimensions as labels (the package's
+    documented behaviour: codes replaced by their Title). Saved with json.dump, that list imports; it was refused as
+    'Geen CBS-API-antwoord'. Figures as V1's 2018: Amsterdam 5000, Haarlemmerliede en Spaarnwoude 40 →
+    Haarlemmermeer 1200 + 40, Nederland 6270 (with Haaren 30)."""
+    rows = [
+        {"ID": n, "Gebruiksfunctie": "Woningen", "RegioS": region, "Perioden": "2018", "BeginstandVoorraad_1": 1,
+         "Nieuwbouw_2": value, "OverigeToevoeging_3": 0, "Sloop_4": 0, "OverigeOnttrekking_5": 0, "Correctie_6": None,
+         "SaldoVoorraad_7": value, "EindstandVoorraad_8": 1 + value}
+        for n, (region, value) in enumerate([("Nederland", 6270), ("Amsterdam", 5000),
+                                             ("Haarlemmerliede en Spaarnwoude", 40), ("Haarlemmermeer", 1200),
+                                             ("Haaren", 30)])
+    ]  # fmt: skip
+    path = tmp_path / "81955NED_cbsodata_2024-11-29.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    out = run("import", str(path))
+    assert "CBS 81955NED (labels): 5 cijfers voor Woningen gelezen" in out
+    assert "  2018      6.270   NL01     6.270  klopt" in out
+    assert "GM0393 Haarlemmerliede en Spaarnwoude → GM0394 Haarlemmermeer (2018 40; totaal 40)" in out
+    assert figures.new_build_by_municipality(2018) == {"GM0363": 5000, "GM0394": 1240, "GM0788": 30}
+    assert CbsRelease.objects.get().release_date.isoformat() == "2024-11-29"

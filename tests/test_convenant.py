@@ -5,15 +5,22 @@ version."""
 
 import csv
 import io
-from datetime import UTC, date, datetime
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from bouwregie.convenant import framework, rules, store
+from bouwregie.backup import archive
+from bouwregie.convenant import framework, report, rules, store
 from bouwregie.convenant.models import ProjectRecord
 from bouwregie.projects import services
-from bouwregie.projects.models import AppendOnlyError
+from bouwregie.projects.models import AppendOnlyError, Peiling
 
 from .roles import build_world
 
@@ -181,3 +188,171 @@ def test_who_records_a_project(world, client, role, expected):
         form = {"onder_convenant": "1", "waarde_drinkwaterbesparing": "85", "reden": "Web"}
         assert client.post(f"/convenant/projecten/{world['utrecht']}", form).status_code == 302
         assert ProjectRecord.objects.count() == 2
+
+
+def test_the_kader_dirs_are_a_setting_from_the_environment(tmp_path):
+    """CONVENANT_KADER_DIRS comes from BOUWREGIE_CONVENANT_KADER_DIRS like the other directory settings (issue #23),
+    default var/convenantkaders."""
+    show = "from django.conf import settings; print([str(p) for p in settings.CONVENANT_KADER_DIRS])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bouwregie.settings", "BOUWREGIE_VAR_DIR": str(tmp_path)}
+    env.pop("BOUWREGIE_CONVENANT_KADER_DIRS", None)
+
+    def dirs(extra: dict) -> str:
+        run = subprocess.run([sys.executable, "-c", show], env={**env, **extra}, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert dirs({}) == str([str(tmp_path / "convenantkaders")])
+    assert dirs({"BOUWREGIE_CONVENANT_KADER_DIRS": os.pathsep.join(["/a/kaders", "/b/kaders"])}) == str(
+        ["/a/kaders", "/b/kaders"]
+    )
+
+
+def test_own_framework_versions_go_into_the_backup_and_come_back(settings, tmp_path):
+    own = tmp_path / "kaders"
+    own.mkdir()
+    (own / "ctb-3.0.toml").write_text(VERSION_3, encoding="utf-8")
+    settings.IMPORT_PROFILE_DIRS, settings.REGULATION_DIRS, settings.CONVENANT_KADER_DIRS = [], [], [own]
+    assert list(archive.config_files()) == ["config/convenantkaders/ctb-3.0.toml"]
+    database = tmp_path / "db.sqlite3"
+    database.write_bytes(b"")
+    archive.write(tmp_path / "backup.zip", {"database": "sqlite"}, database)
+    with zipfile.ZipFile(tmp_path / "backup.zip") as z:
+        manifest = json.loads(z.read("manifest.json"))
+        assert z.read("config/convenantkaders/ctb-3.0.toml").decode("utf-8") == VERSION_3
+    settings.CONVENANT_KADER_DIRS = [tmp_path / "teruggezet"]
+    written, kept = archive.restore_config(tmp_path / "backup.zip", manifest, force=False)
+    assert written == [str(tmp_path / "teruggezet" / "ctb-3.0.toml")] and kept == []
+    assert "ctb 3.0" in [f.label for f in framework.all_versions()]
+
+
+VERSION_3_1 = """
+kader = "ctb"
+versie = "3.1"
+geldig_vanaf = 2025-09-01
+bron = "Testkader (fictief): eenheden en bereik"
+[[thema]]
+code = "ctb"
+naam = "Toekomstbestendig bouwen"
+bron = "test"
+[[indicator]]
+code = "circulair_aandeel"
+naam = "Aandeel circulaire materialen"
+thema = "ctb"
+eenheid = "%"
+bron = "test"
+[[indicator]]
+code = "drinkwaterbesparing"
+naam = "Drinkwatergebruik"
+thema = "ctb"
+eenheid = "liter per persoon per dag"
+minimum = 0
+bron = "test"
+"""
+
+
+def test_a_record_names_an_existing_valid_version_and_values_in_range(world, settings, client):
+    (settings.CONVENANT_KADER_DIRS[0] / "ctb-3.1.toml").write_text(VERSION_3_1, encoding="utf-8")
+    utrecht = world["utrecht"]
+    with pytest.raises(store.ConvenantError, match=r"^Convenantversie '9\.9' bestaat niet; bekende versies: 2\.0, "):
+        store.record(utrecht, True, {}, "CTB", "gemeente", "9.9", now=at(2025, 6, 2))
+    with pytest.raises(store.ConvenantError) as refused:
+        store.record(utrecht, True, {}, "CTB", "gemeente", "3.0", now=at(2025, 6, 2))
+    assert str(refused.value) == "Convenantversie '3.0' geldt pas vanaf 1-7-2025; de registratie is van 2-6-2025."
+    with pytest.raises(store.ConvenantError) as refused:
+        store.record(utrecht, True, {"circulair_aandeel": "120"}, "CTB", "gemeente", "2.0", now=at(2025, 10, 1))
+    assert str(refused.value) == "Indicator 'circulair_aandeel': waarde 120 valt buiten het bereik 0 tot en met 100 %."
+    with pytest.raises(store.ConvenantError) as refused:
+        store.record(utrecht, True, {"drinkwaterbesparing": -5}, "CTB", "gemeente", "3.1", now=at(2025, 10, 1))
+    assert str(refused.value) == (
+        "Indicator 'drinkwaterbesparing': waarde -5 valt buiten het bereik minstens 0 liter per persoon per dag."
+    )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['gemeente_utrecht']}"}
+    body = {"under_convenant": True, "convenant_version": "7", "values": {}, "reason": "CTB"}
+    response = client.post(
+        f"/api/v1/convenant/projects/{utrecht}/records", body, content_type="application/json", **headers
+    )
+    assert response.status_code == 400 and "Convenantversie '7' bestaat niet" in response.content.decode()
+    assert ProjectRecord.objects.count() == 0  # every refusal wrote nothing
+    ok = store.record(
+        utrecht,
+        True,
+        {"circulair_aandeel": 100, "drinkwaterbesparing": 0},
+        "CTB",
+        "gemeente",
+        "2.0",
+        now=at(2025, 10, 1),
+    )
+    assert (ok.framework, ok.convenant_version, ok.values) == (
+        "ctb 3.1",
+        "2.0",
+        {"circulair_aandeel": 100.0, "drinkwaterbesparing": 0.0},
+    )
+    (v31,) = [f for f in framework.all_versions() if f.version == "3.1"]
+    assert [(i.minimum, i.maximum) for i in v31.indicators] == [(0.0, 100.0), (0.0, None)]
+
+
+def test_a_partner_signing_date_is_not_in_the_future(world, client):
+    with pytest.raises(store.ConvenantError) as refused:
+        store.register_partner(
+            "Gemeente X", "gemeente", "2.0", "brief", "b", signed_on=date(2025, 12, 2), now=at(2025, 12, 1)
+        )
+    assert str(refused.value) == "Ondertekend op: 2-12-2025 ligt in de toekomst (vandaag is 1-12-2025)."
+    store.register_partner(
+        "Gemeente X", "gemeente", "2.0", "brief", "b", signed_on=date(2025, 12, 1), now=at(2025, 12, 1)
+    )
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['beheerder']}"}
+    body = {"organisation": "Gemeente Y", "sector": "gemeente", "convenant_version": "2.0", "source": "brief"}
+    response = client.post(
+        "/api/v1/convenant/partners", {**body, "signed_on": tomorrow}, content_type="application/json", **headers
+    )
+    assert response.status_code == 400 and "ligt in de toekomst" in response.content.decode()
+    assert [p.organisation for p in store.register()] == ["Gemeente X"]
+
+
+def test_the_dashboard_the_open_data_and_the_report_show_shares_and_scores(world, client):
+    """Issue #23: per area and peiling the share under the convenant and the indicator scores against the norms, on
+    the dashboard (/ and /gebied/<code>), in the open-data CSV, and from convenant.report.summary for #20."""
+    # Utrecht's 40 homes under the convenant, recorded 2 July 2025 under ctb 3.0 (in force from 1 July; norms
+    # 2030: at most 100, 2035: at most 80 litres), before peiling 2025-Q2 closed (15 July 2025): 95 meets 2030 only.
+    store.record(world["utrecht"], True, {"drinkwaterbesparing": 95}, "CTB", "gemeente", "3.0", now=at(2025, 7, 2))
+    national = client.get("/?peiling=2025-Q2").content.decode()
+    section = national[national.index('id="convenant"') :]
+    assert "30,8%" in section and "40 van 130 woningen" in section  # 40 / (40 + 90) = 0.3077
+    assert "Drinkwatergebruik" in section and "ctb 3.0" in section
+    municipality = client.get("/gebied/GM0344?peiling=2025-Q2").content.decode()
+    section = municipality[municipality.index('id="convenant"') :]
+    assert "100,0%" in section and "40 van 40 woningen" in section
+    row = section[section.index("Drinkwatergebruik") :][:900]
+    assert "1 <small>(norm ≤ 100,0 liter per persoon per dag)" in row and "0 <small>(norm ≤ 80,0 liter" in row
+    amsterdam = client.get("/gebied/GM0363?peiling=2025-Q2").content.decode()
+    assert "0 van 90 woningen" in amsterdam[amsterdam.index('id="convenant"') :]
+
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/convenant?peiling=2025-Q2&formaat=csv").content.decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    header, by_code = rows[0], {r[0]: r for r in rows[1:]}
+    first = header.index("drinkwaterbesparing (ctb 3.0): projecten")
+    assert header[first : first + 6] == [
+        "drinkwaterbesparing (ctb 3.0): projecten",
+        "drinkwaterbesparing (ctb 3.0): gemiddelde",
+        "drinkwaterbesparing (ctb 3.0): norm_2030",
+        "drinkwaterbesparing (ctb 3.0): voldoet_2030",
+        "drinkwaterbesparing (ctb 3.0): norm_2035",
+        "drinkwaterbesparing (ctb 3.0): voldoet_2035",
+    ]
+    assert by_code["GM0344"][first : first + 6] == ["1", "95.0", "100.0", "1", "80.0", "0"]
+    assert by_code["GM0363"][first : first + 6] == ["0", "", "", "", "", ""]
+    one = client.get("/api/v1/convenant/figures?area=PV26&peiling=2025-Q2&format=csv").content.decode("utf-8-sig")
+    assert "drinkwaterbesparing (ctb 3.0): voldoet_2030" in one.splitlines()[0]
+
+    summary = report.summary("2025-Q2", ["NL", "GM0344"])
+    assert list(summary) == ["NL", "GM0344"] and summary["NL"]["pipeline"]["share"] == 0.3077
+    (score,) = summary["GM0344"]["indicators"]
+    assert (score["projects"], score["meets_2030"], score["meets_2035"]) == (1, 1, 0)
+    assert report.summary("2025-Q2")["GM0344"] == summary["GM0344"]  # all areas in one pass: the same figures
+    with pytest.raises(Peiling.DoesNotExist):
+        report.summary("2019-Q1", ["NL"])

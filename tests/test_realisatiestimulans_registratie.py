@@ -73,8 +73,7 @@ def test_municipality_mixes_weigh_each_project_by_what_it_delivers():
     assert ("GM0221", 2026) not in found and "GM0363" not in found
 
 
-@pytest.mark.django_db
-def test_end_to_end_from_a_loaded_extract_beside_the_other_variants(tmp_path):
+def _doesburg_loaded(tmp_path):
     """Doesburg, peiling 2025-Q2. Project 1 (2 sociale huur, 1 dure koop; delivered 1-3-2025) is linked by its
     pand to the 3 objects in use there on 1-3-2025; project 2 (1 middenhuur, 3 vrije sector huur; planned
     1-10-2025) has no geometry. 7 more objects came into use on 1-3-2025 in another pand, unlinked: GM0221's
@@ -102,6 +101,12 @@ def test_end_to_end_from_a_loaded_extract_beside_the_other_variants(tmp_path):
         path = tmp_path / f"0221{kind}01072025-000001.xml"
         path.write_text(writer.part(kind, voorkomens, "2025-07-01", ("0221",), "GEMEENTE"), encoding="utf-8")
         importer.import_file(path)
+
+
+@pytest.mark.django_db
+def test_end_to_end_from_a_loaded_extract_beside_the_other_variants(tmp_path):
+    """See _doesburg_loaded."""
+    _doesburg_loaded(tmp_path)
     result = api.realisatiestimulans(variant="alle", gemeente="GM0221")
     on_registration = result["variants"]["registratie"]["municipalities"][0]["years"][2025]
     assert on_registration["homes"] == {"sociale_huur": 4, "middenhuur": 1, "betaalbare_koop": 0}
@@ -116,3 +121,28 @@ def test_end_to_end_from_a_loaded_extract_beside_the_other_variants(tmp_path):
     out = io.StringIO()
     call_command("instruments", "realisatiestimulans", "--variant", "registratie", "--format", "json", stdout=out)
     assert json.loads(out.getvalue())["variants"]["registratie"]["paid_cents"] == 3_500_000
+
+
+@pytest.mark.django_db
+def test_the_web_page_offers_the_variant_op_registratie_with_the_figures_of_the_api(client, tmp_path):
+    """/instrumenten/realisatiestimulans?variant=registratie shows what the API and CLI compute for the same
+    world (_doesburg_loaded): Doesburg 2025 op registratie 5 affordable homes → € 35.000, counted from the
+    extract named; 'alle' shows op realisatie (2 → € 14.000) beside it; the default stays the monitor's two."""
+    _doesburg_loaded(tmp_path)
+    expected = api.realisatiestimulans(variant="registratie", gemeente="GM0221")["variants"]["registratie"]
+    assert expected["municipalities"][0]["years"][2025]["paid_cents"] == 3_500_000
+    page = client.get("/instrumenten/realisatiestimulans?variant=registratie&gemeente=GM0221")
+    text = " ".join(page.content.decode().split())
+    assert page.status_code == 200 and '<option value="registratie" selected>' in text
+    assert "op registratie" in text and "5 → € 35.000" in text and "0221VBO01072025-000001.xml" in text
+    assert "2 → € 14.000" not in text  # op realisatie not asked for
+    both = client.get("/instrumenten/realisatiestimulans?variant=alle&gemeente=GM0221").content.decode()
+    both = " ".join(both.split())
+    assert "2 → € 14.000" in both and "5 → € 35.000" in both
+    default = " ".join(client.get("/instrumenten/realisatiestimulans?gemeente=GM0221").content.decode().split())
+    assert "2 → € 14.000" in default and "5 → € 35.000" not in default
+    rows = client.get("/instrumenten/realisatiestimulans?variant=registratie&gemeente=GM0221&formaat=csv")
+    lines = rows.content.decode("utf-8-sig").splitlines()
+    assert any(line.startswith("registratie") and "3500000" in line for line in lines)
+    bad = client.get("/instrumenten/realisatiestimulans?variant=later")
+    assert bad.status_code == 400 and "Onbekende variant &#x27;later&#x27;" in bad.content.decode()

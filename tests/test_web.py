@@ -14,10 +14,12 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from bouwregie.convenant.models import Partner, ProjectRecord
 from bouwregie.monitor import api as monitor_api
+from bouwregie.woontop.models import Mijlpaal, Status
 
 from .builders import create
-from .roles import ROLES, build_world
+from .roles import ROLES, SOK_WRITES, build_world, seat_user, sok_written
 
 
 @pytest.fixture
@@ -79,6 +81,8 @@ PAGES = {
         "beheerder": 200,
     },
     "/woontop": dict.fromkeys(ROLES, 200),
+    "/rapport": {**dict.fromkeys(ROLES, 200), "anoniem": 302},  # issue #20: the public report for all signed in
+    "/ppm-gebruik": {**dict.fromkeys(ROLES, 200), "anoniem": 302},
     "/inloggen": dict.fromkeys(ROLES, 200) | {r: 302 for r in ROLES if r != "anoniem"},  # signed in: onwards
 }
 
@@ -88,6 +92,77 @@ def test_permission_matrix_for_pages(client, world, role):
     as_role(client, world, role)
     seen = {url: client.get(url.format(**world)).status_code for url in PAGES}
     assert seen == {url: expected[role] for url, expected in PAGES.items()}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_for_sok_writes(client, world, role):
+    """Issue #23: every form of the SOK page posts to /sok/2024; only the penvoerder's editors and the beheerder
+    book (302 back to the page, a row more), anyone else is refused with nothing written (anonymous: to the
+    sign-in page). PUT and DELETE are 405 on both SOK pages."""
+    as_role(client, world, role)
+    for _path, _body, form in SOK_WRITES:
+        before = sok_written()
+        response = client.post("/sok/2024", form)
+        if role == "beheerder":
+            assert (response.status_code, response["Location"]) == (302, "/sok/2024"), form["actie"]
+            assert sok_written() != before, form["actie"]
+            continue
+        assert response.status_code == (302 if role == "anoniem" else 403), (form["actie"], role)
+        assert role != "anoniem" or response["Location"].startswith("/inloggen"), form["actie"]
+        assert sok_written() == before, (form["actie"], role)
+    before = sok_written()
+    for url in ("/sok", "/sok/2024"):
+        for method in (client.put, client.delete, client.patch):
+            assert method(url).status_code == 405, (url, role)
+    assert sok_written() == before
+
+
+# The forms that write for issue #23 (convenant, Woontop), per role: "ok" = written and sent back to the page
+# (302 to itself), "login" = sent to sign in, 403 = refused; a refusal writes nothing. PUT and DELETE: 405 on
+# every page, and a POST on the open convenant page (nothing there writes) too.
+# "rijk_bewerker": a Rijk seat that edits (the Rijk in build_world is a lezer).
+PAGE_WRITE_ROLES = (*ROLES, "rijk_bewerker")
+PAGE_WRITES = [
+    (
+        "/convenant/projecten/{utrecht}",
+        {"onder_convenant": "1", "waarde_drinkwaterbesparing": "", "reden": "CTB-eisen in de tender"},
+        "records",
+        {**dict.fromkeys(PAGE_WRITE_ROLES, 403), "anoniem": "login", "gemeente_utrecht": "ok",
+         "provincie_utrecht": "ok", "beheerder": "ok"},
+    ),
+    (
+        "/woontop",
+        {"mijlpaal": "4-shortlist-doorbraaklocaties", "kwartaal": "2025-Q1", "status": "gereed"},
+        "statuses",
+        {**dict.fromkeys(PAGE_WRITE_ROLES, 403), "rijk_bewerker": "ok", "beheerder": "ok"},
+    ),
+    ("/convenant", {"gebied": "NL"}, None, dict.fromkeys(PAGE_WRITE_ROLES, 405)),
+]  # fmt: skip
+
+
+def written() -> dict[str, int]:
+    return {"partners": Partner.objects.count(), "records": ProjectRecord.objects.count(),
+            "milestones": Mijlpaal.objects.count(), "statuses": Status.objects.count()}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", PAGE_WRITE_ROLES)
+def test_permission_matrix_for_the_forms_of_convenant_and_woontop(client, world, role):
+    if role == "rijk_bewerker":
+        world["users"][role] = seat_user(role, "Ministerie BZK", "rijk", None, None, "bewerker")
+    as_role(client, world, role)
+    for url, form, table, expected in PAGE_WRITES:
+        url = url.format(**world)
+        before = written()
+        response = client.post(url, form)
+        seen = response.status_code
+        if seen == 302:
+            seen = "login" if response["Location"].startswith("/inloggen") else "ok"
+            assert seen == "login" or response["Location"].split("?")[0] == url, (url, role, response["Location"])
+        assert seen == expected[role], (url, role, response.status_code)
+        after = written()
+        assert after == ({**before, table: before[table] + 1} if seen == "ok" else before), (url, role)
+        for method in (client.put, client.delete):
+            assert method(url).status_code == 405 and written() == after, (url, role, method)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_back(client, world):

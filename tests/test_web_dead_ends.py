@@ -285,7 +285,7 @@ def test_the_realisatiestimulans_page_has_a_province_filter_and_pages(client, wo
     from bouwregie.instruments import api
 
     codes = list(Municipality.objects.order_by("code").values_list("code", flat=True))
-    monkeypatch.setattr(api, "realisatiestimulans", lambda peiling, gemeente=None: _result(codes))
+    monkeypatch.setattr(api, "realisatiestimulans", lambda peiling, gemeente=None, variant="beide": _result(codes))
     first = client.get("/instrumenten/realisatiestimulans").content.decode()
     assert "342 gemeenten met een bijdrage; deze pagina toont er 25." in _text(
         client.get("/instrumenten/realisatiestimulans")

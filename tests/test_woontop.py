@@ -60,8 +60,84 @@ def test_the_milestones_the_issue_names_are_there_with_their_dates():
     for page, line in seed_lines():
         pages[page] = pages.get(page, "") + " " + line
     for code, m in shipped.items():
-        words = re.findall(r"\d{4}|juli|juni|november|april|kwartaal|zomer|Q1|begin", m["termijn"])
+        words = re.findall(
+            r"\d{4}|juli|juni|november|april|mei|januari|kwartaal|zomer|voorjaar|najaar|half jaar|helft|maanden"
+            r"|Q1|begin|eind",
+            m["termijn"],
+            flags=re.IGNORECASE,
+        )
         assert words and all(w.lower() in pages[m["pagina"]].lower() for w in words), code
+
+
+def seed_pages() -> dict[int, str]:
+    """Each page's text with runs of whitespace (line breaks) made one space."""
+    pages: dict[int, str] = {}
+    for page, line in seed_lines():
+        pages[page] = pages.get(page, "") + " " + line
+    return {page: " ".join(text.split()) for page, text in pages.items()}
+
+
+# Read by hand from seed 004 (issue #23 review): (afspraak, page, deadline) of every dated milestone the seed names
+# beyond the first set; the rule for a period is in the data file's header.
+BY_HAND = [
+    ("4", 7, date(2025, 6, 11)),  # "Stappenplan (eerste zes maanden)" after the Woontop of 11-12-2024
+    ("5", 12, date(2025, 6, 11)),  # "de komende 6 maanden ... een kalibratieproces"
+    ("15.1", 28, date(2025, 6, 11)),  # "Uitwerking in mijlpalen – eerste half jaar" (three items)
+    ("4", 10, date(2030, 12, 31)),  # "het doel de bouw in 2030 te starten in de rest van de A12-zone"
+    ("4", 10, date(2035, 12, 31)),  # "... en in 2035 in Rijnenburg"
+    ("8", 17, date(2025, 6, 12)),  # "Binnen het eerste half jaar levert dat lessen op" (start 12-12-2024, p. 16)
+    ("8", 17, date(2025, 12, 31)),  # "Eind 2025 leveren deze lessen input op"
+    ("10.1", 19, date(2025, 12, 31)),  # "stellen in 2025 een warmteladder op"
+    ("10.2", 21, date(2025, 6, 20)),  # "voor de zomer van 2025 concrete stappen te zetten"
+    ("10.2", 21, date(2025, 12, 31)),  # "deze werkwijze in 2025 landelijk toe te gaan passen"
+    ("10.2", 22, date(2025, 6, 20)),  # "bovenstaande voor de zomer te hebben gerealiseerd"
+    ("11", 24, date(2025, 3, 31)),  # "Januari-februari-maart: schrap- en verbetersessies"
+    ("11", 24, date(2025, 4, 30)),  # "April: afronding advies aan kabinet"
+    ("11", 24, date(2025, 6, 20)),  # "Voorjaar: weging van en besluitvorming door het kabinet"
+    ("11", 24, date(2025, 6, 30)),  # "Dag van de Volkshuisvesting (juni 2025)"
+    ("12", 24, date(2025, 7, 1)),  # roadmap: drempels woningentree
+    ("12", 24, date(2026, 1, 1)),  # roadmap: drempels buitenruimte, gebruiksfuncties
+    ("12", 25, date(2026, 1, 1)),  # roadmap: ingebruiknamebesluit, bouwproducten, verplaatsen
+    ("12", 25, date(2026, 5, 29)),  # roadmap: EPBD energielabels, laadinfrastructuur
+    ("12", 26, date(2026, 5, 29)),  # roadmap: EPBD gebouwautomatisering, zonne-energie in ontwerp
+    ("12", 26, date(2026, 7, 1)),  # roadmap: brandklasse gevels
+    ("12", 26, date(2028, 1, 1)),  # roadmap: ZEB overheid, CO2 > 1000 m2
+    ("12", 26, date(2030, 1, 1)),  # roadmap: ZEB en CO2 alle nieuwe gebouwen
+    ("12", 26, date(2027, 12, 31)),  # "De datum waarop de grenswaarden gaan gelden wordt in 2027 bepaald"
+    ("12", 26, date(2029, 1, 1)),  # roadmap: uitbreiding gevolgklassen Wkb
+    ("12", 27, date(2029, 12, 31)),  # roadmap: zonne-energie verplicht, labelindeling
+    ("15.2", 30, date(2025, 6, 30)),  # "in de eerste helft van 2025" (MRA, Limburg), Fast Lane Groene Metropoolregio
+    ("15.2", 31, date(2025, 6, 30)),  # Fast Lane Rotterdam "in het eerste half jaar van 2025"
+    ("15.2", 31, date(2025, 3, 31)),  # "In het eerste kwartaal van 2025 wordt een tweedaagse sessie"
+    ("15.2", 32, date(2025, 3, 31)),  # "de CoP in Q1 daadwerkelijk van start"; "Begin 2025 ... bekrachtigd"
+    ("16", 34, date(2025, 6, 20)),  # bouwstroom, So you think you can build, bouweisen, investeringen
+    ("16", 34, date(2025, 3, 31)),  # "VWS stelt begin 2025 middelen beschikbaar"
+    ("17", 36, date(2025, 12, 31)),  # "In 2025 zullen de gesprekken ... vervolgd worden"
+    ("18", 41, date(2025, 3, 31)),  # "Begin 2025 werken we de financiële ondersteuning uit." (above Afspraak 19)
+    ("19", 43, date(2025, 6, 20)),  # "Over de verdeling van de 2,5 miljard volgt dit Voorjaar besluitvorming."
+    ("19", 43, date(2027, 12, 31)),  # "De herziening is voorzien in 2027."
+    ("19.1", 44, date(2025, 12, 31)),  # "Het kabinet introduceert in 2025 een realisatiestimulans."
+    ("19.1", 46, date(2025, 3, 31)),  # "In Q1 2025 ..." (twice) and "Uiterlijk aan het eind van Q1"
+    *[("19.1", 46, date(year, 12, 31)) for year in range(2026, 2031)],  # "vierde kwartaal van de jaren 2026-2030"
+    ("19.3", 49, date(2025, 9, 22)),  # "vanaf het najaar van 2025"
+    ("19.3", 49, date(2034, 12, 31)),  # "De realisatie van de laatste woningen vindt uiterlijk plaats in 2034"
+    ("19.4", 51, date(2025, 6, 20)),  # "bij Voorjaarsnota 2025"
+    ("19.4", 51, date(2025, 12, 20)),  # "en BO MIRT's najaar 2025"
+]
+
+
+def test_every_dated_milestone_read_by_hand_from_the_seed_is_in_the_file():
+    shipped = tomllib.loads(store.SHIPPED.read_text(encoding="utf-8"))["mijlpaal"]
+    in_file = {(str(m["afspraak"]), m["pagina"], m["deadline"]) for m in shipped}
+    assert [row for row in BY_HAND if row not in in_file] == []
+    assert len(shipped) == 79 and len({m["code"] for m in shipped}) == 79
+
+
+def test_every_milestone_quotes_the_seed_on_its_page():
+    pages = seed_pages()
+    for m in tomllib.loads(store.SHIPPED.read_text(encoding="utf-8"))["mijlpaal"]:
+        assert m.get("citaat"), m["code"]
+        assert " ".join(m["citaat"].split()) in pages[m["pagina"]], m["code"]
 
 
 def test_pure_quarter_rules():
@@ -165,6 +241,10 @@ def test_only_the_rijk_sets_a_status(world, client, role, expected):
 def test_the_api_answers_the_table_and_refuses_unknown_filters(world, client):
     table = client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q1").json()
     assert table["quarter"] == "2025-Q1" and table["afspraken"][0]["number"] == "1"
+    rows = {m["code"]: m for a in table["afspraken"] for m in a["milestones"]}
+    assert rows["10.1-warmteladder"]["deadline"] == "2025-12-31" and rows["10.1-warmteladder"]["page"] == 19
+    assert rows["10.1-warmteladder"]["quote"].startswith("Genoemde partijen stellen in 2025 een warmteladder op")
+    assert "Eind 2025 leveren deze lessen input op" in client.get("/woontop?kwartaal=2025-Q1").content.decode()
     assert client.get("/api/v1/woontop/afspraken?status=gereed").status_code == 400
     wrong = client.get("/api/v1/woontop/afspraken?kwartaal=2025-Q9")
     assert wrong.status_code == 400 and wrong["Content-Type"] == "application/problem+json"
@@ -203,7 +283,7 @@ def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
 
 
 def test_the_database_refuses_to_rewrite_the_history(world):
-    """Beside the model's refusal, triggers (woondeals.db_guards, installed after migrate) refuse raw SQL."""
+    """Beside the model's refusal, triggers (append_only.guard_after_migrate) refuse raw SQL."""
     from django.db import DatabaseError, connection, transaction
 
     from bouwregie.convenant.store import load_seed_partners

@@ -51,3 +51,21 @@ def install(connection, tables: list[str], sqlite: list[str], postgresql: list[s
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql, None)
+
+
+def guard_after_migrate(app_config, keys: dict[str, list[tuple[str, ...]]]) -> None:
+    """After every migrate of `app_config`, the triggers for its append-only tables (`keys`: table -> every unique
+    key an INSERT OR REPLACE could collide with). The PostgreSQL function keeps the name it was first installed
+    under (issue #23's apps, beside the woondeals), so databases made before this move keep one function."""
+    from django.db.models.signals import post_migrate
+
+    tables = list(keys)
+    sqlite = sqlite_statements(keys)
+    postgresql = postgresql_statements(tables, "bouwregie_woondeal_append_only")
+
+    def _install(sender, using, **kwargs):
+        from django.db import connections
+
+        install(connections[using], tables, sqlite, postgresql)
+
+    post_migrate.connect(_install, sender=app_config, weak=False)

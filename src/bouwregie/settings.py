@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bouwregie.convenant",
     "bouwregie.sok",
     "bouwregie.woontop",
+    "bouwregie.rapport",
     "bouwregie.demo",
     "bouwregie.jobs",
     "bouwregie.backup",
@@ -230,6 +231,14 @@ IMPORT_PROFILE_DIRS = [
 REGULATION_DIRS = [
     Path(p) for p in os.environ.get("BOUWREGIE_REGELING_DIRS", str(VAR_DIR / "regelingen")).split(os.pathsep) if p
 ]
+# Versions of the Convenant Toekomstbestendig Bouwen's indicator framework beyond the shipped one (issue #23,
+# convenant/framework.py): the national framework (seed 001, Bijlage 2, activiteit 5) will be a new file with a
+# later geldig_vanaf in one of these directories, not a code edit. Backed up as config/convenantkaders/.
+CONVENANT_KADER_DIRS = [
+    Path(p)
+    for p in os.environ.get("BOUWREGIE_CONVENANT_KADER_DIRS", str(VAR_DIR / "convenantkaders")).split(os.pathsep)
+    if p
+]
 
 # Background jobs (bouwregie.jobs.runner, issue #22): Django tasks on django-tasks-db's database queue, run by
 # separate worker processes (`bouwregie worker`, on any machine that reaches the database). "1" runs a job
@@ -240,6 +249,8 @@ JOBS_INLINE = os.environ.get("BOUWREGIE_JOBS_INLINE", "0") == "1"
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("BOUWREGIE_JOB_HEARTBEAT_SECONDS", "15"))
 JOB_STALE_SECONDS = float(os.environ.get("BOUWREGIE_JOB_STALE_SECONDS", "120"))
 UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
+# Finished quarterly reports (issue #20: PDF and .xlsx made by a background job) wait here until downloaded.
+REPORT_DIR = Path(os.environ.get("BOUWREGIE_REPORT_DIR", VAR_DIR / "rapporten"))
 
 # Login throttling (issues #5, #16): django-axes on every login form (accounts/login_guard.py). This many
 # failed sign-ins for one account from one address within the window lock that combination until the

@@ -106,6 +106,25 @@ def can_read_open_book(p: Principal, municipality: str, province: str, parties: 
     )
 
 
+def can_read_tafel_report(p: Principal, municipalities: frozenset, provinces: frozenset) -> bool:
+    """The quarterly report's version for the parties at an area's table, with its open-book section (issue #20;
+    Woontop 2024, Afspraak 3B: "open boekenprincipe" among the table's parties): a gemeente of the area, a provincie
+    the area lies in, and the beheerder. A market party sees the open book of its own projects only
+    (can_read_open_book), never a whole table's; the Rijk reads everything except open books, as on the project
+    page. The national report (no municipalities or provinces given) is the beheerder's alone."""
+    return is_beheerder(p) or any(
+        (s.kind == Organisation.Kind.GEMEENTE and s.municipality in municipalities)
+        or (s.kind == Organisation.Kind.PROVINCIE and s.province in provinces)
+        for s in p.seats
+    )
+
+
+def can_read_report(p: Principal) -> bool:
+    """The public version of the quarterly report (issue #20): everyone signed in. Its lists name projects, so not
+    anonymous visitors, who see the aggregated pages (can_read_aggregates)."""
+    return not p.anonymous
+
+
 EDIT_ALL, EDIT_PRIVATE_MILESTONES = "alles", "private_mijlpalen"
 
 

@@ -5,6 +5,7 @@
     database.pgdump          PostgreSQL: pg_dump --format=custom (readable with pg_restore after unzipping)
     config/profiles/…        the user's own import profiles (BOUWREGIE_PROFILE_DIRS)
     config/regelingen/…      the user's own regeling versions (BOUWREGIE_REGELING_DIRS)
+    config/convenantkaders/… the user's own convenant framework versions (BOUWREGIE_CONVENANT_KADER_DIRS)
 
 Written to a temporary file next to the destination and renamed when complete, so a backup file is
 either whole or absent.
@@ -24,7 +25,7 @@ FORMAT = "bouwregie-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-CONFIG = {"profiles": "IMPORT_PROFILE_DIRS", "regelingen": "REGULATION_DIRS"}
+CONFIG = {"profiles": "IMPORT_PROFILE_DIRS", "regelingen": "REGULATION_DIRS", "convenantkaders": "CONVENANT_KADER_DIRS"}
 
 
 class BackupError(Exception):
@@ -32,8 +33,8 @@ class BackupError(Exception):
 
 
 def config_files() -> dict[str, Path]:
-    """Archive name -> file, for every file in the configured profile and regeling directories (the first
-    directory wins when two hold the same name)."""
+    """Archive name -> file, for every file in the configured profile, regeling and convenant framework
+    directories (the first directory wins when two hold the same name)."""
     files: dict[str, Path] = {}
     for kind, setting in CONFIG.items():
         for folder in getattr(settings, setting, []):
@@ -123,7 +124,8 @@ def extract_database(path: Path, manifest: dict, folder: Path) -> Path:
 
 
 def restore_config(path: Path, manifest: dict, force: bool) -> tuple[list[str], list[str]]:
-    """Put the backed-up profiles and regelingen back into the first configured directory of each kind.
+    """Put the backed-up profiles, regelingen and convenant frameworks back into the first configured directory
+    of each kind.
     A file that is already there with other content is kept unless `force`. Returns (written, kept)."""
     written, kept = [], []
     with zipfile.ZipFile(path) as archive:

@@ -123,6 +123,9 @@ def import_file(path, dry_run: bool = False, author: str = "bouwregie") -> Repor
     except IntegrityError as error:
         if BagExtract.objects.filter(sha256=sha).exists():  # loaded by someone else meanwhile
             return import_file(path, dry_run, author)
+        duplicate = _first_duplicate(path)
+        if duplicate:
+            raise lvbag.BagFileError(duplicate) from None
         raise lvbag.BagFileError(
             _("%(name)s: een object heeft twee voorkomens met dezelfde voorkomenidentificatie; er is niets "
               "geladen (%(detail)s).") % {"name": path.name, "detail": error}
@@ -130,6 +133,27 @@ def import_file(path, dry_run: bool = False, author: str = "bouwregie") -> Repor
     if not dry_run:
         _link(report, author)
     return report
+
+
+def _duplicate_message(part: str, v: lvbag.Voorkomen, earlier_part: str, earlier_line) -> str:
+    return _(
+        "%(name)s, regel %(line)s: object %(id)s heeft voorkomen %(n)s al eerder (%(earlier)s, regel %(earlier_line)s);"
+        " een voorkomenidentificatie hoort per object één keer voor te komen. Er is niets geladen."
+    ) % {"name": part, "line": v.regel or "?", "id": v.identificatie, "n": v.voorkomen, "earlier": earlier_part,
+         "earlier_line": earlier_line or "?"}  # fmt: skip
+
+
+def _first_duplicate(path: Path) -> str | None:
+    """The first voorkomen that occurs twice in `path`, as a message naming both places. Only after the store
+    refused the file (an object's voorkomens apart from each other, which a streaming load cannot see): this
+    second reading keeps every key, which the load itself does not."""
+    seen: dict = {}
+    for part, _header, v in lvbag.read(path):
+        key = (v.object_type, v.identificatie, v.voorkomen)
+        if key in seen:
+            return _duplicate_message(part, v, *seen[key])
+        seen[key] = (part, v.regel)
+    return None
 
 
 def _link(report: Report, author: str) -> None:
@@ -156,15 +180,15 @@ class _Municipalities:
     identificatie (the gemeente that created it), a former municipality mapped to its successor."""
 
     def __init__(self, gemeenten: list, gebied: str):
-        from bouwregie.geo.models import Municipality, MunicipalityMerger
+        # The shipped reference files (as the CBS import), not the database: an import on a database where
+        # `bouwregie init` has not loaded the municipalities yet must map the same way.
+        from bouwregie.cbs.regions import region_map
 
-        self.current = set(Municipality.objects.values_list("code", flat=True))
-        successors = defaultdict(set)
-        for former, successor in MunicipalityMerger.objects.values_list("former_code", "successor_id"):
-            successors[former].add(successor)
-        self.successor = {k: next(iter(v)) for k, v in successors.items() if len(v) == 1}
-        self.fixed = self.of_code(gemeenten[0]) if gebied != "NL" and len(gemeenten) == 1 else None
+        regions = region_map()
+        self.current = set(regions.current)
+        self.successor = {code: found[2][0] for code, found in regions.former.items() if len(found[2]) == 1}
         self.unknown: set[str] = set()
+        self.fixed = self.of_code(gemeenten[0]) if gebied != "NL" and len(gemeenten) == 1 else None
 
     def of_code(self, code4: str) -> str:
         code = f"GM{code4}"
@@ -212,10 +236,8 @@ class _Load:
                 self._close_group()
                 group = self.group
             if group and v.voorkomen in {g.voorkomen for g in group}:
-                raise lvbag.BagFileError(
-                    _("%(name)s: object %(id)s heeft voorkomen %(n)s twee keer; er is niets geladen.")
-                    % {"name": part, "id": v.identificatie, "n": v.voorkomen}
-                )
+                earlier = next(g for g in group if g.voorkomen == v.voorkomen)
+                raise lvbag.BagFileError(_duplicate_message(part, v, part, earlier.regel))
             self.group.append(v)
         if not report.parts:
             raise lvbag.BagFileError(_("%(name)s bevat geen BAG-objecten (panden, verblijfsobjecten of "

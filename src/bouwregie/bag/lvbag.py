@@ -87,6 +87,7 @@ class Voorkomen:
     huisnummer: int | None = None
     huisletter: str = ""
     toevoeging: str = ""
+    regel: int | None = None  # the element's line in its part, for error messages
 
 
 @dataclass
@@ -136,6 +137,12 @@ def parts(path) -> Iterator[tuple[str, object]]:
     path = Path(path)
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as handle:
+            if handle.read(4) == b"PK\x03\x04" or path.suffix.lower() == ".zip":
+                raise BagFileError(
+                    _("Het bestand '%(name)s' is beschadigd: het is geen volledig zip-bestand (de inhoudsopgave aan "
+                      "het eind ontbreekt; is de download afgebroken?). Er is niets geladen.") % {"name": path.name}
+                )  # fmt: skip
+            handle.seek(0)
             yield path.name, handle
         return
     try:
@@ -318,8 +325,23 @@ def read_part(handle, name: str, *, types=READ_TYPES) -> Iterator[tuple[str, Hea
                     del bestand[: bestand.index(stand)]
             yield name, header, record
     except etree.XMLSyntaxError as error:
+        _check_crc(handle, name)  # a zip member damaged in transport: say so, not 'invalid XML' at a garbled line
         line = error.lineno or (error.position[0] if error.position else None)
         raise _fail(name, line, _("ongeldige XML (%(detail)s).") % {"detail": error.msg}) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise BagFileError(
+            _("Het bestand '%(name)s' is beschadigd: het (ingepakte) bestand is onvolledig of ongeldig (%(detail)s).")
+            % {"name": name, "detail": error}
+        ) from None
+
+
+def _check_crc(handle, name: str) -> None:
+    """Read a zip member to its end, where zipfile compares its CRC-32; a mismatch is a damaged file."""
+    if not isinstance(handle, zipfile.ZipExtFile):
+        return
+    try:
+        while handle.read(1 << 20):
+            pass
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise BagFileError(
             _("Het bestand '%(name)s' is beschadigd: het (ingepakte) bestand is onvolledig of ongeldig (%(detail)s).")
@@ -417,7 +439,7 @@ def _object(kind: str, element, name: str) -> Voorkomen:
         values["gebruiksdoelen"] = tuple(doelen)
     if panden:
         values["pand_ids"] = tuple(panden)
-    return Voorkomen(object_type=kind, **values)
+    return Voorkomen(object_type=kind, regel=element.sourceline, **values)
 
 
 _fromiso = date.fromisoformat

@@ -4,7 +4,7 @@ pass through. Only the importer writes with these (inside its transaction)."""
 
 import json
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
 VOORKOMEN_COLUMNS = ("extract_id", "object_type", "identificatie", "voorkomen", "status", "begin_geldigheid",
                      "eind_geldigheid", "tijdstip_registratie", "eind_registratie", "tijdstip_inactief",
@@ -53,9 +53,16 @@ class BatchWriter:
         names = ", ".join(self.columns)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
+                import psycopg
+
+                # COPY goes through psycopg's own cursor, whose errors Django does not wrap: a duplicate voorkomen
+                # must be the IntegrityError the importer turns into a Dutch message, as on SQLite.
+                try:
+                    with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
+                        for row in self.rows:
+                            copy.write_row(row)
+                except psycopg.IntegrityError as error:
+                    raise IntegrityError(*error.args) from error
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", self.rows)

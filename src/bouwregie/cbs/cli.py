@@ -70,9 +70,12 @@ def report(result: importer.Result, out, show_all: bool = False, csv_path: str |
         )
         out(f"  {year}  {number(entry['gemeenten']):>9}{nl}{check}")
     if summary.mapping:
-        out(_("Herindelingen toegepast (voormalige gemeente → gemeente van 2025):"))
+        out(_("Herindelingen toegepast (voormalige gemeente → gemeente van 2025), met de nieuwbouw die meeging:"))
         for m in summary.mapping:
             successors = ", ".join(f"{s['code']} {s['naam']}" for s in m["opvolgers"])
+            moved = ", ".join(f"{year} {number(n)}" for year, n in m.get("verplaatst", {}).items())
+            total = number(m.get("totaal", 0))
+            figures = " (" + _("%(years)s; totaal %(total)s") % {"years": moved, "total": total} + ")"
             if m["gesplitst"]:
                 out(
                     "  "
@@ -81,9 +84,10 @@ def report(result: importer.Result, out, show_all: bool = False, csv_path: str |
                         "provincie en NL)."
                     )
                     % {"code": m["voormalig"], "name": m["naam"], "successors": successors}
+                    + (figures if moved else "")
                 )
             else:
-                out(f"  {m['voormalig']} {m['naam']} → {successors}")
+                out(f"  {m['voormalig']} {m['naam']} → {successors}" + (figures if moved else ""))
     years = sorted(summary.years)
     rows = sorted(summary.municipalities.items(), key=lambda item: (-sum(item[1].values()), item[0]))
     shown = rows if show_all else rows[:TOP]
@@ -106,6 +110,8 @@ def report(result: importer.Result, out, show_all: bool = False, csv_path: str |
         out(_("Alle gemeenten geschreven naar %s.") % csv_path)
     for notice in [*reading.notices, *summary.warnings]:
         out(_("waarschuwing: %s") % notice)
+    for note in summary.notes:
+        out(note)
     out(result.message)
 
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from django.db.models import Q
 
 from bouwregie.cbs.models import CbsFigure, CbsRelease
+from bouwregie.cbs.regions import region_map
 from bouwregie.cbs.statline import yearly
 from bouwregie.geo.areas import Area, resolve_area
 
@@ -66,6 +67,7 @@ def _yearly_by_municipality(area: Area, years, release=None) -> tuple[dict, dict
     )
     per_region = []
     successor = {}
+    regions = region_map()
     used: dict = defaultdict(set)
     for release_id, period, region, municipality, year, kind, part, value in rows:
         picked = chosen.get(period)
@@ -76,6 +78,8 @@ def _yearly_by_municipality(area: Area, years, release=None) -> tuple[dict, dict
         used[year].add(picked)
     result: dict = defaultdict(int)
     for (region, year), value in yearly(per_region).items():
+        if value is None and successor[region] == region and regions.existed(region, year) in ("niet", "deels"):
+            continue  # a split former municipality's empty cell after it ceased to exist: no row of 0
         result[(successor[region], year)] += value or 0
     return dict(result), used
 

@@ -28,11 +28,12 @@ from bouwregie.projects.bulk import cycle_collector_paused, insert_rows
 class Summary:
     """What a file holds, for the person importing it (pure: built from the reading alone)."""
 
-    years: dict  # year → {"gemeenten": sum of municipalities, "nl": the file's NL01 value or None, "unknown": n}
+    years: dict  # year → {"gemeenten": sum, "nl": the file's NL01 value or None, "unknown": n, "absent": n}
     municipalities: dict  # municipality (2025 successor or split former code) → {year: nieuwbouw}
     names: dict  # municipality code → name
-    mapping: list  # [{"voormalig", "naam", "opvolgers", "gesplitst"}]
+    mapping: list  # [{"voormalig", "naam", "opvolgers", "gesplitst", "verplaatst": {year: n}, "totaal"}]
     warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # what is expected and needs no action (printed without "waarschuwing")
 
 
 @dataclass
@@ -45,25 +46,50 @@ class Result:
 
 
 def summarise(reading: Reading) -> Summary:
+    """Per year the municipalities' sum beside the file's NL01, per (2025) municipality its yearly new build, and
+    the reorganisations applied with the figures each moved.
+
+    A StatLine table lists every region for every period; the cell of a municipality in a year it did not exist,
+    or not the whole year (before its formation, after a merger; geo/data/gemeentelijke_indeling.csv), is empty.
+    Those are counted apart ("absent", a note), not as a missing figure ("unknown", a warning). A figure for a
+    municipality in a year it did not exist at all is a warning: counted for its successor, it may double what its
+    predecessors' rows already hold."""
+    from bouwregie.cbs.regions import region_map
+
+    regions = region_map()
     by_code = {f.region: f.mapped for f in reading.figures}
     per_year = yearly((f.region, f.year, f.kind, f.part, f.values.get("nieuwbouw")) for f in reading.figures)
     years: dict = {}
     municipalities: dict = defaultdict(dict)
     names = {}
+    moved: dict = defaultdict(dict)
+    warnings = []
     for (region, year), value in sorted(per_year.items()):
         mapped = by_code[region]
-        entry = years.setdefault(year, {"gemeenten": 0, "nl": None, "unknown": 0})
+        entry = years.setdefault(year, {"gemeenten": 0, "nl": None, "unknown": 0, "absent": 0})
         if mapped.kind == "nl":
             entry["nl"] = value
         if mapped.kind != "gemeente":
             continue
+        existed = regions.existed(region, year)
         if value is None:
-            entry["unknown"] += 1
+            entry["unknown" if existed in ("heel", None) else "absent"] += 1
             continue
+        if existed == "niet" and value:
+            warnings.append(
+                _(
+                    "%(year)s: %(code)s %(name)s bestond dat jaar niet (gemeentelijke indeling van het CBS) maar heeft "
+                    "%(n)s nieuwbouwwoningen; ze tellen voor %(successor)s. Staan ze ook bij de voormalige gemeenten, "
+                    "dan zijn ze dubbel geteld."
+                )
+                % {"year": year, "code": region, "name": mapped.name, "n": _n(value), "successor": mapped.municipality}
+            )
         entry["gemeenten"] += value
         municipalities[mapped.municipality][year] = municipalities[mapped.municipality].get(year, 0) + value
         names[mapped.municipality] = _name(mapped)
-    warnings = []
+        if mapped.successors:
+            moved[region][year] = value
+    notes = []
     for year, entry in sorted(years.items()):
         if entry["nl"] is not None and entry["nl"] != entry["gemeenten"]:
             warnings.append(
@@ -87,7 +113,23 @@ def summarise(reading: Reading) -> Summary:
                 )
                 % {"year": year, "n": entry["unknown"]}
             )
-    return Summary(dict(sorted(years.items())), dict(municipalities), names, mapping_of(reading), warnings)
+        if entry["absent"]:
+            notes.append(
+                ngettext(
+                    "%(year)s: %(n)s lege cel van een gemeente die dat jaar niet (heel) bestond (herindeling); "
+                    "overgeslagen.",
+                    "%(year)s: %(n)s lege cellen van gemeenten die dat jaar niet (heel) bestonden (herindeling); "
+                    "overgeslagen.",
+                    entry["absent"],
+                )
+                % {"year": year, "n": entry["absent"]}
+            )
+    mapping = mapping_of(reading)
+    for m in mapping:
+        by_year = moved.get(m["voormalig"], {})
+        m["verplaatst"] = {str(year): n for year, n in sorted(by_year.items())}
+        m["totaal"] = sum(by_year.values())
+    return Summary(dict(sorted(years.items())), dict(municipalities), names, mapping, warnings, notes)
 
 
 def mapping_of(reading: Reading) -> list[dict]:
@@ -168,7 +210,7 @@ def store(reading: Reading, file_name: str, sha256: str, source: str, *, dry_run
     if dry_run:
         number = (CbsRelease.objects.filter(table_id=reading.table_id).aggregate(n=Max("number"))["n"] or 0) + 1
         message = _("Proefimport: %(n)s cijfers zouden %(table)s versie %(number)s worden; niets opgeslagen.") % {
-            "n": len(reading.figures),
+            "n": _n(len(reading.figures)),
             "table": reading.table_id,
             "number": number,
         }
@@ -196,7 +238,7 @@ def store(reading: Reading, file_name: str, sha256: str, source: str, *, dry_run
                     "perioden": len({f.period for f in reading.figures}),
                 },
                 mapping=summary.mapping,
-                notices=[*reading.notices, *summary.warnings],
+                notices=[*reading.notices, *summary.warnings, *summary.notes],
             )
             with cycle_collector_paused():
                 insert_rows(CbsFigure, COLUMNS, (_figure_row(release.pk, f) for f in reading.figures))
@@ -205,7 +247,7 @@ def store(reading: Reading, file_name: str, sha256: str, source: str, *, dry_run
             _("Een andere import van %s liep tegelijk; probeer het opnieuw.") % reading.table_id
         ) from None
     message = _("%(n)s cijfers opgeslagen als %(table)s versie %(number)s (publicatie van %(date)s).") % {
-        "n": len(reading.figures),
+        "n": _n(len(reading.figures)),
         "table": release.table_id,
         "number": release.number,
         "date": release.release_date.strftime("%d-%m-%Y"),

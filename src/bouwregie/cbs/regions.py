@@ -15,7 +15,7 @@ January 2011, chains resolved to the 2025 municipality) as the source:
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from bouwregie.geo import reference
@@ -44,6 +44,22 @@ class RegionMap:
     current: dict  # GM code → (name, province)
     former: dict  # former GM code → (name, former province, successor codes)
     provinces: dict  # PV code → name
+    periods: dict = field(default_factory=dict)  # GM code → [(begin, end or None)] as ISO dates (CBS indeling)
+
+    def existed(self, code: str, year: int) -> str | None:
+        """Whether municipality `code` existed in `year`: "heel" (the whole year), "deels" (formed or ended during
+        it: De Friese Meren became De Fryske Marren on 1 July 2015) or "niet" (geo/data/gemeentelijke_indeling.csv,
+        CBS's municipal divisions since 1970); None when the code is not in that list. A StatLine table lists every
+        region for every period: the cell of a municipality in a year it did not exist (wholly) is empty."""
+        spans = self.periods.get(code)
+        if spans is None:
+            return None
+        first, last = f"{year}-01-01", f"{year}-12-31"
+        if any(begin <= first and (end is None or end > last) for begin, end in spans):
+            return "heel"
+        if any(begin <= last and (end is None or end > first) for begin, end in spans):
+            return "deels"
+        return "niet"
 
     def lookup(self, code: str) -> Mapped | None:
         """The mapping of a stripped CBS region code, or None when it is no code of this country's regions."""
@@ -95,4 +111,7 @@ def region_map() -> RegionMap:
         former[code] = (name, province, successors)
     former = {code: value for code, value in former.items() if code not in current}
     provinces = {r["provinciecode"]: r["provincienaam"] for r in reference.read_provinces()}
-    return RegionMap(current, former, provinces)
+    periods: dict[str, list] = {}
+    for row in reference.read_historical_municipalities():
+        periods.setdefault(f"GM{row['gemeentecode']}", []).append((row["begindatum"], row["einddatum"] or None))
+    return RegionMap(current, former, provinces, periods)

@@ -245,27 +245,56 @@ def read_csv(raw: bytes, name: str, table: str | None = None) -> Reading:
         text, encoding, _invalid = _decoded(raw)
     except (ImportRefused, UnicodeDecodeError) as error:
         raise CbsFileError([Problem(None, "", "", str(error))], name) from None
-    first = text.split("\n", 1)[0]
+    first = "\n".join(text.split("\n", 5)[:5])  # the header, or a title line and the header
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     # Streamed: a whole table with every gebruiksfunctie is hundreds of thousands of rows, and only the
     # Woningen rows are kept.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    first_row = next(reader, None)
-    if first_row is None or not any(cell.strip() for cell in first_row):
+    lines = enumerate(reader, start=1)
+    # StatLine's table view writes the table's title above the header, a row of units ("aantal") under it and
+    # "Bron: CBS" at the end: lines of at most one cell before the header, and those around the rows, are skipped.
+    first_row, skipped = None, 0
+    for _number, row in lines:
+        if sum(1 for cell in row if cell.strip()) > 1:
+            first_row = row
+            break
+        skipped += 1
+    if first_row is None:
         raise CbsFileError([Problem(None, "", "", _("Het bestand is leeg."))], name)
     header = [cell.strip() for cell in first_row]
     labels = "RegioS" not in header and any(_is_region_label(h) for h in header)
-    reading = _read_rows(header, enumerate(reader, start=2), name, table, "labels" if labels else "codes")
+    reading = _read_rows(header, _data_rows(lines, header), name, table, "labels" if labels else "codes")
     reading.encoding = encoding
+    if skipped:
+        reading.notices.insert(0, _("De eerste %(n)s regel(s) vóór de kop overgeslagen (titel van de tabel).")
+                               % {"n": skipped})  # fmt: skip
     return reading
+
+
+def _data_rows(lines, header: list[str]):
+    """The rows under the header without StatLine's extra lines: a line of one cell (a title, 'Bron: CBS') and
+    the row of units ('aantal') with no region and no period, only words."""
+    keys = [i for i, h in enumerate(header) if h in ("RegioS", "Perioden") or _is_region_label(h)]
+    for number, row in lines:
+        filled = [cell.strip() for cell in row if cell.strip()]
+        if len(filled) == 1 and not any(c.isdigit() for c in filled[0]):
+            continue
+        blank_keys = all(i >= len(row) or not row[i].strip() for i in keys)
+        if filled and blank_keys and all(c.replace(" ", "").isalpha() for c in filled):
+            continue
+        yield number, row
 
 
 def read_api(data, name: str, table: str | None = None) -> Reading:
     """A recorded answer of the OData API: {"TableInfos": {...}, "TypedDataSet": {"value": [...]}} as written by
-    `fetch`, or a single TypedDataSet answer ({"value": [...]})."""
+    `fetch`, or a single TypedDataSet answer ({"value": [...]}), or the list of rows the `cbsodata` package returns
+    (`cbsodata.get_data("81955NED")` saved with json.dump): the same rows with the dimensions as labels
+    ("Woningen", "Amsterdam", "2020 1e kwartaal"), read as the labels CSV is."""
     problem = CbsFileError(
         [Problem(None, "", "", _("Geen CBS-API-antwoord: verwacht een TypedDataSet met 'value'."))], name
     )
+    if isinstance(data, list):
+        data = {"value": data}
     if not isinstance(data, dict):
         raise problem
     dataset = data.get("TypedDataSet", data)
@@ -279,7 +308,9 @@ def read_api(data, name: str, table: str | None = None) -> Reading:
     table = table or str(info.get("Identifier") or data.get("table") or "").upper() or None
     header = list(rows[0]) if rows else []
     body = [(n, ["" if r.get(c) is None else r.get(c) for c in header]) for n, r in enumerate(rows, start=1)]
-    reading = _read_rows(header, body, name, table, "api")
+    region = str(rows[0].get("RegioS") or "").strip() if rows else ""
+    labels = bool(region) and not re.fullmatch(r"[A-Z]{2}\d{2,4}", region)  # cbsodata: "Amsterdam", not GM0363
+    reading = _read_rows(header, body, name, table, "labels" if labels else "api")
     modified = str(info.get("Modified") or "")[:10]
     try:
         reading.release_date, reading.release_date_basis = date.fromisoformat(modified), "api"
@@ -289,6 +320,11 @@ def read_api(data, name: str, table: str | None = None) -> Reading:
 
 
 def _read_rows(header: list[str], rows, name: str, table: str | None, variant: str) -> Reading:
+    named = (table or table_from_name(name) or "").upper()
+    if named and named not in KNOWN_TABLES:  # another StatLine table: say so before its columns are looked at
+        raise CbsFileError(
+            [Problem(None, "", named, _("Onbekende CBS-tabel; bekend zijn: %s.") % ", ".join(KNOWN_TABLES))], name
+        )
     regions = region_map()
     problems: list[Problem] = []
     region_column = "RegioS" if variant != "labels" else next(h for h in header if _is_region_label(h))

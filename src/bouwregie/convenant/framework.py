@@ -1,5 +1,6 @@
 """The convenant's indicator framework as versioned data: themes, indicators, norms for 2030 and 2035, each with
-its source (a TOML file per version in convenant/kaders/, or in settings.CONVENANT_KADER_DIRS without code).
+its source (a TOML file per version in convenant/kaders/, or in a directory of settings.CONVENANT_KADER_DIRS,
+environment BOUWREGIE_CONVENANT_KADER_DIRS, without code).
 
 A file never changes: the national framework (seed 001, Bijlage 2, activiteit 5: "vijf thema's en waarschijnlijk
 acht indicatoren ... een norm voor in ieder geval 2030 ... een doorkijk naar 2035") will be a new file with a later
@@ -14,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 SHIPPED = Path(__file__).with_name("kaders")
@@ -34,6 +36,8 @@ class Indicator:
     norm_2030: float | None
     norm_2035: float | None
     source: str
+    minimum: float | None = None  # the range a value must lie in (`minimum`/`maximum` in the file; "%": 0-100)
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class Framework:
                     "richting": i.direction,
                     "norm_2030": i.norm_2030,
                     "norm_2035": i.norm_2035,
+                    "minimum": i.minimum,
+                    "maximum": i.maximum,
                     "bron": i.source,
                 }
                 for i in self.indicators
@@ -104,23 +110,33 @@ def parse(data: dict, path: str) -> Framework:
         if direction not in DIRECTIONS:
             raise FrameworkError(_("%(path)s, indicator %(n)d (%(code)s): richting is hoogstens of minstens.") % where)
         norms = []
-        for key in ("norm_2030", "norm_2035"):
+        for key in ("norm_2030", "norm_2035", "minimum", "maximum"):
             value = raw.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
                 raise FrameworkError(
                     _("%(path)s, indicator %(n)d (%(code)s): %(key)s is geen getal.") % {**where, "key": key}
                 )
             norms.append(None if value is None else float(value))
+        norm_2030, norm_2035, minimum, maximum = norms
+        unit = str(raw.get("eenheid", ""))
+        if unit.strip() == "%":  # a percentage lies between 0 and 100 unless the file says otherwise
+            minimum = 0.0 if minimum is None else minimum
+            maximum = 100.0 if maximum is None else maximum
+        if minimum is not None and maximum is not None and minimum > maximum:
+            raise FrameworkError(_("%(path)s, indicator %(n)d (%(code)s): minimum is groter dan maximum.") % where)
         seen.add(code)
         indicators.append(
             Indicator(
                 code,
                 str(raw.get("naam", code)),
                 raw["thema"],
-                str(raw.get("eenheid", "")),
+                unit,
                 direction,
-                *norms,
+                norm_2030,
+                norm_2035,
                 str(raw["bron"]),
+                minimum,
+                maximum,
             )
         )
     return Framework(
@@ -147,7 +163,7 @@ def _load(path: Path, _mtime_ns: int) -> Framework:
 
 
 def folders() -> list[Path]:
-    return [SHIPPED, *(Path(f) for f in getattr(settings, "CONVENANT_KADER_DIRS", ()))]
+    return [SHIPPED, *(Path(f) for f in settings.CONVENANT_KADER_DIRS)]
 
 
 def all_versions() -> list[Framework]:
@@ -173,6 +189,30 @@ def in_force(on: date) -> Framework:
     if not versions:
         raise FrameworkError(_("Geen indicatorkader geldig op %s.") % on.isoformat())
     return versions[-1]
+
+
+def convenant_version(version: str, on: date) -> Framework:
+    """The framework version a project record names (its `convenant_version`, e.g. "2.0"): it must exist and be
+    valid on the record's date — started on or before that day (a version agreed later cannot have been built
+    under). FrameworkError in Dutch naming the value otherwise."""
+    named = [f for f in all_versions() if f.version == version.strip()]
+    if not named:
+        known = ", ".join(dict.fromkeys(f.version for f in all_versions()))
+        raise FrameworkError(
+            _("Convenantversie '%(version)s' bestaat niet; bekende versies: %(known)s.")
+            % {"version": version, "known": known}
+        )
+    valid = [f for f in named if f.valid_from <= on]
+    if not valid:
+        raise FrameworkError(
+            _("Convenantversie '%(version)s' geldt pas vanaf %(start)s; de registratie is van %(date)s.")
+            % {
+                "version": version,
+                "start": dateformat.format(min(f.valid_from for f in named), "j-n-Y"),
+                "date": dateformat.format(on, "j-n-Y"),
+            }
+        )
+    return valid[-1]
 
 
 def by_label(label: str) -> Framework | None:

@@ -1,7 +1,8 @@
 """Convenant Toekomstbestendig Bouwen: pure rules over plain data (no database).
 
 - `check_values`: the indicator values a project records must be numbers for indicators of the framework version
-  they are recorded under (seed 001, Bijlage 2, activiteit 5: "vastgestelde definities van de indicatoren").
+  they are recorded under, within the indicator's range there (seed 001, Bijlage 2, activiteit 5: "vastgestelde
+  definities van de indicatoren"; a definition fixes the unit, so a percentage beyond 0-100 is not one).
 - `score`: a value against a norm for 2030 or 2035 (same activiteit 5: "een norm voor in ieder geval 2030 ...
   een doorkijk naar 2035"); without a norm the answer is "geen norm", never a guess.
 - `latest_per_project`: the record that counts at a moment (append-only history: the newest one recorded by then).
@@ -18,9 +19,11 @@ from django.utils.translation import gettext as _
 MEETS, FAILS, NO_NORM, NO_VALUE = "voldoet", "voldoet_niet", "geen_norm", "geen_waarde"
 
 
-def check_values(values: dict, indicator_codes: Iterable[str]) -> tuple[dict, list[str]]:
-    """(the values as floats, errors): every key a known indicator code, every value a finite number."""
+def check_values(values: dict, indicator_codes: Iterable[str], ranges: dict | None = None) -> tuple[dict, list[str]]:
+    """(the values as floats, errors): every key a known indicator code, every value a finite number within the
+    indicator's range in the framework version (ranges: code -> (minimum, maximum, unit), None = open)."""
     known = set(indicator_codes)
+    ranges = ranges or {}
     clean, errors = {}, []
     for code, raw in values.items():
         if code not in known:
@@ -36,8 +39,33 @@ def check_values(values: dict, indicator_codes: Iterable[str]) -> tuple[dict, li
         if not math.isfinite(number):
             errors.append(_("Indicator '%(code)s': '%(value)s' is geen getal.") % {"code": code, "value": raw})
             continue
+        problem = out_of_range(number, *ranges.get(code, (None, None, "")))
+        if problem:
+            errors.append(
+                _("Indicator '%(code)s': waarde %(value)s valt buiten het bereik %(range)s.")
+                % {"code": code, "value": raw, "range": problem}
+            )
+            continue
         clean[code] = number
     return clean, errors
+
+
+def _number(x: float) -> str:
+    return f"{x:g}".replace(".", ",")
+
+
+def out_of_range(value: float, minimum: float | None, maximum: float | None, unit: str = "") -> str:
+    """'' when value lies within [minimum, maximum] (None: open); else the range in words, with the unit."""
+    if (minimum is None or value >= minimum) and (maximum is None or value <= maximum):
+        return ""
+    unit = f" {unit}" if unit.strip() else ""
+    if minimum is not None and maximum is not None:
+        text = _("%(minimum)s tot en met %(maximum)s") % {"minimum": _number(minimum), "maximum": _number(maximum)}
+    elif minimum is not None:
+        text = _("minstens %s") % _number(minimum)
+    else:
+        text = _("hoogstens %s") % _number(maximum)
+    return text + unit
 
 
 def score(value: float | None, norm: float | None, direction: str = "hoogstens") -> str:

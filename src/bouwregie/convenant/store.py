@@ -7,7 +7,7 @@ from datetime import date, datetime
 import numpy as np
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from bouwregie.convenant import framework, rules
@@ -40,7 +40,14 @@ def register_partner(
     signed_note: str = "",
     now: datetime | None = None,
 ) -> Partner:
-    """A register entry; a newer entry for the same organisation supersedes the older, which stays."""
+    """A register entry; a newer entry for the same organisation supersedes the older, which stays. A signing date
+    lies in the past or today: the register records who signed, not who will."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    if signed_on is not None and signed_on > today:
+        raise ConvenantError(
+            _("Ondertekend op: %(date)s ligt in de toekomst (vandaag is %(today)s).")
+            % {"date": dateformat.format(signed_on, "j-n-Y"), "today": dateformat.format(today, "j-n-Y")}
+        )
     for value, label in (
         (organisation, _("organisatie")),
         (sector, _("sector")),
@@ -89,16 +96,24 @@ def record(
     convenant_version: str = "",
     now: datetime | None = None,
 ) -> ProjectRecord:
-    """A project's convenant record under the framework version in force today; values checked against it.
-    A refused record writes nothing."""
+    """A project's convenant record under the framework version in force today; values checked against it (known
+    indicator, a number, within the indicator's range), the convenant version named must exist and be valid on
+    the record's date. A refused record writes nothing."""
     now = now or timezone.now()
     project = Project.objects.filter(code=project_code).first()
     if project is None:
         raise ConvenantError(_("Project '%s' bestaat niet.") % project_code)
     if not reason.strip():
         raise ConvenantError(_("Geef een reden voor deze registratie."))
-    used = framework.in_force(timezone.localtime(now).date())
-    clean, errors = rules.check_values(values, [i.code for i in used.indicators])
+    day = timezone.localtime(now).date()
+    used = framework.in_force(day)
+    if convenant_version.strip():
+        try:
+            framework.convenant_version(convenant_version, day)  # exists and valid on the record's date
+        except framework.FrameworkError as error:
+            raise ConvenantError(str(error)) from None
+    ranges = {i.code: (i.minimum, i.maximum, i.unit) for i in used.indicators}
+    clean, errors = rules.check_values(values, [i.code for i in used.indicators], ranges)
     if errors:
         raise ConvenantError(" ".join(errors))
     if clean and not under_convenant:
@@ -163,9 +178,10 @@ def _figures(area: dict, peiling: str, all_sums, under_sums, scores, labels) -> 
     }
 
 
-def area_figures(spec: str, peiling: str) -> dict:
-    """One area (NL, a province, a municipality, a region) for one peiling."""
-    area = resolve_area(spec)
+def area_figures(spec: str, peiling: str, on: date | None = None) -> dict:
+    """One area (NL, a province, a municipality, a region) for one peiling; `on`: a woondeal region's members as
+    agreed on that day (the dashboard passes the peiling's reference date, as the monitor does)."""
+    area = resolve_area(spec, on)
     s = load_snapshot(peiling)
     latest = records_at(cutoff_of(peiling))
     mask = members(s, area)
@@ -222,9 +238,15 @@ def project_history(project_code: str) -> list[ProjectRecord]:
     return list(ProjectRecord.objects.filter(project__code=project_code).order_by("number"))
 
 
+SCORE_COLUMNS = ("projecten", "gemiddelde", "norm_2030", "voldoet_2030", "norm_2035", "voldoet_2035")
+
+
 def csv_rows(result: dict[str, dict] | list[dict]) -> list[list]:
-    """Open data (SOK art. 8.1: "Die data zijn voor iedereen vrijelijk toegankelijk") as a table, header first."""
-    items = result.values() if isinstance(result, dict) else result
+    """Open data (SOK art. 8.1: "Die data zijn voor iedereen vrijelijk toegankelijk") as a table, header first:
+    per area the shares, then per indicator (of every framework version the areas used) the number of projects
+    with a value, their mean, and per norm year the norm and how many projects meet it (empty: no norm)."""
+    items = list(result.values() if isinstance(result, dict) else result)
+    indicators = list(dict.fromkeys((r["framework"], r["indicator"]) for f in items for r in f["indicators"]))
     rows = [
         [
             "gebiedscode",
@@ -238,9 +260,19 @@ def csv_rows(result: dict[str, dict] | list[dict]) -> list[list]:
             "opgeleverd",
             "opgeleverd_onder_convenant",
             "aandeel_opgeleverd",
+            *(f"{code} ({label}): {column}" for label, code in indicators for column in SCORE_COLUMNS),
         ]
     ]
     for f in items:
+        scores = {(r["framework"], r["indicator"]): r for r in f["indicators"]}
+        cells = []
+        for key in indicators:
+            r = scores.get(key)
+            cells += (
+                [r["projects"], r["mean"], r["norm_2030"], r["meets_2030"], r["norm_2035"], r["meets_2035"]]
+                if r
+                else [0, None, None, None, None, None]
+            )
         rows.append(
             [
                 f["area"]["code"],
@@ -254,6 +286,7 @@ def csv_rows(result: dict[str, dict] | list[dict]) -> list[list]:
                 f["deliveries"]["homes"],
                 f["deliveries"]["homes_under"],
                 f["deliveries"]["share"],
+                *cells,
             ]
         )
     return rows

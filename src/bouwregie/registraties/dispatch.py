@@ -38,10 +38,12 @@ def detect_kind(path: Path) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return "bag"
     if head.lstrip()[:1] in (b"{", b"["):
-        return "cbs" if b"value" in head or b"TypedDataSet" in head or b"TableInfos" in head else None
+        markers = (b"value", b"TypedDataSet", b"TableInfos", b'"Perioden"')  # the last: cbsodata's list of rows
+        return "cbs" if any(marker in head for marker in markers) else None
     if head.lstrip().startswith(b"<"):
         return "bag"
-    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lower()
+    # StatLine's table view may write the table's title above the header: the first lines are looked at.
+    first = b"\n".join(head.split(b"\n")[:3]).decode("utf-8", errors="replace").lower()
     if any(word in first for word in CBS_HEADER_WORDS):
         return "cbs"
     return None

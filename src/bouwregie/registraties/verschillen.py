@@ -23,25 +23,29 @@ from bouwregie.geo.areas import resolve_area
 from bouwregie.registraties import reconcile, store
 
 
-def _linked_events(project_ids: list[int]) -> dict[int, list[reconcile.ObjectEvents]]:
-    """The events of the linked woningen (links in force) of the given projects, one join per 5.000 projects."""
+def _linked_events(project_ids: list[int]) -> tuple[dict[int, list[reconcile.ObjectEvents]], set[str]]:
+    """The events of the linked woningen (links in force) of the given projects, one join per 5.000 projects, and
+    the identificaties of those that came into use as new build (origin 'nieuwbouw': what the BAG column counts)."""
     sets = store.current_sets()
     found: dict[int, list] = defaultdict(list)
+    new_build: set[str] = set()
     if not sets or not project_ids:
-        return found
+        return found, new_build
     for start in range(0, len(project_ids), 5000):
         chunk = project_ids[start : start + 5000]
         marks_sets, marks_projects = ", ".join(["%s"] * len(sets)), ", ".join(["%s"] * len(chunk))
         sql = ("SELECT l.project_id, w.identificatie, w.start_date, w.delivery_date, w.status_now, w.demolition_date,"
-               " w.not_realised_date FROM registraties_registrationlink l JOIN bag_bagwoning w"
+               " w.not_realised_date, w.origin FROM registraties_registrationlink l JOIN bag_bagwoning w"
                " ON w.extract_id = l.extract_id AND w.identificatie = l.identificatie"
                f" WHERE l.link_set_id IN ({marks_sets}) AND l.project_id IN ({marks_projects})")  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute(sql, [*sets, *chunk])
-            for project_id, ident, start_date, delivery, status, demolition, not_realised in cursor.fetchall():
+            for project_id, ident, start_date, delivery, status, demolition, not_realised, origin in cursor.fetchall():
                 found[project_id].append(reconcile.ObjectEvents(ident, _day(start_date), _day(delivery), status,
                                                                 _day(demolition), _day(not_realised)))  # fmt: skip
-    return found
+                if origin == "nieuwbouw":
+                    new_build.add(ident)
+    return found, new_build
 
 
 def _day(value):
@@ -108,7 +112,7 @@ def differences(spec: str, years=None, peiling: str | None = None) -> dict:
         rows.append({"year": y, "monitor": m, "cbs": c, "bag": b,
                      "monitor_minus_cbs": None if c is None else m - c, "monitor_minus_bag": m - b})  # fmt: skip
     ids = snapshot.project_ids[mask]
-    events = _linked_events(sorted(int(i) for i in ids))
+    events, new_build = _linked_events(sorted(int(i) for i in ids))
     year_index = {y: y - int(YEARS[0]) for y in candidate_years if int(YEARS[0]) <= y <= int(YEARS[-1])}
     delivered = {int(p): {y: int(realised[k, i]) for y, i in year_index.items() if realised[k, i]}
                  for k, p in enumerate(ids) if realised[k].any()}  # fmt: skip
@@ -121,9 +125,11 @@ def differences(spec: str, years=None, peiling: str | None = None) -> dict:
             continue
         linked = events.get(project_id, [])
         result = reconcile.reconcile(data[project_id][1], linked, reference)
+        # As the area's BAG column: new build only. A linked object that was there at the BAG's first registration
+        # (2009-2011) or came from a transformation is no BAG delivery; the project then explains the difference.
         bag_years = defaultdict(int)
         for e in linked:
-            if e.delivery_date and e.delivery_date <= reference:
+            if e.delivery_date and e.delivery_date <= reference and e.identificatie in new_build:
                 bag_years[e.delivery_date.year] += 1
         per_year = {y: {"monitor": delivered.get(project_id, {}).get(y, 0), "bag": bag_years.get(y, 0)}
                     for y in candidate_years}  # fmt: skip
@@ -156,8 +162,8 @@ def table_rows(result: dict) -> list[list]:
              _("monitor − CBS"), _("monitor − BAG")]]  # fmt: skip
     rows += [[r["year"], r["monitor"], r["cbs"], r["bag"], r["monitor_minus_cbs"], r["monitor_minus_bag"]]
              for r in result["years"]]  # fmt: skip
-    rows += [[], [_("project"), _("naam"), _("jaar"), _("monitor opgeleverd"), _("BAG in gebruik (gekoppeld)"),
-                  _("signalen")]]  # fmt: skip
+    rows += [[], [_("project"), _("naam"), _("jaar"), _("monitor opgeleverd"),
+                  _("BAG opgeleverd (nieuwbouw, gekoppeld)"), _("signalen")]]  # fmt: skip
     for p in result["projects"]:
         flags = "; ".join(f["message"] for f in p["flags"])
         for d in p["differs_in"] or [{}]:

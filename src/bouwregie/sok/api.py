@@ -31,11 +31,13 @@ class BudgetChangeIn(Schema):
     deltas_cents: dict[str, int]
     decided_on: date
     decision: str = Field(min_length=1, max_length=300, **TEXT)
+    reason: str = Field("", max_length=300, **TEXT)
 
 
 class InvoicesIn(Schema):
     model_config = ConfigDict(extra="forbid")
     issued_on: date
+    due_on: date | None = None
 
 
 class AccountIn(Schema):
@@ -129,7 +131,12 @@ def build_router(signed_in, errors) -> Router:
         _allowed(request, year, edit=True)
         made = _booked(
             lambda: store.change_budget(
-                year, body.deltas_cents, body.decided_on, body.decision, request.user.get_username()
+                year,
+                body.deltas_cents,
+                body.decided_on,
+                body.decision,
+                request.user.get_username(),
+                reason=body.reason,
             )
         )
         return Status(201, {"changes": len(made)})
@@ -141,13 +148,17 @@ def build_router(signed_in, errors) -> Router:
     )
     def invoices(request, year: int, body: InvoicesIn):
         _allowed(request, year, edit=True)
-        made = _booked(lambda: store.issue_invoices(year, body.issued_on, request.user.get_username()))
+        made = _booked(
+            lambda: store.issue_invoices(year, body.issued_on, request.user.get_username(), due_on=body.due_on)
+        )
         return Status(
             201,
             {
                 "invoices": [
                     {
                         "number": i.number,
+                        "issued_on": i.issued_on.isoformat(),
+                        "due_on": i.due_on.isoformat() if i.due_on else None,
                         "net_cents": i.net_cents,
                         "vat_cents": i.vat_cents,
                         "total_cents": i.net_cents + i.vat_cents,

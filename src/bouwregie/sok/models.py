@@ -53,6 +53,27 @@ class Jaarplan(AppendOnlyModel):
         constraints = [models.UniqueConstraint(fields=["agreement", "year"], name="unique_sok_jaarplan")]
 
 
+class Activity(AppendOnlyModel):
+    """An activity of a year's jaarplan as the jaarplan describes it (seed 001, Bijlage 1: Jaarplan 2023;
+    Bijlage 2: Jaarplan 2024), with the page of the seed it is on. Per agreement and year rather than per loaded
+    jaarplan: the SOK's account covers the budgets of both appendices (art. 6.5), while only 2024 has money here."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="activities")
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    plan = models.CharField(_("jaarplan"), max_length=200)
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    title = models.CharField(_("activiteit"), max_length=300)
+    description = models.TextField(_("wat het jaarplan erover zegt"))
+    page = models.PositiveSmallIntegerField(_("pagina"))
+    source = models.CharField(_("bron"), max_length=300)
+    loaded_at = models.DateTimeField(_("geladen op"))
+    loaded_by = models.CharField(_("geladen door"), max_length=150)
+
+    class Meta:
+        ordering = ["agreement", "year", "number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "year", "number"], name="unique_sok_activity")]
+
+
 class BudgetLine(AppendOnlyModel):
     jaarplan = models.ForeignKey(Jaarplan, on_delete=models.PROTECT, related_name="lines")
     position = models.PositiveSmallIntegerField()
@@ -93,6 +114,7 @@ class Invoice(Entry):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(_("factuurnummer"), max_length=40, unique=True)
     issued_on = models.DateField(_("factuurdatum"))
+    due_on = models.DateField(_("vervaldatum"), null=True, blank=True)  # as on the invoice; the SOK sets no term
     net_cents = models.BigIntegerField(_("bedrag excl. btw (cent)"))
     vat_percent = models.DecimalField(_("btw-tarief (%)"), max_digits=5, decimal_places=2)
     vat_cents = models.BigIntegerField(_("btw (cent)"))
@@ -120,6 +142,7 @@ class BudgetChange(Entry):
     delta_cents = models.BigIntegerField(_("wijziging (cent)"))
     decided_on = models.DateField(_("besluit Processtuurgroep op"))
     decision = models.CharField(_("besluit"), max_length=300)
+    reason = models.CharField(_("reden"), max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["jaarplan", "decided_on", "id"]

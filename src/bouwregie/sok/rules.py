@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from bouwregie.instruments.money import euros
+
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (or earlier); the month's last day where that day does not exist."""
@@ -129,6 +131,27 @@ def budget_overview(lines: list[LineState], contributions_cents: int, stated_tot
         "stated_total_mismatch": stated_total_cents is not None and stated_total_cents != allocated,
         "overspent_lines": [line.name for line in lines if line.left_cents < 0],
     }
+
+
+def budget_warnings(budget: dict) -> list[str]:
+    """Issue #23: budget lines adding up to more than the contributions are said, with the figures, instead of
+    being loaded in silence — art. 6.1 adopts the budget "op basis van de door de Partijen vastgestelde
+    bijdragen". Loading goes on (the file is what the parties wrote); the page and the loader show this. For 2024
+    the lines (€ 215.000) stay below the contributions (€ 235.000): no warning, € 20.000 not allocated."""
+    over = budget["allocated_cents"] - budget["contributions_cents"]
+    if over <= 0:
+        return []
+    return [
+        _(
+            "De begrotingsposten tellen op tot %(lines)s, meer dan de bijdragen (%(total)s): %(over)s is begroot "
+            "zonder bijdrage ertegenover (art. 6.1: de begroting past binnen de vastgestelde bijdragen)."
+        )
+        % {
+            "lines": euros(budget["allocated_cents"]),
+            "total": euros(budget["contributions_cents"]),
+            "over": euros(over),
+        }
+    ]
 
 
 def check_change(

@@ -15,6 +15,7 @@ from bouwregie.geo.models import Province
 from bouwregie.instruments import regulation
 from bouwregie.sok import rules
 from bouwregie.sok.models import (
+    Activity,
     Agreement,
     AnnualAccount,
     BudgetChange,
@@ -27,6 +28,7 @@ from bouwregie.sok.models import (
 )
 
 SEED_2024 = Path(__file__).with_name("data") / "sok-2024.toml"
+ACTIVITIES = Path(__file__).with_name("data") / "jaarplan-activiteiten.toml"
 VAT_DIR = Path(__file__).with_name("btw")
 
 
@@ -137,6 +139,8 @@ def load(path: Path | str, author: str = "bouwregie", now: datetime | None = Non
                     fte=Decimal(str(p.get("fte", "0"))),
                     source=p.get("bron", data["bron"]),
                 )
+            if data.get("activiteiten"):  # the jaarplannen's activities (seed 001, Bijlage 1 and 2), with pages
+                load_activities(path.with_name(data["activiteiten"]), author, now)
         if Jaarplan.objects.filter(agreement=agreement, year=year).exists():
             raise SokError(
                 _("Het jaarplan %(year)s van '%(name)s' is al geladen; er is niets gewijzigd.")
@@ -175,11 +179,83 @@ def load(path: Path | str, author: str = "bouwregie", now: datetime | None = Non
     return jaarplan
 
 
+def load_activities(path: Path | str = ACTIVITIES, author: str = "bouwregie", now: datetime | None = None) -> int:
+    """The activities of the jaarplannen (seed 001, Bijlage 1 and 2) from a data file with a page per activity,
+    for an agreement already loaded. All or nothing: every field is checked first, and a year whose activities
+    are loaded already is refused. Returns how many activities were loaded."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SokError(_("%(path)s is onleesbaar: %(error)s") % {"path": path.name, "error": error}) from None
+    name = path.name
+    agreement = Agreement.objects.filter(name=_need(data, "overeenkomst", name)).first()
+    if agreement is None:
+        raise SokError(
+            _("%(file)s: de samenwerkingsovereenkomst '%(name)s' is niet geladen.")
+            % {"file": name, "name": data["overeenkomst"]}
+        )
+    rows = []
+    for y in data.get("jaar", []):
+        year = _need(y, "jaar", name)
+        where_year = _("%(file)s, jaar %(year)s") % {"file": name, "year": year}
+        if not isinstance(year, int) or isinstance(year, bool):
+            raise SokError(_("%(where)s: '%(year)s' is geen jaartal.") % {"where": where_year, "year": year})
+        plan = _need(y, "jaarplan", where_year)
+        if Activity.objects.filter(agreement=agreement, year=year).exists():
+            raise SokError(
+                _("De activiteiten van het jaarplan %(year)s zijn al geladen; er is niets gewijzigd.") % {"year": year}
+            )
+        for n, a in enumerate(y.get("activiteit", []), start=1):
+            where = _("%(where)s, activiteit %(n)d") % {"where": where_year, "n": n}
+            for key in ("nummer", "pagina"):
+                value = _need(a, key, where)
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    raise SokError(
+                        _("%(where)s: '%(key)s' = '%(value)s' is geen geheel getal vanaf 1.")
+                        % {"where": where, "key": key, "value": value}
+                    )
+            rows.append(
+                Activity(
+                    agreement=agreement,
+                    year=year,
+                    plan=plan,
+                    number=a["nummer"],
+                    title=str(_need(a, "titel", where)),
+                    description=str(_need(a, "omschrijving", where)),
+                    page=a["pagina"],
+                    source=y.get("bron", data.get("bron", "")),
+                )
+            )
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            for row in rows:
+                row.loaded_at, row.loaded_by = now, author
+                row.save()
+    except IntegrityError:
+        raise SokError(_("%s: een activiteitnummer staat twee keer in hetzelfde jaar.") % name) from None
+    return len(rows)
+
+
 def jaarplan_for(year: int) -> Jaarplan:
     found = Jaarplan.objects.select_related("agreement").filter(year=year).order_by("-id").first()
     if found is None:
         raise SokError(_("Er is geen jaarplan %s geladen (bouwregie sok load-2024).") % year)
     return found
+
+
+def _open_year(year: int) -> Jaarplan:
+    """The year's jaarplan, refused (YearClosed) once its annual account is recorded: what every booking during
+    the year checks first (art. 6.5)."""
+    jaarplan = jaarplan_for(year)
+    _open(jaarplan)
+    return jaarplan
+
+
+def _recorded(author: str, now: datetime | None) -> dict:
+    """Who recorded an entry and when: the same two fields on every append-only row of the year."""
+    return {"recorded_at": now or timezone.now(), "recorded_by": author}
 
 
 def _line(jaarplan: Jaarplan, name: str) -> BudgetLine:
@@ -195,8 +271,7 @@ def _line(jaarplan: Jaarplan, name: str) -> BudgetLine:
 def book_expenditure(
     year: int, line: str, amount_cents: int, spent_on: date, description: str, author: str, now: datetime | None = None
 ) -> Expenditure:
-    jaarplan = jaarplan_for(year)
-    _open(jaarplan)
+    jaarplan = _open_year(year)
     if amount_cents <= 0:
         raise SokError(_("Een uitgave is groter dan nul (%s cent).") % amount_cents)
     if spent_on.year != year:
@@ -209,19 +284,31 @@ def book_expenditure(
         amount_cents=amount_cents,
         spent_on=spent_on,
         description=description.strip(),
-        recorded_at=now or timezone.now(),
-        recorded_by=author,
+        **_recorded(author, now),
     )
 
 
 def change_budget(
-    year: int, deltas: dict[str, int], decided_on: date, decision: str, author: str, now: datetime | None = None
+    year: int,
+    deltas: dict[str, int],
+    decided_on: date,
+    decision: str,
+    author: str,
+    now: datetime | None = None,
+    reason: str = "",
 ) -> list[BudgetChange]:
-    """A Processtuurgroep decision moving money between lines (or to/from the unallocated part), all or nothing."""
-    jaarplan = jaarplan_for(year)
-    _open(jaarplan)
+    """A Processtuurgroep decision moving money between lines (or to/from the unallocated part), all or nothing:
+    the same rules for the API, the command line and the web form (art. 6.1, `rules.check_change`). `decision` is
+    the decision's reference (meeting, number), `reason` why the money moves."""
+    jaarplan = _open_year(year)
     if not decision.strip():
         raise SokError(_("Noem het besluit van de Processtuurgroep."))
+    for label, text in ((_("Besluit"), decision), (_("Reden"), reason)):
+        if len(text.strip()) > 300 or "\x00" in text:
+            raise SokError(
+                _("%(field)s: '%(value)s…' is te lang (ten hoogste 300 tekens) of bevat een nulteken.")
+                % {"field": label, "value": text.strip()[:40]}
+            )
     overview = year_overview(jaarplan)
     current = {row["name"]: row["budget_cents"] for row in overview["lines"]}
     spent = {row["name"]: row["spent_cents"] for row in overview["lines"]}
@@ -238,17 +325,26 @@ def change_budget(
                 delta_cents=delta,
                 decided_on=decided_on,
                 decision=decision.strip(),
-                recorded_at=now or timezone.now(),
-                recorded_by=author,
+                reason=reason.strip(),
+                **_recorded(author, now),
             )
             for name, delta in deltas.items()
             if delta
         ]
 
 
-def issue_invoices(year: int, issued_on: date, author: str, now: datetime | None = None) -> list[Invoice]:
+def issue_invoices(
+    year: int, issued_on: date, author: str, now: datetime | None = None, due_on: date | None = None
+) -> list[Invoice]:
     """Art. 6.1: the penvoerder invoices each other party its contribution plus VAT (the rate in force on the
-    invoice date). A party already invoiced for the year is left as it is; the numbers are SOK-<year>-<code>."""
+    invoice date). A party already invoiced for the year is left as it is; the numbers are SOK-<year>-<code>.
+    `due_on`: the due date the penvoerder puts on the invoices, if any (the SOK sets no payment term; none is
+    assumed), not before the invoice date."""
+    if due_on is not None and due_on < issued_on:
+        raise SokError(
+            _("Vervaldatum %(due)s ligt vóór de factuurdatum %(day)s.")
+            % {"due": due_on.isoformat(), "day": issued_on.isoformat()}
+        )
     jaarplan = jaarplan_for(year)
     rate = vat_in_force(issued_on)
     percent = Decimal(str(rate.value("algemeen_tarief_procent")))
@@ -265,12 +361,12 @@ def issue_invoices(year: int, issued_on: date, author: str, now: datetime | None
                     party=c.party,
                     number=f"SOK-{year}-{c.party.province}",
                     issued_on=issued_on,
+                    due_on=due_on,
                     net_cents=c.amount_cents,
                     vat_percent=percent,
                     vat_cents=rules.vat(c.amount_cents, percent),
                     vat_version=f"{rate.name} {rate.version}",
-                    recorded_at=now or timezone.now(),
-                    recorded_by=author,
+                    **_recorded(author, now),
                 )
             )
     return made
@@ -285,9 +381,7 @@ def record_account(year: int, sent_on: date, author: str, note: str = "", now: d
         errors = rules.check_account_date(year, sent_on, timezone.localdate(now) if now else timezone.localdate())
         if errors:
             raise SokError(" ".join(errors))
-        return AnnualAccount.objects.create(
-            jaarplan=jaarplan, sent_on=sent_on, note=note, recorded_at=now or timezone.now(), recorded_by=author
-        )
+        return AnnualAccount.objects.create(jaarplan=jaarplan, sent_on=sent_on, note=note, **_recorded(author, now))
 
 
 def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
@@ -337,6 +431,7 @@ def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
                 else {
                     "number": invoice.number,
                     "issued_on": invoice.issued_on,
+                    "due_on": invoice.due_on,
                     "net_cents": invoice.net_cents,
                     "vat_percent": invoice.vat_percent,
                     "vat_cents": invoice.vat_cents,
@@ -347,6 +442,15 @@ def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
             }
         )
     due = rules.account_due(jaarplan.year)
+    parties = list(agreement.parties.all())
+    activities = list(Activity.objects.filter(agreement=agreement, year__lte=jaarplan.year))
+    loaded_years = set(Jaarplan.objects.filter(agreement=agreement).values_list("year", flat=True))
+    earlier = {}  # years before this one that have a jaarplan in the seed but no administration here (2023)
+    for a in activities:
+        if a.year < jaarplan.year and a.year not in loaded_years:
+            earlier.setdefault(a.year, {"year": a.year, "plan": a.plan, "activities": []})["activities"].append(
+                _activity(a)
+            )
     return {
         "agreement": {
             "name": agreement.name,
@@ -357,6 +461,7 @@ def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
             "talks_by": rules.talks_by(agreement.ends_on, agreement.extension_talks_months),
             "notice_months": agreement.notice_months,
             "penvoerder": agreement.penvoerder,
+            "penvoerder_name": next((p.name for p in parties if p.province == agreement.penvoerder), ""),
         },
         "year": jaarplan.year,
         "adopted_on": jaarplan.adopted_on,
@@ -364,6 +469,9 @@ def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
         "lines": lines,
         "parties": party_rows,
         "budget": budget,
+        "warnings": rules.budget_warnings(budget),
+        "activities": [_activity(a) for a in activities if a.year == jaarplan.year],
+        "earlier_activities": [earlier[y] for y in sorted(earlier)],
         "in_kind_cents": sum(c.in_kind_cents for c in contributions),
         "fte": sum((c.party.fte for c in contributions), Decimal(0)),
         "changes": [
@@ -372,7 +480,9 @@ def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
                 "delta_cents": ch.delta_cents,
                 "decided_on": ch.decided_on,
                 "decision": ch.decision,
+                "reason": ch.reason,
                 "recorded_by": ch.recorded_by,
+                "recorded_at": ch.recorded_at,
             }
             for ch in jaarplan.budgetchange_set.select_related("line")
         ],
@@ -394,9 +504,24 @@ def year_overview(jaarplan: Jaarplan, today: date | None = None) -> dict:
     }
 
 
+def _activity(a: Activity) -> dict:
+    return {
+        "number": a.number,
+        "title": a.title,
+        "description": a.description,
+        "page": a.page,
+        "plan": a.plan,
+        "source": f"{a.source}, p. {a.page}",
+    }
+
+
 def begroting_rows(o: dict) -> list[list]:
-    """The jaarplan/begroting meeting as a table (header first); amounts in euros with cents as text-free numbers."""
+    """The jaarplan/begroting meeting (seed 001, art. 4: the Processtuurgroep adopts the jaarplan and the budget) as
+    one sheet of sections, each with its own header after an empty row: the budget against the contributions, the
+    jaarplan's activities, the invoices (net, VAT, gross; sent and due dates) and the decisions. Amounts are exact
+    decimals in euros, dates are dates: values only, no formulas (every cell passes `bouwregie.cells`)."""
     rows = [[_("Onderdeel"), _("Naam"), _("Bedrag (euro)"), _("Bron")]]
+    rows += _penvoerder_rows(o)
     rows += [[_("Begrotingspost"), r["name"], _eur(r["budget_cents"]), r["source"]] for r in o["lines"]]
     rows.append([_("Totaal begrotingsposten"), "", _eur(o["budget"]["allocated_cents"]), ""])
     rows += [[_("Bijdrage"), p["name"], _eur(p["amount_cents"]), p["source"]] for p in o["parties"]]
@@ -409,26 +534,24 @@ def begroting_rows(o: dict) -> list[list]:
             _("bijdragen min begrotingsposten"),
         ]
     )
+    rows += [[_("Waarschuwing"), w, None, ""] for w in o["warnings"]]
     rows += [
         [_("In natura (verrekend)"), p["name"] + ": " + p["in_kind"], _eur(p["in_kind_cents"]), p["source"]]
         for p in o["parties"]
         if p["in_kind_cents"]
     ]
-    rows += [
-        [
-            _("Factuur"),
-            f"{p['invoice']['number']} {p['name']}",
-            _eur(p["invoice"]["total_cents"]),
-            f"{p['invoice']['vat_version']}: {p['invoice']['vat_percent']}%",
-        ]
-        for p in o["parties"]
-        if p["invoice"]
-    ]
-    return rows
+    rows += [[]]
+    rows.append([_("Activiteiten jaarplan %s") % o["year"]])
+    rows.append([_("Nummer"), _("Activiteit"), _("Wat het jaarplan erover zegt"), _("Bron")])
+    rows += [[a["number"], a["title"], a["description"], a["source"]] for a in o["activities"]]
+    return rows + _invoice_rows(o) + _decision_rows(o)
 
 
 def jaarafsluiting_rows(o: dict) -> list[list]:
+    """The jaarafsluiting meeting (art. 4, 6.5, 6.6): spent per line, the remainder and its refund pro rata, the
+    account's due and sent dates, then the invoices and the decisions as in `begroting_rows`."""
     rows = [[_("Onderdeel"), _("Naam"), _("Begroot (euro)"), _("Besteed (euro)"), _("Over (euro)")]]
+    rows += [[*r[:2], None, None, None] for r in _penvoerder_rows(o)]
     rows += [
         [_("Begrotingspost"), r["name"], _eur(r["budget_cents"]), _eur(r["spent_cents"]), _eur(r["left_cents"])]
         for r in o["lines"]
@@ -447,6 +570,73 @@ def jaarafsluiting_rows(o: dict) -> list[list]:
     rows += [
         [_("Terugbetaling naar rato"), p["name"], _eur(p["amount_cents"]), None, _eur(p["refund_cents"])]
         for p in o["parties"]
+    ]
+    rows.append([_("Verantwoording uiterlijk (art. 6.5)"), o["account"]["due"], None, None, None])
+    rows.append([_("Verantwoording verzonden op"), o["account"]["sent_on"], None, None, None])
+    return rows + _invoice_rows(o) + _decision_rows(o)
+
+
+def _penvoerder_rows(o: dict) -> list[list]:
+    """Who keeps the administration (seed 001, overweging J; art. 5)."""
+    a = o["agreement"]
+    return [[_("Penvoerder"), a["penvoerder_name"] or a["penvoerder"], None, _("overweging J, art. 5")]]
+
+
+def _invoice_rows(o: dict) -> list[list]:
+    """Art. 6.1: each invoice of the penvoerder, its amounts split net / VAT / gross, sent and due dates."""
+    invoices = [(p, p["invoice"]) for p in o["parties"] if p["invoice"]]
+    rows = [[], [_("Facturen van de penvoerder (art. 6.1)")]]
+    rows.append(
+        [
+            _("Factuur"),
+            _("Partij"),
+            _("Factuurdatum (verzonden)"),
+            _("Vervaldatum"),
+            _("Excl. btw (euro)"),
+            _("Btw-tarief (%)"),
+            _("Btw (euro)"),
+            _("Incl. btw (euro)"),
+            _("Btw-regeling"),
+        ]
+    )
+    rows += [
+        [
+            i["number"],
+            p["name"],
+            i["issued_on"],
+            i["due_on"],
+            _eur(i["net_cents"]),
+            i["vat_percent"],
+            _eur(i["vat_cents"]),
+            _eur(i["total_cents"]),
+            i["vat_version"],
+        ]
+        for p, i in invoices
+    ]
+    if invoices:
+        rows.append(
+            [
+                _("Totaal"),
+                "",
+                None,
+                None,
+                _eur(sum(i["net_cents"] for _p, i in invoices)),
+                None,
+                _eur(sum(i["vat_cents"] for _p, i in invoices)),
+                _eur(sum(i["total_cents"] for _p, i in invoices)),
+                "",
+            ]
+        )
+    return rows
+
+
+def _decision_rows(o: dict) -> list[list]:
+    """The Processtuurgroep's decisions changing the budget (art. 6.1), one row per line moved."""
+    rows = [[], [_("Besluiten van de Processtuurgroep: begrotingswijzigingen (art. 6.1)")]]
+    rows.append([_("Besluitdatum"), _("Besluit"), _("Post"), _("Wijziging (euro)"), _("Reden"), _("Vastgelegd door")])
+    rows += [
+        [c["decided_on"], c["decision"], c["line"], _eur(c["delta_cents"]), c["reason"], c["recorded_by"]]
+        for c in o["changes"]
     ]
     return rows
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from bouwregie.accounts import policy
 from bouwregie.convenant import framework, store
@@ -18,6 +19,7 @@ from bouwregie.projects.models import Peiling, ProjectVersion
 from bouwregie.web.downloads import FORMATS, table_download
 
 
+@require_safe  # open data to read; nothing on this page writes (issue #23)
 def convenant_page(request):
     peilingen = list(
         Peiling.objects.filter(closed_at__isnull=False).order_by("-year", "-quarter").values_list("code", flat=True)
@@ -50,6 +52,7 @@ def convenant_page(request):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])  # PUT, DELETE: 405, nothing written
 @login_required
 def convenant_project_page(request, code: str):
     who = policy.principal_for(request.user)

@@ -63,8 +63,17 @@ def area_page(request, code: str = "NL"):
         "children_title": children_title,
         "children": children,
         "woondeals": _woondeals(area, peiling),
+        "convenant": _convenant(area, peiling),
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _convenant(area, peiling: str) -> dict:
+    """The convenant's share of the pipeline and of deliveries in this area and its indicator scores against the
+    norms (issue #23), as on the convenant page; the area as the monitor takes it (the peiling's reference date)."""
+    from bouwregie.convenant import store as convenant_store
+
+    return convenant_store.area_figures(area.code, peiling, monitor_api.reference_date(peiling))
 
 
 def _woondeals(area, peiling: str) -> list[dict]:

@@ -23,6 +23,9 @@ from bouwregie.web.dashboard import closed_peilingen
 from bouwregie.web.downloads import FORMATS, table_download
 
 PER_PAGE = 25  # municipalities per page (issue #19: the whole country on one page was 22,000 px tall)
+# The page's choice of variants (instruments.api.CHOICES): the two on the monitor side by side (the default), the
+# one on the registrations (BAG, issue #18), or all three.
+PAGE_VARIANTS = ("beide", "registratie", "alle")
 
 
 def realisatiestimulans_page(request):
@@ -30,13 +33,16 @@ def realisatiestimulans_page(request):
     provinces = list(Province.objects.order_by("name").values_list("code", "name"))
     form = {"peiling": request.GET.get("peiling") or (peilingen[0] if peilingen else ""),
             "gemeente": request.GET.get("gemeente", "").strip(),
-            "provincie": request.GET.get("provincie", "").strip().upper()}  # fmt: skip
+            "provincie": request.GET.get("provincie", "").strip().upper(),
+            "variant": request.GET.get("variant", "").strip() or "beide"}  # fmt: skip
     result, error = None, None
     if form["provincie"] and form["provincie"] not in dict(provinces):
         error = _("Onbekende provincie '%s'; kies er een uit de lijst.") % form["provincie"]
+    elif form["variant"] not in PAGE_VARIANTS:
+        error = _("Onbekende variant '%s'; kies er een uit de lijst.") % form["variant"]
     elif peilingen:
         try:
-            result = api.realisatiestimulans(form["peiling"], form["gemeente"] or None)
+            result = api.realisatiestimulans(form["peiling"], form["gemeente"] or None, variant=form["variant"])
         except (ValueError, UnknownArea, Peiling.DoesNotExist) as e:
             error = str(e)
     if result and form["provincie"]:
@@ -50,7 +56,7 @@ def realisatiestimulans_page(request):
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("pagina"))
     variants = result["variants"].items() if result and not form["provincie"] else ()
     totals = [{"variant": v, "year": y, **t} for v, variant in variants for y, t in variant["years"].items()]
-    query = {k: v for k, v in form.items() if v}
+    query = {k: v for k, v in form.items() if v and (k, v) != ("variant", "beide")}
     return render(
         request,
         "web/realisatiestimulans.html",
@@ -68,6 +74,12 @@ def realisatiestimulans_page(request):
             "years": years,
             "totals": totals,
             "versions": all_versions(NAME),
+            "variant_choices": [
+                ("beide", _("op realisatie en op start bouw (monitor)")),
+                ("registratie", _("op registratie (BAG)")),
+                ("alle", _("alle drie")),
+            ],
+            "shown": [v for v in ROW_KEYS if result and v in result["variants"]],
         },  # fmt: skip
         status=400 if error else 200,
     )
@@ -81,26 +93,32 @@ def in_province(result: dict, codes: set[str]) -> dict:
     return {**result, "variants": variants}
 
 
+# Per variant the keys of a row: homes and payout per year, payout in total.
+ROW_KEYS = {"realisatie": ("realised", "paid_realised", "total_realised"),
+            "startbouw": ("started", "paid_started", "total_started"),
+            "registratie": ("registered", "paid_registered", "total_registered")}  # fmt: skip
+
+
 def municipality_rows(result: dict) -> tuple[list[dict], list]:
-    """One row per municipality with both variants per year, sorted by name."""
-    both = result["variants"]
-    years = sorted({y for v in both.values() for y in v["years"]})
-    codes = {m["code"] for v in both.values() for m in v["municipalities"]}
-    found = {v: {m["code"]: m for m in variant["municipalities"]} for v, variant in both.items()}
+    """One row per municipality with the computed variants per year (op realisatie, op start bouw and/or op
+    registratie: the keys of ROW_KEYS, only for the variants the result has), sorted by name."""
+    computed = result["variants"]
+    years = sorted({y for v in computed.values() for y in v["years"]})
+    codes = {m["code"] for v in computed.values() for m in v["municipalities"]}
+    found = {v: {m["code"]: m for m in variant["municipalities"]} for v, variant in computed.items()}
     rows = []
     for code in codes:
-        a, b = found["realisatie"].get(code), found["startbouw"].get(code)
-        rows.append({
-            "code": code, "name": (a or b)["name"],
-            "years": [{"year": y,
-                       "realised": sum(a["years"][y]["homes"].values()) if a and y in a["years"] else 0,
-                       "paid_realised": a["years"][y]["paid_cents"] if a and y in a["years"] else None,
-                       "started": sum(b["years"][y]["homes"].values()) if b and y in b["years"] else 0,
-                       "paid_started": b["years"][y]["paid_cents"] if b and y in b["years"] else None}
-                      for y in years],
-            "total_realised": a["paid_cents"] if a else None,
-            "total_started": b["paid_cents"] if b else None,
-        })  # fmt: skip
+        row = {"code": code, "name": next(found[v][code] for v in computed if code in found[v])["name"],
+               "years": [{"year": y} for y in years]}  # fmt: skip
+        for variant in computed:
+            homes, paid, total = ROW_KEYS[variant]
+            m = found[variant].get(code)
+            for cell in row["years"]:
+                y = cell["year"]
+                cell[homes] = sum(m["years"][y]["homes"].values()) if m and y in m["years"] else 0
+                cell[paid] = m["years"][y]["paid_cents"] if m and y in m["years"] else None
+            row[total] = m["paid_cents"] if m else None
+        rows.append(row)
     return sorted(rows, key=lambda r: (r["name"], r["code"])), years
 
 

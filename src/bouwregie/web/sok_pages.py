@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from bouwregie.accounts import policy
 from bouwregie.instruments.money import parse_euros
@@ -25,6 +26,7 @@ def _allowed(request, jaarplan):
     return policy.can_edit_sok(who, jaarplan.agreement.penvoerder)
 
 
+@require_safe  # reading only (GET, HEAD); PUT, DELETE and the rest: 405 (issue #23, write paths)
 @login_required
 def sok_index(request):
     latest = Jaarplan.objects.order_by("-year").first()
@@ -33,6 +35,7 @@ def sok_index(request):
     return redirect("sok-year", year=latest.year)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])  # POST books (the penvoerder); PUT, DELETE and the rest: 405
 @login_required
 def sok_year(request, year: int):
     try:
@@ -65,6 +68,14 @@ def sok_year(request, year: int):
             "may_edit": may_edit,
             "error": error,
             "form": request.POST if error else {},
+            "change_fields": [
+                {
+                    "name": f"wijziging-{i}",
+                    "line": r["name"],
+                    "value": request.POST.get(f"wijziging-{i}", "") if error else "",
+                }
+                for i, r in enumerate(o["lines"])
+            ],
         },
         status=400 if error else 200,
     )
@@ -72,6 +83,9 @@ def sok_year(request, year: int):
 
 def _book(request, year: int) -> None:
     what, user = request.POST.get("actie"), request.user.get_username()
+    if what == "wijziging":
+        _change_budget(request, year, user)
+        return
     try:
         day = date.fromisoformat(request.POST.get("datum", ""))
     except ValueError:
@@ -86,8 +100,42 @@ def _book(request, year: int) -> None:
             user,
         )
     elif what == "facturen":
-        store.issue_invoices(year, day, user)
+        due = request.POST.get("vervaldatum", "").strip()
+        store.issue_invoices(year, day, user, due_on=_date(_("Vervaldatum"), due) if due else None)
     elif what == "verantwoording":
         store.record_account(year, day, user, request.POST.get("toelichting", ""))
     else:
         raise ValueError(_("Onbekende actie."))
+
+
+def _date(label: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            _("%(field)s: '%(value)s' is geen geldige datum (JJJJ-MM-DD).") % {"field": label, "value": text}
+        ) from None
+
+
+def _change_budget(request, year: int, user: str) -> None:
+    """The Processtuurgroep's decision from the form (art. 6.1): the decision date and reference, the reason and
+    per budget line the amount moved (euros, Dutch notation; a minus takes money off the line; empty is nothing).
+    Every field is read before anything is booked; `store.change_budget` then applies the same rules as the API
+    and the command line (within the contributions, not below what was spent, not empty, the year not closed),
+    all or nothing."""
+    post = request.POST
+    decided_on = _date(_("Besluitdatum"), post.get("besluitdatum", "").strip())
+    deltas = {}
+    for i, name in enumerate(store.jaarplan_for(year).lines.order_by("position").values_list("name", flat=True)):
+        text = post.get(f"wijziging-{i}", "").strip()
+        if not text:
+            continue
+        negative = text[:1] in ("-", "\u2212")  # a hyphen or the minus sign
+        try:
+            cents = parse_euros(text[1:] if negative else text)
+        except ValueError as error:
+            raise ValueError(
+                _("Wijziging voor post '%(line)s': %(error)s.") % {"line": name, "error": str(error).rstrip(".")}
+            ) from None
+        deltas[name] = -cents if negative else cents
+    store.change_budget(year, deltas, decided_on, post.get("besluit", ""), user, reason=post.get("reden", ""))

@@ -5,12 +5,14 @@ all; the Rijk sets statuses (accounts.policy.can_edit_woontop)."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from bouwregie.accounts import policy
 from bouwregie.woontop import rules, store
 from bouwregie.woontop.models import Status
 
 
+@require_http_methods(["GET", "HEAD", "POST"])  # PUT, DELETE: 405, nothing written (issue #23)
 def woontop_page(request):
     who = policy.principal_for(getattr(request, "user", None))
     may_edit = policy.can_edit_woontop(who)

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-# Append-only at the database too (woondeals.db_guards): every unique key an INSERT OR REPLACE could collide with.
+# Append-only at the database too (append_only.guard_after_migrate): every unique key INSERT OR REPLACE could hit.
 GUARDED = {
     "woontop_afspraak": [("id",), ("number",)],
     "woontop_mijlpaal": [("id",), ("code",)],
@@ -13,6 +13,6 @@ class WoontopConfig(AppConfig):
     label = "woontop"
 
     def ready(self):
-        from bouwregie.woondeals.db_guards import guard_after_migrate
+        from bouwregie.append_only import guard_after_migrate
 
         guard_after_migrate(self, GUARDED)

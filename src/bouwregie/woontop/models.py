@@ -33,6 +33,7 @@ class Mijlpaal(AppendOnlyModel):
     term = models.CharField(_("termijn zoals de bron die noemt"), max_length=200)
     term_rule = models.CharField(_("regel voor de datum"), max_length=300, blank=True)
     text = models.TextField(_("mijlpaal"))
+    quote = models.TextField(_("citaat uit de bron"), blank=True)  # the seed's own wording (data file: `citaat`)
     source = models.CharField(_("bron"), max_length=300)
     added_at = models.DateTimeField(_("toegevoegd op"))
     added_by = models.CharField(_("toegevoegd door"), max_length=150)

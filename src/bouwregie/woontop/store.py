@@ -75,6 +75,7 @@ def load(path: Path = SHIPPED, author: str = "bouwregie", now: datetime | None =
                     "term": m.get("termijn", ""),
                     "term_rule": m.get("termijn_regel", ""),
                     "text": m["tekst"],
+                    "quote": m.get("citaat", ""),
                     "source": f"{source}, p. {m.get('pagina', '?')}",
                     "added_at": now,
                     "added_by": author,
@@ -163,6 +164,7 @@ def table(quarter: str | None = None, today: date | None = None) -> dict:
             row = {
                 "code": m.code,
                 "text": m.text,
+                "quote": m.quote,
                 "deadline": m.deadline,
                 "term": m.term,
                 "page": m.page,

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     requires_system_checks = []  # the URL checks import the whole API (2 s); nothing here needs them
     help = (
         "Maak een backup van de hele database (SQLite of PostgreSQL) met een manifest om het terugzetten te "
-        "controleren; ook eigen importprofielen en regelingen."
+        "controleren; ook eigen importprofielen, regelingen en convenantkaders."
     )
 
     def add_arguments(self, parser):

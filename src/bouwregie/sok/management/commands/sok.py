@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.instruments.money import euros, parse_euros
-from bouwregie.sok import store
+from bouwregie.sok import rules, store
 from bouwregie.web.downloads import table_download
 
 
@@ -25,8 +25,8 @@ def _amount(text: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "SOK-administratie: 'load-2024', 'load BESTAND', 'show JAAR', 'uitgave', 'wijziging', 'facturen', "
-        "'verantwoording', 'export'."
+        "SOK-administratie: 'load-2024', 'load BESTAND', 'load-activiteiten', 'show JAAR', 'uitgave', 'wijziging', "
+        "'facturen', 'verantwoording', 'export'."
     )
 
     def add_arguments(self, parser):
@@ -34,6 +34,10 @@ class Command(BaseCommand):
         sub.add_parser("load-2024", help="de SOK 2024 en het jaarplan 2024 uit seed 001 laden")
         load = sub.add_parser("load", help="een SOK-databestand (TOML, zoals sok/data/sok-2024.toml) laden")
         load.add_argument("file")
+        activities = sub.add_parser(
+            "load-activiteiten", help="de activiteiten van de jaarplannen (Bijlage 1 en 2) laden, met pagina's"
+        )
+        activities.add_argument("file", nargs="?", help="standaard sok/data/jaarplan-activiteiten.toml")
         show = sub.add_parser("show", help="het overzicht van een jaar (JSON)")
         show.add_argument("year", type=int)
         spend = sub.add_parser("uitgave", help="een uitgave boeken op een begrotingspost")
@@ -47,9 +51,11 @@ class Command(BaseCommand):
         change.add_argument("--post", action="append", required=True, help="POST=BEDRAG (negatief: -1.000)")
         change.add_argument("--besluit", required=True)
         change.add_argument("--datum", required=True)
+        change.add_argument("--reden", default="", help="waarom het geld verschuift")
         invoices = sub.add_parser("facturen", help="de facturen van de penvoerder aan de andere partijen")
         invoices.add_argument("year", type=int)
         invoices.add_argument("--datum", required=True)
+        invoices.add_argument("--vervaldatum", help="de vervaldatum op de facturen (JJJJ-MM-DD), als die er is")
         account = sub.add_parser("verantwoording", help="de verantwoording is verzonden (art. 6.5)")
         account.add_argument("year", type=int)
         account.add_argument("--datum", required=True)
@@ -58,7 +64,7 @@ class Command(BaseCommand):
         export.add_argument("meeting", choices=("begroting", "jaarafsluiting"))
         export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
         export.add_argument("--output", "-o", required=True)
-        for p in (load, spend, change, invoices, account, sub.choices["load-2024"]):
+        for p in (load, activities, spend, change, invoices, account, sub.choices["load-2024"]):
             p.add_argument("--auteur", default="bouwregie")
 
     def handle(self, *args, action, **o):
@@ -77,6 +83,11 @@ class Command(BaseCommand):
                     f"{euros(view['allocated_cents'])}, niet toegewezen {euros(view['unallocated_cents'])}."
                 )
             )
+            for warning in rules.budget_warnings(view):
+                self.stderr.write(self.style.WARNING(f"Let op: {warning}"))
+        elif action == "load-activiteiten":
+            count = store.load_activities(o["file"] or store.ACTIVITIES, author=o["auteur"])
+            self.stdout.write(self.style.SUCCESS(f"{count} activiteiten van de jaarplannen geladen."))
         elif action == "show":
             o_ = store.year_overview(store.jaarplan_for(o["year"]))
             self.stdout.write(json.dumps(o_, default=str, ensure_ascii=False, indent=2))
@@ -93,10 +104,13 @@ class Command(BaseCommand):
                     raise CommandError(f"Verwacht POST=BEDRAG, niet '{item}'.")
                 negative = amount.strip().startswith("-")
                 deltas[name.strip()] = -_amount(amount.strip().lstrip("-")) if negative else _amount(amount)
-            made = store.change_budget(o["year"], deltas, _day(o["datum"]), o["besluit"], o["auteur"])
+            made = store.change_budget(
+                o["year"], deltas, _day(o["datum"]), o["besluit"], o["auteur"], reason=o["reden"]
+            )
             self.stdout.write(self.style.SUCCESS(f"{len(made)} begrotingswijziging(en) vastgelegd."))
         elif action == "facturen":
-            for i in store.issue_invoices(o["year"], _day(o["datum"]), o["auteur"]):
+            due = _day(o["vervaldatum"]) if o["vervaldatum"] else None
+            for i in store.issue_invoices(o["year"], _day(o["datum"]), o["auteur"], due_on=due):
                 self.stdout.write(
                     f"{i.number}: {euros(i.net_cents)} + btw {euros(i.vat_cents)} "
                     f"= {euros(i.net_cents + i.vat_cents)} ({i.vat_version})"

@@ -1,0 +1,34 @@
+"""Numbers in the report as on the pages: grouped in the active language's notation (1.234 in Dutch), shares as
+percentages with one decimal (66,7%), the traffic lights as words and colours."""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def aantal(value) -> str:
+    """1.234 (Dutch) / 1,234 (English); '–' for nothing."""
+    if value is None or value == "":
+        return "–"
+    return number_format(value, force_grouping=True)
+
+
+@register.filter
+def procent(share) -> str:
+    """0.6667 → 66,7% (Dutch) / 66.7% (English); '–' for nothing."""
+    if share is None:
+        return "–"
+    return number_format(100 * share, 1) + "%"
+
+
+@register.filter
+def licht(value) -> str:
+    return {"groen": _("groen"), "oranje": _("oranje"), "rood": _("rood")}.get(value, value or "–")
+
+
+@register.filter
+def sleutel(mapping, key):
+    return (mapping or {}).get(key)
