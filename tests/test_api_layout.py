@@ -71,6 +71,8 @@ ENDPOINTS = {
     ("POST", "/woontop/milestones/{code}/statuses"): ("woontop", "bouwregie_woontop_api_set_status"),
     ("GET", "/projects/{code}/registraties"): ("registraties", "bouwregie_registraties_api_project_registraties"),
     ("GET", "/registraties/verschillen"): ("registraties", "bouwregie_registraties_api_verschillen_endpoint"),
+    ("POST", "/rapport"): ("rapport", "bouwregie_rapport_api_start"),
+    ("GET", "/rapport/{job_id}"): ("rapport", "bouwregie_rapport_api_download"),
 }
 
 # Each domain's tag and the app whose router holds its endpoints (docs/api.md).
@@ -88,6 +90,7 @@ DOMAINS = {
     "convenant": "convenant",
     "sok": "sok",
     "woontop": "woontop",
+    "rapport": "rapport",
 }
 
 

@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from bouwregie.accounts.login_guard import one_attempt_at_a_time
 from bouwregie.api.v1 import api
-from bouwregie.rapport.api import mount as mount_rapport
-
-mount_rapport(api)  # the quarterly report's router (issue #20), beside those api/v1.py mounts itself
 
 urlpatterns = [
     # The admin's login, like ours, checks one attempt per account+address at a time (accounts.login_guard);

@@ -24,9 +24,11 @@ from bouwregie.geo.api import build_router as geo_router
 from bouwregie.ingest.api import build_router as ingest_router
 from bouwregie.instruments.rest import build_router as instruments_router
 from bouwregie.jobs.api import build_router as jobs_router
+from bouwregie.jobs.api import job_out
 from bouwregie.monitor.rest import build_router as monitor_router
 from bouwregie.projects.api import build_router as projects_router
 from bouwregie.projects.peilingen_api import build_router as peilingen_router
+from bouwregie.rapport.api import build_router as rapport_router
 from bouwregie.registraties.api import build_router as registraties_router
 from bouwregie.sok.api import build_router as sok_router
 from bouwregie.woondeals.api import build_router as woondeals_router
@@ -49,6 +51,7 @@ TAGS = {
     "convenant": "Convenant Toekomstbestendig Bouwen: partners, indicatorenkaders, cijfers en projectregistraties",
     "sok": "De SOK-administratie: uitgaven, begrotingswijzigingen, facturen en jaarrekening",
     "woontop": "De Woontop-afspraken en hun mijlpalen",
+    "rapport": "De kwartaalrapportage (PDF of Excel) als achtergrondtaak, en het bestand",
 }
 
 # Operation ids are the method names of clients generated from the OpenAPI document. They were
@@ -140,3 +143,4 @@ api.add_router("/convenant", convenant_router(SIGNED_IN, ERRORS))
 api.add_router("/sok", sok_router(SIGNED_IN, ERRORS))
 api.add_router("/woontop", woontop_router(SIGNED_IN, ERRORS))
 api.add_router("", registraties_router(SIGNED_IN, ERRORS))
+api.add_router("/rapport", rapport_router(SIGNED_IN, ERRORS, job_out))

@@ -1,7 +1,7 @@
 """REST API for the quarterly report (/api/v1/rapport, issue #20): POST starts the job (202, then follow
 GET /jobs/{id}), GET /rapport/{job_id} downloads the finished file. The same checks as the web page
 (rapport.jobs.check): the table's version only for the parties at the area's table, the public one for everyone
-signed in. Mounted by bouwregie/urls.py on the API of api/v1.py."""
+signed in. Added to the API by api/v1.py, with the API's own sign-in, errors and job summary."""
 
 from typing import Literal
 
@@ -59,13 +59,3 @@ def build_router(signed_in, errors, job_out) -> Router:
                             content_type=output.FORMATS[job.params["format"]])  # fmt: skip
 
     return router
-
-
-def mount(api) -> None:
-    """Add the router to the API (bouwregie/urls.py), with the API's own sign-in, errors and job summary."""
-    from bouwregie.api import v1
-
-    if getattr(api, "_rapport_mounted", False):  # the URL configuration imported again (tests, reloads)
-        return
-    api._rapport_mounted = True
-    api.add_router("/rapport", build_router(v1.SIGNED_IN, v1.ERRORS, v1._job_out))
