@@ -180,6 +180,14 @@ def test_the_sql_page_ids_follow_the_orm_order_for_every_sort(projects, lifecycl
         q = search.ProjectQuery(area=area, lifecycle=lifecycle, search=text, sort="-oplevering")
         assert search.page_version_ids(q, 0, 10) == [v.id for v in search.find(q)[:10]], text
         assert search.count(q) == search.find(q).count(), text
+    # A set of projects (the delayed ones): on the index as well, an empty set matching nothing.
+    ids = frozenset(
+        Project.objects.filter(code__in=[projects["merwede"], projects["haven"]]).values_list("id", flat=True)
+    )
+    for chosen in (ids, frozenset()):
+        q = search.ProjectQuery(area=area, lifecycle=lifecycle, project_ids=chosen, sort="naam")
+        assert search.page_version_ids(q, 0, 10) == [v.id for v in search.find(q)[:10]]
+        assert search.count(q) == search.find(q).count()
     assert search.page_version_ids(search.ProjectQuery(plan_status="1A"), 0, 10) is None  # other filters: the ORM
 
 

@@ -128,13 +128,14 @@ def _area_and_lifecycle(q: ProjectQuery, prefix: str) -> Q:
 
 
 def _area_and_lifecycle_only(q: ProjectQuery) -> bool:
-    return not (q.search or _other_filters(q))
+    return not (q.search or q.project_ids is not None or _other_filters(q))
 
 
 def _other_filters(q: ProjectQuery) -> bool:
-    """Whether q filters on more than area, lifecycle and search text (what the current-version index answers)."""
-    return bool(q.plan_status or q.phase is not None or q.segment or q.bottleneck or q.project_ids is not None
-                or q.external_id or q.external_source)  # fmt: skip
+    """Whether q filters on more than area, lifecycle, search text and a set of projects (what the current-version
+    index answers)."""
+    return bool(q.plan_status or q.phase is not None or q.segment or q.bottleneck or q.external_id
+                or q.external_source)  # fmt: skip
 
 
 def count(q: ProjectQuery) -> int:
@@ -142,7 +143,7 @@ def count(q: ProjectQuery) -> int:
     (the usual questions of a list; then no version needs reading beyond the names that match)."""
     if _other_filters(q):
         return find(q).count()
-    if not q.search:
+    if _area_and_lifecycle_only(q):
         return CurrentVersion.objects.filter(_area_and_lifecycle(q, "")).count()
     condition, params = _index_condition(q)
     with connection.cursor() as cursor:
@@ -193,6 +194,9 @@ def _index_condition(q: ProjectQuery) -> tuple[str, list]:
             "(SELECT e.project_id FROM projects_externalid e WHERE UPPER(e.external_id) = UPPER(%s)))"
         )
         params += [_like(q.search), _like(q.search), q.search]
+    if q.project_ids is not None:  # e.g. the delayed projects of an area (1,125 of the demo's 25,000)
+        where.append(f"c.project_id IN ({', '.join(['%s'] * len(q.project_ids))})" if q.project_ids else "FALSE")
+        params += sorted(q.project_ids)
     return " AND ".join(where), params
 
 
