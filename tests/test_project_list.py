@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bouwregie.accounts.models import Membership, Organisation, ProjectParty
 from bouwregie.projects import search, services
-from bouwregie.projects.models import Project
+from bouwregie.projects.models import CurrentVersion, Project
 from bouwregie.projects.rules import MilestoneData as M
 from bouwregie.projects.rules import ProjectData
 from bouwregie.projects.services import VersionMeta
@@ -173,11 +173,31 @@ def test_the_sql_page_ids_follow_the_orm_order_for_every_sort(projects, lifecycl
         for sort in (key, f"-{key}"):
             q = search.ProjectQuery(area=area, lifecycle=lifecycle, sort=sort)
             ids = search.page_version_ids(q, 2, 2)
-            if key == "oplevering":
-                assert ids is None  # computed per version: only the ORM sorts on it
-            else:
-                assert ids == [v.id for v in search.find(q)[2:4]], sort
-    assert search.page_version_ids(search.ProjectQuery(search="haven"), 0, 10) is None  # other filters: the ORM
+            assert ids == [v.id for v in search.find(q)[2:4]], sort  # oplevering: the index keeps it (issue #19)
+    # The search text too (part of the name or code, any case; an external id exactly), LIKE's own characters
+    # taken literally; count and page as find() has them.
+    for text in ("haven", "HAV", "a", "pu-77", "PU-7", "%", "_", "\\", "BR-"):
+        q = search.ProjectQuery(area=area, lifecycle=lifecycle, search=text, sort="-oplevering")
+        assert search.page_version_ids(q, 0, 10) == [v.id for v in search.find(q)[:10]], text
+        assert search.count(q) == search.find(q).count(), text
+    # A set of projects (the delayed ones): on the index as well, an empty set matching nothing.
+    ids = frozenset(
+        Project.objects.filter(code__in=[projects["merwede"], projects["haven"]]).values_list("id", flat=True)
+    )
+    for chosen in (ids, frozenset()):
+        q = search.ProjectQuery(area=area, lifecycle=lifecycle, project_ids=chosen, sort="naam")
+        assert search.page_version_ids(q, 0, 10) == [v.id for v in search.find(q)[:10]]
+        assert search.count(q) == search.find(q).count()
+    assert search.page_version_ids(search.ProjectQuery(plan_status="1A"), 0, 10) is None  # other filters: the ORM
+
+
+def test_the_index_keeps_the_planned_delivery_of_every_current_version(projects):
+    """What services._set_current copies is what with_planned_delivery computes (the fixture's hand dates)."""
+    kept = dict(CurrentVersion.objects.values_list("code", "planned_delivery"))
+    assert kept == {
+        projects["merwede"]: date(2027, 6, 1), projects["sluis"]: date(2030, 12, 31),
+        projects["haven"]: date(2024, 3, 1), projects["vervallen"]: None, projects["weg"]: None,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(

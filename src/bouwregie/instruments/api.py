@@ -5,15 +5,18 @@ realisatiestimulans("2026-Q3", gemeente="GM0344") -> the same national computati
 regulations()                                   -> every regulation version with its parameters and sources
 """
 
+import pickle
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from bouwregie.geo.models import Municipality
 from bouwregie.instruments import op_registratie
 from bouwregie.instruments import realisatiestimulans as rs
-from bouwregie.instruments.regulation import all_versions, in_force
+from bouwregie.instruments.regulation import all_versions, fingerprint, in_force
 from bouwregie.monitor import snapshot as snap
 from bouwregie.monitor.api import chosen_peiling
 from bouwregie.projects.enums import Lifecycle
@@ -34,23 +37,23 @@ def realisatiestimulans(peiling: str | None = None, gemeente: str | None = None,
     if variant not in CHOICES:
         raise ValueError(_("Variant moet realisatie, startbouw, registratie, beide of alle zijn, niet '%s'.") % variant)
     peiling = chosen_peiling(peiling)
-    s = snap.load(peiling)
     names = dict(Municipality.objects.values_list("code", "name"))
-    subsidies, warnings = _earlier_subsidies(s)
-    reference = Peiling.objects.get(code=peiling).reference_date
-    result = {"peiling": peiling, "reference_date": reference.isoformat(), "variants": {}, "warnings": warnings,
-              "regulations": _versions_used(), "average_per_home_cents": None}  # fmt: skip
     chosen = {"beide": VARIANTS, "alle": (*VARIANTS, "registratie")}.get(variant, (variant,))
+    found = _peiling_variants(Peiling.objects.get(code=peiling), names, [v for v in chosen if v in VARIANTS])
+    subsidies, warnings = found["subsidies"], found["warnings"]
+    reference = date.fromisoformat(found["reference_date"])
+    result = {"peiling": peiling, "reference_date": found["reference_date"], "variants": {}, "warnings": warnings,
+              "regulations": _versions_used(), "average_per_home_cents": None}  # fmt: skip
     for v in chosen:
         if v == "registratie":
-            rows, without = _registration_rows(s, subsidies)
+            rows, without = _registration_rows(snap.load(peiling), subsidies)
             result["registration"] = _registration_used()
             warnings += [_("Op registratie: gemeente %(code)s heeft geen opleveringen in de monitor; haar "
                            "geregistreerde woningen tellen als segment onbekend.") % {"code": code}
                          for code in without]  # fmt: skip
+            computed = rs.compute(rows, names, v)
         else:
-            rows = _project_years(s, v, subsidies)
-        computed = rs.compute(rows, names, v)
+            computed = found["variants"][v]
         if gemeente:
             code = _municipality_code(gemeente)
             computed["municipalities"] = [m for m in computed["municipalities"] if m["code"] == code]
@@ -59,6 +62,34 @@ def realisatiestimulans(peiling: str | None = None, gemeente: str | None = None,
         result["variants"][v] = computed
     result["average_per_home_cents"] = rs.average_per_home_cents(in_force(rs.NAME, date(2025, 12, 31)))
     return result
+
+
+def _peiling_variants(peiling: Peiling, names: dict[str, str], variants: list[str]) -> dict:
+    """The variants realisatie and startbouw of one peiling, with the earlier subsidies they set off.
+
+    Everything here follows from the peiling's entries (its snapshot, the versions' start milestones and
+    subsidies), the regulation versions and the municipalities' names. A closed peiling never changes
+    (docs/decisions/0002), so its answer is computed once per process for as long as the regulation files and
+    the names are unchanged (issue #19: the two instrument pages cost 0.3 s each, on every request); every call
+    gets its own copy to change. An open peiling is computed afresh, only the variants asked."""
+    if not peiling.is_closed:
+        return _computed(peiling.code, names, variants)
+    key = (connection.alias, peiling.id, peiling.closed_at, tuple(sorted(names.items())), fingerprint(rs.NAME))
+    return pickle.loads(_closed_variants(*key))
+
+
+@lru_cache(maxsize=8)
+def _closed_variants(alias, peiling_id, closed_at, names, regulation) -> bytes:
+    code = Peiling.objects.get(id=peiling_id).code
+    return pickle.dumps(_computed(code, dict(names), list(VARIANTS)))
+
+
+def _computed(peiling: str, names: dict[str, str], variants: list[str]) -> dict:
+    s = snap.load(peiling)
+    subsidies, warnings = _earlier_subsidies(s)
+    reference = Peiling.objects.get(code=peiling).reference_date
+    return {"subsidies": subsidies, "warnings": warnings, "reference_date": reference.isoformat(),
+            "variants": {v: rs.compute(_project_years(s, v, subsidies), names, v) for v in variants}}  # fmt: skip
 
 
 CSV_HEADER = [

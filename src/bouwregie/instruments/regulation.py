@@ -113,3 +113,9 @@ def in_force(name: str, on: date) -> Regulation:
             _("Geen versie van regeling '%(name)s' geldig op %(day)s.") % {"name": name, "day": on.isoformat()}
         )
     return versions[-1]
+
+
+def fingerprint(name: str) -> tuple:
+    """What identifies the versions of `name` now found (their files and contents): a result computed from them
+    may be kept under this key and is stale once a version file is added, changed or removed."""
+    return tuple((r.path, r.version, r.valid_from, repr(r.parameters)) for r in all_versions(name))

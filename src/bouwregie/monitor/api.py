@@ -86,13 +86,23 @@ def reference_date(peiling: str):
 
 
 def monitor(spec: str, peiling: str, norm: float = figures.CAPACITY_NORM) -> dict:
-    area = resolve_area(spec, reference_date(peiling))
-    key = _closed(peiling)
-    if key is None:
-        return _monitor(area, peiling, norm)
-    if area.kind in ("nl", "provincie", "gemeente"):
-        return _national_cached(key, peiling, norm)[area.code]
-    return _monitor_cached(key, area, peiling, norm)
+    return monitors([spec], peiling, norm)[0]
+
+
+def monitors(specs: list[str], peiling: str, norm: float = figures.CAPACITY_NORM) -> list[dict]:
+    """monitor() of several areas of one peiling, the peiling and its cache key read once (the provincial
+    dashboard asks it for each of its regions: issue #19, 66 queries for Noord-Holland)."""
+    on, key = reference_date(peiling), _closed(peiling)
+    found = []
+    for spec in specs:
+        area = resolve_area(spec, on)
+        if key is None:
+            found.append(_monitor(area, peiling, norm))
+        elif area.kind in ("nl", "provincie", "gemeente"):
+            found.append(_national_cached(key, peiling, norm)[area.code])
+        else:
+            found.append(_monitor_cached(key, area, peiling, norm))
+    return found
 
 
 @lru_cache(maxsize=256)
@@ -175,18 +185,23 @@ def _year(value: str) -> int:
 
 def warm_latest_figures() -> None:
     """Before the web server forks its workers: the latest closed peilingen as snapshots, the figures of
-    every area for the newest (the dashboard's first page) and what slipped between the latest two (the
-    delays page), so no visitor waits for them."""
+    every area for the newest (the dashboard's first page), its realisatiestimulans (the instrument pages) and
+    what slipped between the latest two (the delays page), so no visitor waits for them."""
     import logging
 
     from django.db import DatabaseError, connections
 
+    from bouwregie.instruments.api import realisatiestimulans
     from bouwregie.monitor.delays import delayed_since_last_peiling
     from bouwregie.monitor.snapshot import warm_latest
 
     try:
         for code in warm_latest()[:1]:
             national(code)
+            try:  # the instrument pages' default (both variants, kept per closed peiling)
+                realisatiestimulans(code)
+            except ValueError as error:  # e.g. an unreadable regulation file: the page says why, the server starts
+                logging.getLogger(__name__).warning("Realisatiestimulans niet vooraf berekend: %s", error)
         delayed_since_last_peiling("NL")  # the milestones that moved between the latest two (monitor.delays)
     except DatabaseError as error:
         logging.getLogger(__name__).warning("Monitorcijfers niet vooraf berekend: %s", error)

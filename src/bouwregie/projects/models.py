@@ -235,6 +235,9 @@ class CurrentVersion(models.Model):
     municipality = models.ForeignKey("geo.Municipality", on_delete=models.PROTECT, related_name="+")
     lifecycle = models.CharField(max_length=30, choices=Lifecycle.choices)
     code = models.CharField(max_length=32)
+    # The version's planned delivery (search.planned_delivery_sql): a list sorted on it reads this column
+    # instead of every version's milestones (issue #19). A sealed version's milestones never change.
+    planned_delivery = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["municipality", "lifecycle", "code"], name="current_area_lifecycle_code")]

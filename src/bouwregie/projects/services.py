@@ -29,6 +29,7 @@ from bouwregie.projects.models import (
     ProjectVersion,
     VersionSeal,
 )
+from bouwregie.projects.planned_delivery import planned_delivery_sql
 from bouwregie.projects.rules import MilestoneData, Problem, ProjectData
 
 
@@ -221,8 +222,9 @@ def _set_current(ids: list[int]) -> None:
             "(SELECT project_id FROM projects_projectversion WHERE id BETWEEN %s AND %s)", block
         )  # fmt: skip
         cursor.execute(
-            "INSERT INTO projects_currentversion (project_id, version_id, municipality_id, lifecycle, code) "
-            "SELECT v.project_id, v.id, v.municipality_id, v.lifecycle, p.code FROM projects_projectversion v "
+            "INSERT INTO projects_currentversion (project_id, version_id, municipality_id, lifecycle, code, "
+            f"planned_delivery) SELECT v.project_id, v.id, v.municipality_id, v.lifecycle, p.code, "
+            f"{planned_delivery_sql('v')} FROM projects_projectversion v "
             "JOIN projects_project p ON p.id = v.project_id WHERE v.id BETWEEN %s AND %s AND v.number = "
             "(SELECT MAX(u.number) FROM projects_projectversion u WHERE u.project_id = v.project_id)", block
         )  # fmt: skip

@@ -216,7 +216,7 @@ def _children(area, peiling: str) -> tuple[str, list[dict]]:
     rows = [_child_row(everything[c]) for c in codes if c in everything]
     if area.kind == "provincie":
         regions = Region.objects.filter(province_id=area.code).order_by("name")
-        rows = [_child_row(monitor_api.monitor(r.code, peiling)) for r in regions] + rows
+        rows = [_child_row(f) for f in monitor_api.monitors([r.code for r in regions], peiling)] + rows
         title = _("Regio's en gemeenten")
     return title, rows
 
