@@ -2,36 +2,39 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie import cells
-from bouwregie.forecast import api, results
-from bouwregie.forecast.scenarios import SCENARIOS
-from bouwregie.formatting import decimal as _d
-from bouwregie.formatting import number as _n
-from bouwregie.formatting import percent as _pct
-from bouwregie.geo.areas import UnknownArea
-from bouwregie.projects.models import Peiling
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Prognose van opleveringen (Monte Carlo): P10/P50/P90 per jaar en segment, kans om de afspraken te "
         "halen, scenario's; ook de kalibratie en een backtest."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--area", default="NL", help="NL, PV27, GM0344, een gemeentenaam of een regiocode")
-        parser.add_argument("--peiling", help="bijv. 2026-Q3 (standaard de laatst gesloten peiling)")
-        parser.add_argument("--runs", type=int, default=api.DEFAULT_RUNS)
-        parser.add_argument("--horizon", type=int, default=api.DEFAULT_HORIZON, help="laatste jaar (2035)")
+        from bouwregie.forecast.scenarios import SCENARIOS
+
+        parser.add_argument("--area", default="NL", help=_("NL, PV27, GM0344, een gemeentenaam of een regiocode"))
+        parser.add_argument("--peiling", help=_("bijv. 2026-Q3 (standaard de laatst gesloten peiling)"))
+        parser.add_argument("--runs", type=int, help=_("aantal trekkingen (standaard 10.000)"))
+        parser.add_argument("--horizon", type=int, help=_("laatste jaar (2035)"))
         choices = ", ".join(SCENARIOS)
-        parser.add_argument("--scenario", action="append", default=[],
-                            help=f"vergelijk met de basis: {choices} (meerdere: komma's)")  # fmt: skip
-        parser.add_argument("--seed", type=int, default=2025, help="zelfde seed, zelfde uitkomst")
+        compare = _("vergelijk met de basis: %(choices)s (meerdere: komma's)") % {"choices": choices}
+        parser.add_argument("--scenario", action="append", default=[], help=compare)
+        parser.add_argument("--seed", type=int, default=2025, help=_("zelfde seed, zelfde uitkomst"))
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        parser.add_argument("--calibration", action="store_true", help="toon alleen de kalibratie")
-        parser.add_argument("--backtest", metavar="PEILING", help="prognose vanaf deze eerdere peiling vs. realisatie")
+        parser.add_argument("--calibration", action="store_true", help=_("toon alleen de kalibratie"))
+        parser.add_argument(
+            "--backtest", metavar="PEILING", help=_("prognose vanaf deze eerdere peiling vs. realisatie")
+        )
 
     def handle(self, *args, area, peiling, runs, horizon, scenario, seed, format, calibration, backtest, **options):
+        from bouwregie.forecast import api
+        from bouwregie.geo.areas import UnknownArea
+        from bouwregie.projects.models import Peiling
+
+        runs = api.DEFAULT_RUNS if runs is None else runs
+        horizon = api.DEFAULT_HORIZON if horizon is None else horizon
         try:
             if calibration:
                 result = api.calibration(peiling)
@@ -53,6 +56,9 @@ class Command(BaseCommand):
             table(result)
 
     def _csv(self, r):
+        from bouwregie import cells
+        from bouwregie.forecast import results
+
         writer = cells.csv_writer(self.stdout, delimiter=";")
         if "series" not in r:
             rows = r.get("comparisons") or r.get("steps") or []
@@ -63,6 +69,10 @@ class Command(BaseCommand):
         writer.writerows(results.csv_rows(r))
 
     def _table(self, r):
+        from bouwregie.formatting import decimal as _d
+        from bouwregie.formatting import number as _n
+        from bouwregie.formatting import percent as _pct
+
         w = self.stdout.write
         w(f"Prognose {r['area']['name']} ({r['area']['code']}) — peiling {r['peiling']} (peildatum "
           f"{r['reference_date']}), {_n(r['runs'])} runs, seed {r['seed']}")  # fmt: skip
@@ -95,6 +105,10 @@ class Command(BaseCommand):
               f"{_pct(p['probability_delivered'])}, {_pct(p['share_of_variance'])} van de variantie")  # fmt: skip
 
     def _target(self, t, prefix):
+        from bouwregie.formatting import decimal as _d
+        from bouwregie.formatting import number as _n
+        from bouwregie.formatting import percent as _pct
+
         w = self.stdout.write
         if "probability" in t and t["indicator"].startswith("aandeel"):
             w(f"{prefix}Afspraak {t['indicator']} {t['period']} ≥ {_pct(t['target'])}: kans {_pct(t['probability'])}")
@@ -107,6 +121,10 @@ class Command(BaseCommand):
               f"verwacht tekort {_d(y['expected_shortfall'], 0)}")  # fmt: skip
 
     def _calibration_table(self, r):
+        from bouwregie.formatting import decimal as _d
+        from bouwregie.formatting import number as _n
+        from bouwregie.formatting import percent as _pct
+
         w = self.stdout.write
         w(f"Kalibratie op peilingen {r['peilingen'][0]} t/m {r['peilingen'][-1]}")
         w(f"  {'stap (doorlooptijd, gamma)':<60} {'gemiddeld':>9} {'prior':>6} {'vorm':>5}  waargenomen/gevolgd")
@@ -137,6 +155,10 @@ class Command(BaseCommand):
                   f"{_d(s['prior_mean_years'], 2):>6}  {median:>7}  {seen}")  # fmt: skip
 
     def _backtest_table(self, r):
+        from bouwregie.formatting import decimal as _d
+        from bouwregie.formatting import number as _n
+        from bouwregie.formatting import percent as _pct
+
         w = self.stdout.write
         w(f"Backtest: prognose vanaf {r['origin']}, vergeleken met {r['until']} ({_n(r['runs'])} runs)")
         for c in r["comparisons"]:

@@ -3,44 +3,48 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
-from bouwregie import cells
-from bouwregie.geo.areas import UnknownArea
-from bouwregie.instruments import api, gebiedsbudget, wbi_file, wbi_rows, woningbouwimpuls
-from bouwregie.instruments.money import euros, parse_euros
-from bouwregie.instruments.regulation import RegulationError
-from bouwregie.projects.models import Peiling
+from bouwregie.taal import gettext as _
+
+# bouwregie.instruments.api.CHOICES, which imports numpy and the models; tests/test_cli.py checks they agree
+VARIANTEN = ("realisatie", "startbouw", "registratie", "beide", "alle")
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Financiële instrumenten (Afspraak 19 en 5): realisatiestimulans, Woningbouwimpuls, gebiedsbudget, "
         "NPLV-bijdrage; de regelingversies."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
-        rs = sub.add_parser("realisatiestimulans", help="bijdrage per gemeente en jaar, beide varianten")
-        rs.add_argument("--peiling", help="bijv. 2026-Q3 (standaard de laatst gesloten peiling)")
-        rs.add_argument("--gemeente", help="toon één gemeente (de berekening blijft landelijk: het plafond)")
-        rs.add_argument("--variant", choices=api.CHOICES, default="beide",
-                        help="beide = realisatie en startbouw; alle = ook op registratie (BAG)")  # fmt: skip
+        rs = sub.add_parser("realisatiestimulans", help=_("bijdrage per gemeente en jaar, beide varianten"))
+        rs.add_argument("--peiling", help=_("bijv. 2026-Q3 (standaard de laatst gesloten peiling)"))
+        rs.add_argument("--gemeente", help=_("toon één gemeente (de berekening blijft landelijk: het plafond)"))
+        rs.add_argument("--variant", choices=VARIANTEN, default="beide",
+                        help=_("beide = realisatie en startbouw; alle = ook op registratie (BAG)"))  # fmt: skip
         rs.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        sub.add_parser("regelingen", help="alle versies van de regelingen met hun parameters en bronnen")
-        wbi = sub.add_parser("wbi", help="Woningbouwimpuls: aanvragen van één tijdvak toetsen, rangschikken, verdelen")
-        wbi.add_argument("aanvragen", help="CSV (; of ,) of JSON, één aanvraag per rij (docs/instruments.md)")
-        wbi.add_argument("--budget", required=True, help="tranchebudget in euro's")
+        sub.add_parser("regelingen", help=_("alle versies van de regelingen met hun parameters en bronnen"))
+        wbi = sub.add_parser(
+            "wbi", help=_("Woningbouwimpuls: aanvragen van één tijdvak toetsen, rangschikken, verdelen")
+        )
+        wbi.add_argument("aanvragen", help=_("CSV (; of ,) of JSON, één aanvraag per rij (docs/instruments.md)"))
+        wbi.add_argument("--budget", required=True, help=_("tranchebudget in euro's"))
         wbi.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        nplv = sub.add_parser("nplv", help="NPLV-bijdrage: woningen per gebied × bedrag per woning, tot het plafond")
-        nplv.add_argument("gebieden", nargs="+", metavar="GEBIED=WONINGEN", help="bijv. 'Rotterdam Zuid=12000'")
-        nplv.add_argument("--per-woning", help="euro's per woning (€ 10.000–13.000; standaard € 12.000)")
-        nplv.add_argument("--datum", default=None, help="de regelingversie van deze dag (standaard vandaag)")
-        gb = sub.add_parser("gebiedsbudget", help="gebiedsbudget: een maatregelpakket (JSON) toetsen en berekenen")
-        gb.add_argument("pakket", help="JSON-bestand met het pakket (docs/instruments.md)")
-        gb.add_argument("--al-toegekend", default="0", help="euro's die al uit het plafond zijn toegekend")
+        nplv = sub.add_parser("nplv", help=_("NPLV-bijdrage: woningen per gebied × bedrag per woning, tot het plafond"))
+        nplv.add_argument("gebieden", nargs="+", metavar="GEBIED=WONINGEN", help=_("bijv. 'Rotterdam Zuid=12000'"))
+        nplv.add_argument("--per-woning", help=_("euro's per woning (€ 10.000–13.000; standaard € 12.000)"))
+        nplv.add_argument("--datum", default=None, help=_("de regelingversie van deze dag (standaard vandaag)"))
+        gb = sub.add_parser("gebiedsbudget", help=_("gebiedsbudget: een maatregelpakket (JSON) toetsen en berekenen"))
+        gb.add_argument("pakket", help=_("JSON-bestand met het pakket (docs/instruments.md)"))
+        gb.add_argument("--al-toegekend", default="0", help=_("euro's die al uit het plafond zijn toegekend"))
 
     def handle(self, *args, what, **options):
+        from bouwregie.geo.areas import UnknownArea
+        from bouwregie.instruments import api
+        from bouwregie.instruments.regulation import RegulationError
+        from bouwregie.projects.models import Peiling
+
         try:
             if what == "regelingen":
                 return self._regulations()
@@ -61,6 +65,10 @@ class Command(BaseCommand):
             self._table(result)
 
     def _wbi(self, options):
+        from bouwregie import cells
+        from bouwregie.instruments import wbi_file, wbi_rows, woningbouwimpuls
+        from bouwregie.instruments.money import euros, parse_euros
+
         budget = parse_euros(options["budget"])
         assessed = woningbouwimpuls.assess_window(wbi_file.read(Path(options["aanvragen"])), budget)
         rows = [wbi_rows.as_dict(a) for a in assessed]
@@ -83,6 +91,9 @@ class Command(BaseCommand):
                 w(f"       ✗ [{f['rule']}] {f['message']}  ({f['source']})")
 
     def _nplv(self, options):
+        from bouwregie.instruments import gebiedsbudget
+        from bouwregie.instruments.money import euros, parse_euros
+
         homes = {}
         for item in options["gebieden"]:
             name, _sep, count = item.rpartition("=")
@@ -99,6 +110,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {area}: {homes[area]} woningen → {euros(cents)}")
 
     def _gebiedsbudget(self, options):
+        from bouwregie.instruments import gebiedsbudget
+        from bouwregie.instruments.money import euros, parse_euros
+
         p = gebiedsbudget.package_from_json(Path(options["pakket"]))
         granted = parse_euros(options["al_toegekend"])
         a = gebiedsbudget.assess_package(p, granted)
@@ -113,6 +127,8 @@ class Command(BaseCommand):
             w(f"    – niet meegeteld: {m['reason']}  ({m['source']})")
 
     def _regulations(self):
+        from bouwregie.instruments import api
+
         for r in api.regulations():
             self.stdout.write(f"{r['regeling']} {r['versie']} — geldig vanaf {r['geldig_vanaf']} — {r['bron']}")
             self.stdout.write(f"  bestand: {r['bestand']}")
@@ -122,9 +138,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {name}: {values}{flag}\n      bron: {table['bron']}")
 
     def _csv(self, r):
+        from bouwregie import cells
+        from bouwregie.instruments import api
+
         cells.csv_writer(self.stdout, delimiter=";").writerows(api.csv_rows(r))
 
     def _table(self, r):
+        from bouwregie.instruments.money import euros
+
         w = self.stdout.write
         w(f"Realisatiestimulans — peiling {r['peiling']}; regeling: {', '.join(r['regulations'])}")
         w(f"  Gemiddeld budget per beoogde woning: {euros(r['average_per_home_cents'])} "

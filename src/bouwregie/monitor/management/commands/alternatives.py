@@ -2,27 +2,29 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie.formatting import decimal as _d
-from bouwregie.formatting import number as _n
-from bouwregie.formatting import percent as _pct
-from bouwregie.monitor.alternatives import alternatives
-from bouwregie.monitor.api import chosen_peiling
-from bouwregie.monitor.shortfall import ShortfallNeeded
-from bouwregie.projects.models import Peiling
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Alternatieven bij een tekort in een jaar: projecten die naar voren kunnen, met score en redenen."
+    help = _("Alternatieven bij een tekort in een jaar: projecten die naar voren kunnen, met score en redenen.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--area", required=True, help="gemeente, regiocode, provincie of NL")
-        parser.add_argument("--year", type=int, required=True, help="het jaar met het tekort, bijv. 2027")
-        parser.add_argument("--peiling", help="bijv. 2025-Q3 (standaard de laatst gesloten peiling)")
-        parser.add_argument("--tekort", type=int, help="het tekort zelf opgeven in plaats van uit de afspraak")
-        parser.add_argument("--limit", type=int, default=25, help="aantal projecten in de lijst (0 = alle)")
+        parser.add_argument("--area", required=True, help=_("gemeente, regiocode, provincie of NL"))
+        parser.add_argument("--year", type=int, required=True, help=_("het jaar met het tekort, bijv. 2027"))
+        parser.add_argument("--peiling", help=_("bijv. 2025-Q3 (standaard de laatst gesloten peiling)"))
+        parser.add_argument("--tekort", type=int, help=_("het tekort zelf opgeven in plaats van uit de afspraak"))
+        parser.add_argument("--limit", type=int, default=25, help=_("aantal projecten in de lijst (0 = alle)"))
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args, area, year, peiling, tekort, limit, format, **options):
+        from bouwregie.formatting import decimal as _d
+        from bouwregie.formatting import number as _n
+        from bouwregie.formatting import percent as _pct
+        from bouwregie.monitor.alternatives import alternatives
+        from bouwregie.monitor.api import chosen_peiling
+        from bouwregie.monitor.shortfall import ShortfallNeeded
+        from bouwregie.projects.models import Peiling
+
         if tekort is not None and tekort < 0:
             raise CommandError("--tekort kan niet negatief zijn.")
         try:

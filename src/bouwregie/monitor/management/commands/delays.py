@@ -2,23 +2,27 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie.formatting import number as _n
-from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
-from bouwregie.projects.models import Peiling
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Wat is er vertraagd tussen twee peilingen: mijlpalen, opleveringen, planstatus en verdwenen projecten."
+    help = _("Wat is er vertraagd tussen twee peilingen: mijlpalen, opleveringen, planstatus en verdwenen projecten.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="first", required=True, help="eerste peiling, bijv. 2025-Q2")
-        parser.add_argument("--to", dest="second", required=True, help="tweede peiling, bijv. 2025-Q3")
+        parser.add_argument("--from", dest="first", required=True, help=_("eerste peiling, bijv. 2025-Q2"))
+        parser.add_argument("--to", dest="second", required=True, help=_("tweede peiling, bijv. 2025-Q3"))
         parser.add_argument("--area", default="NL")
-        parser.add_argument("--months", type=float, default=DEFAULT_MONTHS, help="drempel voor mijlpalen (maanden)")
-        parser.add_argument("--limit", type=int, default=25, help="aantal projecten in de lijst (0 = alle)")
+        parser.add_argument("--months", type=float, default=None, help=_("drempel voor mijlpalen (maanden)"))
+        parser.add_argument("--limit", type=int, default=25, help=_("aantal projecten in de lijst (0 = alle)"))
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args, first, second, area, months, limit, format, **options):
+        from bouwregie.formatting import number as _n
+        from bouwregie.monitor.delays import DEFAULT_MONTHS, delays
+        from bouwregie.projects.models import Peiling
+
+        months = DEFAULT_MONTHS if months is None else months
+
         try:
             result = delays(area, first, second, months, limit or None)
         except Peiling.DoesNotExist:

@@ -3,38 +3,33 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie import cells
-from bouwregie.formatting import decimal as _d
-from bouwregie.formatting import number as _n
-from bouwregie.monitor import kansrijk as k
-from bouwregie.monitor.api import chosen_peiling
-from bouwregie.monitor.models import DEFAULT_SCOPE, ScoringModel
-from bouwregie.projects.models import Peiling
-from bouwregie.projects.services import matcher
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Kansrijk Bouwen!: score per project (0–100) en verdeling van ambtelijke uren; "
         "'kansrijk score', 'kansrijk model list|show|template|load'."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        score = sub.add_parser("score", help="scores en urenverdeling voor een gebied")
-        score.add_argument("--area", required=True, help="gemeente, regiocode, provincie of NL")
-        score.add_argument("--peiling", help="bijv. 2025-Q3 (standaard de laatst gesloten peiling)")
-        score.add_argument("--uren", type=int, help="te verdelen ambtelijke uren")
-        score.add_argument("--drempel", type=float, default=0.0, help="minimale score voor uren (0–100)")
-        score.add_argument("--limit", type=int, default=25, help="aantal projecten in de lijst (0 = alle)")
+        score = sub.add_parser("score", help=_("scores en urenverdeling voor een gebied"))
+        score.add_argument("--area", required=True, help=_("gemeente, regiocode, provincie of NL"))
+        score.add_argument("--peiling", help=_("bijv. 2025-Q3 (standaard de laatst gesloten peiling)"))
+        score.add_argument("--uren", type=int, help=_("te verdelen ambtelijke uren"))
+        score.add_argument("--drempel", type=float, default=0.0, help=_("minimale score voor uren (0–100)"))
+        score.add_argument("--limit", type=int, default=25, help=_("aantal projecten in de lijst (0 = alle)"))
         score.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        model = sub.add_parser("model", help="het model bekijken of een eigen model laden")
+        model = sub.add_parser("model", help=_("het model bekijken of een eigen model laden"))
         model.add_argument("model_action", choices=["list", "show", "template", "load"])
-        model.add_argument("file", nargs="?", help="TOML- of JSON-bestand (bij 'load')")
-        model.add_argument("--gemeente", help="het model van deze gemeente (standaard: het algemene model)")
+        model.add_argument("file", nargs="?", help=_("TOML- of JSON-bestand (bij 'load')"))
+        model.add_argument("--gemeente", help=_("het model van deze gemeente (standaard: het algemene model)"))
         model.add_argument("--author", default="cli")
 
     def handle(self, *args, action, **options):
+        from bouwregie.projects.models import Peiling
+
         try:
             if action == "score":
                 self._score(**options)
@@ -44,6 +39,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
     def _score(self, area, peiling, uren, drempel, limit, format, **options):
+        from bouwregie.monitor import kansrijk as k
+        from bouwregie.monitor.api import chosen_peiling
+
         if uren is not None and uren < 0:
             raise CommandError("--uren kan niet negatief zijn.")
         whole = format == "csv"  # a spreadsheet gets every project, without the reasons
@@ -56,6 +54,9 @@ class Command(BaseCommand):
             self._table(r)
 
     def _table(self, r):
+        from bouwregie.formatting import decimal as _d
+        from bouwregie.formatting import number as _n
+
         w, t = self.stdout.write, r["totals"]
         w(f"Kansrijk Bouwen! — {r['area']['name']}, peiling {r['peiling']}: {_n(t['projects'])} projecten, "
           f"gemiddelde score {_d(t['mean_score'])}")  # fmt: skip
@@ -73,6 +74,9 @@ class Command(BaseCommand):
                 w(f"          - {reason}")
 
     def _csv(self, r):
+        from bouwregie import cells
+        from bouwregie.formatting import decimal as _d
+
         writer = cells.csv_writer(self.stdout, delimiter=";")
         criteria = sorted({c for p in r["projects"] for c in p["criteria"]})
         pillars = sorted({name for p in r["projects"] for name in p["pillars"]})
@@ -87,6 +91,10 @@ class Command(BaseCommand):
             ])  # fmt: skip
 
     def _model(self, model_action, file, gemeente, author, **options):
+        from bouwregie.monitor import kansrijk as k
+        from bouwregie.monitor.models import DEFAULT_SCOPE, ScoringModel
+        from bouwregie.projects.services import matcher
+
         scope = matcher().resolve(gemeente).code if gemeente else DEFAULT_SCOPE
         if model_action == "list":
             rows = ScoringModel.objects.all()

@@ -2,24 +2,24 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie import cells
-from bouwregie.formatting import number as _n
-from bouwregie.formatting import percent as _pct
-from bouwregie.monitor import api, figures
-from bouwregie.projects.models import Peiling
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Voortgang tegen de afspraken, plancapaciteit, betaalbaarheid en doelgroepen voor een gebied en peiling."
+    help = _("Voortgang tegen de afspraken, plancapaciteit, betaalbaarheid en doelgroepen voor een gebied en peiling.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--area", default="NL", help="NL, PV27, GM0344, een gemeentenaam of een regiocode")
-        parser.add_argument("--peiling", help="bijv. 2025-Q3 (standaard de laatst gesloten peiling)")
+        parser.add_argument("--area", default="NL", help=_("NL, PV27, GM0344, een gemeentenaam of een regiocode"))
+        parser.add_argument("--peiling", help=_("bijv. 2025-Q3 (standaard de laatst gesloten peiling)"))
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        parser.add_argument("--norm", type=float, default=figures.CAPACITY_NORM, help="plancapaciteitsnorm (1,3)")
-        parser.add_argument("--trace", help="de projecten achter één cijfer, bijv. 'hard' of 'realised:2024'")
+        parser.add_argument("--norm", type=float, default=None, help=_("plancapaciteitsnorm (1,3)"))
+        parser.add_argument("--trace", help=_("de projecten achter één cijfer, bijv. 'hard' of 'realised:2024'"))
 
     def handle(self, *args, area, peiling, format, norm, trace, **options):
+        from bouwregie.monitor import api, figures
+        from bouwregie.projects.models import Peiling
+
+        norm = figures.CAPACITY_NORM if norm is None else norm
         try:
             peiling = api.chosen_peiling(peiling)
             if trace:
@@ -37,6 +37,8 @@ class Command(BaseCommand):
             self._table(result)
 
     def _csv(self, r):
+        from bouwregie import cells
+
         writer = cells.csv_writer(self.stdout, delimiter=";")
         writer.writerow(["gebied", "peiling", "onderdeel", "sleutel", "waarde"])
 
@@ -55,6 +57,9 @@ class Command(BaseCommand):
             writer.writerow([r["area"]["code"], r["peiling"], part, rest, value])
 
     def _table(self, r):
+        from bouwregie.formatting import number as _n
+        from bouwregie.formatting import percent as _pct
+
         w = self.stdout.write
         w(f"{r['area']['name']} ({r['area']['code']}) — peiling {r['peiling']}")
         for a in r["agreements"]:
