@@ -79,13 +79,15 @@ class Command(BaseCommand):
             return cells.csv_writer(self.stdout, delimiter=";").writerows(wbi_rows.csv_rows(rows))
         w = self.stdout.write
         granted = sum(r["granted_cents"] for r in rows)
-        w(f"Woningbouwimpuls — tijdvak {assessed[0].application.window}, budget {euros(budget)}, "
-          f"toegekend {euros(granted)}; regeling: {assessed[0].regulation}")  # fmt: skip
+        w(_("Woningbouwimpuls — tijdvak %(window)s, budget %(budget)s, toegekend %(granted)s; regeling: %(regulation)s")
+          % {"window": assessed[0].application.window, "budget": euros(budget), "granted": euros(granted),
+             "regulation": assessed[0].regulation})  # fmt: skip
         for r in rows:
             rank = f"{r['rank']:>3}." if r["rank"] else "  -"
             score = f", score {str(r['total_score']).replace('.', ',')} {r['scores']}" if r["scores"] else ""
-            amounts = (f"tekort {euros(r['deficit_cents'])}, max. bijdrage {euros(r['max_contribution_cents'])}, "
-                       f"toegekend {euros(r['granted_cents'])}")  # fmt: skip
+            amounts = (_("tekort %(deficit)s, max. bijdrage %(max)s, toegekend %(granted)s")
+                       % {"deficit": euros(r["deficit_cents"]), "max": euros(r["max_contribution_cents"]),
+                          "granted": euros(r["granted_cents"])})  # fmt: skip
             w(f"  {rank} {r['id']} ({r['municipality']}): {r['decision']} — {amounts}{score}")
             for f in r["failures"]:
                 w(f"       ✗ [{f['rule']}] {f['message']}  ({f['source']})")
@@ -103,11 +105,14 @@ class Command(BaseCommand):
         rate = parse_euros(options["per_woning"]) if options["per_woning"] else None
         day = date.fromisoformat(options["datum"]) if options["datum"] else date.today()
         r = gebiedsbudget.nplv_contribution(homes, day, rate)
-        scaled = " — plafond bereikt: naar rato" if r["scaled"] else ""
-        self.stdout.write(f"NPLV-bijdrage ({r['regulation']}), {euros(r['per_home_cents'])} per woning, plafond "
-                          f"{euros(r['ceiling_cents'])}{scaled}")  # fmt: skip
+        scaled = " — " + _("plafond bereikt: naar rato") if r["scaled"] else ""
+        self.stdout.write(_("NPLV-bijdrage (%(regulation)s), %(rate)s per woning, plafond %(ceiling)s")
+                          % {"regulation": r["regulation"], "rate": euros(r["per_home_cents"]),
+                             "ceiling": euros(r["ceiling_cents"])} + scaled)  # fmt: skip
         for area, cents in r["areas"].items():
-            self.stdout.write(f"  {area}: {homes[area]} woningen → {euros(cents)}")
+            self.stdout.write(
+                f"  {area}: " + _("%(homes)s woningen → %(amount)s") % {"homes": homes[area], "amount": euros(cents)}
+            )
 
     def _gebiedsbudget(self, options):
         from bouwregie.instruments import gebiedsbudget
@@ -117,25 +122,30 @@ class Command(BaseCommand):
         granted = parse_euros(options["al_toegekend"])
         a = gebiedsbudget.assess_package(p, granted)
         w = self.stdout.write
-        w(f"Gebiedsbudget {p.id} ({p.area}) — {a.regulation}")
-        w(f"  In aanmerking komende investering {euros(a.eligible_investment_cents)}; regio reserveert "
-          f"{euros(p.regional_contribution_cents)}; gevraagd {euros(p.requested_cents)}")  # fmt: skip
-        w(f"  Rijksbijdrage: {euros(a.contribution_cents)}" + ("" if not a.failures else " (niet subsidiabel)"))
+        w(
+            _("Gebiedsbudget %(id)s (%(area)s) — %(regulation)s")
+            % {"id": p.id, "area": p.area, "regulation": a.regulation}
+        )
+        w("  " + _("In aanmerking komende investering %(eligible)s; regio reserveert %(regional)s; gevraagd %(asked)s")
+          % {"eligible": euros(a.eligible_investment_cents), "regional": euros(p.regional_contribution_cents),
+             "asked": euros(p.requested_cents)})  # fmt: skip
+        w("  " + _("Rijksbijdrage: %s") % euros(a.contribution_cents)
+          + ("" if not a.failures else " " + _("(niet subsidiabel)")))  # fmt: skip
         for f in a.failures:
             w(f"    ✗ [{f['rule']}] {f['message']}  ({f['source']})")
         for m in a.not_counted:
-            w(f"    – niet meegeteld: {m['reason']}  ({m['source']})")
+            w("    – " + _("niet meegeteld: %(reason)s  (%(source)s)") % m)
 
     def _regulations(self):
         from bouwregie.instruments import api
 
         for r in api.regulations():
-            self.stdout.write(f"{r['regeling']} {r['versie']} — geldig vanaf {r['geldig_vanaf']} — {r['bron']}")
-            self.stdout.write(f"  bestand: {r['bestand']}")
+            self.stdout.write(_("%(regeling)s %(versie)s — geldig vanaf %(geldig_vanaf)s — %(bron)s") % r)
+            self.stdout.write("  " + _("bestand: %s") % r["bestand"])
             for name, table in r["parameters"].items():
                 values = {k: v for k, v in table.items() if k not in ("bron", "aanname")}
-                flag = " (aanname)" if table.get("aanname") else ""
-                self.stdout.write(f"  {name}: {values}{flag}\n      bron: {table['bron']}")
+                flag = " " + _("(aanname)") if table.get("aanname") else ""
+                self.stdout.write(f"  {name}: {values}{flag}\n      " + _("bron: %s") % table["bron"])
 
     def _csv(self, r):
         from bouwregie import cells
@@ -147,25 +157,43 @@ class Command(BaseCommand):
         from bouwregie.instruments.money import euros
 
         w = self.stdout.write
-        w(f"Realisatiestimulans — peiling {r['peiling']}; regeling: {', '.join(r['regulations'])}")
-        w(f"  Gemiddeld budget per beoogde woning: {euros(r['average_per_home_cents'])} "
-          "(€ 1,6 mld / 230.000 woningen, Afspraak 19.1)")  # fmt: skip
+        w(_("Realisatiestimulans — peiling %(peiling)s; regeling: %(regulations)s")
+          % {"peiling": r["peiling"], "regulations": ", ".join(r["regulations"])})  # fmt: skip
+        w("  " + _("Gemiddeld budget per beoogde woning: %s (€ 1,6 mld / 230.000 woningen, Afspraak 19.1)")
+          % euros(r["average_per_home_cents"]))  # fmt: skip
         for variant, v in r["variants"].items():
-            label = {"realisatie": "op realisatie (oplevering)", "startbouw": "op start bouw",
-                     "registratie": "op registratie (BAG in gebruik, nieuwbouw)"}[variant]  # fmt: skip
-            w(f"  Variant {label}: totaal uitbetaald {euros(v['paid_cents'])}")
+            label = {"realisatie": _("op realisatie (oplevering)"), "startbouw": _("op start bouw"),
+                     "registratie": _("op registratie (BAG in gebruik, nieuwbouw)")}[variant]  # fmt: skip
+            w(
+                "  "
+                + _("Variant %(label)s: totaal uitbetaald %(paid)s") % {"label": label, "paid": euros(v["paid_cents"])}
+            )
             for year, y in v["years"].items():
-                scaled = " — plafond bereikt: naar rato verlaagd" if y["scaled"] else ""
-                scaled += "" if y["complete"] else f" (jaar loopt nog: t/m peildatum {r['reference_date']})"
-                w(f"    {year}: aanspraak {euros(y['claims_cents'])}, plafond {euros(y['ceiling_cents'])}, "
-                  f"verrekend {euros(y['set_off_cents'])}, opslagen {euros(y['surcharges_cents'])}, "
-                  f"uitbetaald {euros(y['paid_cents'])} in {y['payment']}{scaled}")  # fmt: skip
+                scaled = " — " + _("plafond bereikt: naar rato verlaagd") if y["scaled"] else ""
+                scaled += "" if y["complete"] else " " + _("(jaar loopt nog: t/m peildatum %s)") % r["reference_date"]
+                w(
+                    f"    {year}: "
+                    + _(
+                        "aanspraak %(claims)s, plafond %(ceiling)s, verrekend %(set_off)s, opslagen "
+                        "%(surcharges)s, uitbetaald %(paid)s in %(payment)s"
+                    )
+                    % {
+                        **{
+                            key: euros(y[f"{key}_cents"])
+                            for key in ("claims", "ceiling", "set_off", "surcharges", "paid")
+                        },
+                        "payment": y["payment"],
+                    }
+                    + scaled
+                )
             for m in v["municipalities"][:400]:
-                years = "; ".join(f"{year}: {sum(y['homes'].values())} won. → {euros(y['paid_cents'])}"
+                years = "; ".join(f"{year}: " + _("%(homes)s won. → %(paid)s")
+                                  % {"homes": sum(y["homes"].values()), "paid": euros(y["paid_cents"])}
                                   for year, y in m["years"].items())  # fmt: skip
                 w(f"    {m['code']} {m['name']}: {euros(m['paid_cents'])} ({years})")
         if "registration" in r:
             used = ", ".join(f"{e['file_name']} (stand {e['stand_date']})" for e in r["registration"]["bag_extracts"])
-            w(f"  Registratie: BAG {used or 'geen extract geladen'}; koppelingsrondes {r['registration']['link_sets']}")
+            w("  " + _("Registratie: BAG %(used)s; koppelingsrondes %(rounds)s")
+              % {"used": used or _("geen extract geladen"), "rounds": r["registration"]["link_sets"]})  # fmt: skip
         for warning in r["warnings"]:
-            w(f"  Let op: {warning}")
+            w("  " + _("Let op: %s") % warning)

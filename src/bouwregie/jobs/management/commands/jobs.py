@@ -17,7 +17,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         listing = sub.add_parser("list", help=_("de laatste taken, nieuwste eerst"))
         listing.add_argument("--limit", type=int, default=20)
-        for name, text in (("show", "de toestand van één taak (JSON)"), ("retry", "een taak opnieuw starten")):
+        for name, text in (("show", _("de toestand van één taak (JSON)")), ("retry", _("een taak opnieuw starten"))):
             sub.add_parser(name, help=text).add_argument("job", type=int)
 
     def handle(self, *args, action, **options):

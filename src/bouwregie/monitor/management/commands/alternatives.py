@@ -26,12 +26,12 @@ class Command(BaseCommand):
         from bouwregie.projects.models import Peiling
 
         if tekort is not None and tekort < 0:
-            raise CommandError("--tekort kan niet negatief zijn.")
+            raise CommandError(_("--tekort kan niet negatief zijn."))
         try:
             result = alternatives(area, chosen_peiling(peiling), year, tekort, limit or None)
         except ShortfallNeeded as error:
             raise CommandError(
-                f"{error} Gebruik --tekort N, of laad een afspraak met 'bouwregie targets load'."
+                f"{error} " + _("Gebruik --tekort N, of laad een afspraak met 'bouwregie targets load'.")
             ) from None
         except (ValueError, Peiling.DoesNotExist) as error:
             raise CommandError(str(error)) from None
@@ -39,21 +39,27 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
         w, t, target = self.stdout.write, result["totals"], result["target"]
-        w(f"{result['area']['name']} — {result['year']}, peiling {result['peiling']} "
-          f"(peildatum {result['reference_date']})")  # fmt: skip
+        w(_("%(area)s — %(year)s, peiling %(peiling)s (peildatum %(reference_date)s)")
+          % {**result, "area": result["area"]["name"]})  # fmt: skip
         if target:
-            label = "Deel van de woondeal" if "woondeal" in target else "Afspraak"
-            w(f"  {label} {result['year']}: {_n(target['homes'])} woningen ({target['basis']}) [{target['source']}]")
-        w(f"  Opgeleverd en gepland in {result['year']}: {_n(result['delivered'])}; tekort {_n(result['shortfall'])}; "
-          f"nodig aandeel betaalbaar in de extra woningen: {_pct(result['needed_affordable_share'])}")  # fmt: skip
+            label = _("Deel van de woondeal") if "woondeal" in target else _("Afspraak")
+            w(f"  {label} {result['year']}: " + _("%(homes)s woningen (%(basis)s) [%(source)s]")
+              % {**target, "homes": _n(target["homes"])})  # fmt: skip
+        w("  " + _("Opgeleverd en gepland in %(year)s: %(delivered)s; tekort %(shortfall)s; nodig aandeel betaalbaar "
+                   "in de extra woningen: %(share)s")
+          % {"year": result["year"], "delivered": _n(result["delivered"]), "shortfall": _n(result["shortfall"]),
+             "share": _pct(result["needed_affordable_share"])})  # fmt: skip
         if result["woondeal"]:
-            w("  Ook kandidaten uit woondeal: " + ", ".join(d["name"] for d in result["woondeal"]))
-        cover = (f"de eerste {t['projects_to_cover']} dekken het tekort" if t["projects_to_cover"]
-                 else "samen niet genoeg om het tekort te dekken")  # fmt: skip
-        w(f"  {_n(t['candidates'])} kandidaten met {_n(t['candidate_homes'])} woningen ({cover}); "
-          f"{_n(t['too_late'])} projecten ({_n(t['too_late_homes'])} woningen) kunnen niet meer op tijd")  # fmt: skip
+            w("  " + _("Ook kandidaten uit woondeal: ") + ", ".join(d["name"] for d in result["woondeal"]))
+        cover = (_("de eerste %s dekken het tekort") % t["projects_to_cover"] if t["projects_to_cover"]
+                 else _("samen niet genoeg om het tekort te dekken"))  # fmt: skip
+        w("  " + _("%(candidates)s kandidaten met %(candidate_homes)s woningen (%(cover)s); %(too_late)s projecten "
+                   "(%(too_late_homes)s woningen) kunnen niet meer op tijd")
+          % {**{key: _n(t[key]) for key in ("candidates", "candidate_homes", "too_late", "too_late_homes")},
+             "cover": cover})  # fmt: skip
         for c in result["candidates"]:
             w(f"  {c['rank']:>3}. {_d(c['score']):>5}  {c['code']}  {c['name']} ({c['municipality']}): "
-              f"{_n(c['homes_movable'])} woningen, cumulatief {_n(c['cumulative_homes'])}")  # fmt: skip
+              + _("%(homes)s woningen, cumulatief %(cumulative)s")
+              % {"homes": _n(c["homes_movable"]), "cumulative": _n(c["cumulative_homes"])})  # fmt: skip
             for reason in c["reasons"]:
                 w(f"          - {reason}")

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         from bouwregie.monitor.api import chosen_peiling
 
         if uren is not None and uren < 0:
-            raise CommandError("--uren kan niet negatief zijn.")
+            raise CommandError(_("--uren kan niet negatief zijn."))
         whole = format == "csv"  # a spreadsheet gets every project, without the reasons
         r = k.kansrijk(area, chosen_peiling(peiling), uren, drempel, None if whole else limit or None, not whole)
         if format == "json":
@@ -58,15 +58,18 @@ class Command(BaseCommand):
         from bouwregie.formatting import number as _n
 
         w, t = self.stdout.write, r["totals"]
-        w(f"Kansrijk Bouwen! — {r['area']['name']}, peiling {r['peiling']}: {_n(t['projects'])} projecten, "
-          f"gemiddelde score {_d(t['mean_score'])}")  # fmt: skip
+        w(_("Kansrijk Bouwen! — %(area)s, peiling %(peiling)s: %(projects)s projecten, gemiddelde score %(score)s")
+          % {"area": r["area"]["name"], "peiling": r["peiling"], "projects": _n(t["projects"]),
+             "score": _d(t["mean_score"])})  # fmt: skip
         for m in r["models"]:
-            w(f"  Model {m['scope']} v{m['version']}: {m['name']} ({_n(m['projects'])} projecten) [{m['source']}]")
+            w("  " + _("Model %(scope)s v%(version)s: %(name)s (%(projects)s projecten) [%(source)s]")
+              % {**m, "projects": _n(m["projects"])})  # fmt: skip
         if t["hours"] is not None:
-            w(f"  {_n(t['hours'])} uur verdeeld over {_n(t['projects_with_hours'])} projecten "
-              f"(drempel {t['threshold']:g})")  # fmt: skip
+            w("  " + _("%(hours)s uur verdeeld over %(projects)s projecten (drempel %(threshold)s)")
+              % {"hours": _n(t["hours"]), "projects": _n(t["projects_with_hours"]),
+                 "threshold": f"{t['threshold']:g}"})  # fmt: skip
         for p in r["projects"]:
-            hours = f", {_n(p['hours'])} uur" if "hours" in p else ""
+            hours = ", " + _("%s uur") % _n(p["hours"]) if "hours" in p else ""
             pillars = ", ".join(f"{name} {_d(v, 0)}" for name, v in p["pillars"].items())
             w(f"  {p['rank']:>3}. {_d(p['score']):>5}  {p['code']}  {p['name']} ({p['municipality']}){hours}")
             w(f"          {pillars}")
@@ -98,9 +101,9 @@ class Command(BaseCommand):
         scope = matcher().resolve(gemeente).code if gemeente else DEFAULT_SCOPE
         if model_action == "list":
             rows = ScoringModel.objects.all()
-            self.stdout.write("Standaard: het meegeleverde model (v0)" if not rows else "")
+            self.stdout.write(_("Standaard: het meegeleverde model (v0)") if not rows else "")
             for m in rows:
-                self.stdout.write(f"{m.scope or 'standaard':<10} v{m.version:<3} {m.created_at:%Y-%m-%d %H:%M} "
+                self.stdout.write(f"{m.scope or _('standaard'):<10} v{m.version:<3} {m.created_at:%Y-%m-%d %H:%M} "
                                   f"{m.created_by:<12} {m.name} [{m.source}]")  # fmt: skip
         elif model_action == "show":
             used = k.models_for([scope])[scope]
@@ -109,6 +112,11 @@ class Command(BaseCommand):
             self.stdout.write(k.STANDARD_FILE.read_text(encoding="utf-8"))
         else:
             if not file:
-                raise CommandError("Geef het modelbestand: 'bouwregie kansrijk model load BESTAND [--gemeente GM…]'.")
+                raise CommandError(
+                    _("Geef het modelbestand: 'bouwregie kansrijk model load BESTAND [--gemeente GM…]'.")
+                )
             saved = k.save(k.read_file(Path(file)), scope, author)
-            self.stdout.write(f"Model {saved.scope or 'standaard'} v{saved.version} geladen: {saved.name}")
+            self.stdout.write(
+                _("Model %(scope)s v%(version)s geladen: %(name)s")
+                % {"scope": saved.scope or _("standaard"), "version": saved.version, "name": saved.name}
+            )

@@ -61,36 +61,43 @@ class Command(BaseCommand):
         from bouwregie.formatting import percent as _pct
 
         w = self.stdout.write
-        w(f"{r['area']['name']} ({r['area']['code']}) — peiling {r['peiling']}")
+        w(_("%(name)s (%(code)s) — peiling %(peiling)s") % {**r["area"], "peiling": r["peiling"]})
         for a in r["agreements"]:
             if "share" in a:
-                w(f"  Afspraak {a['indicator']} {a['period']}: {_pct(a['share'])} (doel {_pct(a['target_share'])})")
+                w("  " + _("Afspraak %(indicator)s %(period)s: %(share)s (doel %(target)s)")
+                  % {**a, "share": _pct(a["share"]), "target": _pct(a["target_share"])})  # fmt: skip
             elif "realised" in a:
-                w(
-                    f"  Afspraak {a['period']}: {_n(a['total'])} woningen; gerealiseerd {_n(a['realised'])}, "
-                    f"gepland {_n(a['planned'])}, resterende opgave {_n(a['remaining'])}, "
-                    f"verwacht tekort {_n(a['expected_shortfall'])}  [{a['source']}]"
-                )
-        w("  Gerealiseerd per jaar: " + ", ".join(f"{y}: {_n(n)}" for y, n in r["realised"].items() if y >= "2020"))
-        w("  Gepland per jaar:      " + ", ".join(f"{y}: {_n(n)}" for y, n in list(r["planned"].items())[:10]))
+                numbers = {
+                    key: _n(a[key]) for key in ("total", "realised", "planned", "remaining", "expected_shortfall")
+                }
+                w("  " + _("Afspraak %(period)s: %(total)s woningen; gerealiseerd %(realised)s, gepland %(planned)s, "
+                           "resterende opgave %(remaining)s, verwacht tekort %(expected_shortfall)s  [%(source)s]")
+                  % {**a, **numbers})  # fmt: skip
+        w(
+            "  "
+            + _("Gerealiseerd per jaar: ")
+            + ", ".join(f"{y}: {_n(n)}" for y, n in r["realised"].items() if y >= "2020")
+        )
+        w("  " + _("Gepland per jaar:      ") + ", ".join(f"{y}: {_n(n)}" for y, n in list(r["planned"].items())[:10]))
         p, c, s = r["pipeline"], r["capacity"], r["segments"]
-        w(
-            f"  Pijplijn: {_n(p['projects'])} projecten, {_n(p['homes'])} woningen — "
-            f"hard {_n(p['by_plan_status']['hard'])}, zacht {_n(p['by_plan_status']['zacht'])}, "
-            f"onbekend {_n(p['by_plan_status']['onbekend'])}"
-        )
-        w(
-            f"  Plancapaciteit: {_pct(c['ratio'])} van de resterende opgave (norm {_pct(c['norm'])}); "
-            f"hard {_pct(c['hard_share'])} van de capaciteit"
-        )
-        w(
-            f"  Betaalbaar: {_pct(s['affordable_share'])} (norm {_pct(s['affordable_norm'])}); sociale huur "
-            f"{_pct(s['social_share'])} (norm {_pct(s['social_norm'])}); "
-            f"segment onbekend: {_n(s['unknown_segment_homes'])}"
-        )
+        w("  " + _("Pijplijn: %(projects)s projecten, %(homes)s woningen — hard %(hard)s, zacht %(zacht)s, "
+                   "onbekend %(onbekend)s")
+          % {"projects": _n(p["projects"]), "homes": _n(p["homes"]),
+             **{key: _n(n) for key, n in p["by_plan_status"].items()}})  # fmt: skip
+        w("  " + _("Plancapaciteit: %(ratio)s van de resterende opgave (norm %(norm)s); hard %(hard_share)s van de "
+                   "capaciteit")
+          % {key: _pct(c[key]) for key in ("ratio", "norm", "hard_share")})  # fmt: skip
+        w("  " + _("Betaalbaar: %(affordable_share)s (norm %(affordable_norm)s); sociale huur %(social_share)s "
+                   "(norm %(social_norm)s); segment onbekend: %(unknown)s")
+          % {**{key: _pct(s[key]) for key in ("affordable_share", "affordable_norm", "social_share", "social_norm")},
+             "unknown": _n(s["unknown_segment_homes"])})  # fmt: skip
         g = r["target_groups"]
         w(
-            f"  Ouderen: {_n(g['ouderen_totaal'])} (nultreden {_n(g['nultreden'])}, "
-            f"zorggeschikt {_n(g['zorggeschikt'])}, geclusterd {_n(g['geclusterd'])}); studenten {_n(g['student'])}"
+            "  "
+            + _(
+                "Ouderen: %(ouderen_totaal)s (nultreden %(nultreden)s, zorggeschikt %(zorggeschikt)s, "
+                "geclusterd %(geclusterd)s); studenten %(student)s"
+            )
+            % {key: _n(g[key]) for key in ("ouderen_totaal", "nultreden", "zorggeschikt", "geclusterd", "student")}
         )
-        w("  Plantypes: " + ", ".join(f"{t}: {_n(n)}" for t, n in r["plan_types"].items()))
+        w("  " + _("Plantypes: ") + ", ".join(f"{t}: {_n(n)}" for t, n in r["plan_types"].items()))

@@ -92,6 +92,6 @@ class Command(BaseCommand):
         if options["output"]:
             Path(options["output"]).write_bytes(content)
         elif options["format"] == "xlsx":
-            raise CommandError("Geef --output voor een Excel-bestand.")
+            raise CommandError(_("Geef --output voor een Excel-bestand."))
         else:
             self.stdout.write(content.decode("utf-8"), ending="")
