@@ -59,13 +59,13 @@ def _lang_uit(args: list[str]) -> tuple[str | None, list[str]]:
         if arg == "--lang" or arg.startswith("--lang="):
             if arg == "--lang":
                 if i + 1 >= len(args):
-                    raise ValueError(_("--lang verwacht een taal: %s") % " of ".join(taal.TALEN))
+                    raise ValueError(_("--lang verwacht een taal: %s") % "|".join(taal.TALEN))
                 value, i = args[i + 1], i + 2
             else:
                 value, i = arg.split("=", 1)[1], i + 1
             if value not in taal.TALEN:
                 raise ValueError(
-                    _("onbekende taal '%(taal)s'; kies %(talen)s") % {"taal": value, "talen": " of ".join(taal.TALEN)}
+                    _("onbekende taal '%(taal)s'; kies %(talen)s") % {"taal": value, "talen": "|".join(taal.TALEN)}
                 )
             code = value
             continue
