@@ -76,21 +76,33 @@ def main():
     }
     (ROOT / "bench/results").mkdir(exist_ok=True)
     (ROOT / "bench/results/cli.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    write_markdown(record)
+
+
+def write_markdown(record: dict) -> None:
+    """The wall time is the target; the CPU time says what it comes to on an idle machine (a help is one
+    process on one core: wall ≈ CPU when nothing else runs), so a loaded machine's MISSED can be read."""
     lines = [
         "# CLI start-up (issue #22)",
         "",
-        f"{record['when']} — {record['machine']} — {REPEAT} runs per case, the cases taking turns.",
+        f"{record['when']} — {record['machine']} — {record['repeat']} runs per case, the cases taking turns.",
         "",
-        "| command | median wall s | median CPU s | × python -c pass | target < 0.5 s |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| command | median wall s | median CPU s | × python -c pass | wall < 0.5 s | CPU < 0.5 s |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
     ]
-    for name, r in rows.items():
-        verdict = "" if not name.startswith("bouwregie") else ("ok" if r["median_wall_s"] < TARGET else "MISSED")
-        lines.append(f"| `{name}` | {r['median_wall_s']} | {r['median_cpu_s']} | {r['ratio_to_python']} | {verdict} |")
+    for name, r in record["cases"].items():
+        ours = name.startswith("bouwregie")
+        wall = ("ok" if r["median_wall_s"] < TARGET else "MISSED") if ours else ""
+        cpu = ("ok" if r["median_cpu_s"] < TARGET else "MISSED") if ours else ""
+        lines.append(
+            f"| `{name}` | {r['median_wall_s']} | {r['median_cpu_s']} | {r['ratio_to_python']} | {wall} | {cpu} |"
+        )
     lines += [
         "",
         "`worker --help` is answered after Django's set-up: its options are django-tasks-db's, defined next to",
         "that library's models. The last row is the help through Django's set-up, as every help was before.",
+        "On a loaded machine (the load is in the header) the wall time is the CPU time stretched by the queue for",
+        "the cores; the CPU column is what a help costs.",
         "",
     ]
     (ROOT / "bench/results/cli.md").write_text("\n".join(lines))
