@@ -138,6 +138,10 @@ def dutch_fragments() -> set[str]:
     return pieces
 
 
+def english(msgid: str) -> str:
+    return next(entry.msgstr for entry in polib.pofile(str(PO)) if entry.msgid == msgid and not entry.obsolete)
+
+
 def dutch_left(output: str) -> list[str]:
     flat = " ".join(output.split())
     return sorted(piece for piece in dutch_fragments() if piece in flat)
@@ -169,6 +173,9 @@ def test_an_error_and_a_summary_in_english(tmp_path):
     init = bouwregie("init", env=env)
     assert "Database ready: 12 provinces, 342 municipalities," in init.stdout and not dutch_left(init.stdout)
     listing = bouwregie("peiling", "list", env=env)
-    assert listing.stdout.strip() == "No quarterly counts yet."
-    closing = bouwregie("peiling", "close", "2025-Q3", env=env, check=False)
-    assert closing.returncode == 1 and not dutch_left(closing.stderr)
+    assert listing.stdout.strip() == english("Nog geen peilingen.") != "Nog geen peilingen."
+    closing = bouwregie("peiling", "close", "2025-Q3", env=env)
+    assert closing.stdout.startswith("Quarterly count 2025-Q3 closed with 0 projects.")
+    assert not dutch_left(closing.stdout)
+    again = bouwregie("peiling", "close", "2025-Q3", env=env, check=False)
+    assert again.returncode == 1 and "2025-Q3 is already closed." in again.stderr and not dutch_left(again.stderr)
