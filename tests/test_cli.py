@@ -152,11 +152,17 @@ def test_help_in_english_by_option_and_by_environment():
     assert overview.startswith("Usage: bouwregie [--lang nl|en] <command> [options]")
     assert not dutch_left(overview)
     for name in ("import", "forecast", "peiling"):
-        by_option = bouwregie(name, "--help", "--lang=en").stdout
+        by_option = bouwregie("--lang=en", name, "--help").stdout
         assert not dutch_left(by_option), name
         assert bouwregie(name, "--help", env=environment(LANG="en_GB.UTF-8")).stdout == by_option
     dutch = bouwregie("import", "--help", env=environment(LANG="en_US.UTF-8", LANGUAGE="nl")).stdout
     assert "het bestand" in dutch and dutch_left(dutch)
+
+
+def test_lang_after_the_command_is_the_command_s_own():
+    """`bouwregie rapport --lang en` chooses the report's language: after the command, --lang is not ours."""
+    done = bouwregie("peiling", "list", "--lang", "en", check=False)
+    assert done.returncode == 2 and "unrecognized arguments: --lang en" in done.stderr
 
 
 def test_an_unknown_language_is_refused():

@@ -52,25 +52,28 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _lang_uit(args: list[str]) -> tuple[str | None, list[str]]:
-    """`--lang en` / `--lang=en`, anywhere on the line (before or after the command), taken out of `args`."""
+    """`--lang en` / `--lang=en` before the command, taken out of `args`. After the command it is the
+    command's own (`bouwregie rapport --lang en` chooses the report's language) and stays."""
     code, rest, i = None, [], 0
     while i < len(args):
         arg = args[i]
-        if arg == "--lang" or arg.startswith("--lang="):
-            if arg == "--lang":
-                if i + 1 >= len(args):
-                    raise ValueError(_("--lang verwacht een taal: %s") % "|".join(taal.TALEN))
-                value, i = args[i + 1], i + 2
-            else:
-                value, i = arg.split("=", 1)[1], i + 1
-            if value not in taal.TALEN:
-                raise ValueError(
-                    _("onbekende taal '%(taal)s'; kies %(talen)s") % {"taal": value, "talen": "|".join(taal.TALEN)}
-                )
-            code = value
+        if not arg.startswith("-"):  # the command: what follows is its own
+            return code, rest + args[i:]
+        if arg != "--lang" and not arg.startswith("--lang="):  # --help, --version
+            rest.append(arg)
+            i += 1
             continue
-        rest.append(arg)
-        i += 1
+        if arg == "--lang":
+            if i + 1 >= len(args):
+                raise ValueError(_("--lang verwacht een taal: %s") % "|".join(taal.TALEN))
+            value, i = args[i + 1], i + 2
+        else:
+            value, i = arg.split("=", 1)[1], i + 1
+        if value not in taal.TALEN:
+            raise ValueError(
+                _("onbekende taal '%(taal)s'; kies %(talen)s") % {"taal": value, "talen": "|".join(taal.TALEN)}
+            )
+        code = value
     return code, rest
 
 
