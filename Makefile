@@ -9,13 +9,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: help install pdf-libraries demo serve test test-sqlite test-postgresql bench bench-baglink lint
+.PHONY: help install pdf-libraries demo serve test test-sqlite test-postgresql bench bench-baglink lint messages
 
 help:
 	@echo "make demo   - alles installeren, database + demodata, server op http://127.0.0.1:8000"
 	@echo "make test   - volledige testsuite op SQLite en PostgreSQL"
 	@echo "make bench  - benchmarks, resultaten in bench/results/"
 	@echo "make lint   - ruff"
+	@echo "make messages - Engelse catalogus bijwerken (makemessages + compilemessages)"
 
 VENDOR := build/vendor
 
@@ -90,6 +91,7 @@ test-postgresql: install /usr/bin/chromium /usr/bin/pdftotext
 	touch $@
 
 bench: install .venv-bench/.installed
+	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_demo.py
 	BENCH_BASELINE_PYTHON=.venv-bench/bin/python $(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_ipo.py
@@ -115,3 +117,11 @@ bench-baglink: install
 
 lint: install
 	$(BIN)/ruff check src tests bench tools
+
+# The English catalogue (issue #22): src/bouwregie/locale/en/LC_MESSAGES/django.po is the source translators
+# edit (Poedit, Weblate). makemessages adds new texts with an empty msgstr (our makemessages: no fuzzy guesses)
+# and keeps the rest; compilemessages writes the .mo that is committed. tests/test_translations.py fails on
+# any text without English, on a fuzzy entry and on a .mo that does not match the .po.
+messages: install
+	cd src/bouwregie && ../../$(BIN)/bouwregie makemessages -l en --ignore "static/*"
+	cd src/bouwregie && ../../$(BIN)/bouwregie compilemessages

@@ -3,31 +3,33 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
-from django.utils.translation import gettext as _
 
-from bouwregie.backup import archive, engines
-from bouwregie.backup.report import checked, summary
-from bouwregie.formatting import decimal
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
     requires_system_checks = []  # the URL checks import the whole API (2 s); nothing here needs them
-    help = (
+    help = _(
         "Maak een backup van de hele database (SQLite of PostgreSQL) met een manifest om het terugzetten te "
         "controleren; ook eigen importprofielen, regelingen en convenantkaders."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="het backupbestand, bijvoorbeeld bouwregie-2025-10-01.zip")
+        parser.add_argument("file", help=_("het backupbestand, bijvoorbeeld bouwregie-2025-10-01.zip"))
         parser.add_argument(
             "--check",
             action="store_true",
-            help="daarna proefterugzetten in een tijdelijke database en vergelijken met het manifest",
+            help=_("daarna proefterugzetten in een tijdelijke database en vergelijken met het manifest"),
         )
-        parser.add_argument("--force", action="store_true", help="een bestaand bestand overschrijven")
+        parser.add_argument("--force", action="store_true", help=_("een bestaand bestand overschrijven"))
 
     def handle(self, *args, file, check, force, **options):
+        from django.db import DatabaseError
+
+        from bouwregie.backup import archive, engines
+        from bouwregie.backup.report import checked, summary
+        from bouwregie.formatting import decimal
+
         path = Path(file)
         try:
             manifest = engines.make_backup(path, force=force)

@@ -4,30 +4,32 @@ checked against its manifest (docs/backup.md)."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
-from django.utils.translation import gettext as _
 
-from bouwregie.backup import archive, engines, facts
-from bouwregie.backup.report import checked, summary
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
     requires_system_checks = []  # the URL checks import the whole API (2 s); nothing here needs them
-    help = (
+    help = _(
         "Zet een backup terug in de database van DATABASE_URL (die leeg moet zijn, tenzij --force) en controleer "
         "dat de historie compleet is."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="een bestand gemaakt met 'bouwregie backup'")
-        parser.add_argument("--force", action="store_true", help="een database die al gegevens bevat overschrijven")
+        parser.add_argument("file", help=_("een bestand gemaakt met 'bouwregie backup'"))
+        parser.add_argument("--force", action="store_true", help=_("een database die al gegevens bevat overschrijven"))
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="alleen controleren: proefterugzetten in een tijdelijke database; de eigen blijft onaangeroerd",
+            help=_("alleen controleren: proefterugzetten in een tijdelijke database; de eigen blijft onaangeroerd"),
         )
 
     def handle(self, *args, file, force, dry_run, **options):
+        from django.db import DatabaseError
+
+        from bouwregie.backup import archive, engines, facts
+        from bouwregie.backup.report import checked, summary
+
         path = Path(file)
         try:
             manifest = archive.read_manifest(path)

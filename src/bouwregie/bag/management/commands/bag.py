@@ -1,23 +1,25 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie.bag import importer, lvbag, queries
-from bouwregie.geo.areas import UnknownArea
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = "BAG: 'bag import BESTAND [--dry-run]' (LV-BAG-extract), 'bag opleveringen --gebied … [--jaar …]'."
+    help = _("BAG: 'bag import BESTAND [--dry-run]' (LV-BAG-extract), 'bag opleveringen --gebied … [--jaar …]'.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("import", help="een LV-BAG-extract laden (XML, zip per gemeente of landelijk pakket)")
+        load = sub.add_parser("import", help=_("een LV-BAG-extract laden (XML, zip per gemeente of landelijk pakket)"))
         load.add_argument("file")
-        load.add_argument("--dry-run", action="store_true", help="alleen lezen en afleiden, niets opslaan")
+        load.add_argument("--dry-run", action="store_true", help=_("alleen lezen en afleiden, niets opslaan"))
         load.add_argument("--auteur", default="bouwregie")
-        figures = sub.add_parser("opleveringen", help="opgeleverde nieuwbouwwoningen en bouwstarts per jaar")
-        figures.add_argument("--gebied", default="NL", help="NL, provincie, gemeente of regiocode")
-        figures.add_argument("--jaar", type=int, action="append", help="jaar (herhaalbaar; standaard alle)")
+        figures = sub.add_parser("opleveringen", help=_("opgeleverde nieuwbouwwoningen en bouwstarts per jaar"))
+        figures.add_argument("--gebied", default="NL", help=_("NL, provincie, gemeente of regiocode"))
+        figures.add_argument("--jaar", type=int, action="append", help=_("jaar (herhaalbaar; standaard alle)"))
 
     def handle(self, *args, action, **options):
+        from bouwregie.bag import importer, lvbag, queries
+        from bouwregie.geo.areas import UnknownArea
+
         if action == "import":
             try:
                 report = importer.import_file(options["file"], dry_run=options["dry_run"], author=options["auteur"])

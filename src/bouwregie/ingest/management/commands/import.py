@@ -1,17 +1,12 @@
 import getpass
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
-from bouwregie.geo.models import Municipality
-from bouwregie.ingest.importer import ImportOptions, run_import
-from bouwregie.ingest.readers import ImportRefused, read_table
-from bouwregie.ingest.report import summary
-from bouwregie.ingest.suggest import draft
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Importeer een planlijst (.csv, .xlsx, .gpkg, .shp of gezipte shapefile, .geojson) als nieuwe "
         "projectversies. Standaard alles-of-niets; een verslag en validatierapport volgen altijd."
     )
@@ -19,29 +14,34 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="het bestand")
-        parser.add_argument("--source", help="de bron, bijv. 'Provincie Utrecht' (verplicht bij importeren)")
-        parser.add_argument("--profile", help="kolomprofiel (naam of .toml-pad); standaard: best passend")
-        parser.add_argument("--sheet", help="werkblad (Excel) of laag (GeoPackage)")
-        parser.add_argument("--peiling", help="het kwartaal waarover de lijst gaat, bijv. 2025-Q3")
-        parser.add_argument("--dry-run", action="store_true", help="alleen controleren, niets opslaan")
-        parser.add_argument("--allow-partial", action="store_true", help="geldige regels opslaan, foute overslaan")
-        parser.add_argument("--door", default=getpass.getuser(), help="wie importeert (voor het logboek)")
-        parser.add_argument("--report", help="pad voor het validatierapport (CSV)")
+        parser.add_argument("file", help=_("het bestand"))
+        parser.add_argument("--source", help=_("de bron, bijv. 'Provincie Utrecht' (verplicht bij importeren)"))
+        parser.add_argument("--profile", help=_("kolomprofiel (naam of .toml-pad); standaard: best passend"))
+        parser.add_argument("--sheet", help=_("werkblad (Excel) of laag (GeoPackage)"))
+        parser.add_argument("--peiling", help=_("het kwartaal waarover de lijst gaat, bijv. 2025-Q3"))
+        parser.add_argument("--dry-run", action="store_true", help=_("alleen controleren, niets opslaan"))
+        parser.add_argument("--allow-partial", action="store_true", help=_("geldige regels opslaan, foute overslaan"))
+        parser.add_argument("--door", default=getpass.getuser(), help=_("wie importeert (voor het logboek)"))
+        parser.add_argument("--report", help=_("pad voor het validatierapport (CSV)"))
         parser.add_argument(
-            "--header-row", type=int, help="regelnummer (vanaf 1) van de kopregel, als die niet gevonden wordt"
+            "--header-row", type=int, help=_("regelnummer (vanaf 1) van de kopregel, als die niet gevonden wordt")
         )
         parser.add_argument(
             "--suggest-profile",
             action="store_true",
-            help="niet importeren: schrijf een conceptprofiel uit de kolomkoppen (zie docs/profielen.md)",
+            help=_("niet importeren: schrijf een conceptprofiel uit de kolomkoppen (zie docs/profielen.md)"),
         )
         parser.add_argument(
-            "--output", help="met --suggest-profile: pad voor het concept ('-' = scherm); standaard <naam>.profiel.toml"
+            "--output",
+            help=_("met --suggest-profile: pad voor het concept ('-' = scherm); standaard <naam>.profiel.toml"),
         )
 
     def handle(self, *args, **o):
         from pathlib import Path
+
+        from bouwregie.geo.models import Municipality
+        from bouwregie.ingest.importer import ImportOptions, run_import
+        from bouwregie.ingest.report import summary
 
         if o["suggest_profile"]:
             return self.suggest(Path(o["file"]), o)
@@ -61,7 +61,11 @@ class Command(BaseCommand):
 
     def suggest(self, path, o):
         """Write a draft profile for this file's layout instead of importing it (docs/profielen.md)."""
+
         from pathlib import Path
+
+        from bouwregie.ingest.readers import ImportRefused, read_table
+        from bouwregie.ingest.suggest import draft
 
         try:
             table = read_table(path, o["sheet"], o["header_row"])

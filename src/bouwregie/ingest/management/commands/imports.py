@@ -1,23 +1,24 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
-from bouwregie.formatting import number
-from bouwregie.geo.models import Municipality
-from bouwregie.ingest.models import ImportRun
-from bouwregie.ingest.report import summary
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Het importlogboek: 'imports list', 'imports show ID' of 'imports cleanup'."
+    help = _("Het importlogboek: 'imports list', 'imports show ID' of 'imports cleanup'.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("list", help="alle imports, nieuwste eerst")
-        show = sub.add_parser("show", help="verslag van één import, met alle meldingen")
+        sub.add_parser("list", help=_("alle imports, nieuwste eerst"))
+        show = sub.add_parser("show", help=_("verslag van één import, met alle meldingen"))
         show.add_argument("id", type=int)
-        sub.add_parser("cleanup", help="verwijder geüploade bestanden die niemand meer gebruikt (zie docs/web.md)")
+        sub.add_parser("cleanup", help=_("verwijder geüploade bestanden die niemand meer gebruikt (zie docs/web.md)"))
 
     def handle(self, *args, action, **options):
+        from bouwregie.formatting import number
+        from bouwregie.geo.models import Municipality
+        from bouwregie.ingest.models import ImportRun
+        from bouwregie.ingest.report import summary
+
         if action == "cleanup":
             from bouwregie.ingest.uploads import forget_stale_uploads
 
@@ -26,17 +27,18 @@ class Command(BaseCommand):
         if action == "list":
             runs = ImportRun.objects.all()
             if not runs:
-                self.stdout.write("Nog geen imports.")
+                self.stdout.write(_("Nog geen imports."))
             for r in runs:
                 c = r.counts
                 self.stdout.write(
                     f"#{r.pk:<5} {r.created_at:%Y-%m-%d %H:%M}  {r.author:<12} {r.status:<13} {r.source:<24} "
-                    f"{r.file_name:<30} {number(c.get('new', 0))} nieuw, {number(c.get('changed', 0))} gewijzigd, "
-                    f"{number(c.get('missing', 0))} weg, {number(c.get('rejected', 0))} afgewezen"
+                    f"{r.file_name:<30} "
+                    + _("%(new)s nieuw, %(changed)s gewijzigd, %(missing)s weg, %(rejected)s afgewezen")
+                    % {key: number(c.get(key, 0)) for key in ("new", "changed", "missing", "rejected")}
                 )
             return
         run = ImportRun.objects.filter(pk=options["id"]).first()
         if run is None:
-            raise CommandError(f"Import #{options['id']} bestaat niet.")
+            raise CommandError(_("Import #%s bestaat niet.") % options["id"])
         names = dict(Municipality.objects.values_list("code", "name"))
         self.stdout.write(summary(run, names, None, limit=len(run.problems)))

@@ -7,21 +7,23 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie.jobs import runner
-from bouwregie.jobs.models import Job
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Achtergrondtaken: 'jobs list', 'jobs show N', 'jobs retry N'."
+    help = _("Achtergrondtaken: 'jobs list', 'jobs show N', 'jobs retry N'.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        listing = sub.add_parser("list", help="de laatste taken, nieuwste eerst")
+        listing = sub.add_parser("list", help=_("de laatste taken, nieuwste eerst"))
         listing.add_argument("--limit", type=int, default=20)
-        for name, text in (("show", "de toestand van één taak (JSON)"), ("retry", "een taak opnieuw starten")):
+        for name, text in (("show", _("de toestand van één taak (JSON)")), ("retry", _("een taak opnieuw starten"))):
             sub.add_parser(name, help=text).add_argument("job", type=int)
 
     def handle(self, *args, action, **options):
+        from bouwregie.jobs import runner
+        from bouwregie.jobs.models import Job
+
         if action == "list":
             for job in Job.objects.order_by("-id")[: options["limit"]]:
                 state = runner.state(job)
@@ -30,7 +32,7 @@ class Command(BaseCommand):
             return
         job = Job.objects.filter(pk=options["job"]).first()
         if job is None:
-            raise CommandError(f"Taak #{options['job']} bestaat niet.")
+            raise CommandError(_("Taak #%s bestaat niet.") % options["job"])
         if action == "show":
             shown = {"id": job.pk, "title": job.title, **runner.state(job), "result": job.result,
                      "worker": job.worker, "retry_of": job.retry_of_id}  # fmt: skip
@@ -40,4 +42,4 @@ class Command(BaseCommand):
             again = runner.retry(job)
         except ValueError as refusal:
             raise CommandError(str(refusal)) from None
-        self.stdout.write(f"Taak #{job.pk} opnieuw gestart als taak #{again.pk}.")
+        self.stdout.write(_("Taak #%(job)s opnieuw gestart als taak #%(again)s.") % {"job": job.pk, "again": again.pk})

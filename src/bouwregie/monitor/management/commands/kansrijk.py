@@ -3,38 +3,33 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bouwregie import cells
-from bouwregie.formatting import decimal as _d
-from bouwregie.formatting import number as _n
-from bouwregie.monitor import kansrijk as k
-from bouwregie.monitor.api import chosen_peiling
-from bouwregie.monitor.models import DEFAULT_SCOPE, ScoringModel
-from bouwregie.projects.models import Peiling
-from bouwregie.projects.services import matcher
+from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Kansrijk Bouwen!: score per project (0–100) en verdeling van ambtelijke uren; "
         "'kansrijk score', 'kansrijk model list|show|template|load'."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        score = sub.add_parser("score", help="scores en urenverdeling voor een gebied")
-        score.add_argument("--area", required=True, help="gemeente, regiocode, provincie of NL")
-        score.add_argument("--peiling", help="bijv. 2025-Q3 (standaard de laatst gesloten peiling)")
-        score.add_argument("--uren", type=int, help="te verdelen ambtelijke uren")
-        score.add_argument("--drempel", type=float, default=0.0, help="minimale score voor uren (0–100)")
-        score.add_argument("--limit", type=int, default=25, help="aantal projecten in de lijst (0 = alle)")
+        score = sub.add_parser("score", help=_("scores en urenverdeling voor een gebied"))
+        score.add_argument("--area", required=True, help=_("gemeente, regiocode, provincie of NL"))
+        score.add_argument("--peiling", help=_("bijv. 2025-Q3 (standaard de laatst gesloten peiling)"))
+        score.add_argument("--uren", type=int, help=_("te verdelen ambtelijke uren"))
+        score.add_argument("--drempel", type=float, default=0.0, help=_("minimale score voor uren (0–100)"))
+        score.add_argument("--limit", type=int, default=25, help=_("aantal projecten in de lijst (0 = alle)"))
         score.add_argument("--format", choices=["table", "json", "csv"], default="table")
-        model = sub.add_parser("model", help="het model bekijken of een eigen model laden")
+        model = sub.add_parser("model", help=_("het model bekijken of een eigen model laden"))
         model.add_argument("model_action", choices=["list", "show", "template", "load"])
-        model.add_argument("file", nargs="?", help="TOML- of JSON-bestand (bij 'load')")
-        model.add_argument("--gemeente", help="het model van deze gemeente (standaard: het algemene model)")
+        model.add_argument("file", nargs="?", help=_("TOML- of JSON-bestand (bij 'load')"))
+        model.add_argument("--gemeente", help=_("het model van deze gemeente (standaard: het algemene model)"))
         model.add_argument("--author", default="cli")
 
     def handle(self, *args, action, **options):
+        from bouwregie.projects.models import Peiling
+
         try:
             if action == "score":
                 self._score(**options)
@@ -44,8 +39,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
     def _score(self, area, peiling, uren, drempel, limit, format, **options):
+        from bouwregie.monitor import kansrijk as k
+        from bouwregie.monitor.api import chosen_peiling
+
         if uren is not None and uren < 0:
-            raise CommandError("--uren kan niet negatief zijn.")
+            raise CommandError(_("--uren kan niet negatief zijn."))
         whole = format == "csv"  # a spreadsheet gets every project, without the reasons
         r = k.kansrijk(area, chosen_peiling(peiling), uren, drempel, None if whole else limit or None, not whole)
         if format == "json":
@@ -56,16 +54,22 @@ class Command(BaseCommand):
             self._table(r)
 
     def _table(self, r):
+        from bouwregie.formatting import decimal as _d
+        from bouwregie.formatting import number as _n
+
         w, t = self.stdout.write, r["totals"]
-        w(f"Kansrijk Bouwen! — {r['area']['name']}, peiling {r['peiling']}: {_n(t['projects'])} projecten, "
-          f"gemiddelde score {_d(t['mean_score'])}")  # fmt: skip
+        w(_("Kansrijk Bouwen! — %(area)s, peiling %(peiling)s: %(projects)s projecten, gemiddelde score %(score)s")
+          % {"area": r["area"]["name"], "peiling": r["peiling"], "projects": _n(t["projects"]),
+             "score": _d(t["mean_score"])})  # fmt: skip
         for m in r["models"]:
-            w(f"  Model {m['scope']} v{m['version']}: {m['name']} ({_n(m['projects'])} projecten) [{m['source']}]")
+            w("  " + _("Model %(scope)s v%(version)s: %(name)s (%(projects)s projecten) [%(source)s]")
+              % {**m, "projects": _n(m["projects"])})  # fmt: skip
         if t["hours"] is not None:
-            w(f"  {_n(t['hours'])} uur verdeeld over {_n(t['projects_with_hours'])} projecten "
-              f"(drempel {t['threshold']:g})")  # fmt: skip
+            w("  " + _("%(hours)s uur verdeeld over %(projects)s projecten (drempel %(threshold)s)")
+              % {"hours": _n(t["hours"]), "projects": _n(t["projects_with_hours"]),
+                 "threshold": f"{t['threshold']:g}"})  # fmt: skip
         for p in r["projects"]:
-            hours = f", {_n(p['hours'])} uur" if "hours" in p else ""
+            hours = ", " + _("%s uur") % _n(p["hours"]) if "hours" in p else ""
             pillars = ", ".join(f"{name} {_d(v, 0)}" for name, v in p["pillars"].items())
             w(f"  {p['rank']:>3}. {_d(p['score']):>5}  {p['code']}  {p['name']} ({p['municipality']}){hours}")
             w(f"          {pillars}")
@@ -73,6 +77,9 @@ class Command(BaseCommand):
                 w(f"          - {reason}")
 
     def _csv(self, r):
+        from bouwregie import cells
+        from bouwregie.formatting import decimal as _d
+
         writer = cells.csv_writer(self.stdout, delimiter=";")
         criteria = sorted({c for p in r["projects"] for c in p["criteria"]})
         pillars = sorted({name for p in r["projects"] for name in p["pillars"]})
@@ -87,12 +94,16 @@ class Command(BaseCommand):
             ])  # fmt: skip
 
     def _model(self, model_action, file, gemeente, author, **options):
+        from bouwregie.monitor import kansrijk as k
+        from bouwregie.monitor.models import DEFAULT_SCOPE, ScoringModel
+        from bouwregie.projects.services import matcher
+
         scope = matcher().resolve(gemeente).code if gemeente else DEFAULT_SCOPE
         if model_action == "list":
             rows = ScoringModel.objects.all()
-            self.stdout.write("Standaard: het meegeleverde model (v0)" if not rows else "")
+            self.stdout.write(_("Standaard: het meegeleverde model (v0)") if not rows else "")
             for m in rows:
-                self.stdout.write(f"{m.scope or 'standaard':<10} v{m.version:<3} {m.created_at:%Y-%m-%d %H:%M} "
+                self.stdout.write(f"{m.scope or _('standaard'):<10} v{m.version:<3} {m.created_at:%Y-%m-%d %H:%M} "
                                   f"{m.created_by:<12} {m.name} [{m.source}]")  # fmt: skip
         elif model_action == "show":
             used = k.models_for([scope])[scope]
@@ -101,6 +112,11 @@ class Command(BaseCommand):
             self.stdout.write(k.STANDARD_FILE.read_text(encoding="utf-8"))
         else:
             if not file:
-                raise CommandError("Geef het modelbestand: 'bouwregie kansrijk model load BESTAND [--gemeente GM…]'.")
+                raise CommandError(
+                    _("Geef het modelbestand: 'bouwregie kansrijk model load BESTAND [--gemeente GM…]'.")
+                )
             saved = k.save(k.read_file(Path(file)), scope, author)
-            self.stdout.write(f"Model {saved.scope or 'standaard'} v{saved.version} geladen: {saved.name}")
+            self.stdout.write(
+                _("Model %(scope)s v%(version)s geladen: %(name)s")
+                % {"scope": saved.scope or _("standaard"), "version": saved.version, "name": saved.name}
+            )

@@ -13,12 +13,14 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bouwregie.taal import gettext as _
+
 # (option, environment variable, default, what it means) — docs/productie.md lists the same.
 SETTINGS = (
-    ("workers", "BOUWREGIE_WEB_WORKERS", 2, "processen"),
-    ("threads", "BOUWREGIE_WEB_THREADS", 8, "threads per proces (gelijktijdige verzoeken per proces)"),
-    ("timeout", "BOUWREGIE_WEB_TIMEOUT", 60, "seconden zonder teken van leven voordat een proces wordt herstart"),
-    ("keepalive", "BOUWREGIE_WEB_KEEPALIVE", 75, "seconden dat een stille keep-alive-verbinding open blijft"),
+    ("workers", "BOUWREGIE_WEB_WORKERS", 2, _("processen")),
+    ("threads", "BOUWREGIE_WEB_THREADS", 8, _("threads per proces (gelijktijdige verzoeken per proces)")),
+    ("timeout", "BOUWREGIE_WEB_TIMEOUT", 60, _("seconden zonder teken van leven voordat een proces wordt herstart")),
+    ("keepalive", "BOUWREGIE_WEB_KEEPALIVE", 75, _("seconden dat een stille keep-alive-verbinding open blijft")),
 )
 
 
@@ -35,7 +37,9 @@ def setting(name: str, option: int | None, environ) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise CommandError(f"{origin}: '{value}' is geen heel getal van 1 of meer.")
+        raise CommandError(
+            _("%(origin)s: '%(value)s' is geen heel getal van 1 of meer.") % {"origin": origin, "value": value}
+        )
     return number
 
 
@@ -54,26 +58,31 @@ def gunicorn_command(bind: str, numbers: dict) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Start Bouwregie (gunicorn met threads, statische bestanden via whitenoise)."
+    help = _("Start Bouwregie (gunicorn met threads, statische bestanden via whitenoise).")
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
         for name, variable, default, meaning in SETTINGS:
-            parser.add_argument(f"--{name}", default=None, help=f"{meaning} (standaard ${variable} of {default})")
+            parser.add_argument(
+                f"--{name}",
+                default=None,
+                help=_("%(meaning)s (standaard $%(variable)s of %(default)s)")
+                % {"meaning": meaning, "variable": variable, "default": default},
+            )
         parser.add_argument("--no-worker", action="store_true",
-                            help="geen achtergrondworker starten (draai 'bouwregie worker' dan apart)")  # fmt: skip
+                            help=_("geen achtergrondworker starten (draai 'bouwregie worker' dan apart)"))  # fmt: skip
 
     def handle(self, *args, bind, no_worker=False, **options):
         numbers = {name: setting(name, options[name], os.environ) for name, *_rest in SETTINGS}
         self.stdout.write(
-            f"Bouwregie draait op http://{bind}/  ({numbers['workers']} processen × {numbers['threads']} threads; "
-            "stoppen met Ctrl+C)"
+            _("Bouwregie draait op http://%(bind)s/  (%(workers)s processen × %(threads)s threads; stoppen met Ctrl+C)")
+            % {"bind": bind, **numbers}
         )
         if not no_worker:
             # One job worker beside the web server, so `make demo` needs nothing else; it stops with the server
             # (whose process this one becomes below). Production runs its workers apart (docs/productie.md).
             subprocess.Popen([sys.executable, "-m", "bouwregie", "worker", "--stop-with-parent"])  # noqa: S603
-            self.stdout.write("Achtergrondworker gestart (bouwregie worker).")
+            self.stdout.write(_("Achtergrondworker gestart (bouwregie worker)."))
         self.stdout.flush()
         # Become gunicorn rather than wait for it: a stop signal then reaches the server itself and
         # no orphaned workers keep the port (they did when tests terminated `bouwregie serve`).
