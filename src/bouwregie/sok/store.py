@@ -72,15 +72,19 @@ def _need(table: dict, key: str, where: str):
     return table[key]
 
 
+def _read_toml(path: Path) -> dict:
+    """A data file's TOML; SokError naming the file when it cannot be read or parsed."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SokError(_("%(path)s is onleesbaar: %(error)s") % {"path": path.name, "error": error}) from None
+
+
 def load(path: Path | str, author: str = "bouwregie", now: datetime | None = None) -> Jaarplan:
     """An agreement's data file: the agreement and parties (once), and its jaarplan (a year loaded once).
     Every field is checked before anything is written; an error names the file, the part and the value."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise SokError(_("%(path)s is onleesbaar: %(error)s") % {"path": path.name, "error": error}) from None
-    name = path.name
+    data, name = _read_toml(path), path.name
     for key in ("naam", "bron", "ingang", "einde", "penvoerder", "jaarplan"):
         _need(data, key, name)
     for key in ("ingang", "einde"):
@@ -184,11 +188,7 @@ def load_activities(path: Path | str = ACTIVITIES, author: str = "bouwregie", no
     for an agreement already loaded. All or nothing: every field is checked first, and a year whose activities
     are loaded already is refused. Returns how many activities were loaded."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise SokError(_("%(path)s is onleesbaar: %(error)s") % {"path": path.name, "error": error}) from None
-    name = path.name
+    data, name = _read_toml(path), path.name
     agreement = Agreement.objects.filter(name=_need(data, "overeenkomst", name)).first()
     if agreement is None:
         raise SokError(

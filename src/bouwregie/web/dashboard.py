@@ -32,15 +32,22 @@ def closed_peilingen() -> list[str]:
     )
 
 
+def chosen_peiling(request, peilingen: list[str]) -> str:
+    """The closed peiling asked for (`?peiling=`), else the latest of `peilingen` (closed, newest first, not
+    empty); Http404 for a code that is not among them (unknown or still open)."""
+    peiling = request.GET.get("peiling") or peilingen[0]
+    if peiling not in peilingen:
+        raise Http404(_("Peiling '%s' bestaat niet of is nog niet gesloten.") % peiling)
+    return peiling
+
+
 def area_page(request, code: str = "NL"):
     peilingen = closed_peilingen()
     if not peilingen:
         return render(request, "web/no_peiling.html", {
             "provinces": Province.objects.count(), "municipalities": Municipality.objects.count(),
         }, status=200)  # fmt: skip
-    peiling = request.GET.get("peiling") or peilingen[0]
-    if peiling not in peilingen:
-        raise Http404(_("Peiling '%s' bestaat niet of is nog niet gesloten.") % peiling)
+    peiling = chosen_peiling(request, peilingen)
     try:
         area = resolve_area(code, monitor_api.reference_date(peiling))  # a woondeal region as agreed then
     except UnknownArea as error:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from bouwregie.accounts import policy
 from bouwregie.jobs.models import Job
 from bouwregie.rapport import jobs, output, ppm
-from bouwregie.web.dashboard import closed_peilingen
+from bouwregie.web.dashboard import chosen_peiling, closed_peilingen
 from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.web.job_pages import _job_for
 
@@ -66,9 +66,7 @@ def ppm_page(request):
     peilingen = closed_peilingen()
     if not peilingen:
         raise Http404(_("Er is nog geen gesloten peiling."))
-    peiling = request.GET.get("peiling") or peilingen[0]
-    if peiling not in peilingen:
-        raise Http404(_("Peiling '%s' bestaat niet of is nog niet gesloten.") % peiling)
+    peiling = chosen_peiling(request, peilingen)
     table = ppm.overview(peiling)
     if request.GET.get("formaat") in FORMATS:
         return table_download(ppm.rows(table), f"ppm-gebruik-{peiling}", request.GET["formaat"], _("PPM-gebruik"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bouwregie.monitor.woondeal_progress import NoAgreement, woondeal_progress
-from bouwregie.web.dashboard import _chart, _percent, closed_peilingen
+from bouwregie.web.dashboard import _chart, _percent, chosen_peiling, closed_peilingen
 from bouwregie.web.downloads import FORMATS, table_download
 from bouwregie.woondeals.models import Woondeal
 
@@ -34,9 +34,7 @@ def progress_page(request, code: str):
     peilingen = closed_peilingen()
     if not peilingen:
         raise Http404(_("Er is nog geen gesloten peiling."))
-    peiling = request.GET.get("peiling") or peilingen[0]
-    if peiling not in peilingen:
-        raise Http404(_("Peiling '%s' bestaat niet of is nog niet gesloten.") % peiling)
+    peiling = chosen_peiling(request, peilingen)
     try:
         figures = woondeal_progress(code, peiling)
     except NoAgreement as error:
