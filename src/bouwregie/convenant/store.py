@@ -3,10 +3,11 @@ area and peiling: share of the pipeline and of deliveries under the convenant, f
 indicator scores against the norms, each naming the framework version(s) it used."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +142,23 @@ def cutoff_of(peiling: str) -> datetime:
     return p.closed_at or timezone.now()
 
 
+def latest_records(peiling: str) -> dict[int, dict]:
+    """records_at the peiling's cutoff. A closed peiling's are read once per process (issue #19: 45 ms of every
+    dashboard on the 25,000-project demo), keyed by the count and highest id of all records: records are
+    append-only (docs/decisions/0002), so any new record, backdated or not, changes the key. An open peiling's
+    cutoff is now: read live. The result is shared: treat as read-only."""
+    cutoff = cutoff_of(peiling)
+    if cutoff != Peiling.objects.filter(code=peiling).values_list("closed_at", flat=True).first():
+        return records_at(cutoff)  # open: cutoff_of gave now
+    found = ProjectRecord.objects.aggregate(n=Count("id"), last=Max("id"))
+    return _records_kept(connection.alias, cutoff, found["n"], found["last"])
+
+
+@lru_cache(maxsize=8)
+def _records_kept(alias: str, cutoff: datetime, count: int, last: int | None) -> dict[int, dict]:
+    return records_at(cutoff)
+
+
 def records_at(cutoff: datetime) -> dict[int, dict]:
     rows = ProjectRecord.objects.filter(recorded_at__lte=cutoff).values(
         "project", "number", "recorded_at", "under_convenant", "framework", "values", "convenant_version"
@@ -183,7 +201,7 @@ def area_figures(spec: str, peiling: str, on: date | None = None) -> dict:
     agreed on that day (the dashboard passes the peiling's reference date, as the monitor does)."""
     area = resolve_area(spec, on)
     s = load_snapshot(peiling)
-    latest = records_at(cutoff_of(peiling))
+    latest = latest_records(peiling)
     mask = members(s, area)
     under = np.isin(s.project_ids, [p for p, r in latest.items() if r["under_convenant"]])
     one = np.zeros(len(mask), dtype=np.int64)
@@ -196,7 +214,7 @@ def area_figures(spec: str, peiling: str, on: date | None = None) -> dict:
 def national(peiling: str) -> dict[str, dict]:
     """NL, every province and municipality in one pass (parents are sums of their children, as in the monitor)."""
     s = load_snapshot(peiling)
-    latest = records_at(cutoff_of(peiling))
+    latest = latest_records(peiling)
     under = np.isin(s.project_ids, [p for p, r in latest.items() if r["under_convenant"]])
     n_m, n_p = len(s.municipality_codes), len(s.province_codes)
     result = {}

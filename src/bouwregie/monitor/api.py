@@ -13,7 +13,7 @@ import orjson
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from bouwregie.geo.areas import resolve_area
+from bouwregie.geo.areas import resolve_area, resolve_regions
 from bouwregie.geo.models import Municipality, Province
 from bouwregie.monitor import figures
 from bouwregie.monitor.snapshot import GROUPS, HARDNESS, PHASES, PLAN_TYPES, SEGMENTS, YEARS, load, members
@@ -93,9 +93,10 @@ def monitors(specs: list[str], peiling: str, norm: float = figures.CAPACITY_NORM
     """monitor() of several areas of one peiling, the peiling and its cache key read once (the provincial
     dashboard asks it for each of its regions: issue #19, 66 queries for Noord-Holland)."""
     on, key = reference_date(peiling), _closed(peiling)
+    regions = resolve_regions(specs, on) if len(specs) > 1 else {}  # all regions in a fixed number of queries
     found = []
     for spec in specs:
-        area = resolve_area(spec, on)
+        area = regions.get(spec) or resolve_area(spec, on)
         if key is None:
             found.append(_monitor(area, peiling, norm))
         elif area.kind in ("nl", "provincie", "gemeente"):
