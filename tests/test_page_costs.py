@@ -194,3 +194,21 @@ def test_a_closed_peilings_convenant_records_are_kept_equal_to_the_computation_a
     kept = store.latest_records("2025-Q1")
     assert kept == store.records_at(closed_at) and list(kept) == [project.id]
     assert store.latest_records("2025-Q1") is kept  # the second read is the kept one
+
+
+def test_a_municipalitys_woondeals_are_kept_per_day_equal_to_the_computation_and_a_new_version_counts():
+    """Alternatives and the dashboard ask which woondeals a municipality belongs to (issue #19: every version read
+    twice per request): kept per day and woondeal versions, equal to the computation, and a version recorded
+    later (append-only, so the versions' count and highest id change) is seen at once."""
+    from bouwregie.monitor import shortfall
+
+    _deal("WD-01", ["GM0363"], 900, "2022-10-01", datetime(2023, 1, 5, tzinfo=UTC))
+    _deal("WD-02", ["GM0363", "GM0358"], 500, "2022-10-01", datetime(2023, 1, 5, tzinfo=UTC))
+    on = date(2024, 9, 30)
+    kept = shortfall.woondeals_of("GM0363", on)
+    assert [(v.woondeal.code, list(m)) for v, m in kept] == [("WD-01", ["GM0363"]), ("WD-02", ["GM0358", "GM0363"])]
+    assert kept == shortfall.woondeals_by_member(on)["GM0363"] and shortfall.woondeals_of("GM0363", on) is kept
+    assert shortfall.woondeals_of("GM0358", on) == [kept[1]] and shortfall.woondeals_of("GM0344", on) == []
+    _deal("WD-01", ["GM0363", "GM0358"], 1000, "2024-07-01", datetime(2024, 8, 1, tzinfo=UTC))
+    assert [v.woondeal.code for v, _m in shortfall.woondeals_of("GM0358", on)] == ["WD-01", "WD-02"]
+    assert shortfall.woondeals_of("GM0358", on) == shortfall.woondeals_by_member(on)["GM0358"]

@@ -186,8 +186,8 @@ def _year(value: str) -> int:
 
 def warm_latest_figures() -> None:
     """Before the web server forks its workers: the latest closed peilingen as snapshots, the figures of
-    every area for the newest (the dashboard's first page), its realisatiestimulans (the instrument pages) and
-    what slipped between the latest two (the delays page), so no visitor waits for them."""
+    every area for the newest (the dashboard's first page) with its convenant records, its realisatiestimulans
+    (the instrument pages) and what slipped between the latest two (the delays page), so no visitor waits."""
     import logging
 
     from django.db import DatabaseError, connections
@@ -199,6 +199,9 @@ def warm_latest_figures() -> None:
     try:
         for code in warm_latest()[:1]:
             national(code)
+            from bouwregie.convenant.store import latest_records
+
+            latest_records(code)  # the dashboard's convenant section (kept per closed peiling)
             try:  # the instrument pages' default (both variants, kept per closed peiling)
                 realisatiestimulans(code)
             except ValueError as error:  # e.g. an unreadable regulation file: the page says why, the server starts
