@@ -184,16 +184,28 @@ def test_a_closed_peilings_convenant_records_are_kept_equal_to_the_computation_a
     from bouwregie.convenant import store
     from bouwregie.convenant.models import ProjectRecord
 
-    project = create("C-1", "GM0344")
+    project = create("C-1", "GM0344", datetime(2025, 3, 1, tzinfo=UTC), homes={"sociale_huur": {"gestapeld": 10}})
     services.close_peiling("2025-Q1", author="test", now=datetime(2025, 4, 1, tzinfo=UTC))
     closed_at = Peiling.objects.get(code="2025-Q1").closed_at
     assert store.latest_records("2025-Q1") == store.records_at(closed_at) == {}
+    before = store.area_figures("GM0344", "2025-Q1")["pipeline"]
+    assert (before["projects"], before["projects_under"]) == (1, 0)
     ProjectRecord.objects.create(project=project, number=1, under_convenant=True, convenant_version="2.0",
                                  framework="ctb 2.0", values={}, recorded_at=closed_at - timedelta(days=1),
                                  author="test", reason="nagekomen")  # fmt: skip
     kept = store.latest_records("2025-Q1")
     assert kept == store.records_at(closed_at) and list(kept) == [project.id]
     assert store.latest_records("2025-Q1") is kept  # the second read is the kept one
+    after = store.area_figures("GM0344", "2025-Q1")
+    assert (after["pipeline"]["projects"], after["pipeline"]["projects_under"]) == (1, 1)
+    assert (
+        after
+        == store.area_figures("GM0344", "2025-Q1")
+        == {  # kept, equal to the computation
+            **after,
+            "pipeline": {**after["pipeline"], "homes_under": after["pipeline"]["homes"], "share": 1.0},
+        }
+    )
 
 
 def test_a_municipalitys_woondeals_are_kept_per_day_equal_to_the_computation_and_a_new_version_counts():
