@@ -16,15 +16,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def fresh_snapshots():
     """Closed peilingen (and their figures) are cached per process; test databases roll back and reuse ids,
     so forget them."""
+    from bouwregie.convenant import store as convenant_store
     from bouwregie.forecast import api as forecast_api
     from bouwregie.forecast import calibration
     from bouwregie.instruments import api as instruments_api
-    from bouwregie.monitor import api, delays, snapshot, woondeal_progress
+    from bouwregie.monitor import api, delays, shortfall, snapshot, woondeal_progress
     from bouwregie.web import monitor_pages
 
     for cache in (snapshot._cached, api._national_cached, api._monitor_cached, calibration._cached,
                   forecast_api._current_cached, woondeal_progress._cached, instruments_api._closed_variants,
-                  monitor_pages.entry_count):  # fmt: skip
+                  monitor_pages.entry_count, convenant_store._records_kept, convenant_store._area_sums_kept,
+                  shortfall._woondeals_by_member):  # fmt: skip
         cache.cache_clear()
     delays.forget_kept()
     yield

@@ -23,3 +23,14 @@ def slow(params, progress):
     while not Path(params["release"]).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     return {"pid": os.getpid()}
+
+
+def timed(params, progress):
+    """Append one line "<job key> <pid> <niceness> <start> <end>" (monotonic clock, shared by the processes of
+    one machine) after sleeping `params['sleep']`: whether jobs overlapped, and at which CPU priority they ran."""
+    start = time.monotonic()
+    time.sleep(params.get("sleep", 0))
+    end = time.monotonic()
+    with open(params["log"], "a", encoding="utf-8") as log:
+        log.write(f"{params['key']} {os.getpid()} {os.nice(0)} {start} {end}\n")
+    return {"pid": os.getpid()}

@@ -2,6 +2,7 @@
 the real entry points: `bouwregie serve`, the REST API, `bouwregie worker`, `bouwregie jobs`. Each test has
 its own SQLite file, or its own PostgreSQL database when the suite runs on PostgreSQL."""
 
+import itertools
 import json
 import os
 import signal
@@ -166,7 +167,30 @@ def test_serve_starts_a_worker_beside_the_server_and_stops_it_with_the_server(de
         (job_id,) = submit(environment, "tests.jobs_handlers.record", [{"log": str(log), "key": 1}])
         assert wait_for(lambda: show(environment, job_id)["status"] == "klaar", 60)
         worker_pid = int(log.read_text().split()[1])
+        # The worker yields the cores to the server's pages (issue #22): niced to BOUWREGIE_WORKER_NICE (10).
+        assert os.getpriority(os.PRIO_PROCESS, worker_pid) == max(10, os.nice(0))
+        assert os.getpriority(os.PRIO_PROCESS, server.pid) == os.nice(0)
     finally:
         server.terminate()
         server.wait(timeout=10)
     assert wait_for(lambda: not Path(f"/proc/{worker_pid}").exists(), 15), "the worker outlived the server"
+
+
+def test_a_worker_runs_niced_and_takes_one_job_at_a_time(demo, tmp_path):
+    """Issue #22: 10 forecasts submitted at once must not take the web server's cores. A worker runs its jobs one
+    after the other (never two at once) at a lower CPU priority: --nice, else BOUWREGIE_WORKER_NICE, else 10."""
+    base = os.nice(0)  # the test's own niceness: a worker can raise it, never lower it
+    for key, extra, expected in [("standaard", [], max(10, base)), ("optie", ["--nice", "15"], max(15, base)),
+                                 ("omgeving", [], max(3, base))]:  # fmt: skip
+        env = {**demo, "BOUWREGIE_WORKER_NICE": "3"} if key == "omgeving" else demo
+        log = tmp_path / f"{key}.log"
+        submit(env, "tests.jobs_handlers.timed", [{"log": str(log), "key": n, "sleep": 0.1} for n in range(5)])
+        worker = bouwregie(env, "worker", "--batch", "--no-startup-delay", "--interval", "0", *extra)
+        assert worker.returncode == 0
+        runs = sorted(
+            (float(start), float(end), int(pid), int(nice))
+            for _key, pid, nice, start, end in (line.split() for line in log.read_text().splitlines())
+        )
+        assert len(runs) == 5 and len({pid for _s, _e, pid, _n in runs}) == 1
+        assert {nice for _s, _e, _p, nice in runs} == {expected}, key
+        assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(runs)), "two jobs ran at once"

@@ -138,3 +138,89 @@ def test_no_main_page_asks_more_queries_for_more_projects(client):
     services.close_peiling("2025-Q3", author="test", now=datetime(2025, 10, 1, tzinfo=UTC))
     many = {path: _queries(client, path) for path in PAGES}
     assert many == few
+
+
+def _deal(code: str, members: list[str], total: int, valid_from: str, now: datetime):
+    from bouwregie.woondeals import store
+
+    store.record(code, {
+        "name": f"Woondeal {code}", "provinces": ["PV27"], "signatories": [], "source": "test",
+        "members": [{"code": m, "from": None, "until": None} for m in members],
+        "taakstelling_total": total, "taakstelling_segments": {}, "jaarschijven": {}, "corporation_homes": None,
+        "programming": {}, "valid_from": valid_from,
+    }, "test", "test", now=now)  # fmt: skip
+
+
+def test_regions_resolved_together_equal_each_resolved_alone_as_agreed_on_the_date():
+    """The provincial dashboard resolves all its regions at once (issue #19); each must be the area resolve_area
+    gives: a woondeal region's members as agreed on the date (a later version not yet in force), a plain region's
+    own municipalities and projects."""
+    from bouwregie.geo.areas import resolve_area, resolve_regions
+    from bouwregie.geo.models import Region
+
+    _deal("WD-01", ["GM0363"], 900, "2022-10-01", datetime(2023, 1, 5, tzinfo=UTC))
+    _deal("WD-01", ["GM0363", "GM0358"], 1000, "2024-07-01", datetime(2024, 8, 1, tzinfo=UTC))
+    _deal("WD-02", ["GM0358"], 500, "2026-01-01", datetime(2024, 8, 1, tzinfo=UTC))  # not yet in force below
+    plain = Region.objects.create(code="mra-test", name="Testregio", kind="overig", province_id="PV27")
+    plain.municipalities.set(["GM0363", "GM0384"])
+    plain.projects.set([create("R-1", "GM0363").id])
+    codes = ["woondeal-wd-01", "woondeal-wd-02", "mra-test"]
+    for on in (date(2023, 12, 31), date(2024, 9, 30), None):
+        together = resolve_regions(codes, on)
+        assert together == {c: resolve_area(c, on) for c in codes}, on
+    assert resolve_regions(codes, date(2023, 12, 31))["woondeal-wd-01"].municipalities == {"GM0363"}
+    assert resolve_regions(codes, date(2024, 9, 30))["woondeal-wd-01"].municipalities == {"GM0363", "GM0358"}
+    with CaptureQueriesContext(connection) as asked:
+        resolve_regions(codes, date(2024, 9, 30))
+    with CaptureQueriesContext(connection) as asked_one:
+        resolve_regions(codes[:1], date(2024, 9, 30))
+    assert len(asked.captured_queries) == len(asked_one.captured_queries)  # not a query per region
+
+
+def test_a_closed_peilings_convenant_records_are_kept_equal_to_the_computation_and_a_new_one_counts():
+    """The dashboard's convenant figures read a closed peiling's records once per process (issue #19); the kept
+    result equals records_at, and a record added later (append-only, so the count and highest id change) is seen
+    when it was recorded before the peiling closed."""
+    from bouwregie.convenant import store
+    from bouwregie.convenant.models import ProjectRecord
+
+    project = create("C-1", "GM0344", datetime(2025, 3, 1, tzinfo=UTC), homes={"sociale_huur": {"gestapeld": 10}})
+    services.close_peiling("2025-Q1", author="test", now=datetime(2025, 4, 1, tzinfo=UTC))
+    closed_at = Peiling.objects.get(code="2025-Q1").closed_at
+    assert store.latest_records("2025-Q1") == store.records_at(closed_at) == {}
+    before = store.area_figures("GM0344", "2025-Q1")["pipeline"]
+    assert (before["projects"], before["projects_under"]) == (1, 0)
+    ProjectRecord.objects.create(project=project, number=1, under_convenant=True, convenant_version="2.0",
+                                 framework="ctb 2.0", values={}, recorded_at=closed_at - timedelta(days=1),
+                                 author="test", reason="nagekomen")  # fmt: skip
+    kept = store.latest_records("2025-Q1")
+    assert kept == store.records_at(closed_at) and list(kept) == [project.id]
+    assert store.latest_records("2025-Q1") is kept  # the second read is the kept one
+    after = store.area_figures("GM0344", "2025-Q1")
+    assert (after["pipeline"]["projects"], after["pipeline"]["projects_under"]) == (1, 1)
+    assert (
+        after
+        == store.area_figures("GM0344", "2025-Q1")
+        == {  # kept, equal to the computation
+            **after,
+            "pipeline": {**after["pipeline"], "homes_under": after["pipeline"]["homes"], "share": 1.0},
+        }
+    )
+
+
+def test_a_municipalitys_woondeals_are_kept_per_day_equal_to_the_computation_and_a_new_version_counts():
+    """Alternatives and the dashboard ask which woondeals a municipality belongs to (issue #19: every version read
+    twice per request): kept per day and woondeal versions, equal to the computation, and a version recorded
+    later (append-only, so the versions' count and highest id change) is seen at once."""
+    from bouwregie.monitor import shortfall
+
+    _deal("WD-01", ["GM0363"], 900, "2022-10-01", datetime(2023, 1, 5, tzinfo=UTC))
+    _deal("WD-02", ["GM0363", "GM0358"], 500, "2022-10-01", datetime(2023, 1, 5, tzinfo=UTC))
+    on = date(2024, 9, 30)
+    kept = shortfall.woondeals_of("GM0363", on)
+    assert [(v.woondeal.code, list(m)) for v, m in kept] == [("WD-01", ["GM0363"]), ("WD-02", ["GM0358", "GM0363"])]
+    assert kept == shortfall.woondeals_by_member(on)["GM0363"] and shortfall.woondeals_of("GM0363", on) is kept
+    assert shortfall.woondeals_of("GM0358", on) == [kept[1]] and shortfall.woondeals_of("GM0344", on) == []
+    _deal("WD-01", ["GM0363", "GM0358"], 1000, "2024-07-01", datetime(2024, 8, 1, tzinfo=UTC))
+    assert [v.woondeal.code for v, _m in shortfall.woondeals_of("GM0358", on)] == ["WD-01", "WD-02"]
+    assert shortfall.woondeals_of("GM0358", on) == shortfall.woondeals_by_member(on)["GM0358"]

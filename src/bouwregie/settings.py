@@ -248,6 +248,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 JOBS_INLINE = os.environ.get("BOUWREGIE_JOBS_INLINE", "0") == "1"
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("BOUWREGIE_JOB_HEARTBEAT_SECONDS", "15"))
 JOB_STALE_SECONDS = float(os.environ.get("BOUWREGIE_JOB_STALE_SECONDS", "120"))
+# The CPU priority of a job worker (issue #22): the niceness `bouwregie worker` raises itself to, so a forecast
+# takes the cores only when pages do not need them (0: same priority as the web server; 19: lowest).
+JOB_WORKER_NICE = int(os.environ.get("BOUWREGIE_WORKER_NICE", "10"))
 UPLOAD_DIR = Path(os.environ.get("BOUWREGIE_UPLOAD_DIR", VAR_DIR / "uploads"))
 # Finished quarterly reports (issue #20: PDF and .xlsx made by a background job) wait here until downloaded.
 REPORT_DIR = Path(os.environ.get("BOUWREGIE_REPORT_DIR", VAR_DIR / "rapporten"))

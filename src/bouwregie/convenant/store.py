@@ -3,10 +3,11 @@ area and peiling: share of the pipeline and of deliveries under the convenant, f
 indicator scores against the norms, each naming the framework version(s) it used."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +142,29 @@ def cutoff_of(peiling: str) -> datetime:
     return p.closed_at or timezone.now()
 
 
+def latest_records(peiling: str) -> dict[int, dict]:
+    """records_at the peiling's cutoff. A closed peiling's are read once per process (issue #19: 45 ms of every
+    dashboard on the 25,000-project demo), keyed by the count and highest id of all records: records are
+    append-only (docs/decisions/0002), so any new record, backdated or not, changes the key. An open peiling's
+    cutoff is now: read live. The result is shared: treat as read-only."""
+    cutoff, key = _records_key(peiling)
+    return records_at(cutoff) if key is None else _records_kept(*key)
+
+
+def _records_key(peiling: str) -> tuple[datetime, tuple | None]:
+    """(cutoff, the key of what a closed peiling's records fix); the key is None for an open peiling."""
+    cutoff = cutoff_of(peiling)
+    if cutoff != Peiling.objects.filter(code=peiling).values_list("closed_at", flat=True).first():
+        return cutoff, None  # open: cutoff_of gave now
+    found = ProjectRecord.objects.aggregate(n=Count("id"), last=Max("id"))
+    return cutoff, (connection.alias, cutoff, found["n"], found["last"])
+
+
+@lru_cache(maxsize=8)
+def _records_kept(alias: str, cutoff: datetime, count: int, last: int | None) -> dict[int, dict]:
+    return records_at(cutoff)
+
+
 def records_at(cutoff: datetime) -> dict[int, dict]:
     rows = ProjectRecord.objects.filter(recorded_at__lte=cutoff).values(
         "project", "number", "recorded_at", "under_convenant", "framework", "values", "convenant_version"
@@ -182,21 +206,37 @@ def area_figures(spec: str, peiling: str, on: date | None = None) -> dict:
     """One area (NL, a province, a municipality, a region) for one peiling; `on`: a woondeal region's members as
     agreed on that day (the dashboard passes the peiling's reference date, as the monitor does)."""
     area = resolve_area(spec, on)
+    cutoff, key = _records_key(peiling)
+    if key is None:
+        latest = records_at(cutoff)
+        all_sums, under_sums, ids = _area_sums(peiling, area, latest)
+    else:  # a closed peiling: its snapshot and records are fixed, so are the sums (issue #19: 37 ms a dashboard)
+        latest = _records_kept(*key)
+        all_sums, under_sums, ids = _area_sums_kept(key, peiling, area)
+    scores, labels = _scores(latest, ids)  # live: the framework files may change (framework.all_versions)
+    return _figures(area.as_dict(), peiling, all_sums, under_sums, scores, labels)
+
+
+@lru_cache(maxsize=64)
+def _area_sums_kept(key: tuple, peiling: str, area) -> tuple:
+    return _area_sums(peiling, area, _records_kept(*key))
+
+
+def _area_sums(peiling: str, area, latest: dict[int, dict]) -> tuple:
+    """The area's sums over all projects and over those under the convenant, and its project ids."""
     s = load_snapshot(peiling)
-    latest = records_at(cutoff_of(peiling))
     mask = members(s, area)
     under = np.isin(s.project_ids, [p for p, r in latest.items() if r["under_convenant"]])
     one = np.zeros(len(mask), dtype=np.int64)
     all_sums = figures.group_sums(s, one, 1, include=mask).take(0)
     under_sums = figures.group_sums(s, one, 1, include=mask & under).take(0)
-    scores, labels = _scores(latest, s.project_ids[mask].tolist())
-    return _figures(area.as_dict(), peiling, all_sums, under_sums, scores, labels)
+    return all_sums, under_sums, s.project_ids[mask].tolist()
 
 
 def national(peiling: str) -> dict[str, dict]:
     """NL, every province and municipality in one pass (parents are sums of their children, as in the monitor)."""
     s = load_snapshot(peiling)
-    latest = records_at(cutoff_of(peiling))
+    latest = latest_records(peiling)
     under = np.isin(s.project_ids, [p for p, r in latest.items() if r["under_convenant"]])
     n_m, n_p = len(s.municipality_codes), len(s.province_codes)
     result = {}

@@ -48,6 +48,39 @@ def _province(text: str):
     return None
 
 
+def resolve_regions(codes: list[str], on=None) -> dict[str, Area]:
+    """resolve_area of several region codes in a fixed number of queries (the regions, their municipalities,
+    their projects, and the woondeal members as agreed on `on`), whatever their number: the provincial
+    dashboard's regions (issue #19). Codes that name no region are left out; resolve_area tells why."""
+    from bouwregie.geo.models import Region
+    from bouwregie.woondeals.regions import members_on_date_many
+
+    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    ids = [r.id for r in regions.values()]
+    municipalities: dict[int, set] = {i: set() for i in ids}
+    for region_id, code in Region.municipalities.through.objects.filter(region_id__in=ids).values_list(
+        "region_id", "municipality_id"
+    ):
+        municipalities[region_id].add(code)
+    projects: dict[int, set] = {i: set() for i in ids}
+    for region_id, project_id in Region.projects.through.objects.filter(region_id__in=ids).values_list(
+        "region_id", "project_id"
+    ):
+        projects[region_id].add(project_id)
+    woondeal = [r.code for r in regions.values() if r.kind == Region.Kind.WOONDEAL]
+    agreed = members_on_date_many(woondeal, on) if on is not None and woondeal else {}
+    return {
+        code: Area(
+            "regio",
+            r.code,
+            r.name,
+            frozenset(municipalities[r.id] if agreed.get(code) is None else agreed[code]),
+            frozenset(projects[r.id]),
+        )  # fmt: skip
+        for code, r in regions.items()
+    }
+
+
 def resolve_area(spec: str, on=None) -> Area:
     """The Area `spec` names. `on` (a date): for a woondeal region, its members as agreed on that day
     (woondeals.regions.members_on_date) instead of today's — a peiling's figures use its reference date."""

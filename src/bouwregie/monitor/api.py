@@ -13,7 +13,7 @@ import orjson
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from bouwregie.geo.areas import resolve_area
+from bouwregie.geo.areas import resolve_area, resolve_regions
 from bouwregie.geo.models import Municipality, Province
 from bouwregie.monitor import figures
 from bouwregie.monitor.snapshot import GROUPS, HARDNESS, PHASES, PLAN_TYPES, SEGMENTS, YEARS, load, members
@@ -93,9 +93,10 @@ def monitors(specs: list[str], peiling: str, norm: float = figures.CAPACITY_NORM
     """monitor() of several areas of one peiling, the peiling and its cache key read once (the provincial
     dashboard asks it for each of its regions: issue #19, 66 queries for Noord-Holland)."""
     on, key = reference_date(peiling), _closed(peiling)
+    regions = resolve_regions(specs, on) if len(specs) > 1 else {}  # all regions in a fixed number of queries
     found = []
     for spec in specs:
-        area = resolve_area(spec, on)
+        area = regions.get(spec) or resolve_area(spec, on)
         if key is None:
             found.append(_monitor(area, peiling, norm))
         elif area.kind in ("nl", "provincie", "gemeente"):
@@ -185,8 +186,8 @@ def _year(value: str) -> int:
 
 def warm_latest_figures() -> None:
     """Before the web server forks its workers: the latest closed peilingen as snapshots, the figures of
-    every area for the newest (the dashboard's first page), its realisatiestimulans (the instrument pages) and
-    what slipped between the latest two (the delays page), so no visitor waits for them."""
+    every area for the newest (the dashboard's first page) with its convenant records, its realisatiestimulans
+    (the instrument pages) and what slipped between the latest two (the delays page), so no visitor waits."""
     import logging
 
     from django.db import DatabaseError, connections
@@ -198,6 +199,9 @@ def warm_latest_figures() -> None:
     try:
         for code in warm_latest()[:1]:
             national(code)
+            from bouwregie.convenant.store import latest_records
+
+            latest_records(code)  # the dashboard's convenant section (kept per closed peiling)
             try:  # the instrument pages' default (both variants, kept per closed peiling)
                 realisatiestimulans(code)
             except ValueError as error:  # e.g. an unreadable regulation file: the page says why, the server starts

@@ -25,6 +25,7 @@ targets.Target under the region's code (the path before the woondeals were data)
 
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -132,13 +133,33 @@ def pipeline_by_municipality(s: Snapshot, codes) -> dict[str, int]:
 
 def woondeals_of(municipality: str, on: date) -> list[tuple]:
     """The woondeals that have `municipality` as a member on `on`, as agreed on that day
-    (woondeals.store.as_agreed_on): [(version, members on `on`)], members after mergers (rules.members_on)."""
+    (woondeals.store.as_agreed_on): [(version, members on `on`)], members after mergers (rules.members_on).
+
+    Every woondeal's members on a day are worked out once per process and day (issue #19: the alternatives page
+    read every woondeal version twice per request, ~35 ms each on the 25,000-project demo), keyed by
+    woondeals.regions.versions_key: versions are append-only, so a new one changes the key. The reference data
+    (municipalities, mergers, start dates) is loaded by `bouwregie init` from the files shipped with the code and
+    changes only with a deploy, which restarts the server. The result is shared: treat as read-only."""
+    from django.db import connection
+
+    from bouwregie.woondeals.regions import versions_key
+
+    return _woondeals_by_member(connection.alias, on, versions_key()).get(municipality, [])
+
+
+@lru_cache(maxsize=16)
+def _woondeals_by_member(alias: str, on: date, versions: tuple) -> dict[str, list[tuple]]:
+    return woondeals_by_member(on)
+
+
+def woondeals_by_member(on: date) -> dict[str, list[tuple]]:
+    """{municipality: [(version, members on `on`)]} of every woondeal in force on `on`, by woondeal code."""
     reference = woondeal_store.reference()
-    found = []
+    found: dict[str, list[tuple]] = {}
     for version in woondeal_store.current_all(on):
         members = woondeal_rules.members_on(version.members, on, reference)
-        if municipality in members:
-            found.append((version, members))
+        for municipality in dict.fromkeys(members):
+            found.setdefault(municipality, []).append((version, members))
     return found
 
 

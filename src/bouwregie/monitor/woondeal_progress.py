@@ -311,9 +311,8 @@ def project_parties(peiling_code: str) -> tuple[set, set]:
 
 
 def woondeals_of(municipality: str, on: date) -> list[dict]:
-    """The woondeals `municipality` belongs to on `on` (as agreed that day), for links from its dashboard."""
-    from bouwregie.woondeals import store
+    """The woondeals `municipality` belongs to on `on` (as agreed that day), for links from its dashboard; the
+    members worked out once per day and woondeal versions (monitor.shortfall.woondeals_of, issue #19)."""
+    from bouwregie.monitor.shortfall import woondeals_of as agreed_of
 
-    ref = store.reference()
-    return [{"code": v.woondeal.code, "name": v.name} for v in store.current_all(on)
-            if municipality in rules.members_on(v.members, on, ref)]  # fmt: skip
+    return [{"code": v.woondeal.code, "name": v.name} for v, _members in agreed_of(municipality, on)]
