@@ -64,7 +64,7 @@ def serve(env, port):
     server = subprocess.Popen([sys.executable, "-m", "bouwregie", "serve", "--bind", f"127.0.0.1:{port}",
                                "--workers", "1", "--no-worker"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)  # fmt: skip
-    assert wait_for(lambda: _answers(port), 30), "server did not answer"
+    assert wait_for(lambda: _answers(port), 90), "server did not answer"
     return server
 
 
@@ -120,7 +120,7 @@ def test_a_killed_worker_leaves_an_interrupted_job_that_can_be_retried(demo, tmp
         assert show(env, job_id)["status"] == "bezig"
         os.kill(worker.pid, signal.SIGKILL)  # the machine goes down mid-job
         worker.wait(timeout=10)
-        assert wait_for(lambda: show(env, job_id)["status"] == "onderbroken", 20)
+        assert wait_for(lambda: show(env, job_id)["status"] == "onderbroken", 60)
         state = show(env, job_id)
         assert state["retryable"] and state["done"] and "niets opgeslagen" in state["label"]
         again = bouwregie(env, "jobs", "retry", str(job_id)).stdout
@@ -163,9 +163,9 @@ def test_serve_starts_a_worker_beside_the_server_and_stops_it_with_the_server(de
                                "--workers", "1"], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)  # fmt: skip
     try:
-        assert wait_for(lambda: _answers(port), 30)
+        assert wait_for(lambda: _answers(port), 90)
         (job_id,) = submit(environment, "tests.jobs_handlers.record", [{"log": str(log), "key": 1}])
-        assert wait_for(lambda: show(environment, job_id)["status"] == "klaar", 60)
+        assert wait_for(lambda: show(environment, job_id)["status"] == "klaar", 180)
         worker_pid = int(log.read_text().split()[1])
         # The worker yields the cores to the server's pages (issue #22): niced to BOUWREGIE_WORKER_NICE (10).
         assert os.getpriority(os.PRIO_PROCESS, worker_pid) == max(10, os.nice(0))
