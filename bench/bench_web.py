@@ -13,7 +13,8 @@ Issue #22: every page is asked a second time in the same run while forecasts run
 JOBS_IN_FLIGHT are queued or running. Target: page p95 within 20% of the same page without jobs.
 
 `--quick` (or BENCH_QUICK=1): 2,000 projects, 3 s per scenario — a smoke test of the benchmark itself, not a
-measurement. BENCH_PROJECTS and BENCH_SECONDS set either.
+measurement. BENCH_PROJECTS and BENCH_SECONDS set either. BENCH_WEB_DATABASE names a PostgreSQL database that
+already holds the demo (`bouwregie init` + `bouwregie demo`), to measure without loading it again; it is kept.
 """
 
 import http.cookiejar
@@ -123,20 +124,23 @@ def _command(*args, env) -> str:
 def main():
     if shutil.which("wrk") is None:
         sys.exit("wrk ontbreekt: installeer het Debian-pakket wrk (make bench doet dat).")
-    url = create_database("benchweb")
+    given = os.environ.get("BENCH_WEB_DATABASE")  # a database that already holds the demo: kept, not loaded again
+    url = given or create_database("benchweb")
     try:
         with tempfile.TemporaryDirectory() as var:
             env = {**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url}
             env.pop("BOUWREGIE_WEB_WORKERS", None)
             env.pop("BOUWREGIE_WEB_THREADS", None)
             _command("init", env=env)
-            started = time.perf_counter()
-            _command("demo", "--projects", str(PROJECTS), env=env)
-            print(f"demo {PROJECTS} projecten geladen in {time.perf_counter() - started:.0f} s", flush=True)
+            if not given:
+                started = time.perf_counter()
+                _command("demo", "--projects", str(PROJECTS), env=env)
+                print(f"demo {PROJECTS} projecten geladen in {time.perf_counter() - started:.0f} s", flush=True)
             key = _command("token", "create", "--user", "demo", "--name", "bench", env=env).strip().splitlines()[-1]
             results = serve_and_measure(env, Path(var), key)
     finally:
-        drop_database(url)
+        if not given:
+            drop_database(url)
     report(results)
 
 
