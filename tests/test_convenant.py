@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from bouwregie.backup import archive
@@ -391,3 +392,18 @@ def test_no_direction_in_the_framework_is_reported_as_none_and_scored_as_none(wo
     row = page[page.index('id="convenant"') :]
     row = row[row.index("Drinkwatergebruik") :][:900]
     assert "geen richting in het kader <small>(norm 100,0 liter per persoon per dag)" in row and "≤" not in row
+
+
+def test_the_figures_on_the_command_line_are_a_table_and_json_on_request(world, capsys):
+    """Issue #23: `convenant cijfers` printed raw JSON; now a readable table, the JSON behind --json. Utrecht's 40
+    homes under the convenant of 40 (the world's one project there), recorded 2 June 2025 in peiling 2025-Q2."""
+    store.record(world["utrecht"], True, {"drinkwaterbesparing": 95}, "CTB", "gemeente", "2.0", now=at(2025, 6, 2))
+    call_command("convenant", "cijfers", "--gebied", "GM0344", "--peiling", "2025-Q2")
+    out = capsys.readouterr().out
+    assert not out.lstrip().startswith("{") and "peiling 2025-Q2" in out and "Kaderversies: ctb 2.0" in out
+    (pipeline,) = [line for line in out.splitlines() if line.startswith("Plancapaciteit")]
+    assert pipeline.split() == ["Plancapaciteit", "40", "40", "100,0%"]
+    (water,) = [line for line in out.splitlines() if line.startswith("Drinkwaterbesparing")]
+    assert water.split()[1:6] == ["ctb", "2.0", "1", "95,00", "geen"]  # one project, mean 95, no norm in ctb 2.0
+    call_command("convenant", "cijfers", "--gebied", "GM0344", "--peiling", "2025-Q2", "--json")
+    assert json.loads(capsys.readouterr().out)["pipeline"]["homes_under"] == 40
