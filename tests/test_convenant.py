@@ -407,3 +407,10 @@ def test_the_figures_on_the_command_line_are_a_table_and_json_on_request(world, 
     assert water.split()[1:6] == ["ctb", "2.0", "1", "95,00", "geen"]  # one project, mean 95, no norm in ctb 2.0
     call_command("convenant", "cijfers", "--gebied", "GM0344", "--peiling", "2025-Q2", "--json")
     assert json.loads(capsys.readouterr().out)["pipeline"]["homes_under"] == 40
+
+
+def test_partners_loaded_are_counted_with_proper_plurals(world, capsys):
+    call_command("convenant", "load-partners")
+    assert "4 partners toegevoegd." in capsys.readouterr().out  # the four provinces of seed 001
+    call_command("convenant", "load-partners")
+    assert "0 partners toegevoegd." in capsys.readouterr().out

@@ -305,3 +305,11 @@ def test_the_database_refuses_to_rewrite_the_history(world):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert Status.objects.get().status == "gereed"
+
+
+def test_the_load_count_is_said_with_proper_plurals(world, capsys):
+    """Issue #23: no "(en)" plurals; a second load adds nothing and says so ("0 afspraken en 0 mijlpalen")."""
+    from django.core.management import call_command
+
+    call_command("woontop", "load")
+    assert "0 afspraken en 0 mijlpalen toegevoegd." in capsys.readouterr().out

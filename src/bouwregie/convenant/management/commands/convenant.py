@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.taal import gettext as _
+from bouwregie.taal import ngettext
 
 
 def _norm(row: dict, year: str) -> list[str]:
@@ -105,7 +106,12 @@ class Command(BaseCommand):
                     + _("versie %s") % p.convenant_version
                 )
         elif action == "load-partners":
-            self.stdout.write(self.style.SUCCESS(_("%s partners toegevoegd.") % store.load_seed_partners()))
+            added = store.load_seed_partners()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    ngettext("%(n)d partner toegevoegd.", "%(n)d partners toegevoegd.", added) % {"n": added}
+                )
+            )
         elif action == "kaders":
             self.stdout.write(json.dumps([f.as_dict() for f in framework.all_versions()], ensure_ascii=False, indent=2))
         elif action == "registreer":
@@ -128,7 +134,9 @@ class Command(BaseCommand):
                 rows = store.csv_rows(store.national(peiling))
                 with open(o["csv"], "wb") as f:
                     f.write(table_download(rows, "convenant", "csv").content)
-                written = _("%(n)s gebieden geschreven naar %(path)s.") % {"n": len(rows) - 1, "path": o["csv"]}
+                written = ngettext(
+                    "%(n)d gebied geschreven naar %(path)s.", "%(n)d gebieden geschreven naar %(path)s.", len(rows) - 1
+                ) % {"n": len(rows) - 1, "path": o["csv"]}
                 self.stdout.write(self.style.SUCCESS(written))
                 return
             result = store.area_figures(o["gebied"], peiling)

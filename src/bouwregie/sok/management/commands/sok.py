@@ -162,7 +162,16 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.WARNING(_("Let op: %s") % warning))
         elif action == "load-activiteiten":
             count = store.load_activities(o["file"] or store.ACTIVITIES, author=o["auteur"])
-            self.stdout.write(self.style.SUCCESS(_("%s activiteiten van de jaarplannen geladen.") % count))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    ngettext(
+                        "%(n)d activiteit van de jaarplannen geladen.",
+                        "%(n)d activiteiten van de jaarplannen geladen.",
+                        count,
+                    )
+                    % {"n": count}
+                )
+            )
         elif action == "show":
             o_ = store.year_overview(store.jaarplan_for(o["year"]))
             if o["json"]:
