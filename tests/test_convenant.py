@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from bouwregie.backup import archive
@@ -58,6 +59,7 @@ def test_the_shipped_framework_names_only_what_the_seeds_state():
         "stikstof_bouwfase",
     ]
     assert all(i.norm_2030 is None and i.norm_2035 is None and i.unit == "" for i in shipped.indicators)
+    assert all(i.direction is None for i in shipped.indicators)  # issue #23: the seeds name no direction either
     seed = " ".join(SEED_001.read_text(encoding="utf-8").split()).lower()
     for phrase in (
         "het nieuwe normaal",
@@ -71,8 +73,9 @@ def test_the_shipped_framework_names_only_what_the_seeds_state():
 
 
 def test_pure_rules():
-    assert rules.score(90, 100, "hoogstens") == rules.MEETS and rules.score(101, 100) == rules.FAILS
-    assert rules.score(0.5, 0.4, "minstens") == rules.MEETS and rules.score(None, 1) == rules.NO_VALUE
+    assert rules.score(90, 100, "hoogstens") == rules.MEETS and rules.score(101, 100, "hoogstens") == rules.FAILS
+    assert rules.score(0.5, 0.4, "minstens") == rules.MEETS and rules.score(None, 1, "minstens") == rules.NO_VALUE
+    assert rules.score(101, 100) == rules.score(90, 100) == rules.NO_DIRECTION  # issue #23: none assumed
     assert rules.score(5, None) == rules.NO_NORM
     clean, errors = rules.check_values({"a": "1,5", "b": "x", "c": 2}, ["a", "b"])
     assert clean == {"a": 1.5} and len(errors) == 2
@@ -356,3 +359,58 @@ def test_the_dashboard_the_open_data_and_the_report_show_shares_and_scores(world
     assert report.summary("2025-Q2")["GM0344"] == summary["GM0344"]  # all areas in one pass: the same figures
     with pytest.raises(Peiling.DoesNotExist):
         report.summary("2019-Q1", ["NL"])
+
+
+def kader_dir():
+    from django.conf import settings
+
+    return settings.CONVENANT_KADER_DIRS[0]
+
+
+def test_no_direction_in_the_framework_is_reported_as_none_and_scored_as_none(world, client):
+    """Issue #23: ctb 2.0 names no direction (seed 001 gives none), yet the figures said "hoogstens" for every
+    indicator. Now `direction` is null, and a norm without a direction gets no count ("geen richting in het kader")
+    instead of one computed as if "hoogstens" were meant."""
+    store.record(world["utrecht"], True, {"drinkwaterbesparing": 95}, "CTB", "gemeente", "2.0", now=at(2025, 6, 2))
+    figures = client.get("/api/v1/convenant/figures?area=GM0344&peiling=2025-Q2").json()
+    assert [(r["framework"], r["direction"]) for r in figures["indicators"]] == [("ctb 2.0", None)] * 6
+    undirected = framework.parse(
+        {
+            "kader": "ctb", "versie": "9.0", "geldig_vanaf": datetime(2025, 1, 1).date(), "bron": "test",
+            "thema": [{"code": "t", "naam": "T", "bron": "test"}],
+            "indicator": [{"code": "i", "naam": "I", "thema": "t", "norm_2030": 100, "bron": "test"}],
+        },
+        "x.toml",
+    )  # fmt: skip
+    (row,) = rules.indicator_scores([{"framework": "ctb 9.0", "values": {"i": 95}}], {"ctb 9.0": undirected})
+    assert (row["direction"], row["norm_2030"], row["meets_2030"], row["projects"]) == (None, 100.0, None, 1)
+    # on the page: a norm without a direction says so, with the norm, and counts nothing
+    file = VERSION_3.replace('versie = "3.0"', 'versie = "4.0"').replace("2025-07-01", "2025-06-01")
+    (kader_dir() / "ctb-4.0.toml").write_text(file.replace('richting = "hoogstens"\n', ""), encoding="utf-8")
+    store.record(world["utrecht"], True, {"drinkwaterbesparing": 95}, "CTB", "gemeente", "4.0", now=at(2025, 6, 3))
+    page = client.get("/gebied/GM0344?peiling=2025-Q2").content.decode()
+    row = page[page.index('id="convenant"') :]
+    row = row[row.index("Drinkwatergebruik") :][:900]
+    assert "geen richting in het kader <small>(norm 100,0 liter per persoon per dag)" in row and "≤" not in row
+
+
+def test_the_figures_on_the_command_line_are_a_table_and_json_on_request(world, capsys):
+    """Issue #23: `convenant cijfers` printed raw JSON; now a readable table, the JSON behind --json. Utrecht's 40
+    homes under the convenant of 40 (the world's one project there), recorded 2 June 2025 in peiling 2025-Q2."""
+    store.record(world["utrecht"], True, {"drinkwaterbesparing": 95}, "CTB", "gemeente", "2.0", now=at(2025, 6, 2))
+    call_command("convenant", "cijfers", "--gebied", "GM0344", "--peiling", "2025-Q2")
+    out = capsys.readouterr().out
+    assert not out.lstrip().startswith("{") and "peiling 2025-Q2" in out and "Kaderversies: ctb 2.0" in out
+    (pipeline,) = [line for line in out.splitlines() if line.startswith("Plancapaciteit")]
+    assert pipeline.split() == ["Plancapaciteit", "40", "40", "100,0%"]
+    (water,) = [line for line in out.splitlines() if line.startswith("Drinkwaterbesparing")]
+    assert water.split()[1:6] == ["ctb", "2.0", "1", "95,00", "geen"]  # one project, mean 95, no norm in ctb 2.0
+    call_command("convenant", "cijfers", "--gebied", "GM0344", "--peiling", "2025-Q2", "--json")
+    assert json.loads(capsys.readouterr().out)["pipeline"]["homes_under"] == 40
+
+
+def test_partners_loaded_are_counted_with_proper_plurals(world, capsys):
+    call_command("convenant", "load-partners")
+    assert "4 partners toegevoegd." in capsys.readouterr().out  # the four provinces of seed 001
+    call_command("convenant", "load-partners")
+    assert "0 partners toegevoegd." in capsys.readouterr().out

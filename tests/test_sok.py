@@ -102,9 +102,9 @@ def test_2024_contributions_235000_lines_215000_and_the_gap_unallocated(world, c
     assert o["agreement"]["talks_by"] == date(2024, 9, 30) and o["account"]["due"] == date(2025, 3, 1)
     client.force_login(world["users"]["provincie_utrecht"])
     page = client.get("/sok/2024").content.decode()
-    assert '<td class="utrecht-table__cell br-number" id="niet-toegewezen"><strong>€ 20.000</strong>' in page
-    assert 'id="toegewezen">€ 215.000' in page and 'id="bijdragen">€ 235.000' in page
-    assert "Het jaarplan noemt als totaal € 235.000, maar de posten tellen op tot € 215.000" in page
+    assert '<td class="utrecht-table__cell br-number" id="niet-toegewezen"><strong>€ 20.000,00</strong>' in page
+    assert 'id="toegewezen">€ 215.000,00' in page and 'id="bijdragen">€ 235.000,00' in page
+    assert "Het jaarplan noemt als totaal € 235.000,00, maar de posten tellen op tot € 215.000,00" in page
     assert "verantwoording-te-laat" in page  # today is after 1 March 2025 and nothing was sent
     assert "Uitgave boeken" not in page  # Utrecht reads; the penvoerder (Noord-Holland) books
 
@@ -264,7 +264,7 @@ def test_account_and_change_rules_by_hand():
     lines, spent = {"A": 1_000, "B": 500}, {"A": 800}
     assert rules.check_change(lines, {"A": -200, "B": 200}, 2_000, spent) == []  # exactly down to what was spent
     (error,) = rules.check_change(lines, {"A": -201, "B": 201}, 2_000, spent)
-    assert "'A' zou 799 cent worden" in error and "800 cent" in error
+    assert "'A' zou € 7,99 worden" in error and "(€ 8,00)" in error
     for empty in ({}, {"A": 0, "B": 0}):
         assert rules.check_change(lines, empty, 2_000, spent) == [
             "Geen wijziging: geef voor minstens één post een bedrag anders dan nul."
@@ -408,10 +408,13 @@ def test_the_budget_change_form_records_the_processtuurgroep_decision(world, cli
         ({"besluitdatum": "20-11-2024", "wijziging-1": "1"}, "Besluitdatum: '20-11-2024' is geen geldige datum"),
         ({"besluitdatum": "2023-12-31", "wijziging-1": "1"}, "De besluitdatum 2023-12-31 ligt niet in 2024"),
         ({"besluit": " ", "wijziging-1": "1"}, "Noem het besluit van de Processtuurgroep"),
-        ({"wijziging-5": "20.000,01"}, "(23500001 cent) zou hoger worden dan de bijdragen (23500000 cent)"),
+        ({"wijziging-5": "20.000,01"}, "(€ 235.000,01) zou hoger worden dan de bijdragen (€ 235.000,00)"),
         ({"wijziging-0": "", "wijziging-3": "0"}, "Geen wijziging: geef voor minstens één post een bedrag"),
-        ({"wijziging-0": "-24.999,01"}, "Post 'Communicatie' zou 99 cent worden, minder dan er al aan is uitgegeven"),
-        ({"wijziging-0": "-25.000,01"}, "Post 'Communicatie' zou negatief worden (-1 cent)"),
+        (
+            {"wijziging-0": "-24.999,01"},
+            "Post 'Communicatie' zou € 0,99 worden, minder dan er al aan is uitgegeven (€ 1,00)",
+        ),
+        ({"wijziging-0": "-25.000,01"}, "Post 'Communicatie' zou negatief worden (-€ 0,01)"),
     ],
 )
 def test_a_refused_budget_change_form_says_why_in_dutch_and_writes_nothing(world, client, fields, message):
@@ -489,7 +492,7 @@ def test_the_loader_says_when_the_lines_exceed_the_contributions(world, client, 
     client.force_login(world["users"]["provincie_utrecht"])
     page = html.unescape(client.get("/sok/2025").content.decode())
     assert 'id="begroting-boven-bijdragen"' in page and warning in page
-    assert 'id="niet-toegewezen"><strong>-€ 10.000' in page
+    assert 'id="niet-toegewezen"><strong>-€ 10.000,00' in page
     assert 'id="begroting-boven-bijdragen"' not in client.get("/sok/2024").content.decode()
     rows = list(csv.reader(io.StringIO(client.get("/sok/2025?vergadering=begroting&formaat=csv").content.decode(
         "utf-8-sig")), delimiter=";"))  # fmt: skip
@@ -515,6 +518,131 @@ def test_the_penvoerders_editors_write_everywhere_and_its_readers_nowhere(world,
     for path, body, _form in SOK_WRITES[:3]:  # the year is closed by the form's account above (if written)
         before = sok_written()
         response = client.post(f"/api/v1/sok/years/2024/{path}", body, **headers)
-        # past the permission check: the year is closed (409); invoices: every party invoiced already (none made)
-        assert response.status_code == (({"invoices": 201}.get(path, 409)) if may else 403), (path, role)
+        # past the permission check: the year is closed (409); invoices: every party invoiced already (409, #23)
+        assert response.status_code == (409 if may else 403), (path, role)
         assert sok_written() == before
+
+
+# --- issue #23, the reviewer's defects ----------------------------------------------------------------------------
+def test_messages_give_amounts_in_euros_in_the_language_of_the_moment():
+    """Not "(-1000000 cent)": € 20.000 on Onvoorzien minus € 25.000 is -€ 5.000,00; the 2024 lines (€ 215.000)
+    plus € 30.000 are € 245.000, above the contributions (€ 235.000). English groups with commas."""
+    from django.utils import translation
+
+    lines = {"Onvoorzien": 2_000_000, "Communicatie": 21_500_000 - 2_000_000}
+    with translation.override("nl"):
+        (negative,) = rules.check_change(lines, {"Onvoorzien": -2_500_000}, 23_500_000)
+        (over,) = rules.check_change(lines, {"Communicatie": 3_000_000}, 23_500_000)
+    assert negative == "Post 'Onvoorzien' zou negatief worden (-€ 5.000,00)."
+    assert over.startswith("De begroting (€ 245.000,00) zou hoger worden dan de bijdragen (€ 235.000,00)")
+    with translation.override("en"):
+        assert rules.overspend_warnings("A", 100_000, 7_800_000) == [
+            _en(
+                "Post '%(name)s' is overschreden: uitgegeven %(spent)s, begroot %(budget)s (%(over)s meer dan begroot)."
+            )
+            % {"name": "A", "spent": "€ 78,000.00", "budget": "€ 1,000.00", "over": "€ 77,000.00"}
+        ]
+    assert "cent" not in negative + over
+
+
+def _en(msgid: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(msgid)
+
+
+def test_invoicing_twice_is_refused_everywhere_and_writes_nothing(world, client):
+    """Issue #23: a second run of the invoices said nothing and succeeded. Now: CommandError (exit 1), API 409,
+    the page an error — naming the invoices that exist; nothing new written."""
+    call_command("sok", "facturen", "2024", "--datum", "2024-02-01")
+    before = sok_written()
+    with pytest.raises(
+        CommandError, match="De facturen van 2024 bestaan al: SOK-2024-PV24, SOK-2024-PV26, SOK-2024-PV28"
+    ):
+        call_command("sok", "facturen", "2024", "--datum", "2024-02-02")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['beheerder']}", "content_type": "application/json"}
+    response = client.post("/api/v1/sok/years/2024/invoices", {"issued_on": "2024-02-02"}, **headers)
+    assert response.status_code == 409 and "bestaan al" in response.json()["detail"]
+    client.force_login(world["users"]["beheerder"])
+    page = client.post("/sok/2024", {"actie": "facturen", "datum": "2024-02-02"})
+    assert page.status_code == 400 and "De facturen van 2024 bestaan al" in page.content.decode()
+    assert sok_written() == before
+
+
+def test_a_booking_that_overspends_its_line_is_said_at_once(world, client, capsys):
+    """Onderzoeken has € 10.000 (seed 001 Bijlage 2): € 10.000,00 exactly is no overspend, one cent more is —
+    booked (the money was spent) and said on the command line, in the API answer and on the page."""
+    call_command(
+        "sok", "uitgave", "2024", "--post", "Onderzoeken", "--bedrag", "10.000,00", "--datum", "2024-05-01",
+        "--omschrijving", "Onderzoek A",
+    )  # fmt: skip
+    assert "Let op" not in capsys.readouterr().err
+    call_command(
+        "sok", "uitgave", "2024", "--post", "Onderzoeken", "--bedrag", "0,01", "--datum", "2024-05-02",
+        "--omschrijving", "Onderzoek B",
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert "Post 'Onderzoeken' is overschreden: uitgegeven € 10.000,01, begroot € 10.000,00 (€ 0,01 meer" in err
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world['keys']['beheerder']}", "content_type": "application/json"}
+    body = {"line": "Onderzoeken", "amount_cents": 99, "spent_on": "2024-05-03", "description": "Onderzoek C"}
+    answer = client.post("/api/v1/sok/years/2024/expenditures", body, **headers).json()
+    assert answer["warnings"] == [
+        "Post 'Onderzoeken' is overschreden: uitgegeven € 10.001,00, begroot € 10.000,00 (€ 1,00 meer dan begroot)."
+    ]
+    body = {**body, "line": "Communicatie"}
+    assert client.post("/api/v1/sok/years/2024/expenditures", body, **headers).json()["warnings"] == []
+    client.force_login(world["users"]["beheerder"])
+    form = {"actie": "uitgave", "post": "Onderzoeken", "bedrag": "1,00", "datum": "2024-05-04", "omschrijving": "D"}
+    page = html.unescape(client.post("/sok/2024", form, follow=True).content.decode())
+    assert "Post 'Onderzoeken' is overschreden: uitgegeven € 10.002,00" in page
+    assert Expenditure.objects.count() == 5
+
+
+def test_a_change_with_a_plus_sign_and_the_plural_said_right(world, capsys):
+    """`--post Communicatie=+30.000` was refused; a plus adds, as no sign does. "2 begrotingswijzigingen", not
+    "2 begrotingswijziging(en)"; one is "1 begrotingswijziging"."""
+    call_command(
+        "sok", "wijziging", "2024", "--post", "Onvoorzien=-5.000", "--post", "Communicatie=+5.000",
+        "--besluit", "PSG", "--datum", "2024-11-20",
+    )  # fmt: skip
+    assert "2 begrotingswijzigingen vastgelegd." in capsys.readouterr().out
+    call_command(
+        "sok", "wijziging", "2024", "--post", "Onderzoeken=+20.000", "--besluit", "PSG", "--datum", "2024-11-21"
+    )
+    assert "1 begrotingswijziging vastgelegd." in capsys.readouterr().out
+    assert list(BudgetChange.objects.values_list("line__name", "delta_cents")) == [
+        ("Onvoorzien", -500_000),
+        ("Communicatie", 500_000),
+        ("Onderzoeken", 2_000_000),
+    ]
+
+
+def test_the_plus_sign_on_the_change_form(world, client):
+    client.force_login(world["users"]["beheerder"])
+    assert client.post("/sok/2024", change_form(**{"wijziging-4": "+20.000"})).status_code == 302
+    assert list(BudgetChange.objects.values_list("line__name", "delta_cents")) == [("Onderzoeken", 2_000_000)]
+
+
+def test_the_sok_page_shows_cents_in_every_financial_cell(world, client):
+    """The refund column mixed "€ 39.145" with "€ 20.877,33"; a negative change showed "-€ 5.000". Now always
+    cents, the sign before the euro sign as everywhere in the project (instruments.money.euros)."""
+    store.change_budget(2024, {"Onvoorzien": -500_000, "Communicatie": 500_000}, date(2024, 11, 20), "PSG", "nh")
+    client.force_login(world["users"]["beheerder"])
+    page = client.get("/sok/2024").content.decode()
+    assert "(gewijzigd: -€ 5.000,00)" in page and "(gewijzigd: € 5.000,00)" in page
+    assert re.search(r"€ \d{1,3}(\.\d{3})*<", page) is None  # no amount without its cents
+    # nothing spent: Flevoland's refund is its whole contribution, € 40.000 (art. 6.6), in both columns with ,00
+    assert page.count('br-number">€ 40.000,00</td>') >= 2
+
+
+def test_sok_show_prints_a_table_and_json_on_request(world, capsys):
+    call_command("sok", "show", "2024")
+    out = capsys.readouterr().out
+    assert not out.lstrip().startswith("{")
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("Begrotingspost"))
+    kwartier = next(line for line in lines if line.startswith("Kwartiermaker"))
+    assert kwartier.split()[1:3] == ["€", "90.000,00"] and len(kwartier) == len(header)  # right-aligned amounts
+    assert "Niet toegewezen aan een post: € 20.000,00" in out
+    call_command("sok", "show", "2024", "--json")
+    assert '"contributions_cents": 23500000' in capsys.readouterr().out

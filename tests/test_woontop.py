@@ -272,6 +272,12 @@ def test_the_rijk_adds_a_milestone_with_its_own_source(world, client):
 
     assert post("provincie_utrecht", body).status_code == 403
     assert post("rijk", body).status_code == 403  # a Rijk lezer (issue #23)
+    # issue #23: who may not write hears 403 whatever the body holds — before it is validated (an invalid code)
+    for role in ("provincie_utrecht", "rijk", "gemeente_utrecht"):
+        assert post(role, {**body, "code": "Ongeldige Code!"}).status_code == 403, role
+        assert post(role, {"onzin": 1}).status_code == 403, role
+    assert post("rijk_bewerker", {**body, "code": "Ongeldige Code!"}).status_code == 400
+    assert client.post("/api/v1/woontop/milestones", {}, content_type="application/json").status_code == 401
     assert post("rijk_bewerker", {**body, "afspraak": "2"}).status_code == 400  # no Afspraak 2 in the seed
     assert post("rijk_bewerker", body).status_code == 201
     assert post("rijk_bewerker", body).status_code == 400  # the code exists: a new date is a new milestone
@@ -299,3 +305,11 @@ def test_the_database_refuses_to_rewrite_the_history(world):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert Status.objects.get().status == "gereed"
+
+
+def test_the_load_count_is_said_with_proper_plurals(world, capsys):
+    """Issue #23: no "(en)" plurals; a second load adds nothing and says so ("0 afspraken en 0 mijlpalen")."""
+    from django.core.management import call_command
+
+    call_command("woontop", "load")
+    assert "0 afspraken en 0 mijlpalen toegevoegd." in capsys.readouterr().out

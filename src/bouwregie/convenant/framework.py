@@ -32,7 +32,7 @@ class Indicator:
     name: str
     theme: str
     unit: str
-    direction: str
+    direction: str | None  # None: the framework names none (ctb 2.0), so no norm can be scored (issue #23)
     norm_2030: float | None
     norm_2035: float | None
     source: str
@@ -106,8 +106,8 @@ def parse(data: dict, path: str) -> Framework:
             raise FrameworkError(_("%(path)s, indicator %(n)d (%(code)s): een bron is verplicht.") % where)
         if raw.get("thema", "") not in theme_codes:
             raise FrameworkError(_("%(path)s, indicator %(n)d (%(code)s): onbekend thema.") % where)
-        direction = raw.get("richting", "hoogstens")
-        if direction not in DIRECTIONS:
+        direction = raw.get("richting")  # absent: the framework names no direction; none is assumed (issue #23)
+        if direction is not None and direction not in DIRECTIONS:
             raise FrameworkError(_("%(path)s, indicator %(n)d (%(code)s): richting is hoogstens of minstens.") % where)
         norms = []
         for key in ("norm_2030", "norm_2035", "minimum", "maximum"):

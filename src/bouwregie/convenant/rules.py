@@ -7,7 +7,7 @@
   een doorkijk naar 2035"); without a norm the answer is "geen norm", never a guess.
 - `latest_per_project`: the record that counts at a moment (append-only history: the newest one recorded by then).
 - `indicator_scores`: per framework version and indicator, how many projects recorded a value and how many meet
-  the 2030 and 2035 norms.
+  the 2030 and 2035 norms; `direction` None and no count where the framework names no direction (issue #23).
 - `share`: a part of a whole, None for an empty whole.
 """
 
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 MEETS, FAILS, NO_NORM, NO_VALUE = "voldoet", "voldoet_niet", "geen_norm", "geen_waarde"
+NO_DIRECTION = "geen_richting"  # a norm, but the framework does not say whether to stay below or reach it
 
 
 def check_values(values: dict, indicator_codes: Iterable[str], ranges: dict | None = None) -> tuple[dict, list[str]]:
@@ -68,10 +69,14 @@ def out_of_range(value: float, minimum: float | None, maximum: float | None, uni
     return text + unit
 
 
-def score(value: float | None, norm: float | None, direction: str = "hoogstens") -> str:
-    """A value against a norm: 'hoogstens' means at or below the norm meets it, 'minstens' at or above."""
+def score(value: float | None, norm: float | None, direction: str | None = None) -> str:
+    """A value against a norm: 'hoogstens' means at or below the norm meets it, 'minstens' at or above. Without a
+    direction in the framework there is no verdict (issue #23: "hoogstens" was assumed for every indicator of
+    ctb 2.0, whose seeds name no direction): NO_DIRECTION, "geen richting in het kader"."""
     if norm is None:
         return NO_NORM
+    if direction is None:
+        return NO_DIRECTION
     if value is None:
         return NO_VALUE
     return MEETS if (value <= norm if direction == "hoogstens" else value >= norm) else FAILS
@@ -113,7 +118,7 @@ def indicator_scores(records: Iterable[dict], frameworks: dict) -> list[dict]:
             for year, norm in (("2030", ind.norm_2030), ("2035", ind.norm_2035)):
                 verdicts = [score(v, norm, ind.direction) for v in values]
                 row[f"norm_{year}"] = norm
-                row[f"meets_{year}"] = None if norm is None else verdicts.count(MEETS)
+                row[f"meets_{year}"] = None if norm is None or ind.direction is None else verdicts.count(MEETS)
             rows.append(row)
     return rows
 

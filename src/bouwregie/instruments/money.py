@@ -17,6 +17,17 @@ def euros(cents: int) -> str:
     return f"{sign}€ {whole:,}".replace(",", ".") + f",{rest:02d}"
 
 
+def bedrag(cents: int) -> str:
+    """An amount for a message or a financial table, always with its cents and in the language of the moment:
+    "€ 245.000,00" in Dutch, "€ 245,000.00" in English; a negative amount "-€ 5.000,00", as `euros` writes it
+    (issue #23: messages gave amounts in cents, "-1000000 cent"). Django's number formatting, so the active
+    language decides the grouping and the decimal sign, as on the pages."""
+    from django.utils.formats import number_format
+
+    sign = "-" if cents < 0 else ""
+    return f"{sign}€ {number_format(Decimal(abs(int(cents))) / 100, 2, force_grouping=True)}"
+
+
 def scale_to_ceiling(claims_cents: np.ndarray, ceiling_cents: int) -> np.ndarray:
     """Pro rata when the claims exceed the ceiling, in whole euros, adding up to the ceiling exactly.
 

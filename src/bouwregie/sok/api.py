@@ -79,7 +79,8 @@ def _plain(o: dict) -> dict:
 
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["sok"], auth=signed_in)
-    closed = {**errors, 409: errors[400]}  # the year's account is recorded: the year is closed (issue #23)
+    # 409: the year's account is recorded, the year is closed; or the year's invoices exist already (issue #23)
+    closed = {**errors, 409: errors[400]}
 
     @router.get(
         "/years/{year}",
@@ -107,7 +108,7 @@ def build_router(signed_in, errors) -> Router:
     def _booked(call):
         try:
             return call()
-        except store.YearClosed as error:
+        except (store.YearClosed, store.InvoicesExist) as error:
             raise HttpError(409, str(error)) from None
         except store.SokError as error:
             raise HttpError(400, str(error)) from None
@@ -120,7 +121,10 @@ def build_router(signed_in, errors) -> Router:
                 year, body.line, body.amount_cents, body.spent_on, body.description, request.user.get_username()
             )
         )
-        return Status(201, {"id": e.id, "line": body.line, "amount_cents": e.amount_cents})
+        return Status(
+            201,
+            {"id": e.id, "line": body.line, "amount_cents": e.amount_cents, "warnings": store.overspend_warnings(e)},
+        )
 
     @router.post(
         "/years/{year}/budget-changes",
@@ -143,7 +147,7 @@ def build_router(signed_in, errors) -> Router:
 
     @router.post(
         "/years/{year}/invoices",
-        response={201: dict, **errors},
+        response={201: dict, **closed},
         summary="Facturen van de penvoerder aan de andere partijen (bijdrage plus btw)",
     )
     def invoices(request, year: int, body: InvoicesIn):

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from bouwregie.instruments.money import euros
+from bouwregie.instruments.money import bedrag, euros
 
 
 def add_months(day: date, months: int) -> date:
@@ -88,7 +88,7 @@ def refund(remainder_cents: int, weights: dict[str, int]) -> dict[str, int]:
     remainder exactly: each gets the floor of its exact share, the cents still missing go one each to the largest
     remainders (ties: the order of `weights`). Exact integer arithmetic; nothing for a weight of 0."""
     if remainder_cents < 0:
-        raise ValueError(_("Een restant kan niet negatief zijn (%s cent).") % remainder_cents)
+        raise ValueError(_("Een restant kan niet negatief zijn (%s).") % bedrag(remainder_cents))
     total = sum(weights.values())
     if any(w < 0 for w in weights.values()) or (remainder_cents and total <= 0):
         raise ValueError(_("Naar rato terugbetalen vraagt bijdragen groter dan nul."))
@@ -133,6 +133,22 @@ def budget_overview(lines: list[LineState], contributions_cents: int, stated_tot
     }
 
 
+def overspend_warnings(name: str, budget_cents: int, spent_cents: int) -> list[str]:
+    """A line on which more is spent than budgeted (the same test as `budget_overview`'s overspent_lines), said
+    with the figures; [] when the line stays within its budget (spending exactly the budget is no overspend)."""
+    if spent_cents <= budget_cents:
+        return []
+    return [
+        _("Post '%(name)s' is overschreden: uitgegeven %(spent)s, begroot %(budget)s (%(over)s meer dan begroot).")
+        % {
+            "name": name,
+            "spent": bedrag(spent_cents),
+            "budget": bedrag(budget_cents),
+            "over": bedrag(spent_cents - budget_cents),
+        }
+    ]
+
+
 def budget_warnings(budget: dict) -> list[str]:
     """Issue #23: budget lines adding up to more than the contributions are said, with the figures, instead of
     being loaded in silence — art. 6.1 adopts the budget "op basis van de door de Partijen vastgestelde
@@ -169,21 +185,21 @@ def check_change(
             errors.append(_("Begrotingspost '%s' bestaat niet.") % name)
         elif lines[name] + delta < 0:
             errors.append(
-                _("Post '%(name)s' zou negatief worden (%(cents)d cent).")
-                % {"name": name, "cents": lines[name] + delta}
+                _("Post '%(name)s' zou negatief worden (%(amount)s).")
+                % {"name": name, "amount": bedrag(lines[name] + delta)}
             )
         elif delta and lines[name] + delta < spent.get(name, 0):
             errors.append(
-                _("Post '%(name)s' zou %(after)d cent worden, minder dan er al aan is uitgegeven (%(spent)d cent).")
-                % {"name": name, "after": lines[name] + delta, "spent": spent.get(name, 0)}
+                _("Post '%(name)s' zou %(after)s worden, minder dan er al aan is uitgegeven (%(spent)s).")
+                % {"name": name, "after": bedrag(lines[name] + delta), "spent": bedrag(spent.get(name, 0))}
             )
     after = sum(lines.values()) + sum(deltas.values())
     if after > contributions_cents:
         errors.append(
             _(
-                "De begroting (%(after)d cent) zou hoger worden dan de bijdragen (%(total)d cent) "
+                "De begroting (%(after)s) zou hoger worden dan de bijdragen (%(total)s) "
                 "(art. 6.1: alleen binnen de vastgestelde bijdragen)."
             )
-            % {"after": after, "total": contributions_cents}
+            % {"after": bedrag(after), "total": bedrag(contributions_cents)}
         )
     return errors

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from bouwregie.geo.models import Province
 from bouwregie.instruments import regulation
+from bouwregie.instruments.money import bedrag
 from bouwregie.sok import rules
 from bouwregie.sok.models import (
     Activity,
@@ -38,6 +39,11 @@ class SokError(ValueError):
 
 class YearClosed(SokError):
     """The year's annual account is recorded (art. 6.5): nothing more is booked on it (API 409)."""
+
+
+class InvoicesExist(SokError):
+    """Every party to invoice already has its invoice for the year (issue #23: a second run said nothing and
+    succeeded); API 409, a non-zero exit on the command line, an error on the page."""
 
 
 def _open(jaarplan: Jaarplan) -> None:
@@ -273,7 +279,7 @@ def book_expenditure(
 ) -> Expenditure:
     jaarplan = _open_year(year)
     if amount_cents <= 0:
-        raise SokError(_("Een uitgave is groter dan nul (%s cent).") % amount_cents)
+        raise SokError(_("Een uitgave is groter dan nul (%s).") % bedrag(amount_cents))
     if spent_on.year != year:
         raise SokError(_("De datum %(day)s valt niet in %(year)s.") % {"day": spent_on.isoformat(), "year": year})
     if not description.strip():
@@ -348,12 +354,13 @@ def issue_invoices(
     jaarplan = jaarplan_for(year)
     rate = vat_in_force(issued_on)
     percent = Decimal(str(rate.value("algemeen_tarief_procent")))
-    made = []
+    made, existing = [], []
     with transaction.atomic():
         for c in jaarplan.contributions.select_related("party"):
             if c.party.province == jaarplan.agreement.penvoerder or c.amount_cents == 0:
                 continue
             if Invoice.objects.filter(jaarplan=jaarplan, party=c.party).exists():
+                existing.append(f"SOK-{year}-{c.party.province}")
                 continue
             made.append(
                 Invoice.objects.create(
@@ -369,7 +376,22 @@ def issue_invoices(
                     **_recorded(author, now),
                 )
             )
+    if not made and existing:
+        raise InvoicesExist(
+            _("De facturen van %(year)s bestaan al: %(numbers)s; er is niets nieuws gefactureerd.")
+            % {"year": year, "numbers": ", ".join(sorted(existing))}
+        )
     return made
+
+
+def overspend_warnings(expenditure: Expenditure) -> list[str]:
+    """After a booking: is its line now overspent (spent more than its budget after the Processtuurgroep's
+    changes)? The booking stands — the money was spent — but the penvoerder hears it at once, as the page's
+    "Overschreden posten" says it later (issue #23; art. 6.1: the budget is the frame for spending)."""
+    line = expenditure.line
+    budget = line.amount_cents + sum(line.changes.values_list("delta_cents", flat=True))
+    spent = sum(line.expenditures.values_list("amount_cents", flat=True))
+    return rules.overspend_warnings(line.name, budget, spent)
 
 
 def record_account(year: int, sent_on: date, author: str, note: str = "", now: datetime | None = None):

@@ -5,6 +5,7 @@ each for the Processtuurgroep. Read by the parties, booked by the penvoerder (ac
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -91,7 +92,7 @@ def _book(request, year: int) -> None:
     except ValueError:
         raise ValueError(_("Datum '%s' is geen geldige datum (JJJJ-MM-DD).") % request.POST.get("datum", "")) from None
     if what == "uitgave":
-        store.book_expenditure(
+        booked = store.book_expenditure(
             year,
             request.POST.get("post", ""),
             parse_euros(request.POST.get("bedrag", "")),
@@ -99,6 +100,8 @@ def _book(request, year: int) -> None:
             request.POST.get("omschrijving", ""),
             user,
         )
+        for warning in store.overspend_warnings(booked):  # booked, but said at once (issue #23)
+            messages.warning(request, warning)
     elif what == "facturen":
         due = request.POST.get("vervaldatum", "").strip()
         store.issue_invoices(year, day, user, due_on=_date(_("Vervaldatum"), due) if due else None)
@@ -130,9 +133,9 @@ def _change_budget(request, year: int, user: str) -> None:
         text = post.get(f"wijziging-{i}", "").strip()
         if not text:
             continue
-        negative = text[:1] in ("-", "\u2212")  # a hyphen or the minus sign
+        negative = text[:1] in ("-", "\u2212")  # a hyphen or the minus sign; an explicit plus adds (issue #23)
         try:
-            cents = parse_euros(text[1:] if negative else text)
+            cents = parse_euros(text[1:] if negative or text[:1] == "+" else text)
         except ValueError as error:
             raise ValueError(
                 _("Wijziging voor post '%(line)s': %(error)s.") % {"line": name, "error": str(error).rstrip(".")}

@@ -39,8 +39,24 @@ def _require_rijk(request) -> None:
         raise HttpError(403, "Alleen het Rijk houdt de Woontop-afspraken bij.")
 
 
+def _rijk_first(auth):
+    """The same authentication (same class name, so the OpenAPI security scheme stays the same), followed at once by
+    the Rijk check: django-ninja authenticates before it validates the body, so a user who may not write hears 403
+    whatever the body holds (issue #23: an invalid milestone code told a non-Rijk user 400)."""
+    base = type(auth)
+
+    def __call__(self, request):
+        user = base.__call__(self, request)
+        if user:
+            _require_rijk(request)
+        return user
+
+    return type(base.__name__, (base,), {"__call__": __call__, "__module__": base.__module__})()
+
+
 def build_router(signed_in, errors) -> Router:
     router = Router(tags=["woontop"])
+    rijk = [_rijk_first(auth) for auth in signed_in]
 
     @router.get(
         "/afspraken",
@@ -54,11 +70,10 @@ def build_router(signed_in, errors) -> Router:
     @router.post(
         "/milestones",
         response={201: dict, **errors},
-        auth=signed_in,
+        auth=rijk,
         summary="Een mijlpaal toevoegen met eigen bron (Rijk)",
     )
     def add_milestone(request, body: MilestoneIn):
-        _require_rijk(request)
         try:
             m = store.add_milestone(**body.model_dump(), author=request.user.get_username())
         except store.WoontopError as error:
@@ -68,11 +83,10 @@ def build_router(signed_in, errors) -> Router:
     @router.post(
         "/milestones/{code}/statuses",
         response={201: dict, **errors},
-        auth=signed_in,
+        auth=rijk,
         summary="De status van een mijlpaal in een kwartaal vastleggen (Rijk)",
     )
     def set_status(request, code: str, body: StatusIn):
-        _require_rijk(request)
         try:
             s = store.set_status(code, body.quarter, body.status, body.note, request.user.get_username())
         except store.WoontopError as error:

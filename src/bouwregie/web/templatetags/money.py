@@ -22,3 +22,15 @@ def euros(cents) -> str:
     if rest:
         amount = number_format(Decimal(abs(cents)) / 100, 2, force_grouping=True)
     return f"{sign}€ {amount}"
+
+
+@register.filter
+def bedrag(cents) -> str:
+    """Financial tables (the SOK administration, issue #23): always with cents, "€ 39.145,00" beside
+    "€ 20.877,33" in one column, a negative as "-€ 5.000,00" (the project's sign, as `instruments.money.euros`);
+    the page's language decides grouping and decimal sign."""
+    if cents is None or cents == "":
+        return "–"
+    from bouwregie.instruments.money import bedrag as shown
+
+    return shown(int(cents))

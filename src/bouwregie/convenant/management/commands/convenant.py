@@ -3,6 +3,62 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.taal import gettext as _
+from bouwregie.taal import ngettext
+
+
+def _norm(row: dict, year: str) -> list[str]:
+    """The norm and how many projects meet it; words where there is no norm or the framework names no direction."""
+    from bouwregie.formatting import decimal, number
+
+    norm = row[f"norm_{year}"]
+    if norm is None:
+        return [_("geen norm"), ""]
+    unit = f" {row['unit']}" if row["unit"] else ""
+    if row["direction"] is None:
+        return [decimal(norm) + unit, _("geen richting in het kader")]
+    sign = "≥" if row["direction"] == "minstens" else "≤"
+    return [f"{sign} {decimal(norm)}{unit}", number(row[f"meets_{year}"])]
+
+
+def _figure_lines(result: dict) -> list[str]:
+    """`convenant cijfers` for a reader (issue #23: raw JSON before; --json keeps it): the share under the convenant
+    and the indicator scores, as the dashboard shows them."""
+    from bouwregie.formatting import decimal, number, percent
+    from bouwregie.tabel import tabel
+
+    area, pipeline, deliveries = result["area"], result["pipeline"], result["deliveries"]
+    out = [
+        _("Convenant Toekomstbestendig Bouwen — %(name)s (%(code)s), peiling %(peiling)s")
+        % {"name": area["name"], "code": area["code"], "peiling": result["peiling"]},
+        _("Kaderversies: %s") % (", ".join(result["framework_versions"]) or "–"),
+        "",
+    ]
+    out += tabel(
+        ["", _("Woningen"), _("Onder het convenant"), _("Aandeel")],
+        [
+            [_("Plancapaciteit"), number(pipeline["homes"]), number(pipeline["homes_under"]),
+             percent(pipeline["share"])],
+            [_("Opgeleverd"), number(deliveries["homes"]), number(deliveries["homes_under"]),
+             percent(deliveries["share"])],
+        ],
+        right={1, 2, 3},
+    )  # fmt: skip
+    out.append(
+        _("Projecten: %(under)s van %(all)s onder het convenant.")
+        % {"under": number(pipeline["projects_under"]), "all": number(pipeline["projects"])}
+    )
+    if result["indicators"]:
+        out += [""] + tabel(
+            [_("Indicator"), _("Kader"), _("Projecten"), _("Gemiddelde"), _("Norm 2030"), _("Voldoet 2030"),
+             _("Norm 2035"), _("Voldoet 2035")],
+            [
+                [r["name"], r["framework"], number(r["projects"]), decimal(r["mean"], 2)]
+                + _norm(r, "2030") + _norm(r, "2035")
+                for r in result["indicators"]
+            ],
+            right={2, 3, 5, 7},
+        )  # fmt: skip
+    return out
 
 
 class Command(BaseCommand):
@@ -27,6 +83,7 @@ class Command(BaseCommand):
         fig.add_argument("--gebied", default="NL")
         fig.add_argument("--peiling")
         fig.add_argument("--csv", help=_("alle gebieden (NL, provincies, gemeenten) als CSV naar dit bestand"))
+        fig.add_argument("--json", action="store_true", help=_("de cijfers als JSON in plaats van een tabel"))
 
     def handle(self, *args, action, **o):
         from bouwregie.convenant import framework, store
@@ -49,7 +106,12 @@ class Command(BaseCommand):
                     + _("versie %s") % p.convenant_version
                 )
         elif action == "load-partners":
-            self.stdout.write(self.style.SUCCESS(_("%s partners toegevoegd.") % store.load_seed_partners()))
+            added = store.load_seed_partners()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    ngettext("%(n)d partner toegevoegd.", "%(n)d partners toegevoegd.", added) % {"n": added}
+                )
+            )
         elif action == "kaders":
             self.stdout.write(json.dumps([f.as_dict() for f in framework.all_versions()], ensure_ascii=False, indent=2))
         elif action == "registreer":
@@ -72,7 +134,13 @@ class Command(BaseCommand):
                 rows = store.csv_rows(store.national(peiling))
                 with open(o["csv"], "wb") as f:
                     f.write(table_download(rows, "convenant", "csv").content)
-                written = _("%(n)s gebieden geschreven naar %(path)s.") % {"n": len(rows) - 1, "path": o["csv"]}
+                written = ngettext(
+                    "%(n)d gebied geschreven naar %(path)s.", "%(n)d gebieden geschreven naar %(path)s.", len(rows) - 1
+                ) % {"n": len(rows) - 1, "path": o["csv"]}
                 self.stdout.write(self.style.SUCCESS(written))
                 return
-            self.stdout.write(json.dumps(store.area_figures(o["gebied"], peiling), ensure_ascii=False, indent=2))
+            result = store.area_figures(o["gebied"], peiling)
+            if o["json"]:
+                self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            else:
+                self.stdout.write("\n".join(_figure_lines(result)))

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.taal import gettext as _
+from bouwregie.taal import ngettext
 
 
 def _day(text: str) -> date:
@@ -23,6 +24,63 @@ def _amount(text: str) -> int:
         raise CommandError(str(error)) from None
 
 
+def _signed_amount(text: str) -> int:
+    """A change of a budget line: an amount in Dutch notation with an optional sign, "-5.000" takes money off the
+    line, "+30.000" (issue #23) and "30.000" add it; the minus sign (U+2212) counts as a minus, as on the form."""
+    text = text.strip()
+    sign = -1 if text[:1] in ("-", "\u2212") else 1
+    return sign * _amount(text[1:] if text[:1] in ("-", "\u2212", "+") else text)
+
+
+def _overview_lines(o: dict) -> list[str]:
+    """The year as the page shows it (web/sok.html): the budget lines, the parties with their invoices and refund,
+    the totals and what is due — aligned tables in the language of the command line."""
+    from bouwregie.instruments.money import bedrag
+    from bouwregie.tabel import tabel
+
+    b = o["budget"]
+    out = [_("SOK-administratie %(year)s — %(name)s") % {"year": o["year"], "name": o["agreement"]["name"]}, ""]
+    out += tabel(
+        [_("Begrotingspost"), _("Begroot"), _("Gewijzigd"), _("Uitgegeven"), _("Over")],
+        [
+            [r["name"], bedrag(r["budget_cents"]), bedrag(r["changes_cents"]), bedrag(r["spent_cents"]),
+             bedrag(r["left_cents"])]
+            for r in o["lines"]
+        ]
+        + [[_("Totaal begrotingsposten"), bedrag(b["allocated_cents"]), "", bedrag(b["spent_cents"]), ""]],
+        right={1, 2, 3, 4},
+    )  # fmt: skip
+    out += [""] + tabel(
+        [_("Partij"), _("Bijdrage"), _("In natura"), _("Factuur"), _("Terug (art. 6.6)")],
+        [
+            [
+                p["name"] + (" " + _("(penvoerder)") if p["penvoerder"] else ""),
+                bedrag(p["amount_cents"]),
+                bedrag(p["in_kind_cents"]) if p["in_kind_cents"] else "–",
+                p["invoice"]["number"] + ": " + bedrag(p["invoice"]["total_cents"]) if p["invoice"] else "–",
+                bedrag(p["refund_cents"]),
+            ]
+            for p in o["parties"]
+        ],
+        right={1, 2, 4},
+    )
+    out += [
+        "",
+        _("Bijdragen: %s") % bedrag(b["contributions_cents"]),
+        _("Niet toegewezen aan een post: %s") % bedrag(b["unallocated_cents"]),
+        _("Restant (art. 6.6): %s") % bedrag(b["remainder_cents"]),
+    ]
+    if b["overspent_lines"]:
+        out.append(_("Overschreden posten") + ": " + ", ".join(b["overspent_lines"]))
+    account = o["account"]
+    if account["sent_on"]:
+        out.append(_("Verantwoording verzonden op %s.") % account["sent_on"].isoformat())
+    else:
+        out.append(_("Verantwoording uiterlijk %s (art. 6.5).") % account["due"].isoformat())
+    out += [_("Let op: %s") % warning for warning in o["warnings"]]
+    return out
+
+
 class Command(BaseCommand):
     help = _(
         "SOK-administratie: 'load-2024', 'load BESTAND', 'load-activiteiten', 'show JAAR', 'uitgave', 'wijziging', "
@@ -38,8 +96,9 @@ class Command(BaseCommand):
             "load-activiteiten", help=_("de activiteiten van de jaarplannen (Bijlage 1 en 2) laden, met pagina's")
         )
         activities.add_argument("file", nargs="?", help=_("standaard sok/data/jaarplan-activiteiten.toml"))
-        show = sub.add_parser("show", help=_("het overzicht van een jaar (JSON)"))
+        show = sub.add_parser("show", help=_("het overzicht van een jaar: tabellen, of JSON met --json"))
         show.add_argument("year", type=int)
+        show.add_argument("--json", action="store_true", help=_("het hele overzicht als JSON"))
         spend = sub.add_parser("uitgave", help=_("een uitgave boeken op een begrotingspost"))
         spend.add_argument("year", type=int)
         spend.add_argument("--post", required=True)
@@ -48,7 +107,9 @@ class Command(BaseCommand):
         spend.add_argument("--omschrijving", required=True)
         change = sub.add_parser("wijziging", help=_("een begrotingswijziging (besluit Processtuurgroep)"))
         change.add_argument("year", type=int)
-        change.add_argument("--post", action="append", required=True, help=_("POST=BEDRAG (negatief: -1.000)"))
+        change.add_argument(
+            "--post", action="append", required=True, help=_("POST=BEDRAG (erbij: 1.000 of +1.000; eraf: -1.000)")
+        )
         change.add_argument("--besluit", required=True)
         change.add_argument("--datum", required=True)
         change.add_argument("--reden", default="", help=_("waarom het geld verschuift"))
@@ -101,27 +162,47 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.WARNING(_("Let op: %s") % warning))
         elif action == "load-activiteiten":
             count = store.load_activities(o["file"] or store.ACTIVITIES, author=o["auteur"])
-            self.stdout.write(self.style.SUCCESS(_("%s activiteiten van de jaarplannen geladen.") % count))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    ngettext(
+                        "%(n)d activiteit van de jaarplannen geladen.",
+                        "%(n)d activiteiten van de jaarplannen geladen.",
+                        count,
+                    )
+                    % {"n": count}
+                )
+            )
         elif action == "show":
             o_ = store.year_overview(store.jaarplan_for(o["year"]))
-            self.stdout.write(json.dumps(o_, default=str, ensure_ascii=False, indent=2))
+            if o["json"]:
+                self.stdout.write(json.dumps(o_, default=str, ensure_ascii=False, indent=2))
+            else:
+                self.stdout.write("\n".join(_overview_lines(o_)))
         elif action == "uitgave":
-            store.book_expenditure(
+            booked = store.book_expenditure(
                 o["year"], o["post"], _amount(o["bedrag"]), _day(o["datum"]), o["omschrijving"], o["auteur"]
             )
             self.stdout.write(self.style.SUCCESS(_("Uitgave geboekt.")))
+            for warning in store.overspend_warnings(booked):
+                self.stderr.write(self.style.WARNING(_("Let op: %s") % warning))
         elif action == "wijziging":
             deltas = {}
             for item in o["post"]:
                 name, sep, amount = item.rpartition("=")
                 if not sep:
                     raise CommandError(_("Verwacht POST=BEDRAG, niet '%s'.") % item)
-                negative = amount.strip().startswith("-")
-                deltas[name.strip()] = -_amount(amount.strip().lstrip("-")) if negative else _amount(amount)
+                deltas[name.strip()] = _signed_amount(amount)
             made = store.change_budget(
                 o["year"], deltas, _day(o["datum"]), o["besluit"], o["auteur"], reason=o["reden"]
             )
-            self.stdout.write(self.style.SUCCESS(_("%s begrotingswijziging(en) vastgelegd.") % len(made)))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    ngettext(
+                        "%(n)d begrotingswijziging vastgelegd.", "%(n)d begrotingswijzigingen vastgelegd.", len(made)
+                    )
+                    % {"n": len(made)}
+                )
+            )
         elif action == "facturen":
             due = _day(o["vervaldatum"]) if o["vervaldatum"] else None
             for i in store.issue_invoices(o["year"], _day(o["datum"]), o["auteur"], due_on=due):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from bouwregie.taal import gettext as _
+from bouwregie.taal import ngettext
 
 # bouwregie.woontop.rules.STATUSES, which imports Django's models; tests/test_cli.py checks they agree
 STATUSES = ("op_schema", "te_laat", "gereed", "vervallen")
@@ -28,8 +29,11 @@ class Command(BaseCommand):
         try:
             if action == "load":
                 afspraken, mijlpalen = store.load(o["file"] or store.SHIPPED)
-                added = _("%(afspraken)s afspraken en %(mijlpalen)s mijlpalen toegevoegd.")
-                self.stdout.write(self.style.SUCCESS(added % {"afspraken": afspraken, "mijlpalen": mijlpalen}))
+                added = _("%(afspraken)s en %(mijlpalen)s toegevoegd.") % {
+                    "afspraken": ngettext("%(n)d afspraak", "%(n)d afspraken", afspraken) % {"n": afspraken},
+                    "mijlpalen": ngettext("%(n)d mijlpaal", "%(n)d mijlpalen", mijlpalen) % {"n": mijlpalen},
+                }
+                self.stdout.write(self.style.SUCCESS(added))
             elif action == "status":
                 store.set_status(o["code"], o["kwartaal"], o["status"], o["toelichting"], o["auteur"])
                 self.stdout.write(self.style.SUCCESS(_("Status vastgelegd.")))
