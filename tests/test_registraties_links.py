@@ -44,6 +44,10 @@ def projects():
     by_id = builders.create("Pand 312938", "GM0221", when, homes=HOMES, bag_ids=("0221100000312938",))
     large = builders.create("Doesburg-oost", "GM0221", when, homes=HOMES, geometry=LARGE)
     builders.create("Zonder geometrie", "GM0221", when, homes=HOMES)
+    # A point links nothing (linking rule 4): not counted among the projects linked against (issue #18, point 5).
+    builders.create(
+        "Alleen een punt", "GM0221", when, homes=HOMES, geometry={"type": "Point", "coordinates": [6.14, 52.0]}
+    )
     return small, by_id, large
 
 
@@ -69,7 +73,7 @@ def test_doesburg_linked_by_geometry_and_by_id_after_the_load(tmp_path):
         3,
     )
     assert (f"Gekoppeld aan projecten (extract {report.extract_id}, GM0221): 6 van 6 woningen, 4 meerduidig, tegen 3 "
-            "projecten met geometrie of BAG-id's.") in report.lines()  # fmt: skip
+            "projecten met een plangebied (polygoon) of BAG-id's.") in report.lines()  # fmt: skip
 
 
 def test_a_newer_extract_is_a_new_set_and_the_old_one_is_kept(tmp_path, capsys):

@@ -155,9 +155,14 @@ class Reconciliation:
 
 def linkable(data: ProjectData) -> bool:
     """Whether BAG objects can be linked to the project at all: explicit ids, or a polygon (linking)."""
-    geometry = data.geometry or {}
+    return can_link(data.bag_ids, data.geometry)
+
+
+def can_link(bag_ids, geometry) -> bool:
+    """linkable on a version's stored fields (bag_ids, GeoJSON geometry): a point links nothing (linking rule 4)."""
+    geometry = geometry if isinstance(geometry, dict) else {}
     parts = geometry.get("geometries", ()) if geometry.get("type") == "GeometryCollection" else (geometry,)
-    return bool(data.bag_ids) or any(part.get("type") in ("Polygon", "MultiPolygon") for part in parts)
+    return bool(bag_ids) or any(part.get("type") in ("Polygon", "MultiPolygon") for part in parts)
 
 
 def _years_before(day: date, years: int) -> date:

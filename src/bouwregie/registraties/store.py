@@ -12,18 +12,20 @@ from django.utils.translation import gettext as _
 
 from bouwregie.bag.store import BatchWriter
 from bouwregie.formatting import number
-from bouwregie.registraties import linking
+from bouwregie.registraties import linking, reconcile
 
 LINK_COLUMNS = ("link_set_id", "extract_id", "identificatie", "project_id", "basis", "ambiguous", "candidates")
 
 
 def project_areas() -> list[linking.ProjectArea]:
-    """The current version of every project that can be linked at all (BAG ids, or a geometry)."""
+    """The current version of every project that can be linked at all: BAG ids, or a polygon (a point links
+    nothing, linking rule 4), so that the count a linking run reports is what can really be linked."""
     from bouwregie.projects.models import CurrentVersion
 
     rows = CurrentVersion.objects.values_list("project_id", "version__bag_ids", "version__geometry")
     return [linking.ProjectArea(project_id, tuple(bag_ids or ()), geometry)
-            for project_id, bag_ids, geometry in rows.iterator(chunk_size=5000) if bag_ids or geometry]  # fmt: skip
+            for project_id, bag_ids, geometry in rows.iterator(chunk_size=5000)
+            if reconcile.can_link(bag_ids, geometry)]  # fmt: skip
 
 
 def _objects(extract_id: int, municipalities) -> linking.Objects:
@@ -94,7 +96,7 @@ def current_sets() -> list[int]:
 def describe(link_set) -> str:
     """One Dutch line for the command line: what a linking run found."""
     return _("Gekoppeld aan projecten (extract %(extract)s, %(codes)s): %(linked)s van %(woningen)s woningen, "
-             "%(ambiguous)s meerduidig, tegen %(projects)s projecten met geometrie of BAG-id's.") % {
+             "%(ambiguous)s meerduidig, tegen %(projects)s projecten met een plangebied (polygoon) of BAG-id's.") % {
         "extract": link_set.extract_id, "codes": ", ".join(link_set.municipalities),
         "linked": number(link_set.linked), "woningen": number(link_set.woningen),
         "ambiguous": number(link_set.ambiguous), "projects": number(link_set.projects)}  # fmt: skip
