@@ -87,15 +87,33 @@ def test_a_newer_extract_is_a_new_set_and_the_old_one_is_kept(tmp_path, capsys):
     assert links(by_id) == []
     assert LinkSet.objects.filter(extract_id=first.extract_id).get().linked == 6  # kept
     assert store.current_sets() == [LinkSet.objects.get(extract_id=newer.extract_id).id]
-    # Re-linking on the command line after the project changed: a new set of the newest extract.
+    # The project changed: relinked on save (a new set of the newest extract), and again on the command line.
     builders.services.create_version(small, dataclasses.replace(
         builders.services.current_data([small.id])[small.id][1], geometry=None), builders.VersionMeta(
         author="test", source="edit", reason="geometrie weg"))  # fmt: skip
+    assert links(small) == [] and links(large) == [(A, "geometrie", False, [large.id])]
     call_command("registraties", "link", "--gemeente", "GM0221")
     assert "1 van 1 woningen, 0 meerduidig, tegen 2 projecten" in capsys.readouterr().out
     assert links(small) == [] and links(large) == [(A, "geometrie", False, [large.id])]
-    assert LinkSet.objects.filter(extract_id=newer.extract_id).count() == 2
-    assert RegistrationLink.objects.count() == 6 + 1 + 1
+    assert LinkSet.objects.filter(extract_id=newer.extract_id).count() == 3
+    assert RegistrationLink.objects.count() == 6 + 1 + 1 + 1
+
+
+def test_editing_bag_ids_relinks_on_save_and_keeps_the_history(tmp_path):
+    """Reviewer's point 4 of issue #18: new BAG ids took effect only at the next `registraties link`."""
+    small, by_id, large = projects()
+    importer.import_file(PND_ZIP)
+    importer.import_file(write_vbo_part(tmp_path / "0221VBO15092020-000002.xml", extract_voorkomens()))
+    assert [x[0] for x in links(by_id)] == [REAL, E]
+    data = builders.services.current_data([by_id.id])[by_id.id][1]
+    meta = builders.VersionMeta(author="test", source="edit", reason="pand-id weg")
+    builders.services.create_version(by_id, dataclasses.replace(data, bag_ids=()), meta)
+    # Without the id the real one and E lie only in the large polygon: linked there at once.
+    assert links(by_id) == [] and links(large) == [(x, "geometrie", False, [large.id]) for x in (REAL, E)]
+    assert LinkSet.objects.count() == 2 and RegistrationLink.objects.count() == 6 + 6  # the first set kept
+    # A change that does not touch BAG ids or plan area relinks nothing.
+    builders.services.create_version(by_id, dataclasses.replace(data, bag_ids=(), name="Ander"), meta)
+    assert LinkSet.objects.count() == 2
 
 
 def test_links_cannot_be_changed_or_deleted(tmp_path):

@@ -76,6 +76,24 @@ def relink(municipalities=None, author: str = "bouwregie") -> list:
         return [link_extract(extract_id, codes, areas, author) for extract_id, codes in sorted(per_extract.items())]
 
 
+def relink_changed(changes) -> list:
+    """After new project versions (projects.services.VERSION_LISTENERS): relink the municipalities of the projects
+    whose BAG ids or geometry changed and that can be linked before or after, so that editing BAG ids (API, web
+    form, plan-list import) takes effect at once, not only at the next `registraties link`. A new LinkSet per
+    extract, the older ones kept (append-only); nothing when no extract of the municipality is loaded."""
+    municipalities = set()
+    for _project_id, before, data, municipality, _author in changes:
+        old_ids, old_geometry = before or ((), None)
+        new_ids, new_geometry = tuple(data.bag_ids or ()), data.geometry
+        if (tuple(old_ids or ()), old_geometry or None) == (new_ids, new_geometry or None):
+            continue
+        if reconcile.can_link(old_ids, old_geometry) or reconcile.can_link(new_ids, new_geometry):
+            municipalities.add(municipality)
+    if not municipalities:
+        return []
+    return relink(sorted(municipalities), author=changes[0][4] or "bouwregie")
+
+
 def current_sets() -> list[int]:
     """Ids of the LinkSets in force: per municipality, the newest set of its newest linked extract (by stand
     date, then load). Every load links its municipalities' newest extract (bag.importer), so this is the newest
