@@ -14,6 +14,8 @@ from bouwregie.bag import importer, lvbag
 from bouwregie.registraties import store
 from bouwregie.registraties.models import LinkSet, RegistrationLink
 from tests import builders
+from tests.roles import build_world
+from tests.test_api import get, send
 from tests.test_bag import HAND_MADE, PND_ZIP, VBO_XML, write_vbo_part
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,17 @@ def test_links_cannot_be_changed_or_deleted(tmp_path):
 def test_nothing_to_link_says_so(capsys):
     call_command("registraties", "link")
     assert "er is niets te koppelen" in capsys.readouterr().out
+
+
+def test_patching_bag_ids_through_the_api_links_at_once(client, tmp_path):
+    """The reviewer's route: PATCH /api/v1/projects/{code} with bag_ids, then the project's registrations."""
+    small, by_id, large = projects()
+    importer.import_file(PND_ZIP)
+    importer.import_file(write_vbo_part(tmp_path / "0221VBO15092020-000002.xml", extract_voorkomens()))
+    world = build_world()
+    body = {"reason": "Pand-id's van de gemeente", "bag_ids": ["0221100000312938"]}
+    assert send(client, world, "beheerder", "patch", f"/api/v1/projects/{large.code}", body).status_code == 200
+    # Both projects now name pand 312938: its two woningen are linked by id to both, ambiguous, without a link run.
+    found = get(client, world, "beheerder", f"/api/v1/projects/{large.code}/registraties").json()
+    assert [(x["identificatie"], x["basis"]) for x in found["links"]] == [
+        (REAL, "id, meerdere projecten"), (E, "id, meerdere projecten")]  # fmt: skip
