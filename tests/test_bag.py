@@ -615,3 +615,20 @@ def test_a_zip_damaged_inside_a_part_is_named_damaged_not_invalid_xml(tmp_path):
         "onvolledig of ongeldig (Bad CRC-32 for file '0221PND15092020-000001.xml')."
     )
     assert not BagExtract.objects.exists() and not BagVoorkomen.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_part_of_a_loaded_extract_is_no_newer_extract():
+    """Reviewer's point 6 of issue #18: 0221PND15092020-000001.xml after the full 0221PND15092020.zip (its parts
+    -000001 and -000002) would have become "the newest extract" of Doesburg. Refused, nothing written."""
+    first = importer.import_file(PND_ZIP)
+    with pytest.raises(lvbag.BagFileError) as refused:
+        importer.import_file(DATA / "0221PND15092020-000001.xml")
+    assert str(refused.value) == (
+        "0221PND15092020-000001.xml: PND met stand 15-09-2020 van dit gebied is al geladen als extract "
+        f"{first.extract_id} (0221PND15092020.zip). Een deel van een levering is geen nieuwer extract: laad de hele "
+        "levering (de zip met alle delen) in één keer. Er is niets geladen."
+    )
+    assert list(BagExtract.objects.values_list("id", flat=True)) == [first.extract_id]
+    # Another object type of the same stand and area is part of the same delivery and loads beside it.
+    assert importer.import_file(VBO_XML).extract_id != first.extract_id

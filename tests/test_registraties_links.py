@@ -14,6 +14,8 @@ from bouwregie.bag import importer, lvbag
 from bouwregie.registraties import store
 from bouwregie.registraties.models import LinkSet, RegistrationLink
 from tests import builders
+from tests.roles import build_world
+from tests.test_api import get, send
 from tests.test_bag import HAND_MADE, PND_ZIP, VBO_XML, write_vbo_part
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +46,10 @@ def projects():
     by_id = builders.create("Pand 312938", "GM0221", when, homes=HOMES, bag_ids=("0221100000312938",))
     large = builders.create("Doesburg-oost", "GM0221", when, homes=HOMES, geometry=LARGE)
     builders.create("Zonder geometrie", "GM0221", when, homes=HOMES)
+    # A point links nothing (linking rule 4): not counted among the projects linked against (issue #18, point 5).
+    builders.create(
+        "Alleen een punt", "GM0221", when, homes=HOMES, geometry={"type": "Point", "coordinates": [6.14, 52.0]}
+    )
     return small, by_id, large
 
 
@@ -69,7 +75,7 @@ def test_doesburg_linked_by_geometry_and_by_id_after_the_load(tmp_path):
         3,
     )
     assert (f"Gekoppeld aan projecten (extract {report.extract_id}, GM0221): 6 van 6 woningen, 4 meerduidig, tegen 3 "
-            "projecten met geometrie of BAG-id's.") in report.lines()  # fmt: skip
+            "projecten met een plangebied (polygoon) of BAG-id's.") in report.lines()  # fmt: skip
 
 
 def test_a_newer_extract_is_a_new_set_and_the_old_one_is_kept(tmp_path, capsys):
@@ -83,15 +89,33 @@ def test_a_newer_extract_is_a_new_set_and_the_old_one_is_kept(tmp_path, capsys):
     assert links(by_id) == []
     assert LinkSet.objects.filter(extract_id=first.extract_id).get().linked == 6  # kept
     assert store.current_sets() == [LinkSet.objects.get(extract_id=newer.extract_id).id]
-    # Re-linking on the command line after the project changed: a new set of the newest extract.
+    # The project changed: relinked on save (a new set of the newest extract), and again on the command line.
     builders.services.create_version(small, dataclasses.replace(
         builders.services.current_data([small.id])[small.id][1], geometry=None), builders.VersionMeta(
         author="test", source="edit", reason="geometrie weg"))  # fmt: skip
+    assert links(small) == [] and links(large) == [(A, "geometrie", False, [large.id])]
     call_command("registraties", "link", "--gemeente", "GM0221")
     assert "1 van 1 woningen, 0 meerduidig, tegen 2 projecten" in capsys.readouterr().out
     assert links(small) == [] and links(large) == [(A, "geometrie", False, [large.id])]
-    assert LinkSet.objects.filter(extract_id=newer.extract_id).count() == 2
-    assert RegistrationLink.objects.count() == 6 + 1 + 1
+    assert LinkSet.objects.filter(extract_id=newer.extract_id).count() == 3
+    assert RegistrationLink.objects.count() == 6 + 1 + 1 + 1
+
+
+def test_editing_bag_ids_relinks_on_save_and_keeps_the_history(tmp_path):
+    """Reviewer's point 4 of issue #18: new BAG ids took effect only at the next `registraties link`."""
+    small, by_id, large = projects()
+    importer.import_file(PND_ZIP)
+    importer.import_file(write_vbo_part(tmp_path / "0221VBO15092020-000002.xml", extract_voorkomens()))
+    assert [x[0] for x in links(by_id)] == [REAL, E]
+    data = builders.services.current_data([by_id.id])[by_id.id][1]
+    meta = builders.VersionMeta(author="test", source="edit", reason="pand-id weg")
+    builders.services.create_version(by_id, dataclasses.replace(data, bag_ids=()), meta)
+    # Without the id the real one and E lie only in the large polygon: linked there at once.
+    assert links(by_id) == [] and links(large) == [(x, "geometrie", False, [large.id]) for x in (REAL, E)]
+    assert LinkSet.objects.count() == 2 and RegistrationLink.objects.count() == 6 + 6  # the first set kept
+    # A change that does not touch BAG ids or plan area relinks nothing.
+    builders.services.create_version(by_id, dataclasses.replace(data, bag_ids=(), name="Ander"), meta)
+    assert LinkSet.objects.count() == 2
 
 
 def test_links_cannot_be_changed_or_deleted(tmp_path):
@@ -107,3 +131,17 @@ def test_links_cannot_be_changed_or_deleted(tmp_path):
 def test_nothing_to_link_says_so(capsys):
     call_command("registraties", "link")
     assert "er is niets te koppelen" in capsys.readouterr().out
+
+
+def test_patching_bag_ids_through_the_api_links_at_once(client, tmp_path):
+    """The reviewer's route: PATCH /api/v1/projects/{code} with bag_ids, then the project's registrations."""
+    small, by_id, large = projects()
+    importer.import_file(PND_ZIP)
+    importer.import_file(write_vbo_part(tmp_path / "0221VBO15092020-000002.xml", extract_voorkomens()))
+    world = build_world()
+    body = {"reason": "Pand-id's van de gemeente", "bag_ids": ["0221100000312938"]}
+    assert send(client, world, "beheerder", "patch", f"/api/v1/projects/{large.code}", body).status_code == 200
+    # Both projects now name pand 312938: its two woningen are linked by id to both, ambiguous, without a link run.
+    found = get(client, world, "beheerder", f"/api/v1/projects/{large.code}/registraties").json()
+    assert [(x["identificatie"], x["basis"]) for x in found["links"]] == [
+        (REAL, "id, meerdere projecten"), (E, "id, meerdere projecten")]  # fmt: skip

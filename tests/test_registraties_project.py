@@ -143,3 +143,16 @@ def test_api_and_project_page(client, loaded):
     assert "2 BAG-woningen gekoppeld" in page and "0221VBO01072025-000001.xml" in page
     assert "In de BAG zijn 2 gekoppelde woningen in gebruik; het project telt 1 woningen (1 meer)." in page
     assert "Niet te koppelen" in client.get(f"/projecten/{loaded['none'].code}").content.decode()
+
+
+def test_without_link_or_extract_the_bag_is_missing_not_zero(client, loaded):
+    # Reviewer's point 2: "Start BAG 0 / In gebruik BAG 0" for a project that cannot be linked; now "–".
+    made = builders.create("Point", "GM0221", homes=homes(2), geometry={"type": "Point", "coordinates": [6.14, 52.0]},
+                           milestones=(M("start_bouw", actual=date(2022, 1, 1)),))  # fmt: skip
+    assert project.registrations(made.id, REFERENCE)["years"][0] | {"year": 0} == {
+        "year": 0, "monitor_starts": 2, "monitor_starts_planned": 0, "bag_starts": None, "monitor_deliveries": 0,
+        "monitor_deliveries_planned": 0, "bag_deliveries": None}  # fmt: skip
+    world = build_world()
+    client.force_login(world["users"]["rijk"])
+    page = re.sub(r"\s+", " ", client.get(f"/projecten/{made.code}").content.decode())
+    assert '<td class="utrecht-table__cell br-number">–</td>' in page

@@ -134,7 +134,31 @@ def test_a_project_that_cannot_be_linked_gets_no_flags():
     point = {"type": "Point", "coordinates": [6.05, 52.05]}
     data = project(M("oplevering", actual=date(2023, 1, 1)), geometry=point)
     result = reconcile(data, [], REFERENCE)
-    assert not result.linkable and result.flags == () and result.years == (YearRow(2023, 0, 0, 0, 40, 0, 0),)
+    assert (
+        not result.linkable and result.flags == () and result.years == (YearRow(2023, 0, 0, None, 40, 0, None),)
+    )  # missing, not 0
     with_ids = project(M("oplevering", actual=date(2023, 1, 1)), geometry=point, bag_ids=("0221100000000001",))
     assert flags(reconcile(with_ids, [], REFERENCE)) == {OPGELEVERD_MONITOR_NIET_BAG: {
         "monitor": 40, "bag": 0, "deadline": date(2023, 4, 3), "last": date(2023, 1, 1)}}  # fmt: skip
+
+
+def test_the_bag_speaks_only_up_to_its_extract_date():
+    # Doesburg, reviewer's point 1: 40 delivered 25-2-2023; an extract of 15-9-2020 cannot say they are not in use.
+    data = project(M("start_bouw", actual=date(2019, 3, 1)), M("oplevering", actual=date(2023, 2, 25)))
+    events = objects(40, start_date=date(2019, 3, 1), status_now="Bouw gestart")
+    result = reconcile(data, events, REFERENCE, bag_until=date(2020, 9, 15))
+    assert flags(result) == {} and result.reference_date == REFERENCE
+    assert result.years == (YearRow(2019, 40, 0, 40, 0, 0, 0), YearRow(2023, 0, 0, None, 40, 0, None))
+    # Without an extract for the municipality the BAG columns are unknown and there are no flags.
+    unloaded = reconcile(data, [], REFERENCE, bag_loaded=False)
+    assert flags(unloaded) == {} and unloaded.years[0] == YearRow(2019, 40, 0, None, 0, 0, None)
+
+
+def test_one_linked_home_is_singular():
+    data = project(M("oplevering", actual=date(2024, 1, 1)))
+    result = reconcile(data, objects(1, delivery_date=date(2024, 3, 1)), REFERENCE)
+    with translation.override("nl"):
+        assert result.flags[0].message == (
+            "De monitor meldt 40 woningen opgeleverd (laatste werkelijke oplevering 1 januari 2024); in de BAG was op "
+            "2 april 2024 1 gekoppelde woning in gebruik."
+        )

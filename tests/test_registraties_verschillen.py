@@ -10,18 +10,24 @@ Projects: A 2024 monitor 3 / BAG 2; B 2024 0 / 2; D 2023 1 / 2; C no difference 
 
 import io
 import json
+from datetime import date
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from bouwregie.bag import importer as bag_importer
+from bouwregie.bag import writer
 from bouwregie.cbs import importer as cbs_importer
-from bouwregie.registraties import verschillen
+from bouwregie.projects.rules import MilestoneData as M
+from bouwregie.registraties import cli, verschillen
+from tests import builders
 from tests.roles import build_world
 from tests.test_api import get
+from tests.test_bag import pnd, vbo
 from tests.test_cbs import row, write
-from tests.test_registraties_project import extract, projects
+from tests.test_registraties_project import PANDEN, extract, homes, projects
 
 YEARS = [
     {"year": 2023, "monitor": 1, "cbs": 5, "bag": 2, "monitor_minus_cbs": -4, "monitor_minus_bag": -1},
@@ -116,3 +122,70 @@ def test_api_and_page_with_downloads(client, loaded):
     xlsx = client.get("/registraties?gebied=GM0221&formaat=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert [c.value for c in sheet[3]] == [2024, 3, 4, 4, -1, -1]
+
+
+def old_extract(tmp_path):
+    """A Doesburg extract of 15 September 2023: A's pand started 2022, its three homes not in use; D's two homes in
+    use on 1 January 2023. It cannot tell 2024 (reviewer's point 1 of issue #18)."""
+    panden = [pnd(PANDEN[key], 1, "Bouw gestart", start) for key, start in (("A", "2022-03-01"), ("D", "2022-01-01"))]
+    objects = [
+        vbo(f"022101000091000{i}", 1, "Verblijfsobject gevormd", "2021-06-01", pand=PANDEN["A"]) for i in (1, 2, 3)
+    ]
+    for i in (1, 2):
+        ident, pand = f"022101000094000{i}", PANDEN["D"]
+        objects += [vbo(ident, 1, "Verblijfsobject gevormd", "2021-01-01", "2023-01-01", pand=pand),
+                    vbo(ident, 2, "Verblijfsobject in gebruik", "2023-01-01", pand=pand)]  # fmt: skip
+    pnd_file, vbo_file = tmp_path / "0221PND15092023-000001.xml", tmp_path / "0221VBO15092023-000001.xml"
+    pnd_file.write_text(writer.part("PND", panden, "2023-09-15", ("0221",), "GEMEENTE"), encoding="utf-8")
+    vbo_file.write_text(writer.part("VBO", objects, "2023-09-15", ("0221",), "GEMEENTE"), encoding="utf-8")
+    return pnd_file, vbo_file
+
+
+@pytest.fixture
+def old(db, tmp_path):
+    """projects() plus E, 4 homes delivered 1 March 2024 without polygon or BAG ids; only the 2023 extract."""
+    made = projects()
+    made["E"] = builders.create("Point only", "GM0221", homes=homes(4), geometry={"type": "Point", "coordinates": [
+        6.14, 52.0]}, milestones=(M("oplevering", actual=date(2024, 3, 1)),))  # fmt: skip
+    world = build_world()
+    for path in old_extract(tmp_path):
+        bag_importer.import_file(path)
+    return {key: p.code for key, p in made.items()} | {"world": world}
+
+
+def test_years_after_the_extract_are_not_comparable_and_unlinkable_projects_apart(old):
+    result = verschillen.differences("GM0221")
+    # monitor 2023: D 1; 2024: A 3 + E 4. BAG (stand 15-9-2023): 2023 D's 2; 2024 unknown, not 0.
+    assert result["years"] == [
+        {"year": 2023, "monitor": 1, "cbs": None, "bag": 2, "monitor_minus_cbs": None, "monitor_minus_bag": -1},
+        {"year": 2024, "monitor": 7, "cbs": None, "bag": None, "monitor_minus_cbs": None, "monitor_minus_bag": None},
+    ]
+    # A delivered 30-6-2024, after the extract: no flag and no difference. D checked at 15-9-2023 (−92 = 15-6-2023).
+    assert behind(result) == [(old["D"], [(2023, 1, 2)], ["in_gebruik_bag_monitor_niet", "meer_in_bag_dan_project"])]
+    assert result["projects"][0]["flags"][0]["numbers"]["until"] == date(2023, 6, 15)
+    assert result["not_linkable"] == [old["E"]]
+    lines = cli.sources(result)
+    assert lines[-1] == "BAG-extract van 15-9-2023: latere jaren niet te vergelijken."
+    out = io.StringIO()
+    call_command("registraties", "verschillen", "--gebied", "GM0221", stdout=out)
+    table = out.getvalue()
+    assert "  2024         7         –         –            –            –" in table
+    assert f"1 project niet te koppelen (geen plangebied en geen BAG-id's): {old['E']}" in table
+    assert old["A"] not in table
+    csv = verschillen.table_rows(result)
+    assert csv[2] == [2024, 7, None, None, None, None]
+    assert csv[-2:] == [["niet te koppelen (geen plangebied en geen BAG-id's)", 1], [old["E"]]]
+    world = old["world"]
+    answer = get(client := Client(), world, "rijk", "/api/v1/registraties/verschillen?gebied=GM0221")
+    assert answer.json()["years"][1]["bag"] is None and answer.json()["bag_until"] == "2023-09-15"
+    client.force_login(world["users"]["rijk"])
+    page = client.get("/registraties?gebied=GM0221").content.decode()
+    assert "BAG-extract van 15-9-2023: latere jaren niet te vergelijken." in page and "br-not-linkable" in page
+
+
+def test_no_extract_is_missing_not_zero_and_cbs_loaded_without_rows(loaded):
+    result = verschillen.differences("GM0439", [2020])
+    assert result["years"] == [{"year": 2020, "monitor": 0, "cbs": None, "bag": None, "monitor_minus_cbs": None,
+                                "monitor_minus_bag": None}]  # fmt: skip
+    assert cli.sources(result)[1:] == ["CBS: 81955NED geladen, zonder cijfers voor dit gebied en deze jaren.",
+                                       "BAG: geen extract geladen."]  # fmt: skip

@@ -2,7 +2,8 @@
 nothing, in one streaming pass with flat memory.
 
 - The same file (same SHA-256) loads once; loading it again is a no-op that names the earlier load.
-- A newer extract of the same area is a new extract: both are kept (queries.py uses the newest).
+- A newer extract of the same area is a new extract: both are kept (queries.py uses the newest). A file of an
+  object type, stand and area already loaded is a part of that delivery, not a newer extract: refused.
 - Panden are read before verblijfsobjecten (lvbag.parts orders the parts); their events are kept compactly in
   memory (one small record per pand) for the verblijfsobjecten that follow. A file of verblijfsobjecten only
   uses the panden of an earlier loaded extract with the same stand and area; a pand file loaded after the
@@ -227,6 +228,8 @@ class _Load:
             if not report.parts or report.parts[-1] != part:
                 self._next_part(part, header)
             kind = v.object_type
+            if not report.voorkomens[kind]:
+                self._refuse_part_of_loaded(kind, part)
             report.voorkomens[kind] += 1
             report.statuses[kind][v.status] += 1
             if self.voorkomens is not None:
@@ -381,6 +384,19 @@ class _Load:
                                                                extract.gemeenten):  # fmt: skip
                 found.append(extract)
         return found
+
+    def _refuse_part_of_loaded(self, kind: str, part: str) -> None:
+        """A file of an object type, area and stand that is already loaded is a part (-000001, -000002, …) of
+        that delivery, not a newer extract: loaded as one it would become "the newest extract" and a fragment
+        would replace the whole (issue #18, reviewer's point 6). Refused; the whole delivery loads in one go."""
+        for extract in self._matching_extracts(kind):
+            raise lvbag.BagFileError(
+                _("%(name)s: %(type)s met stand %(stand)s van dit gebied is al geladen als extract %(id)s "
+                  "(%(file)s). Een deel van een levering is geen nieuwer extract: laad de hele levering (de zip met "
+                  "alle delen) in één keer. Er is niets geladen.")
+                % {"name": part, "type": kind, "stand": _dutch(self.report.stand), "id": extract.id,
+                   "file": extract.file_name}
+            )  # fmt: skip
 
     def _load_panden_from_db(self) -> None:
         for extract in self._matching_extracts("PND"):

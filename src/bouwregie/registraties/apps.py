@@ -18,4 +18,9 @@ class RegistratiesConfig(AppConfig):
     label = "registraties"
 
     def ready(self):
+        from bouwregie.projects import services
+        from bouwregie.registraties import store
+
         post_migrate.connect(_ensure_append_only_triggers, sender=self)
+        if store.relink_changed not in services.VERSION_LISTENERS:
+            services.VERSION_LISTENERS.append(store.relink_changed)

@@ -7,6 +7,7 @@ import dataclasses
 from collections import Counter
 from datetime import date
 
+from bouwregie.bag import queries as bag_queries
 from bouwregie.registraties import linking, reconcile, store
 
 
@@ -43,7 +44,10 @@ def registrations(project_id: int, reference: date) -> dict:
 
     links = store.links_of(project_id)
     _number, data = services.current_data([project_id])[project_id]
-    result = reconcile.reconcile(data, events_of(links), reference)
+    extract_ids = {x.extract_id for x in links} or set(bag_queries.newest_extracts([data.municipality]).values())
+    stand = list(BagExtract.objects.filter(id__in=extract_ids).values_list("stand_date", flat=True))
+    # The BAG speaks up to its (oldest) stand date; with no extract for the municipality it says nothing (None).
+    result = reconcile.reconcile(data, events_of(links), reference, min(stand) if stand else None, bool(stand))
     others = {c for x in links for c in x.candidates if c != project_id}
     codes = dict(Project.objects.filter(id__in=others | {project_id}).values_list("id", "code"))
     per_basis = Counter(x.basis for x in links)
@@ -76,6 +80,7 @@ def registrations(project_id: int, reference: date) -> dict:
             if x.ambiguous
         ],  # fmt: skip
         "extracts": [{"id": e.id, "file_name": e.file_name, "stand_date": e.stand_date} for e in extracts],
+        "bag_until": min(stand) if stand else None,
         "years": [dataclasses.asdict(row) for row in result.years],
         "flags": [{"code": f.code, "title": f.title, "message": f.message, "numbers": f.numbers} for f in result.flags],
     }

@@ -24,6 +24,11 @@ registrations catching up, not a question. LONG_CONSTRUCTION_YEARS = 5 is the li
 gestart' in the BAG for more than 5 years"). Homes of the monitor per milestone as rules.deliveries counts them (a
 single oplevering without a home count delivers the whole project). A project without a polygon and without
 BAG ids cannot be linked (`linkable` False): it gets no flags, the table says so.
+
+A BAG extract speaks only up to its stand date (`bag_until`): the BAG side of every check is taken at the
+earlier of the reference date and that date, so no flag checks a date the extract cannot know, and the BAG
+columns of the years after the extract's year are None ("–", not comparable). Without a linkable project or
+without a loaded extract the BAG columns are None too: missing, not 0 (issue #18, reviewer's points 1 and 2).
 """
 
 import calendar
@@ -33,6 +38,7 @@ from datetime import date, timedelta
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bouwregie.formatting import number
 from bouwregie.projects.enums import Lifecycle
@@ -81,17 +87,50 @@ class Flag:
         """The flag with its numbers, in the user's language (Dutch numbers and dates)."""
         n = {k: date_format(v, "j F Y") if isinstance(v, date) else number(v) if isinstance(v, int) else str(v)
              for k, v in self.numbers.items()}  # fmt: skip
+        bag = self.numbers.get("bag", 0)
         if self.code == OPGELEVERD_MONITOR_NIET_BAG:
-            return _("De monitor meldt %(monitor)s woningen opgeleverd (laatste werkelijke oplevering %(last)s); in de "
-                     "BAG waren op %(deadline)s %(bag)s gekoppelde woningen in gebruik.") % n  # fmt: skip
+            return (
+                ngettext(
+                    "De monitor meldt %(monitor)s woningen opgeleverd (laatste werkelijke oplevering %(last)s); in de "
+                    "BAG was op %(deadline)s %(bag)s gekoppelde woning in gebruik.",
+                    "De monitor meldt %(monitor)s woningen opgeleverd (laatste werkelijke oplevering %(last)s); in de "
+                    "BAG waren op %(deadline)s %(bag)s gekoppelde woningen in gebruik.",
+                    bag,
+                )
+                % n
+            )
         if self.code == IN_GEBRUIK_BAG_MONITOR_NIET:
-            return _("In de BAG zijn %(bag)s gekoppelde woningen in gebruik sinds uiterlijk %(until)s (de eerste op "
-                     "%(first)s); de monitor meldt %(monitor)s woningen opgeleverd.") % n  # fmt: skip
+            return (
+                ngettext(
+                    "In de BAG is %(bag)s gekoppelde woning in gebruik sinds uiterlijk %(until)s (de eerste op "
+                    "%(first)s); de monitor meldt %(monitor)s woningen opgeleverd.",
+                    "In de BAG zijn %(bag)s gekoppelde woningen in gebruik sinds uiterlijk %(until)s (de eerste op "
+                    "%(first)s); de monitor meldt %(monitor)s woningen opgeleverd.",
+                    bag,
+                )
+                % n
+            )
         if self.code == BOUW_GESTART_LANG:
-            return _("%(bag)s gekoppelde woningen staan in de BAG op 'bouw gestart' sinds %(oldest)s, langer dan "
-                     "%(years)s jaar voor %(reference)s, en zijn niet in gebruik.") % n  # fmt: skip
-        return _("In de BAG zijn %(bag)s gekoppelde woningen in gebruik; het project telt %(project)s woningen "
-                 "(%(surplus)s meer).") % n  # fmt: skip
+            return (
+                ngettext(
+                    "%(bag)s gekoppelde woning staat in de BAG op 'bouw gestart' sinds %(oldest)s, langer dan "
+                    "%(years)s jaar voor %(reference)s, en is niet in gebruik.",
+                    "%(bag)s gekoppelde woningen staan in de BAG op 'bouw gestart' sinds %(oldest)s, langer dan "
+                    "%(years)s jaar voor %(reference)s, en zijn niet in gebruik.",
+                    bag,
+                )
+                % n
+            )
+        return (
+            ngettext(
+                "In de BAG is %(bag)s gekoppelde woning in gebruik; het project telt %(project)s woningen "
+                "(%(surplus)s meer).",
+                "In de BAG zijn %(bag)s gekoppelde woningen in gebruik; het project telt %(project)s woningen "
+                "(%(surplus)s meer).",
+                bag,
+            )
+            % n
+        )
 
 
 @dataclass(frozen=True)
@@ -99,10 +138,10 @@ class YearRow:
     year: int
     monitor_starts: int  # homes with an actual start bouw in the year
     monitor_starts_planned: int
-    bag_starts: int  # linked objects whose construction started in the year
+    bag_starts: int | None  # linked objects whose construction started in the year; None: BAG cannot tell
     monitor_deliveries: int  # homes with an actual oplevering in the year
     monitor_deliveries_planned: int
-    bag_deliveries: int  # linked objects that came into use in the year
+    bag_deliveries: int | None  # linked objects that came into use in the year; None: BAG cannot tell
 
 
 @dataclass(frozen=True)
@@ -116,9 +155,14 @@ class Reconciliation:
 
 def linkable(data: ProjectData) -> bool:
     """Whether BAG objects can be linked to the project at all: explicit ids, or a polygon (linking)."""
-    geometry = data.geometry or {}
+    return can_link(data.bag_ids, data.geometry)
+
+
+def can_link(bag_ids, geometry) -> bool:
+    """linkable on a version's stored fields (bag_ids, GeoJSON geometry): a point links nothing (linking rule 4)."""
+    geometry = geometry if isinstance(geometry, dict) else {}
     parts = geometry.get("geometries", ()) if geometry.get("type") == "GeometryCollection" else (geometry,)
-    return bool(data.bag_ids) or any(part.get("type") in ("Polygon", "MultiPolygon") for part in parts)
+    return bool(bag_ids) or any(part.get("type") in ("Polygon", "MultiPolygon") for part in parts)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -134,10 +178,21 @@ def _delivered_homes(data: ProjectData, total: int) -> list[tuple[date, int]]:
             for m in stones if m.actual]  # fmt: skip
 
 
-def reconcile(data: ProjectData, events: list[ObjectEvents], reference: date) -> Reconciliation:
-    """The registered starts and deliveries per year beside the monitor's, and the flags (module docstring)."""
+def reconcile(
+    data: ProjectData, events: list[ObjectEvents], reference: date, bag_until: date | None = None, bag_loaded=True
+) -> Reconciliation:
+    """The registered starts and deliveries per year beside the monitor's, and the flags (module docstring).
+    `bag_until`: the stand date of the extract the links come from (None: the reference date); `bag_loaded`
+    False: no extract for the project's municipality, so the BAG columns are unknown and there are no flags."""
     total = total_homes(data)
     can_link = linkable(data)
+    monitor_reference = reference
+    known = can_link and bag_loaded
+    reference = min(reference, bag_until) if bag_until else reference
+
+    def bag_count(counts, year):
+        return counts.get(year, 0) if known and (bag_until is None or year <= bag_until.year) else None
+
     started = [e for e in events if e.start_date and e.start_date <= reference]
     in_use = sorted(e.delivery_date for e in events if e.delivery_date and e.delivery_date <= reference)
     bag_starts = Counter(e.start_date.year for e in started)
@@ -147,13 +202,13 @@ def reconcile(data: ProjectData, events: list[ObjectEvents], reference: date) ->
     years = sorted(set(bag_starts) | set(bag_deliveries) | set(monitor_starts) | set(monitor_starts_planned)
                    | set(realised) | set(planned))  # fmt: skip
     rows = tuple(
-        YearRow(y, monitor_starts.get(y, 0), monitor_starts_planned.get(y, 0), bag_starts.get(y, 0),
-                realised.get(y, 0), planned.get(y, 0), bag_deliveries.get(y, 0))
+        YearRow(y, monitor_starts.get(y, 0), monitor_starts_planned.get(y, 0), bag_count(bag_starts, y),
+                realised.get(y, 0), planned.get(y, 0), bag_count(bag_deliveries, y))
         for y in years
     )  # fmt: skip
     flags = []
-    delivered = [(day, homes) for day, homes in _delivered_homes(data, total) if day <= reference]
-    if can_link:
+    delivered = [(day, homes) for day, homes in _delivered_homes(data, total) if day <= monitor_reference]
+    if known:
         due = [(day, homes) for day, homes in delivered if day + TOLERANCE <= reference]
         if due:
             last = max(day for day, _homes in due)
@@ -191,7 +246,7 @@ def reconcile(data: ProjectData, events: list[ObjectEvents], reference: date) ->
         if len(in_use) > total:
             numbers = {"bag": len(in_use), "project": total, "surplus": len(in_use) - total}
             flags.append(Flag(MEER_IN_BAG_DAN_PROJECT, numbers))
-    return Reconciliation(reference, can_link, len(events), rows, tuple(flags))
+    return Reconciliation(monitor_reference, can_link, len(events), rows, tuple(flags))
 
 
 def _still_building(e: ObjectEvents, reference: date) -> bool:

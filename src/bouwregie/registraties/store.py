@@ -12,18 +12,20 @@ from django.utils.translation import gettext as _
 
 from bouwregie.bag.store import BatchWriter
 from bouwregie.formatting import number
-from bouwregie.registraties import linking
+from bouwregie.registraties import linking, reconcile
 
 LINK_COLUMNS = ("link_set_id", "extract_id", "identificatie", "project_id", "basis", "ambiguous", "candidates")
 
 
 def project_areas() -> list[linking.ProjectArea]:
-    """The current version of every project that can be linked at all (BAG ids, or a geometry)."""
+    """The current version of every project that can be linked at all: BAG ids, or a polygon (a point links
+    nothing, linking rule 4), so that the count a linking run reports is what can really be linked."""
     from bouwregie.projects.models import CurrentVersion
 
     rows = CurrentVersion.objects.values_list("project_id", "version__bag_ids", "version__geometry")
     return [linking.ProjectArea(project_id, tuple(bag_ids or ()), geometry)
-            for project_id, bag_ids, geometry in rows.iterator(chunk_size=5000) if bag_ids or geometry]  # fmt: skip
+            for project_id, bag_ids, geometry in rows.iterator(chunk_size=5000)
+            if reconcile.can_link(bag_ids, geometry)]  # fmt: skip
 
 
 def _objects(extract_id: int, municipalities) -> linking.Objects:
@@ -74,6 +76,24 @@ def relink(municipalities=None, author: str = "bouwregie") -> list:
         return [link_extract(extract_id, codes, areas, author) for extract_id, codes in sorted(per_extract.items())]
 
 
+def relink_changed(changes) -> list:
+    """After new project versions (projects.services.VERSION_LISTENERS): relink the municipalities of the projects
+    whose BAG ids or geometry changed and that can be linked before or after, so that editing BAG ids (API, web
+    form, plan-list import) takes effect at once, not only at the next `registraties link`. A new LinkSet per
+    extract, the older ones kept (append-only); nothing when no extract of the municipality is loaded."""
+    municipalities = set()
+    for _project_id, before, data, municipality, _author in changes:
+        old_ids, old_geometry = before or ((), None)
+        new_ids, new_geometry = tuple(data.bag_ids or ()), data.geometry
+        if (tuple(old_ids or ()), old_geometry or None) == (new_ids, new_geometry or None):
+            continue
+        if reconcile.can_link(old_ids, old_geometry) or reconcile.can_link(new_ids, new_geometry):
+            municipalities.add(municipality)
+    if not municipalities:
+        return []
+    return relink(sorted(municipalities), author=changes[0][4] or "bouwregie")
+
+
 def current_sets() -> list[int]:
     """Ids of the LinkSets in force: per municipality, the newest set of its newest linked extract (by stand
     date, then load). Every load links its municipalities' newest extract (bag.importer), so this is the newest
@@ -94,7 +114,7 @@ def current_sets() -> list[int]:
 def describe(link_set) -> str:
     """One Dutch line for the command line: what a linking run found."""
     return _("Gekoppeld aan projecten (extract %(extract)s, %(codes)s): %(linked)s van %(woningen)s woningen, "
-             "%(ambiguous)s meerduidig, tegen %(projects)s projecten met geometrie of BAG-id's.") % {
+             "%(ambiguous)s meerduidig, tegen %(projects)s projecten met een plangebied (polygoon) of BAG-id's.") % {
         "extract": link_set.extract_id, "codes": ", ".join(link_set.municipalities),
         "linked": number(link_set.linked), "woningen": number(link_set.woningen),
         "ambiguous": number(link_set.ambiguous), "projects": number(link_set.projects)}  # fmt: skip

@@ -11,7 +11,12 @@ The projects behind a difference: those of the area whose monitor deliveries in 
 deliveries of their linked BAG objects (registraties.store, the links in force) in that year, or that carry a
 flag of registraties.reconcile at the peiling's reference date (their current version; the flags and their
 numbers as on the project page). CBS counts are not per project: a CBS difference is explained only through
-the BAG and monitor columns beside it."""
+the BAG and monitor columns beside it.
+
+The BAG column is None ("–": not comparable, never 0) without an extract for the area, and for the years after
+the oldest stand date of the extracts used: an extract of 15 September 2020 cannot tell 2023. Projects that
+cannot be linked (no polygon, no BAG ids) get no signals and are not "behind" a difference; they are listed
+apart ("not_linkable") so that a difference they cause is still explained (issue #18, reviewer's points 1-3)."""
 
 from collections import defaultdict
 
@@ -104,13 +109,20 @@ def differences(spec: str, years=None, peiling: str | None = None) -> dict:
     candidate_years = [int(y) for y in YEARS] if years is None else sorted({int(y) for y in years})
     cbs = cbs_figures.new_build_detail(area, candidate_years)
     bag = bag_queries.deliveries(area, candidate_years)
+    extracts = bag_extracts(area)
+    bag_until = min((e["stand_date"] for e in extracts), default=None)
+
+    def bag_known(year: int) -> bool:
+        return bag_until is not None and year <= bag_until.year
+
     if years is None:
         candidate_years = [y for y in candidate_years if monitor.get(y) or cbs["years"].get(y) or bag.get(y)]
     rows = []
     for y in candidate_years:
-        m, c, b = monitor.get(y, 0), cbs["years"].get(y), bag.get(y, 0)
+        m, c, b = monitor.get(y, 0), cbs["years"].get(y), bag.get(y, 0) if bag_known(y) else None
         rows.append({"year": y, "monitor": m, "cbs": c, "bag": b,
-                     "monitor_minus_cbs": None if c is None else m - c, "monitor_minus_bag": m - b})  # fmt: skip
+                     "monitor_minus_cbs": None if c is None else m - c,
+                     "monitor_minus_bag": None if b is None else m - b})  # fmt: skip
     ids = snapshot.project_ids[mask]
     events, new_build = _linked_events(sorted(int(i) for i in ids))
     year_index = {y: y - int(YEARS[0]) for y in candidate_years if int(YEARS[0]) <= y <= int(YEARS[-1])}
@@ -119,21 +131,24 @@ def differences(spec: str, years=None, peiling: str | None = None) -> dict:
     candidates = sorted(set(events) | set(delivered))
     data = services.current_data(candidates)
     codes = dict(Project.objects.filter(id__in=candidates).values_list("id", "code"))
-    projects = []
+    projects, not_linkable = [], []
     for project_id in candidates:
         if project_id not in data:
             continue
+        if not reconcile.linkable(data[project_id][1]):
+            not_linkable.append(codes[project_id])
+            continue
         linked = events.get(project_id, [])
-        result = reconcile.reconcile(data[project_id][1], linked, reference)
+        result = reconcile.reconcile(data[project_id][1], linked, reference, bag_until, bag_until is not None)
         # As the area's BAG column: new build only. A linked object that was there at the BAG's first registration
         # (2009-2011) or came from a transformation is no BAG delivery; the project then explains the difference.
         bag_years = defaultdict(int)
         for e in linked:
             if e.delivery_date and e.delivery_date <= reference and e.identificatie in new_build:
                 bag_years[e.delivery_date.year] += 1
-        per_year = {y: {"monitor": delivered.get(project_id, {}).get(y, 0), "bag": bag_years.get(y, 0)}
-                    for y in candidate_years}  # fmt: skip
-        differs = [{"year": y, **v} for y, v in per_year.items() if v["monitor"] != v["bag"]]
+        per_year = {y: {"monitor": delivered.get(project_id, {}).get(y, 0),
+                        "bag": bag_years.get(y, 0) if bag_known(y) else None} for y in candidate_years}  # fmt: skip
+        differs = [{"year": y, **v} for y, v in per_year.items() if v["bag"] is not None and v["monitor"] != v["bag"]]
         if not differs and not result.flags:
             continue
         projects.append({
@@ -143,15 +158,24 @@ def differences(spec: str, years=None, peiling: str | None = None) -> dict:
             "flags": [{"code": f.code, "title": f.title, "message": f.message, "numbers": f.numbers}
                       for f in result.flags],
         })  # fmt: skip
-    projects.sort(key=lambda p: (-sum(abs(v["monitor"] - v["bag"]) for v in p["years"].values()), p["code"]))
+    projects.sort(key=lambda p: (-sum(abs(d["monitor"] - d["bag"]) for d in p["differs_in"]), p["code"]))
     return {
         "area": area.as_dict(),
         "peiling": peiling,
         "reference_date": reference,
-        "sources": {"peiling": peiling, "cbs": cbs["releases"], "bag": bag_extracts(area)},
+        "sources": {"peiling": peiling, "cbs": cbs["releases"], "cbs_loaded": cbs_loaded(), "bag": extracts},
+        "bag_until": bag_until,
         "years": rows,
         "projects": projects,
+        "not_linkable": sorted(not_linkable),
     }
+
+
+def cbs_loaded() -> list[str]:
+    """The CBS tables of which a release is loaded (to tell "none loaded" from "no rows for this area")."""
+    from bouwregie.cbs.models import CbsRelease
+
+    return sorted(set(CbsRelease.objects.values_list("table_id", flat=True)))
 
 
 def table_rows(result: dict) -> list[list]:
@@ -168,4 +192,7 @@ def table_rows(result: dict) -> list[list]:
         flags = "; ".join(f["message"] for f in p["flags"])
         for d in p["differs_in"] or [{}]:
             rows.append([p["code"], p["name"], d.get("year"), d.get("monitor"), d.get("bag"), flags])
+    if result.get("not_linkable"):
+        rows += [[], [_("niet te koppelen (geen plangebied en geen BAG-id's)"), len(result["not_linkable"])]]
+        rows += [[code] for code in result["not_linkable"]]
     return rows
