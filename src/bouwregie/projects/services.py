@@ -194,18 +194,14 @@ def _insert_projects(specs: list[tuple[str | None, datetime, Iterable[tuple[str,
     return ids
 
 
-# Called after new versions are written, in the same transaction, with (project id, the previous current version's
-# (bag_ids, geometry) or None, the new ProjectData, its municipality code, author) per version: registraties relinks
-# the BAG objects of the projects whose BAG ids or plan area changed (registraties.apps; issue #18, point 4).
+# Called after new versions are written, in the same transaction, with (project id, version number, the new
+# ProjectData, its municipality code, author) per version: registraties relinks the BAG objects of the projects whose
+# BAG ids or plan area changed (registraties.apps; issue #18, point 4). A listener reads what it needs itself, so a
+# load pays nothing for it when there is nothing to do (no BAG extract loaded).
 VERSION_LISTENERS: list = []
 
 
 def _insert_versions(versions: list[NewVersion]) -> list[int]:
-    previous = {}
-    if VERSION_LISTENERS and versions:
-        rows = CurrentVersion.objects.filter(project_id__in=[v.project_id for v in versions])
-        previous = {pid: (ids_, geometry) for pid, ids_, geometry
-                    in rows.values_list("project_id", "version__bag_ids", "version__geometry")}  # fmt: skip
     ids = list(bulk.next_ids(ProjectVersion, len(versions)))
     bulk.insert_rows(ProjectVersion, VERSION_COLUMNS, (
         _version_row(vid, v.project_id, v.number, v.data, v.municipality, v.meta, v.peiling_id)
@@ -219,7 +215,7 @@ def _insert_versions(versions: list[NewVersion]) -> list[int]:
     bulk.insert_rows(VersionSeal, ["version_id"], ((vid,) for vid in ids))
     _set_current(ids)
     for listener in VERSION_LISTENERS:
-        listener([(v.project_id, previous.get(v.project_id), v.data, v.municipality, v.meta.author) for v in versions])
+        listener([(v.project_id, v.number, v.data, v.municipality, v.meta.author) for v in versions])
     return ids
 
 

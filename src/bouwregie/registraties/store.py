@@ -81,9 +81,18 @@ def relink_changed(changes) -> list:
     whose BAG ids or geometry changed and that can be linked before or after, so that editing BAG ids (API, web
     form, plan-list import) takes effect at once, not only at the next `registraties link`. A new LinkSet per
     extract, the older ones kept (append-only); nothing when no extract of the municipality is loaded."""
+    from bouwregie.bag.models import BagExtract
+    from bouwregie.projects.models import ProjectVersion
+
+    if not changes or not BagExtract.objects.exists():
+        return []
+    asked = {(project_id, version - 1) for project_id, version, *_ in changes if version > 1}
+    rows = ProjectVersion.objects.filter(project_id__in={p for p, _ in asked}, number__in={n for _, n in asked})
+    previous = {(p, n): (ids_, geometry) for p, n, ids_, geometry
+                in rows.values_list("project_id", "number", "bag_ids", "geometry") if (p, n) in asked}  # fmt: skip
     municipalities = set()
-    for _project_id, before, data, municipality, _author in changes:
-        old_ids, old_geometry = before or ((), None)
+    for project_id, version, data, municipality, _author in changes:
+        old_ids, old_geometry = previous.get((project_id, version - 1)) or ((), None)
         new_ids, new_geometry = tuple(data.bag_ids or ()), data.geometry
         if (tuple(old_ids or ()), old_geometry or None) == (new_ids, new_geometry or None):
             continue
