@@ -158,7 +158,7 @@ def _geometry(lon, lat, homes):
 
 
 DEFAULTS = DemoParameters()
-CHUNK = 5_000  # projects assembled (and written by demo.loader) at a time: memory does not grow with their number
+CHUNK = 2_000  # projects assembled (and written by demo.loader) at a time: memory does not grow with their number
 
 
 def generate(params: DemoParameters = DEFAULTS):

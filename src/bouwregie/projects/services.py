@@ -450,6 +450,7 @@ def write_history_in_chunks(chunks, peilingen: dict[str, datetime], author: str,
         counts["peilingregels"] += len(entries)
         if progress:
             progress(counts)
+        del projects, entries, resolved, versions, version_id_of  # else held while the next chunk is made
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of the transaction
