@@ -1,16 +1,19 @@
 """The demo dataset: deterministic, realistic, and loaded through the same writer as real data."""
 
+import dataclasses
 import statistics
 from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from bouwregie.demo.generator import generate
+from bouwregie.demo import generator
+from bouwregie.demo.generator import generate, generate_in_chunks
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.projects.enums import AFFORDABLE_SEGMENTS, hardness
-from bouwregie.projects.models import Peiling, PeilingEntry, ProjectVersion
+from bouwregie.projects.models import Milestone, Peiling, PeilingEntry, Project, ProjectVersion
 from bouwregie.projects.rules import total_homes
+from bouwregie.projects.services import ProjectValidationError, write_history_in_chunks
 
 
 def fingerprint(params):
@@ -90,3 +93,55 @@ def test_demo_command_loads_closed_peilingen_and_refuses_a_second_load(capsys):
     assert corporations["basis"] == "projectpartijen" and corporations["projects_with_parties"] > 0
     with pytest.raises(CommandError, match="bevat al projecten"):
         call_command("demo", projects=10)
+
+
+def test_chunked_generation_is_the_same_data_as_in_one_piece():
+    """Issue #21: `bouwregie demo` takes the pipeline a chunk at a time; whatever the chunk, the data of a seed is
+    the same (every random number is drawn first, in the order it always was)."""
+    params = DemoParameters(projects=50, seed=4)
+    whole = generate(params)
+    closes, chunks = generate_in_chunks(params, chunk=7)
+    projects, entries = [], []
+    for chunk, chunk_entries in chunks:
+        assert len(chunk) <= 7 and all(i < len(chunk) for _code, i, _j in chunk_entries)  # indexes in the chunk
+        entries += [(code, len(projects) + i, j) for code, i, j in chunk_entries]
+        projects += chunk
+    assert repr([(p.code, p.external_ids, p.versions) for p in projects]) == repr(
+        [(p.code, p.external_ids, p.versions) for p in whole[0]]
+    )
+    assert closes == whole[1] and entries == whole[2]
+    assert [p.code for p in projects] == [f"DEMO-{i:06d}" for i in range(1, 51)]
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_chunk_by_chunk_what_one_piece_would(monkeypatch, capsys):
+    monkeypatch.setattr(generator, "CHUNK", 150)
+    call_command("demo", projects=400, seed=3)
+    projects, _closes, entries = generate(DemoParameters(projects=400, seed=3))
+    assert ProjectVersion.objects.count() == sum(len(p.versions) for p in projects)
+    assert PeilingEntry.objects.count() == len(entries)
+    assert Milestone.objects.count() == sum(len(d.milestones) for p in projects for d, _meta in p.versions)
+    out = capsys.readouterr().out
+    assert "150 van 400 projecten" in out and "300 van 400 projecten" in out and "400 van 400 projecten" in out
+    last = projects[-1]
+    stored = ProjectVersion.objects.filter(project__code=last.code).order_by("number").values_list("name", flat=True)
+    assert list(stored) == [d.name for d, _meta in last.versions]
+
+
+@pytest.mark.django_db
+def test_a_failed_chunk_leaves_nothing_behind(monkeypatch):
+    """All or nothing: a problem in the third chunk rejects the first two as well, and no peiling is closed."""
+    params = DemoParameters(projects=30, seed=2)
+    closes, chunks = generate_in_chunks(params, chunk=10)
+
+    def spoiled():
+        for n, (chunk, chunk_entries) in enumerate(chunks):
+            if n == 2:
+                data, meta = chunk[0].versions[0]
+                chunk[0].versions[0] = (dataclasses.replace(data, municipality="GM9999"), meta)
+            yield chunk, chunk_entries
+
+    with pytest.raises(ProjectValidationError):
+        write_history_in_chunks(spoiled(), closes, author="demo")
+    assert not Project.objects.exists() and not ProjectVersion.objects.exists() and not PeilingEntry.objects.exists()
+    assert not Peiling.objects.filter(closed_at__isnull=False).exists()

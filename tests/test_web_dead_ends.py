@@ -249,7 +249,7 @@ def test_the_column_guide_comes_from_the_importers_definitions(client, world):
 
 def test_the_project_list_export_goes_back_in_without_a_profile(client, world, tmp_path):
     client.force_login(world["users"]["beheerder"])
-    exported = client.get("/projecten/export.csv").content
+    exported = client.get("/projecten/export.csv").getvalue()
     assert exported.decode("utf-8-sig").splitlines()[0].split(";") == list(TEMPLATE_COLUMNS)
     path = tmp_path / "projecten.csv"
     path.write_bytes(exported)

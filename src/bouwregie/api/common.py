@@ -9,11 +9,15 @@ from pydantic import ConfigDict
 from bouwregie.accounts import policy
 from bouwregie.api.auth import SIGNED_IN
 
-__all__ = ["ERRORS", "FINITE", "NO_NUL", "OPEN_ERRORS", "SIGNED_IN", "Input", "InvalidParameter", "Problem"]
+__all__ = [
+    "ERRORS", "FINITE", "MAX_OFFSET", "NO_NUL", "OPEN_ERRORS", "SIGNED_IN", "Input", "InvalidParameter", "Problem",
+    "listed_part",
+]  # fmt: skip
 
 # A float parameter is a finite number: `months=inf` answered Infinity, which is no JSON (issue #16).
 FINITE = {"allow_inf_nan": False}
 NO_NUL = r"^[^\x00]*$"  # a multipart body's text fields (the middleware checks every other body)
+MAX_OFFSET = 2**31 - 1  # an offset beyond int64 was a server error (found by schemathesis on `page`)
 
 
 class Problem(Schema):
@@ -52,3 +56,16 @@ def require_projects(request) -> policy.Principal:
     if not policy.can_read_projects(who):
         raise HttpError(403, "Uw account hoort bij geen organisatie met inzage in projecten.")
     return who
+
+
+def listed_part(request, response, rows, limit: int, offset: int) -> list:
+    """Rows `offset` to `offset + limit` of a queryset, and on the response how many there are in all
+    (X-Total-Count) and, if more follow, the link to them (Link: <…>; rel="next", RFC 8288): a list of the
+    newest `limit` never ends silently (issue #21)."""
+    total = rows.count()
+    response["X-Total-Count"] = str(total)
+    if offset + limit < total:
+        query = request.GET.copy()
+        query["offset"], query["limit"] = str(offset + limit), str(limit)
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    return list(rows[offset : offset + limit])

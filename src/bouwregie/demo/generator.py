@@ -158,17 +158,40 @@ def _geometry(lon, lat, homes):
 
 
 DEFAULTS = DemoParameters()
+CHUNK = 2_000  # projects assembled (and written by demo.loader) at a time: memory does not grow with their number
 
 
 def generate(params: DemoParameters = DEFAULTS):
-    """Returns (projects, peilingen {code: close time}, entries [(peiling, project idx, version idx)])."""
+    """Returns (projects, peilingen {code: close time}, entries [(peiling, project idx, version idx)]): all of it
+    at once, for tests and small demos; `bouwregie demo` takes it chunk by chunk (`generate_in_chunks`)."""
+    close_times, chunks = generate_in_chunks(params)
+    projects: list[HistoricProject] = []
+    entries: list[tuple[str, int, int]] = []
+    for chunk, chunk_entries in chunks:
+        entries += [(code, len(projects) + i, j) for code, i, j in chunk_entries]
+        projects += chunk
+    return projects, close_times, entries
+
+
+def generate_in_chunks(params: DemoParameters = DEFAULTS, chunk: int | None = None):
+    """(peilingen {code: close time}, an iterator of (projects, entries) for `chunk` projects at a time, the
+    entries' project index counting within the chunk). The same data as `generate` whatever the chunk: every
+    random number is drawn first, for all projects, in the order it always was (same seed, same data); what is
+    derived per quarter (plans, reached milestones, statuses: 15 quarters x 15 milestones per project) and the
+    Python objects of the versions are made per chunk, so only the draws (~1.5 kB per project) grow with n."""
+    drawn, chunk = _draw(params), chunk or CHUNK
+    return drawn["close_times"], (_assemble(params, drawn, lo, min(lo + chunk, params.projects))
+                                  for lo in range(0, params.projects, chunk))  # fmt: skip
+
+
+def _draw(params: DemoParameters) -> dict:
+    """Every random draw for every project, and the true timelines with their revealed slips."""
     rng = np.random.default_rng(params.seed)
     n = params.projects
     quarters = peiling_quarters(params)
     q_end = np.array([_days(quarter_end(y, q)) for y, q in quarters])
     codes, city, m_index = _allocate_municipalities(rng, n)
     names = {m["gemeentecode"]: m["gemeentenaam"] for m in reference.read_municipalities()}
-
     # Size and type.
     # Larger cities get larger projects; the shift is normalised so the national mean stays put.
     city_shift = 0.25 * np.log(city[m_index])
@@ -232,6 +255,40 @@ def generate(params: DemoParameters = DEFAULTS):
     dropout_draw = rng.random((n, len(quarters)))
     edit_day = rng.integers(1, 13, (n, len(quarters)))
 
+    peiling_codes = [f"{y}-Q{q}" for y, q in quarters]
+    close_times = {
+        code: datetime.combine(
+            date.fromordinal(EPOCH + int(e)) + timedelta(days=14), datetime.min.time(), tzinfo=UTC
+        ).replace(hour=12)
+        for code, e in zip(peiling_codes, q_end, strict=True)
+    }
+    appear = np.searchsorted(q_end, start)  # first quarter whose end is on/after the initiative
+    return {
+        "quarters": quarters, "q_end": q_end, "peiling_codes": peiling_codes, "close_times": close_times,
+        "codes": codes, "names": names, "m_index": m_index, "homes": homes, "phases": phases, "plan_type": plan_type,
+        "truth": truth, "slip": slip, "soft_kind": soft_kind, "unknown_status": unknown_status,
+        "hard_variant": hard_variant, "segment_counts": segment_counts, "unknown_segments": unknown_segments,
+        "stacked_share": stacked_share, "lon": lon, "lat": lat, "bottleneck_draw": bottleneck_draw,
+        "parallel": parallel, "elderly": elderly, "name_a": name_a, "name_b": name_b, "dropout_draw": dropout_draw,
+        "edit_day": edit_day, "appear": appear,
+    }  # fmt: skip
+
+
+def _assemble(params: DemoParameters, drawn: dict, lo: int, hi: int):
+    """(projects lo..hi-1, their peiling entries with the project index counted from lo)."""
+
+    def rows(*names):
+        return (drawn[name][lo:hi] for name in names)
+
+    quarters, q_end, peiling_codes, codes, names = (drawn[k] for k in ("quarters", "q_end", "peiling_codes", "codes",
+                                                                       "names"))  # fmt: skip
+    m_index, homes, phases, plan_type, truth, slip = rows("m_index", "homes", "phases", "plan_type", "truth", "slip")
+    soft_kind, unknown_status, hard_variant = rows("soft_kind", "unknown_status", "hard_variant")
+    segment_counts, unknown_segments, stacked_share = rows("segment_counts", "unknown_segments", "stacked_share")
+    lon, lat, bottleneck_draw, parallel, elderly = rows("lon", "lat", "bottleneck_draw", "parallel", "elderly")
+    name_a, name_b, dropout_draw, edit_day, appear = rows("name_a", "name_b", "dropout_draw", "edit_day", "appear")
+    n = hi - lo
+
     # State per quarter, vectorised: which milestones are reached, planned dates, status.
     def planned_at(qi):
         result = truth.copy()
@@ -253,7 +310,6 @@ def generate(params: DemoParameters = DEFAULTS):
         return np.where(unknown_status & ~r[:, 4], "onbekend", status)
 
     statuses = [status_at(qi) for qi in range(len(quarters))]
-    appear = np.searchsorted(q_end, start)  # first quarter whose end is on/after the initiative
     delivered_all = [
         np.all(np.isnan(truth[:, N_STEPS:]) | (truth[:, N_STEPS:] <= q_end[qi]), axis=1) for qi in range(len(quarters))
     ]
@@ -282,20 +338,14 @@ def generate(params: DemoParameters = DEFAULTS):
             day_cache[d] = date.fromordinal(EPOCH + d)
         return day_cache[d]
 
-    peiling_codes = [f"{y}-Q{q}" for y, q in quarters]
-    close_times = {
-        code: datetime.combine(
-            date.fromordinal(EPOCH + int(e)) + timedelta(days=14), datetime.min.time(), tzinfo=UTC
-        ).replace(hour=12)
-        for code, e in zip(peiling_codes, q_end, strict=True)
-    }
     projects: list[HistoricProject] = []
     entries: list[tuple[str, int, int]] = []
     milestone_codes = list(MILESTONE_CODES[:N_STEPS])
-    for i in range(n):
-        code = codes[m_index[i]]
-        segments = segment_counts[i]
-        stacked = np.rint(segments * stacked_share[i]).astype(int)
+    for k in range(n):
+        i = lo + k  # the project's number in the whole demo (its code, whether it is cancelled)
+        code = codes[m_index[k]]
+        segments = segment_counts[k]
+        stacked = np.rint(segments * stacked_share[k]).astype(int)
         matrix = {
             seg: {"grondgebonden": int(total - st), "gestapeld": int(st)}
             for seg, total, st in zip(
@@ -306,27 +356,27 @@ def generate(params: DemoParameters = DEFAULTS):
             )
             if total
         }
-        unknown_matrix = {"onbekend": {"onbekend": int(homes[i])}}
+        unknown_matrix = {"onbekend": {"onbekend": int(homes[k])}}
         groups = {
-            g: int(homes[i] * f)
-            for g, f in zip(("nultreden", "zorggeschikt", "geclusterd"), elderly[i], strict=True)
-            if homes[i] >= 20 and int(homes[i] * f) > 0
+            g: int(homes[k] * f)
+            for g, f in zip(("nultreden", "zorggeschikt", "geclusterd"), elderly[k], strict=True)
+            if homes[k] >= 20 and int(homes[k] * f) > 0
         }
-        bottlenecks = tuple(b for (b, p), u in zip(BOTTLENECKS, bottleneck_draw[i], strict=True) if u < p)
-        name = f"{NAME_PARTS[0][name_a[i]]}{NAME_PARTS[1][name_b[i]]}"
-        geometry = _geometry(lon[i], lat[i], int(homes[i]))
-        per_phase = round_split(np.array([homes[i]]), np.full((1, phases[i]), 1 / phases[i]))[0]
+        bottlenecks = tuple(b for (b, p), u in zip(BOTTLENECKS, bottleneck_draw[k], strict=True) if u < p)
+        name = f"{NAME_PARTS[0][name_a[k]]}{NAME_PARTS[1][name_b[k]]}"
+        geometry = _geometry(lon[k], lat[k], int(homes[k]))
+        per_phase = round_split(np.array([homes[k]]), np.full((1, phases[k]), 1 / phases[k]))[0]
         versions, previous, last_state = [], None, None
-        for qi in range(appear[i], len(quarters)):
-            gone = qi >= dropped_at[i]
-            if gone and qi > dropped_at[i]:
+        for qi in range(appear[k], len(quarters)):
+            gone = qi >= dropped_at[k]
+            if gone and qi > dropped_at[k]:
                 break
-            plan, done = plans[qi][i], reached[qi][i]
+            plan, done = plans[qi][k], reached[qi][k]
             lifecycle = (
-                dropped_lifecycle(i) if gone else Lifecycle.GEREALISEERD if delivered_all[qi][i] else Lifecycle.ACTIEF
+                dropped_lifecycle(i) if gone else Lifecycle.GEREALISEERD if delivered_all[qi][k] else Lifecycle.ACTIEF
             )
-            status = str(statuses[qi][i])
-            state = (plan_keys[qi][i].tobytes(), done.tobytes(), status, lifecycle)
+            status = str(statuses[qi][k])
+            state = (plan_keys[qi][k].tobytes(), done.tobytes(), status, lifecycle)
             if state != last_state:
                 # A reached milestone keeps its planned date next to the actual one (issue #19): the date the last
                 # version before it planned. Slips here are known a quarter ahead (they move what is pending at a
@@ -342,29 +392,29 @@ def generate(params: DemoParameters = DEFAULTS):
                     MilestoneData(
                         "oplevering",
                         sequence=p + 1,
-                        homes=int(per_phase[p]) if phases[i] > 1 else None,
+                        homes=int(per_phase[p]) if phases[k] > 1 else None,
                         planned=to_date(plan[N_STEPS + p]),
                         actual=to_date(plan[N_STEPS + p]) if done[N_STEPS + p] else None,
                     )
-                    for p in range(phases[i])
+                    for p in range(phases[k])
                 ]
-                known_segments = not (unknown_segments[i] and not done[3])
+                known_segments = not (unknown_segments[k] and not done[3])
                 data = ProjectData(
                     name=name,
                     municipality=code,
                     homes=matrix if known_segments else unknown_matrix,
-                    plan_type=str(plan_type[i]),
+                    plan_type=str(plan_type[k]),
                     plan_status=status,
                     lifecycle=lifecycle,
                     target_groups=groups,
                     bottlenecks=bottlenecks,
-                    parallel_plannen=bool(parallel[i] and quarters[qi][0] >= 2025),
+                    parallel_plannen=bool(parallel[k] and quarters[qi][0] >= 2025),
                     geometry=geometry,
                     source_crs="EPSG:28992",
                     milestones=tuple(milestones),
                 )
                 created = datetime.combine(
-                    date.fromordinal(EPOCH + int(q_end[qi])) + timedelta(days=int(edit_day[i, qi])),
+                    date.fromordinal(EPOCH + int(q_end[qi])) + timedelta(days=int(edit_day[k, qi])),
                     datetime.min.time(),
                     tzinfo=UTC,
                 ).replace(hour=9)
@@ -400,7 +450,7 @@ def generate(params: DemoParameters = DEFAULTS):
                 external_ids=[(f"planlijst {names[code]}", f"{code}-{i + 1:06d}")],
             )
         )
-    return projects, close_times, entries
+    return projects, entries
 
 
 def dropped_lifecycle(i: int) -> str:

@@ -1,4 +1,9 @@
-"""Put the generated pipeline in the database, with the organisations, tables and login a demo needs."""
+"""Put the generated pipeline in the database, with the organisations, tables and login a demo needs.
+
+Generated and written a chunk of projects at a time (demo.generator.generate_in_chunks, services.
+write_history_in_chunks), in one transaction: memory stays flat whatever the number of projects (issue #21: 4.8 GB
+at 250,000), and a load that fails leaves nothing behind: the database is as empty as before, and the message
+says so."""
 
 import time
 
@@ -8,11 +13,11 @@ from django.db.models import OuterRef, Subquery
 
 from bouwregie.accounts.models import Membership, Organisation, ProjectParty
 from bouwregie.convenant.demo import create_demo_seed_data
-from bouwregie.demo.generator import DEFAULTS, generate
+from bouwregie.demo.generator import CHUNK, DEFAULTS, generate_in_chunks
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo.models import Municipality, Province, Region
 from bouwregie.projects.models import Project
-from bouwregie.projects.services import write_history
+from bouwregie.projects.services import write_history_in_chunks
 from bouwregie.woondeals.demo import create_demo_woondeals
 
 DEMO_USER = "demo"
@@ -30,13 +35,21 @@ def load_demo(params: DemoParameters = DEFAULTS, progress=print) -> dict:
             "Gebruik een nieuwe database (bijv. verwijder var/bouwregie.sqlite3 en draai 'bouwregie init')."
         )
     started = time.perf_counter()
-    projects, peilingen, entries = generate(params)
-    progress(f"Gegenereerd: {len(projects)} projecten in {time.perf_counter() - started:.1f} s")
-    with transaction.atomic():
-        counts = write_history(projects, peilingen, entries, author="demo")
-        _organisations_and_tables()
-        create_demo_woondeals()
-        counts.update(create_demo_seed_data())
+    peilingen, chunks = generate_in_chunks(params)
+
+    def written(counts):
+        progress(f"{counts['projecten']} van {params.projects} projecten gegenereerd en geschreven "
+                 f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
+
+    try:
+        with transaction.atomic():
+            counts = write_history_in_chunks(chunks, peilingen, author="demo", progress=written)
+            _organisations_and_tables()
+            create_demo_woondeals()
+            counts.update(create_demo_seed_data())
+    except Exception:
+        progress("Het laden van de demo is mislukt; er is niets opgeslagen (de database is leeg gebleven).")
+        raise
     progress(
         f"Geladen in {time.perf_counter() - started:.1f} s: " + ", ".join(f"{n} {what}" for what, n in counts.items())
     )
@@ -81,12 +94,13 @@ def _market_parties():
     """Each demo project gets one of the four demo market parties (by project id, so it is reproducible),
     and user 'marktpartij' edits for the developer: it can update private milestones of its projects."""
     market = list(Organisation.objects.filter(name__contains=" Demo").order_by("name"))
-    ids = Project.objects.order_by("id").values_list("id", flat=True)
-    ProjectParty.objects.bulk_create(
-        (ProjectParty(project_id=pid, organisation=market[pid % len(market)], role=market[pid % len(market)].kind)
-         for pid in ids),
-        batch_size=5000, ignore_conflicts=True,
-    )  # fmt: skip
+    ids = list(Project.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), CHUNK):  # bulk_create holds its objects: a chunk of them at a time
+        ProjectParty.objects.bulk_create(
+            [ProjectParty(project_id=pid, organisation=market[pid % len(market)], role=market[pid % len(market)].kind)
+             for pid in ids[start : start + CHUNK]],
+            batch_size=5000, ignore_conflicts=True,
+        )  # fmt: skip
     # A party is at the table from the project's start (added_at is "now" on insert): so the demo's closed
     # peilingen count their parties, e.g. the corporations' homes of a woondeal (monitor.woondeal_progress).
     ProjectParty.objects.update(

@@ -6,13 +6,13 @@ imported by the endpoints that compute, not when the API is assembled."""
 
 from datetime import datetime
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from bouwregie.accounts import policy
-from bouwregie.api.common import ERRORS, SIGNED_IN, Input, principal
+from bouwregie.api.common import ERRORS, MAX_OFFSET, SIGNED_IN, Input, listed_part, principal
 from bouwregie.forecast import limits
 from bouwregie.forecast.models import Forecast
 from bouwregie.jobs.api import JobOut, job_out
@@ -67,10 +67,12 @@ def build_router() -> Router:
 
     @router.get("/forecasts", response={200: list[ForecastSummary], **ERRORS}, auth=SIGNED_IN,
                 summary="Berekende prognoses, nieuwste eerst")  # fmt: skip
-    def forecasts(request, area: str | None = None, limit: int = Query(50, ge=1, le=500)):
+    def forecasts(request, response: HttpResponse, area: str | None = None, limit: int = Query(50, ge=1, le=500),
+                  offset: int = Query(0, ge=0, le=MAX_OFFSET)):  # fmt: skip
+        """The newest `limit` after `offset`; X-Total-Count says how many there are, Link the next part."""
         _require_forecasts(request)
         rows = Forecast.objects.defer("result")
-        return list((rows if area is None else rows.filter(area=area.upper()))[:limit])
+        return listed_part(request, response, rows if area is None else rows.filter(area=area.upper()), limit, offset)
 
     @router.get("/forecasts/{forecast_id}", response={200: ForecastOut, **ERRORS}, auth=SIGNED_IN,
                 summary="Eén prognose: P10/P50/P90 per jaar en segment, kansen op de afspraken, scenario")  # fmt: skip

@@ -5,13 +5,13 @@ check (a dry run) runs as a background job (POST /imports: 202 with the job), an
 from datetime import datetime
 from typing import Literal
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from bouwregie.accounts import policy
-from bouwregie.api.common import ERRORS, NO_NUL, SIGNED_IN, Input, principal, require_projects
+from bouwregie.api.common import ERRORS, MAX_OFFSET, NO_NUL, SIGNED_IN, Input, listed_part, principal, require_projects
 from bouwregie.ingest.models import ImportRun
 from bouwregie.jobs.api import JobOut, job_out
 from bouwregie.limits import int_range, max_length
@@ -47,10 +47,12 @@ def build_router() -> Router:
     router = Router(tags=["imports"])
 
     @router.get("/imports", response={200: list[ImportOut], **ERRORS}, auth=SIGNED_IN, summary="Het importlogboek")
-    def imports(request, source: str | None = None, limit: int = Query(50, ge=1, le=500)):
+    def imports(request, response: HttpResponse, source: str | None = None, limit: int = Query(50, ge=1, le=500),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)):  # fmt: skip
+        """The newest `limit` runs after `offset`; X-Total-Count says how many there are, Link the next part."""
         require_projects(request)
         runs = ImportRun.objects.all() if source is None else ImportRun.objects.filter(source=source)
-        return list(runs[:limit])
+        return listed_part(request, response, runs, limit, offset)
 
     @router.get("/imports/{run_id}", response={200: ImportDetail, **ERRORS}, auth=SIGNED_IN, summary="Eén import")
     def import_detail(request, run_id: int):

@@ -5,8 +5,13 @@ projects (round trip, tested). Confidential open-book figures and subsidies are 
 Geometry: a column in GeoPackage/GeoJSON, WKT (WGS84) in CSV/Excel. CSV and Excel cells pass
 `bouwregie.cells` (text that a spreadsheet would run gets an apostrophe; the reader takes it off again);
 GeoPackage and GeoJSON carry the text as it is.
+
+Every project is written (no cap), read and written CHUNK projects at a time so that memory stays flat whatever
+the number of projects (issue #21): the rows are a generator, CSV and Excel (write-only) are written row by row,
+GeoPackage and GeoJSON are appended chunk by chunk.
 """
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +26,7 @@ from bouwregie.geo.models import Municipality
 from bouwregie.projects import services
 from bouwregie.projects.enums import HousingType, Segment, TargetGroup
 from bouwregie.projects.milestones import MILESTONE_CODES
-from bouwregie.projects.models import ExternalId, Project
+from bouwregie.projects.models import ExternalId, PeilingEntry, Project
 from bouwregie.projects.rules import TENURES, phase, total_homes
 
 FORMATS = ("csv", "xlsx", "gpkg", "geojson")
@@ -39,6 +44,7 @@ COLUMNS = (
     + [f"{k}_{w}" for k in MILESTONE_CODES for w in ("gepland", "werkelijk")]
     + ["oplevering_woningen", "deelopleveringen", "bag_ids"]
 )  # fmt: skip
+CHUNK = 2_000  # projects read from the database (and, for GeoPackage/GeoJSON, written) at a time
 # What a CSV or Excel export (and the empty import template) has: the columns, then the geometry as WKT.
 TEMPLATE_COLUMNS = (*COLUMNS, "geometrie_wkt")
 
@@ -49,21 +55,30 @@ def _iso(day) -> str:
 
 def rows(peiling: str | None = None, project_ids=None):
     """(template row dict, GeoJSON geometry or None) for every project to export, by projectcode; or for those of
-    `project_ids` (their current versions), in that order."""
-    wanted = None if project_ids is None else list(project_ids)
-    if peiling:
-        current = services.peiling_data(peiling)
-    else:
-        current = services.current_data(Project.objects.values_list("id", flat=True) if wanted is None else wanted)
-    project_ids = list(current)
-    codes = dict(Project.objects.filter(id__in=project_ids).values_list("id", "code"))
+    `project_ids` (their current versions, or their versions in `peiling`), in that order. Read CHUNK projects at
+    a time: a generator whose memory does not grow with the number of projects."""
+    municipalities = {m.code: m for m in Municipality.objects.select_related("province")}
+    codes = None
+    if project_ids is None:
+        scope = PeilingEntry.objects.filter(peiling__code=peiling).values("project_id") if peiling else None
+        found = Project.objects.all() if scope is None else Project.objects.filter(id__in=scope)
+        codes = dict(found.values_list("id", "code"))
+        project_ids = sorted(codes, key=codes.__getitem__)
+    project_ids = iter(project_ids)
+    while chunk := list(itertools.islice(project_ids, CHUNK)):
+        yield from _chunk_rows(chunk, peiling, codes, municipalities)
+
+
+def _chunk_rows(chunk: list[int], peiling: str | None, codes: dict | None, municipalities: dict):
+    current = services.peiling_data(peiling, chunk) if peiling else services.current_data(chunk)
+    if codes is None:
+        codes = dict(Project.objects.filter(id__in=chunk).values_list("id", "code"))
     externals: dict[int, str] = {}
     for pid, ext in (
-        ExternalId.objects.filter(project_id__in=project_ids).order_by("id").values_list("project_id", "external_id")
+        ExternalId.objects.filter(project_id__in=chunk).order_by("id").values_list("project_id", "external_id")
     ):
         externals.setdefault(pid, ext)
-    municipalities = {m.code: m for m in Municipality.objects.select_related("province")}
-    order = sorted(current, key=lambda p: codes[p]) if wanted is None else [p for p in wanted if p in current]
+    order = [p for p in chunk if p in current]
     for pid in order:
         _number, d = current[pid]
         m = municipalities[d.municipality]
@@ -105,23 +120,50 @@ def export(path: Path, fmt: str, peiling: str | None = None, crs: str = "EPSG:43
         raise ValueError(
             _("Onbekend formaat '%(fmt)s'; kies uit %(formats)s.") % {"fmt": fmt, "formats": ", ".join(FORMATS)}
         )
-    data = list(rows(peiling))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("gpkg", "geojson"):
+        if path.exists():
+            path.unlink()
+        written = 0
+        for chunk in _chunks(rows(peiling)):  # the first (perhaps empty) creates the layer, the others append
+            _write_gis(path, fmt, chunk, crs, append=written > 0)
+            written += len(chunk)
+        return written
+    counted = _Counted(rows(peiling))
+    lines = table(counted)
     if fmt == "csv":
         with open(path, "w", newline="", encoding="utf-8-sig") as f:
-            cells.csv_writer(f, delimiter=";").writerows(table(data))
-    elif fmt == "xlsx":
+            cells.csv_writer(f, delimiter=";").writerows(lines)
+    else:
         import openpyxl
 
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("projecten")
-        for values in table(data):
+        for values in lines:
             cells.xlsx_append(sheet, values)
         workbook.save(path)
-    else:
-        _write_gis(path, fmt, data, crs)
-    return len(data)
+    return counted.n
+
+
+def _chunks(data):
+    """Lists of CHUNK rows of `data`; one empty list if there is none."""
+    chunk = list(itertools.islice(data, CHUNK))
+    yield chunk
+    while chunk := list(itertools.islice(data, CHUNK)):
+        yield chunk
+
+
+class _Counted:
+    """An iterable passed through once, counting its items (the projects written)."""
+
+    def __init__(self, items):
+        self.items, self.n = items, 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.n += 1
+            yield item
 
 
 def table(data):
@@ -135,7 +177,7 @@ def _wkt(geometry) -> str:
     return shapely.to_wkt(shape(geometry), rounding_precision=6, trim=True) if geometry else ""
 
 
-def _write_gis(path: Path, fmt: str, data, crs: str) -> None:
+def _write_gis(path: Path, fmt: str, data: list, crs: str, append: bool = False) -> None:
     from pyogrio.raw import write
 
     geometries = np.array([shape(g) if g else None for _row, g in data], dtype=object)
@@ -145,11 +187,9 @@ def _write_gis(path: Path, fmt: str, data, crs: str) -> None:
             geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
         )
     fields = [_gis_column(c, [row[c] for row, _g in data]) for c in COLUMNS]
-    if path.exists():
-        path.unlink()
     write(
         str(path), shapely.to_wkb(geometries), fields, COLUMNS, layer="projecten",
-        driver="GPKG" if fmt == "gpkg" else "GeoJSON", geometry_type="Unknown", crs=crs,
+        driver="GPKG" if fmt == "gpkg" else "GeoJSON", geometry_type="Unknown", crs=crs, append=append,
     )  # fmt: skip
 
 

@@ -318,11 +318,12 @@ def current_data(project_ids: Iterable[int]) -> dict[int, tuple[int, ProjectData
     return result
 
 
-def peiling_data(code: str) -> dict[int, tuple[int, ProjectData]]:
-    """{project id: (version number, data)} as frozen in a peiling."""
-    return _data_of(
-        ProjectVersion.objects.filter(id__in=PeilingEntry.objects.filter(peiling__code=code).values("version_id"))
-    )
+def peiling_data(code: str, project_ids: list[int] | None = None) -> dict[int, tuple[int, ProjectData]]:
+    """{project id: (version number, data)} as frozen in a peiling; only those of `project_ids` if given."""
+    entries = PeilingEntry.objects.filter(peiling__code=code)
+    if project_ids is not None:
+        entries = entries.filter(project_id__in=project_ids)
+    return _data_of(ProjectVersion.objects.filter(id__in=entries.values("version_id")))
 
 
 def counts_in_peiling(lifecycle: str, changed_since_previous_close: bool) -> bool:
@@ -413,30 +414,59 @@ def write_history(projects: list[HistoricProject], peilingen: dict[str, datetime
 
     Everything is validated with the same rules as single edits; any problem rejects all of it.
     """
+    return write_history_in_chunks([(projects, entries)], peilingen, author)
+
+
+@transaction.atomic
+def write_history_in_chunks(chunks, peilingen: dict[str, datetime], author: str, progress=None) -> dict[str, int]:
+    """`write_history` for a history too large to hold at once (the demo at 250,000 projects, issue #21): `chunks`
+    yields (projects, entries) with the entries' project index counting within its chunk, and each chunk is
+    validated and written before the next is made, so memory does not grow with the number of projects.
+
+    One transaction: any problem in any chunk rejects all of it, and nothing is closed before the last chunk.
+    On PostgreSQL the foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's default): every row's check
+    waited for the COMMIT, ~9 minutes at 250,000 projects; they are checked as each chunk is written instead
+    (SET CONSTRAINTS ALL IMMEDIATE: the checks so far run at once, later ones per statement; DEFERRED again at the
+    end, Django's default, as every deferrable constraint here is one of its foreign keys), still inside the one
+    transaction. The rows go in parents first, so no check needs to wait. `progress(counts)` after each chunk."""
     municipalities, extra_kinds = matcher(), extra_milestone_kinds()
-    resolved = [[_checked(d, m, municipalities, extra_kinds, p.code) for d, m in p.versions] for p in projects]
-    project_ids = _insert_projects([(p.code, p.versions[0][1].created_at, p.external_ids) for p in projects])
-    versions = [
-        NewVersion(pid, number, data, municipality, meta)
-        for pid, p, codes in zip(project_ids, projects, resolved, strict=True)
-        for number, ((data, meta), municipality) in enumerate(zip(p.versions, codes, strict=True), start=1)
-    ]
-    version_ids = iter(_insert_versions(versions))
-    version_id_of = [[next(version_ids) for _v in p.versions] for p in projects]
     peiling_ids = {}
     for code in peilingen:
         peiling = get_or_open_peiling(code)
         if peiling.is_closed:
             raise PeilingClosedError(_("Peiling %s is al gesloten.") % peiling.code)
         peiling_ids[code] = peiling.id
-    bulk.insert_rows(PeilingEntry, ["peiling_id", "project_id", "version_id"], (
-        (peiling_ids[code], project_ids[i], version_id_of[i][j]) for code, i, j in entries
-    ))  # fmt: skip
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # until the end of this transaction
+    counts = {"projecten": 0, "versies": 0, "mijlpalen": 0, "peilingregels": 0}
+    for projects, entries in chunks:
+        resolved = [[_checked(d, m, municipalities, extra_kinds, p.code) for d, m in p.versions] for p in projects]
+        project_ids = _insert_projects([(p.code, p.versions[0][1].created_at, p.external_ids) for p in projects])
+        versions = [
+            NewVersion(pid, number, data, municipality, meta)
+            for pid, p, codes in zip(project_ids, projects, resolved, strict=True)
+            for number, ((data, meta), municipality) in enumerate(zip(p.versions, codes, strict=True), start=1)
+        ]
+        version_ids = iter(_insert_versions(versions))
+        version_id_of = [[next(version_ids) for _v in p.versions] for p in projects]
+        bulk.insert_rows(PeilingEntry, ["peiling_id", "project_id", "version_id"], (
+            (peiling_ids[code], project_ids[i], version_id_of[i][j]) for code, i, j in entries
+        ))  # fmt: skip
+        counts["projecten"] += len(projects)
+        counts["versies"] += len(versions)
+        counts["mijlpalen"] += sum(len(v.data.milestones) for v in versions)
+        counts["peilingregels"] += len(entries)
+        if progress:
+            progress(counts)
+        del projects, entries, resolved, versions, version_id_of  # else held while the next chunk is made
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of the transaction
     for code, closed_at in peilingen.items():
         Peiling.objects.filter(pk=peiling_ids[code]).update(closed_at=closed_at, closed_by=author)
-    _done(len(versions))
-    return {"projecten": len(projects), "versies": len(versions),
-            "mijlpalen": sum(len(v.data.milestones) for v in versions), "peilingregels": len(entries)}  # fmt: skip
+    _done(counts["versies"])
+    return counts
 
 
 @dataclass

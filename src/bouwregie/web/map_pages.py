@@ -4,10 +4,14 @@ points or outlines, each a click away from its page.
 The municipal shapes and figures are open data (anyone may look); the projects layer follows the one
 policy (can_read_projects). The page draws with Leaflet, served by the app; the PDOK BRT background
 is fetched by the browser when it is online, and without it the vector layers still work (offline).
+
+The projects layer holds every project of the area (issue #21: it stopped silently at 20,000): the GeoJSON is
+streamed feature by feature from a database cursor, so the server's memory stays flat whatever the area's size.
 """
 
+import orjson
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +24,7 @@ from bouwregie.projects import search
 from bouwregie.web.dashboard import closed_peilingen
 from bouwregie.web.project_pages import require_projects
 
-PROJECT_LIMIT = 20_000  # every project of the largest province fits
+CHUNK = 2_000  # rows fetched from the database cursor at a time while streaming the projects layer
 
 
 def _value(figures: dict, metric: str, year: int):
@@ -115,10 +119,17 @@ def projects_geojson(request):
         versions = search.find(search.ProjectQuery(area=area)).exclude(geometry=None)
     except UnknownArea as error:
         return JsonResponse({"detail": str(error)}, status=400)
-    rows = versions.values_list("project__code", "name", "homes_total", "plan_status", "geometry")[:PROJECT_LIMIT]
-    features = [
-        {"type": "Feature", "id": code, "geometry": geometry,
-         "properties": {"code": code, "name": name, "homes": homes, "plan_status": status}}
-        for code, name, homes, status, geometry in rows
-    ]  # fmt: skip
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    rows = versions.values_list("project__code", "name", "homes_total", "plan_status", "geometry")
+    return StreamingHttpResponse(_feature_collection(rows.iterator(chunk_size=CHUNK)), content_type="application/json")
+
+
+def _feature_collection(rows):
+    """A GeoJSON FeatureCollection written piece by piece: the opening, each feature, the close."""
+    yield b'{"type":"FeatureCollection","features":['
+    separator = b""
+    for code, name, homes, status, geometry in rows:
+        feature = {"type": "Feature", "id": code, "geometry": geometry,
+                   "properties": {"code": code, "name": name, "homes": homes, "plan_status": status}}  # fmt: skip
+        yield separator + orjson.dumps(feature)
+        separator = b","
+    yield b"]}"

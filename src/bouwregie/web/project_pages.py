@@ -30,10 +30,9 @@ from bouwregie.projects.milestones import MILESTONE_CODES, phase_label
 from bouwregie.projects.models import ExternalId, Milestone, MilestoneKind, PeilingEntry, ProjectVersion
 from bouwregie.projects.rules import SEGMENTS, MilestoneData
 from bouwregie.registraties.project import registrations
-from bouwregie.web.downloads import table_download
+from bouwregie.web.downloads import streamed_download
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 100_000  # every project of the country fits; beyond this an export is a database dump
 
 
 def require_projects(request) -> policy.Principal:
@@ -226,15 +225,16 @@ def _row(v: ProjectVersion) -> dict:
 @login_required
 def project_export(request, fmt: str):
     """The filtered list as CSV (semicolons, UTF-8 with BOM: opens as columns in Dutch Excel) or .xlsx, in the
-    columns of the import template (ingest.export, what `bouwregie export` writes)."""
+    columns of the import template (ingest.export, what `bouwregie export` writes). Every matching project, however
+    many (issue #21: it stopped silently at 100,000), streamed so that memory stays flat."""
     who = require_projects(request)
     versions, _form, error, _total, _query_used = _found(request, who)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     # The import template's columns (issue #19): the download goes back in through the upload without a profile.
-    rows = export.table(export.rows(project_ids=[v.project_id for v in versions[:EXPORT_LIMIT]]))
+    rows = export.table(export.rows(project_ids=list(versions.values_list("project_id", flat=True))))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return table_download(rows, f"projecten-{stamp}", fmt, _("Projecten"))
+    return streamed_download(rows, f"projecten-{stamp}", fmt, _("Projecten"))
 
 
 @login_required
