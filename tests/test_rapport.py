@@ -172,6 +172,18 @@ def test_the_pdf_holds_area_peiling_figures_and_sections(world, tmp_path):
     assert "-987.654" in tafel and "Open boeken (vertrouwelijk)" in tafel
 
 
+def test_the_footer_names_the_area_as_written(world, tmp_path):
+    """The footer is a CSS string: a name with '-' or quotes reads as written (escapejs used to show '\\u002D')."""
+    from bouwregie.rapport import pdf
+    from bouwregie.rapport.templatetags.rapport import css_tekst
+
+    assert css_tekst('Noord-Holland "x"</style>') == "Noord\\2D Holland \\22 x\\22 \\3C \\2F style\\3E "
+    r = content.build("woondeal-wd-a", "2025-Q2", forecast_runs=100)
+    r["area"]["name"] = 'Noord-Holland "Zuid"'
+    text = " ".join(pdf_text(pdf.render(r), tmp_path).split())
+    assert 'Noord-Holland "Zuid" · 2025-Q2' in text and "u002D" not in text
+
+
 def test_the_pdf_in_english(world, tmp_path):
     from bouwregie.rapport import pdf
 

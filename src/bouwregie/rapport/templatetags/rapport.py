@@ -32,3 +32,12 @@ def licht(value) -> str:
 @register.filter
 def sleutel(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def css_tekst(value) -> str:
+    """`value` safe inside a quoted CSS string (the page footer's `content: "…"`): letters, digits and a few
+    harmless signs as they are, anything else as a CSS escape (`\\2D ` for '-'), so a quote, a backslash or
+    '</style>' in an area name cannot end the string or the style sheet. (escapejs is for JavaScript: CSS
+    shows its `\\u002D` literally.)"""
+    return "".join(ch if ch.isalnum() or ch in " .,·()" else f"\\{ord(ch):X} " for ch in str(value))
