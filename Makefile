@@ -96,6 +96,7 @@ bench: install .venv-bench/.installed
 	BENCH_BASELINE_PYTHON=.venv-bench/bin/python $(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_ipo.py
 	$(BIN)/python bench/bench_monitor.py
+	$(BIN)/python bench/bench_stress.py
 	$(BIN)/python bench/bench_forecast.py
 	$(BIN)/python bench/bench_instruments.py
 	$(BIN)/python bench/bench_exports.py

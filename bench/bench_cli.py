@@ -99,8 +99,8 @@ def write_markdown(record: dict) -> None:
         )
     lines += [
         "",
-        "`worker --help` is answered after Django's set-up: its options are django-tasks-db's, defined next to",
-        "that library's models. The last row is the help through Django's set-up, as every help was before.",
+        "Every help, `worker --help` included, is answered without Django's set-up. The last row is the help",
+        "through Django's set-up, as every help was before.",
         "On a loaded machine (the load is in the header) the wall time is the CPU time stretched by the queue for",
         "the cores; the CPU column is what a help costs.",
         "",

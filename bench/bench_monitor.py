@@ -48,7 +48,7 @@ province = resolve_area("PV27", api.reference_date(peiling))
 area = [timed(lambda: api._monitor(province, peiling, figures.CAPACITY_NORM)) for _ in range(runs)]
 sql = [timed(floor) for _ in range(runs)]
 from bouwregie.monitor import snapshot
-snapshot._cached.cache_clear()
+snapshot.forget_kept()
 delays_cold = timed(lambda: delays("NL", "2026-Q2", peiling))
 def delays_computed():
     delays_module.forget_kept()  # what slipped is kept per process; forgetting it measures the computation

@@ -23,8 +23,6 @@ HEAVY = {
     "bouwregie.settings", "django.db.models", "django.contrib.admin", "django_tasks_db",
     "numpy", "scipy", "shapely", "pyproj", "pyogrio", "openpyxl", "lxml", "pandas", "orjson", "gunicorn", "ninja",
 }  # fmt: skip
-# A command whose options are defined by a library's module that holds models: Django answers its --help.
-NEEDS_DJANGO = {"worker": "django-tasks-db's db_worker defines its options next to its models"}
 
 
 def environment(**language) -> dict:
@@ -71,8 +69,6 @@ def test_help_of_every_command_without_setting_django_up(name):
     done = bouwregie(name, "--help", importtime=True)
     assert done.stdout.startswith(f"usage: bouwregie {name} ")
     assert "--settings SETTINGS" in done.stdout  # Django's own options are there: the same parser as a run
-    if name in NEEDS_DJANGO:
-        return
     assert not imported(done.stderr) & HEAVY, sorted(imported(done.stderr) & HEAVY)
     assert bouwregie("help", name).stdout == done.stdout
 
@@ -106,6 +102,37 @@ def test_options_fixed_in_the_command_agree_with_the_domain():
     assert instruments.VARIANTEN == api.CHOICES
     assert woontop.STATUSES == rules.STATUSES
     assert (rapport.LANGUAGES, rapport.REPORT_RUNS) == (content.LANGUAGES, content.REPORT_RUNS)
+
+
+def test_the_worker_s_options_are_db_worker_s():
+    """`bouwregie worker` declares django-tasks-db's db_worker options itself (so that its help needs no Django):
+    the same option strings, destinations, kinds and value checks; the defaults ours only where we chose them."""
+    import argparse
+
+    from django.core.management import CommandError
+    from django_tasks_db.management.commands.db_worker import Command as DbWorker
+
+    from bouwregie.jobs.management.commands.worker import Command as Worker
+
+    def options(command):
+        parser = argparse.ArgumentParser(add_help=False)
+        command.add_arguments(parser)
+        return {action.dest: action for action in parser._actions}
+
+    library, ours = options(DbWorker()), options(Worker())
+    assert set(library) <= set(ours) and set(ours) - set(library) == {"stop_with_parent", "nice"}
+    chosen = {"reload": False}  # no autoreload in a worker; worker_id: machine-process (below)
+    for dest, theirs in library.items():
+        mine = ours[dest]
+        assert (mine.option_strings, type(mine), mine.nargs) == (theirs.option_strings, type(theirs), theirs.nargs)
+        if dest != "worker_id":
+            assert mine.default == chosen.get(dest, theirs.default), dest
+        if theirs.type is not None:
+            assert mine.type.__name__ == theirs.type.__name__.removeprefix("valid_").removeprefix("validate_")
+    assert ours["worker_id"].default.split("-")[-1] == str(os.getpid())
+    for wrong in (["--interval", "-1"], ["--max-tasks", "0"], ["--worker-id", "x" * 65], ["--backend", "nope"]):
+        with pytest.raises(CommandError, match="Error: argument"):  # Django's parser outside the command line
+            Worker().create_parser("bouwregie", "worker").parse_args(wrong)
 
 
 @pytest.mark.parametrize(

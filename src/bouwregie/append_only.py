@@ -9,14 +9,14 @@ def _collides(table: str, keys) -> str:
     return f"EXISTS (SELECT 1 FROM {table} o WHERE {match})"
 
 
-def sqlite_statements(unique_keys: dict[str, list[tuple[str, ...]]]) -> list[str]:
+def sqlite_statements(unique_keys: dict[str, list[tuple[str, ...]]], refused=("update", "delete")) -> list[str]:
     tables = list(unique_keys)
     return [
         *(
             f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op} BEFORE {op.upper()} ON {t} "
             f"BEGIN SELECT RAISE(ABORT, '{t} is alleen-toevoegen'); END"
             for t in tables
-            for op in ("update", "delete")
+            for op in refused
         ),
         *(
             f"CREATE TRIGGER IF NOT EXISTS {t}_no_replace BEFORE INSERT ON {t} WHEN {_collides(t, keys)} "
@@ -26,12 +26,12 @@ def sqlite_statements(unique_keys: dict[str, list[tuple[str, ...]]]) -> list[str
     ]
 
 
-def postgresql_statements(tables: list[str], function: str) -> list[str]:
+def postgresql_statements(tables: list[str], function: str, refused=("update", "delete")) -> list[str]:
     return [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION '% is alleen-toevoegen', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql""",
         *(
-            f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+            f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE {' OR '.join(op.upper() for op in refused)} ON {t} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}()"
             for t in tables
         ),
@@ -39,6 +39,7 @@ def postgresql_statements(tables: list[str], function: str) -> list[str]:
             f"CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
             for t in tables
+            if "delete" in refused
         ),
     ]
 
@@ -53,15 +54,17 @@ def install(connection, tables: list[str], sqlite: list[str], postgresql: list[s
             cursor.execute(sql, None)
 
 
-def guard_after_migrate(app_config, keys: dict[str, list[tuple[str, ...]]]) -> None:
+def guard_after_migrate(app_config, keys: dict[str, list[tuple[str, ...]]], refused=("update", "delete")) -> None:
     """After every migrate of `app_config`, the triggers for its append-only tables (`keys`: table -> every unique
     key an INSERT OR REPLACE could collide with). The PostgreSQL function keeps the name it was first installed
-    under (issue #23's apps, beside the woondeals), so databases made before this move keep one function."""
+    under (issue #23's apps, beside the woondeals), so databases made before this move keep one function.
+    `refused`: the operations refused; derived tables that may be deleted and rebuilt (monitor.SnapshotPart)
+    refuse only "update" (and INSERT OR REPLACE)."""
     from django.db.models.signals import post_migrate
 
     tables = list(keys)
-    sqlite = sqlite_statements(keys)
-    postgresql = postgresql_statements(tables, "bouwregie_woondeal_append_only")
+    sqlite = sqlite_statements(keys, refused)
+    postgresql = postgresql_statements(tables, "bouwregie_woondeal_append_only", refused)
 
     def _install(sender, using, **kwargs):
         from django.db import connections

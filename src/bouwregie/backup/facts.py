@@ -137,7 +137,8 @@ def forget_cached_figures() -> None:
     restored copy has the same keys, so its figures must be computed afresh, not taken from memory."""
     from bouwregie.monitor import api, snapshot
 
-    for cache in (snapshot._cached, api._national_cached, api._monitor_cached):
+    snapshot.forget_kept()
+    for cache in (api._national_cached, api._monitor_cached):
         cache.cache_clear()
 
 

@@ -16,7 +16,18 @@ from django.utils.translation import gettext as _
 from bouwregie.geo.areas import resolve_area, resolve_regions
 from bouwregie.geo.models import Municipality, Province
 from bouwregie.monitor import figures
-from bouwregie.monitor.snapshot import GROUPS, HARDNESS, PHASES, PLAN_TYPES, SEGMENTS, YEARS, load, members
+from bouwregie.monitor.snapshot import (
+    GROUPS,
+    HARDNESS,
+    PHASES,
+    PLAN_TYPES,
+    SEGMENTS,
+    YEARS,
+    load,
+    load_area,
+    members,
+    reference_codes,
+)
 from bouwregie.projects.models import Peiling, Project
 from bouwregie.targets.models import Target
 
@@ -99,8 +110,8 @@ def monitors(specs: list[str], peiling: str, norm: float = figures.CAPACITY_NORM
         area = regions.get(spec) or resolve_area(spec, on)
         if key is None:
             found.append(_monitor(area, peiling, norm))
-        elif area.kind in ("nl", "provincie", "gemeente"):
-            found.append(_national_cached(key, peiling, norm)[area.code])
+        elif area.kind in ("nl", "provincie", "gemeente") and (key, peiling, norm) in _NATIONAL_KEYS:
+            found.append(_national_cached(key, peiling, norm)[area.code])  # every area already computed here
         else:
             found.append(_monitor_cached(key, area, peiling, norm))
     return found
@@ -108,15 +119,47 @@ def monitors(specs: list[str], peiling: str, norm: float = figures.CAPACITY_NORM
 
 @lru_cache(maxsize=256)
 def _monitor_cached(key: tuple, area, peiling: str, norm: float) -> dict:
+    if area.kind in ("nl", "provincie", "gemeente"):
+        return _from_sums(area, peiling, norm)
     return _monitor(area, peiling, norm)
 
 
 def _monitor(area, peiling: str, norm: float) -> dict:
-    snapshot = load(peiling)
+    snapshot = load_area(peiling, area)
     mask = members(snapshot, area)
     sums = figures.group_sums(snapshot, np.zeros(len(mask), dtype=np.int64), 1, include=mask).take(0)
     return figures.report(area.as_dict(), sums, targets_by_area(reference_date(peiling)).get(area.code, []), peiling,
                           norm)  # fmt: skip
+
+
+def _from_sums(area, peiling: str, norm: float) -> dict:
+    """A closed peiling's figures for NL, a province or a municipality from its materialised sums per municipality
+    (monitor/materialised.py): only the area's municipalities are read, and the result is exactly what
+    national() gives for the area (the same sums, added up the same way; issue #21)."""
+    from bouwregie.monitor import materialised
+
+    found = Peiling.objects.get(code=peiling)
+    codes = reference_codes()
+    wanted = {
+        "nl": None,
+        "gemeente": {area.code},  # as the reference list places them (also a municipality merged away since)
+        "provincie": {code for code, p in zip(codes.municipality_codes, codes.municipality_province, strict=True)
+                      if codes.province_codes[p] == area.code},
+    }[area.kind]  # fmt: skip
+    per_municipality = materialised.sums_of(found, wanted)
+    if area.kind == "gemeente":
+        sums = per_municipality.take(codes.municipality_codes.index(area.code))
+        name = Municipality.objects.filter(code=area.code).values_list("name", flat=True).first()
+    else:
+        n_p = len(codes.province_codes)
+        per_province = per_municipality.sum_by(codes.municipality_province, n_p)
+        if area.kind == "provincie":
+            sums = per_province.take(codes.province_codes.index(area.code))
+            name = Province.objects.filter(code=area.code).values_list("name", flat=True).first()
+        else:
+            sums, name = per_province.sum_by(np.zeros(n_p, dtype=np.int64), 1).take(0), "Nederland"
+    described = {"kind": area.kind, "code": area.code, "name": name or area.code}
+    return figures.report(described, sums, targets_by_area().get(area.code, []), peiling, norm)
 
 
 def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dict]:
@@ -127,7 +170,12 @@ def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dic
 
 @lru_cache(maxsize=8)
 def _national_cached(key: tuple, peiling: str, norm: float) -> dict[str, dict]:
-    return _national(peiling, norm)
+    found = _national(peiling, norm)
+    _NATIONAL_KEYS.add((key, peiling, norm))
+    return found
+
+
+_NATIONAL_KEYS: set[tuple] = set()  # what _national_cached holds: monitors() then takes an area from it
 
 
 def _national(peiling: str, norm: float) -> dict[str, dict]:
@@ -151,8 +199,9 @@ def _national(peiling: str, norm: float) -> dict[str, dict]:
 def projects_behind(spec: str, peiling: str, figure: str) -> list[str]:
     """The project codes behind one number: 'pipeline', 'hard', 'zacht', 'onbekend', 'realised:2024',
     'planned:2027', 'phase:start_bouw', 'type:transformatie', 'segment:sociale_huur', 'group:nultreden'."""
-    s = load(peiling)
-    mask = members(s, resolve_area(spec, reference_date(peiling)))
+    area = resolve_area(spec, reference_date(peiling))
+    s = load_area(peiling, area)
+    mask = members(s, area)
     kind, _sep, value = figure.partition(":")
     active = mask & s.active
     selections = {

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from bouwregie.geo.areas import resolve_area
-from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, Snapshot, as_date, load, members
+from bouwregie.monitor.snapshot import LIFECYCLES, STATUSES, YEARS, Snapshot, as_date, load, load_area, members
 from bouwregie.projects.models import Peiling, Project, ProjectVersion
 from bouwregie.projects.services import GONE, parse_peiling_code
 
@@ -46,15 +46,16 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
             % {"van": first, "tot": second}
         )
     area = resolve_area(spec, Peiling.objects.get(code=second).reference_date)  # a woondeal region as agreed then
-    a, b = load(first), load(second)
+    a, b = load_area(first, area), load_area(second, area)  # cold: only the area's parts (issue #21)
     closed = dict(
         Peiling.objects.filter(code__in=[first, second], closed_at__isnull=False).values_list("code", "closed_at")
     )
     frozen = (connection.alias, first, closed[first], second, closed[second]) if len(closed) == 2 else None
     if frozen is None:
-        found = _findings(a, b, area, months, None)
+        found = _findings(a, b, area, months, None, lambda: load(second))
     else:  # two closed peilingen: the same question always has the same answer (see _KEPT)
-        found = _kept(_FINDINGS, (*frozen, area, months), lambda: _findings(a, b, area, months, frozen))
+        found = _kept(_FINDINGS, (*frozen, area, months),
+                      lambda: _findings(a, b, area, months, frozen, lambda: load(second)))  # fmt: skip
     listed, reasons, affected, totals, moved_out = found
     details = _describe(listed[:limit] if limit else listed)
     return {
@@ -65,8 +66,10 @@ def delays(spec: str, first: str, second: str, months: float = DEFAULT_MONTHS, l
     } | ({"project_ids": list(listed)} if with_ids else {})  # fmt: skip
 
 
-def _findings(a: Snapshot, b: Snapshot, area, months: float, frozen: tuple | None) -> tuple:
-    """(projects largest first, their reasons, homes affected, totals, homes moved out of each year)."""
+def _findings(a: Snapshot, b: Snapshot, area, months: float, frozen: tuple | None, whole_b) -> tuple:
+    """(projects largest first, their reasons, homes affected, totals, homes moved out of each year). `a` and `b`
+    hold at least the area's projects (snapshot.load_area); `whole_b()` is the whole second peiling, asked only
+    for a project that left the area for another municipality, to name its state there."""
     in_a, in_b = members(a, area), members(b, area)
     common = np.intersect1d(a.project_ids[in_a], b.project_ids[in_b])
     ia, ib = np.searchsorted(a.project_ids, common), np.searchsorted(b.project_ids, common)
@@ -102,8 +105,10 @@ def _findings(a: Snapshot, b: Snapshot, area, months: float, frozen: tuple | Non
     left = np.setdiff1d(a.project_ids[active_a], b.project_ids[in_b & ~gone_b])
     for pid in left.tolist():
         i = np.searchsorted(a.project_ids, pid)
+        if not _holds(b, pid):
+            b = whole_b()
         j = np.searchsorted(b.project_ids, pid)
-        state = LIFECYCLES[b.lifecycle[j]] if j < len(b.project_ids) and b.project_ids[j] == pid else "niet_in_peiling"
+        state = LIFECYCLES[b.lifecycle[j]] if _holds(b, pid) else "niet_in_peiling"
         note(pid, {"soort": "verdwenen", "status": state}, int(a.remaining[i]))
 
     # Milestones that moved later, for projects whose version changed (compared in the database).
@@ -153,10 +158,17 @@ def _kept(cache: dict, key: tuple, compute):
     return found
 
 
+def _holds(s: Snapshot, project_id: int) -> bool:
+    j = np.searchsorted(s.project_ids, project_id)
+    return bool(j < len(s.project_ids) and s.project_ids[j] == project_id)
+
+
 def _later_milestones(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, common: np.ndarray,
                       frozen: tuple | None = None) -> list[tuple]:  # fmt: skip
     """(project, kind, sequence, date then, date now) for every milestone of the `common` projects that moved
     later. `frozen`: the key of two closed peilingen, whose national answer is then kept (see above)."""
+    if a.milestones is not None and b.milestones is not None:  # materialised: compared in memory, for these only
+        return _moved_later_materialised(a, b, ia, ib, common)
     if frozen is None:
         return _moved_later(a, b, ia, ib, common)
 
@@ -179,10 +191,35 @@ def _moved_later(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray, commo
     result = []
     for pid, va, vb in pairs:
         now = dates.get(vb, {})
-        for key, was in dates.get(va, {}).items():
+        for key, was in sorted(dates.get(va, {}).items()):  # by kind and sequence, as the materialised answer
             if was and now.get(key) and now[key] > was:
                 result.append((pid, key[0], key[1], was, now[key]))
     return result
+
+
+def _moved_later_materialised(a: Snapshot, b: Snapshot, ia: np.ndarray, ib: np.ndarray,
+                              common: np.ndarray) -> list[tuple]:  # fmt: skip
+    """_moved_later over the milestones the two snapshots carry (snapshot.MilestoneDates), with no database read:
+    each dated milestone (kind, sequence) of a changed project in `a` is matched with the same in `b`. The same
+    answer, in the same order (by project, then kind and sequence)."""
+    changed = common[a.version_ids[ia] != b.version_ids[ib]]
+    kinds = sorted(set(a.milestones.kinds) | set(b.milestones.kinds))
+    width = int(max(a.milestones.sequence.max(initial=0), b.milestones.sequence.max(initial=0))) + 1
+
+    def keyed(m):  # one int64 per milestone, ordered as (project, kind, sequence)
+        keep = np.isin(m.project_ids, changed) & ~np.isnat(m.date)
+        kind = np.searchsorted(kinds, m.kinds).astype(np.int64)[m.kind[keep]] if m.kinds else m.kind[keep]
+        return (m.project_ids[keep] * len(kinds) + kind) * width + m.sequence[keep], m.date[keep]
+
+    keys_a, dates_a = keyed(a.milestones)
+    keys_b, dates_b = keyed(b.milestones)
+    keys, ja, jb = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
+    later = dates_b[jb] > dates_a[ja]
+    project, rest = np.divmod(keys[later], len(kinds) * width)
+    kind, sequence = np.divmod(rest, width)
+    return [(p, kinds[k], q, was, now) for p, k, q, was, now in zip(
+        project.tolist(), kind.tolist(), sequence.tolist(), dates_a[ja][later].tolist(), dates_b[jb][later].tolist(),
+        strict=True)]  # fmt: skip
 
 
 def _milestone_dates(version_ids: list[int]) -> dict[int, dict[tuple[str, int], date]]:

@@ -28,3 +28,30 @@ class ScoringModel(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.scope or 'standaard'} v{self.version}: {self.name}"
+
+
+class SnapshotPart(models.Model):
+    """A closed peiling's snapshot, materialised per municipality (issue #21; monitor/materialised.py).
+
+    Derived, not recorded: everything here is computed from the peiling's frozen entries, so deleting it only
+    costs time (the next read rebuilds it). It is never changed: UPDATE and INSERT OR REPLACE are refused at the
+    database (apps.py), so no path can alter a closed peiling's figures through it. `format` is the fingerprint of
+    the code that computed it: other code ignores it and builds its own. The part with municipality "" closes a
+    complete set: without it the set is incomplete and is not read."""
+
+    peiling = models.ForeignKey("projects.Peiling", on_delete=models.CASCADE, related_name="snapshot_parts")
+    format = models.CharField(_("formaat"), max_length=16)
+    municipality = models.CharField(_("gemeente"), max_length=6, blank=True)
+    rows = models.PositiveIntegerField(_("projecten"))
+    sums = models.BinaryField(_("sommen"))
+    projects = models.BinaryField(_("projecten"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["peiling", "format", "municipality"], name="unique_snapshot_part")
+        ]
+        verbose_name = _("deel van een momentopname")
+        verbose_name_plural = _("delen van momentopnamen")
+
+    def __str__(self):
+        return f"{self.peiling_id}/{self.municipality or '*'} ({self.format})"

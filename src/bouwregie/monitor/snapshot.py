@@ -6,7 +6,6 @@ peiling (or the current state) is always read afresh.
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 import orjson
@@ -49,6 +48,19 @@ STATUS_CLASS = tuple("hard" if s in HARD_STATUSES else "4B" if s == "zacht" else
 
 
 @dataclass(frozen=True)
+class MilestoneDates:
+    """Every milestone of a snapshot's versions, one row each, ordered by project: its date is the actual one,
+    else the planned one (NaT when neither), as delays compare them. Materialised snapshots carry them
+    (monitor/materialised.py), so comparing two closed peilingen reads no milestone row from the database."""
+
+    project_ids: np.ndarray  # (m,) int64
+    kind: np.ndarray  # (m,) int16, index into kinds
+    sequence: np.ndarray  # (m,) int32
+    date: np.ndarray  # (m,) datetime64[D]
+    kinds: tuple  # milestone kinds, sorted
+
+
+@dataclass(frozen=True)
 class Snapshot:
     peiling: str
     project_ids: np.ndarray
@@ -70,6 +82,7 @@ class Snapshot:
     municipality_codes: tuple
     municipality_province: np.ndarray  # province index per municipality
     province_codes: tuple
+    milestones: MilestoneDates | None = None  # of a materialised (closed) peiling; None: read them when needed
 
     @property
     def active(self) -> np.ndarray:
@@ -77,15 +90,49 @@ class Snapshot:
 
 
 def load(peiling_code: str) -> Snapshot:
+    """The peiling's snapshot: every project. A closed peiling's is read from its materialised parts (built at
+    close, rebuilt when missing: monitor/materialised.py) and kept per process; an open one is computed."""
     peiling = Peiling.objects.get(code=peiling_code)
     if peiling.is_closed:
         return _cached(connection.alias, peiling.id, peiling.closed_at, peiling.code)
     return _read(peiling.id, peiling.code)
 
 
-@lru_cache(maxsize=8)
+def load_area(peiling_code: str, area: Area) -> Snapshot:
+    """A snapshot holding at least every member of `area` (members() over it selects them): for a closed peiling
+    not yet read in this process, only the parts of the area's municipalities (issue #21: a question about one
+    municipality reads that municipality); otherwise the whole peiling, as load()."""
+    peiling = Peiling.objects.get(code=peiling_code)
+    key = (connection.alias, peiling.id, peiling.closed_at, peiling.code)
+    if not peiling.is_closed or area.kind == "nl" or area.projects or _is_cached(key):
+        return load(peiling_code)
+    from bouwregie.monitor import materialised
+
+    return materialised.snapshot_of(peiling, area.municipalities)
+
+
+_KEPT: dict[tuple, Snapshot] = {}  # closed peilingen read in this process: (alias, id, closed_at, code) → Snapshot
+_KEEP = 8
+
+
 def _cached(alias, peiling_id, closed_at, code) -> Snapshot:
-    return _read(peiling_id, code)
+    key = (alias, peiling_id, closed_at, code)
+    if key not in _KEPT:
+        from bouwregie.monitor import materialised
+
+        while len(_KEPT) >= _KEEP:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[key] = materialised.snapshot_of(Peiling.objects.get(pk=peiling_id))
+    return _KEPT[key]
+
+
+def _is_cached(key: tuple) -> bool:
+    return key in _KEPT
+
+
+def forget_kept() -> None:
+    """Drop the snapshots kept (tests: their databases roll back and reuse ids and closing times)."""
+    _KEPT.clear()
 
 
 def warm_latest(how_many: int = 2) -> list[str]:
@@ -129,12 +176,33 @@ def entry_versions(peiling: Peiling):
     return current.values("id")
 
 
-def _read(peiling_id: int, code: str) -> Snapshot:
-    """Every project of the peiling as arrays; any number of them, also none (an empty or new peiling)."""
+@dataclass(frozen=True)
+class Codes:
+    """The reference lists a snapshot's indexes point into: every municipality since 1970 and its province."""
+
+    municipality_codes: tuple
+    municipality_province: np.ndarray  # province index per municipality
+    province_codes: tuple
+
+    @property
+    def municipality_index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.municipality_codes)}
+
+
+def reference_codes() -> Codes:
     municipalities = reference.read_municipalities()
     province_codes = tuple(r["provinciecode"] for r in reference.read_provinces())
-    municipality_codes = tuple(m["gemeentecode"] for m in municipalities)
-    m_index = {c: i for i, c in enumerate(municipality_codes)}
+    return Codes(
+        municipality_codes=tuple(m["gemeentecode"] for m in municipalities),
+        municipality_province=np.array([province_codes.index(m["provinciecode"]) for m in municipalities]),
+        province_codes=province_codes,
+    )
+
+
+def _read(peiling_id: int, code: str) -> Snapshot:
+    """Every project of the peiling as arrays; any number of them, also none (an empty or new peiling)."""
+    codes = reference_codes()
+    m_index = codes.municipality_index
     version_ids = entry_versions(Peiling.objects.get(pk=peiling_id))
     columns = _columns(ProjectVersion.objects.filter(id__in=version_ids).order_by("project_id").values_list(
         "id", "project_id", "municipality_id", "lifecycle", "plan_status", "phase", "plan_type", "homes_total",
@@ -186,9 +254,9 @@ def _read(peiling_id: int, code: str) -> Snapshot:
             n, len(BOTTLENECKS)
         ),
         parallel_plannen=np.array(parallel, dtype=bool),
-        municipality_codes=municipality_codes,
-        municipality_province=np.array([province_codes.index(m["provinciecode"]) for m in municipalities]),
-        province_codes=province_codes,
+        municipality_codes=codes.municipality_codes,
+        municipality_province=codes.municipality_province,
+        province_codes=codes.province_codes,
     )
 
 

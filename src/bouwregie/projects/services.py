@@ -199,6 +199,9 @@ def _insert_projects(specs: list[tuple[str | None, datetime, Iterable[tuple[str,
 # BAG ids or plan area changed (registraties.apps; issue #18, point 4). A listener reads what it needs itself, so a
 # load pays nothing for it when there is nothing to do (no BAG extract loaded).
 VERSION_LISTENERS: list = []
+# Called with each Peiling just closed, inside the closing transaction (monitor.materialised: what is derived from a
+# closed peiling is computed once, at close; issue #21). Filled by apps' ready(), as VERSION_LISTENERS.
+PEILING_CLOSED_LISTENERS: list = []
 
 
 def _insert_versions(versions: list[NewVersion]) -> list[int]:
@@ -393,6 +396,8 @@ def close_peiling(code: str, author: str, now: datetime | None = None, allow_run
     bulk.insert_rows(PeilingEntry, ["peiling_id", "project_id", "version_id"], entries)
     Peiling.objects.filter(pk=peiling.pk).update(closed_at=now, closed_by=author)
     peiling.refresh_from_db()
+    for listener in PEILING_CLOSED_LISTENERS:
+        listener(peiling)
     return peiling
 
 
@@ -465,6 +470,9 @@ def write_history_in_chunks(chunks, peilingen: dict[str, datetime], author: str,
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of the transaction
     for code, closed_at in peilingen.items():
         Peiling.objects.filter(pk=peiling_ids[code]).update(closed_at=closed_at, closed_by=author)
+    for peiling in Peiling.objects.filter(pk__in=peiling_ids.values()).order_by("year", "quarter"):
+        for listener in PEILING_CLOSED_LISTENERS:
+            listener(peiling)
     _done(counts["versies"])
     return counts
 

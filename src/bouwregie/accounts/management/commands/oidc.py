@@ -14,6 +14,7 @@ NAMES = {"authorization_endpoint": "AUTHORIZATION_ENDPOINT", "token_endpoint": "
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Eenmalige aanmelding (OpenID Connect): 'oidc discover URL' toont de instellingen van een provider.")
 
     def add_arguments(self, parser):

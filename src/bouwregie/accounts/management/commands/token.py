@@ -4,6 +4,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _(
         "API-sleutels voor machinale clients: 'token create --user U --name N', 'token list', 'token revoke BEGIN'."
     )

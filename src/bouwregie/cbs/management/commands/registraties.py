@@ -6,6 +6,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _(
         "Registraties (CBS, BAG): 'registraties import BESTAND [--dry-run]', 'cbs-fetch 81955NED [--dry-run]', "
         "'releases', 'link [--gemeente GM0221]', 'verschillen --gebied GM0221 [--jaar 2024] [--format table|json|csv]'."

@@ -62,6 +62,7 @@ def _figure_lines(result: dict) -> list[str]:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _(
         "Convenant Toekomstbestendig Bouwen: 'partners', 'load-partners', 'kaders', "
         "'registreer CODE', 'cijfers [--gebied] [--peiling] [--csv BESTAND]'."

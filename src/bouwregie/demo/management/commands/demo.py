@@ -13,6 +13,7 @@ def logins() -> str:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Laad een synthetische landelijke woningbouwpijplijn met peilingen 2023-Q1 t/m 2026-Q3.")
 
     def add_arguments(self, parser):

@@ -6,6 +6,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _(
         "Prognose van opleveringen (Monte Carlo): P10/P50/P90 per jaar en segment, kans om de afspraken te "
         "halen, scenario's; ook de kalibratie en een backtest."

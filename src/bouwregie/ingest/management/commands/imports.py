@@ -4,6 +4,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Het importlogboek: 'imports list', 'imports show ID' of 'imports cleanup'.")
 
     def add_arguments(self, parser):

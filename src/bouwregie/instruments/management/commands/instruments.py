@@ -11,6 +11,7 @@ VARIANTEN = ("realisatie", "startbouw", "registratie", "beide", "alle")
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _(
         "Financiële instrumenten (Afspraak 19 en 5): realisatiestimulans, Woningbouwimpuls, gebiedsbudget, "
         "NPLV-bijdrage; de regelingversies."

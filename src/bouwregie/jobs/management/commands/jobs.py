@@ -11,6 +11,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Achtergrondtaken: 'jobs list', 'jobs show N', 'jobs retry N'.")
 
     def add_arguments(self, parser):

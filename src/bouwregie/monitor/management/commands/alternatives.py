@@ -6,6 +6,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Alternatieven bij een tekort in een jaar: projecten die naar voren kunnen, met score en redenen.")
 
     def add_arguments(self, parser):

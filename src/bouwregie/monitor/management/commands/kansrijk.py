@@ -7,6 +7,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _(
         "Kansrijk Bouwen!: score per project (0–100) en verdeling van ambtelijke uren; "
         "'kansrijk score', 'kansrijk model list|show|template|load'."

@@ -6,6 +6,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Voortgang tegen de afspraken, plancapaciteit, betaalbaarheid en doelgroepen voor een gebied en peiling.")
 
     def add_arguments(self, parser):

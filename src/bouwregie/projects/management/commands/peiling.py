@@ -4,6 +4,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Peilingen tonen of een kwartaal afsluiten: 'peiling list' of 'peiling close 2025-Q3'.")
 
     def add_arguments(self, parser):

@@ -12,6 +12,7 @@ REPORT_RUNS = 500
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("De kwartaalrapportage van een gebied en gesloten peiling als PDF of Excel (issue #20).")
 
     def add_arguments(self, parser):

@@ -82,6 +82,7 @@ def _overview_lines(o: dict) -> list[str]:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _(
         "SOK-administratie: 'load-2024', 'load BESTAND', 'load-activiteiten', 'show JAAR', 'uitgave', 'wijziging', "
         "'facturen', 'verantwoording', 'export'."

@@ -4,6 +4,7 @@ from bouwregie.taal import gettext as _
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Afspraken: 'targets list', 'targets load BESTAND.csv' of 'targets defaults'.")
 
     def add_arguments(self, parser):

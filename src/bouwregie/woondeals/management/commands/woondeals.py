@@ -16,6 +16,7 @@ def _os_user() -> str:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Woondeals: 'list', 'sync', 'show CODE [--op DATUM]', 'load BESTAND --reden …', 'template', 'export'.")
 
     def add_arguments(self, parser):

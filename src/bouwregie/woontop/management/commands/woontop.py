@@ -8,6 +8,7 @@ STATUSES = ("op_schema", "te_laat", "gereed", "vervallen")
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # Django's URL checks import every page and the API (2 s); `bouwregie check` runs them
     help = _("Woontop-afspraken: 'load' (uit seed 004), 'show [--kwartaal 2025-Q2]', 'status CODE KWARTAAL STATUS'.")
 
     def add_arguments(self, parser):
