@@ -5,11 +5,12 @@ later ones (so a backtest from an earlier peiling cannot peek ahead)."""
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
 from django.db.models import F, Min
 
 from bouwregie.forecast.priors import PHASES, status_group
 from bouwregie.monitor.snapshot import _columns, as_date
-from bouwregie.projects.enums import Lifecycle
+from bouwregie.projects.enums import Lifecycle, PlanStatus
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
 from bouwregie.projects.rules import quarter_end
 
@@ -54,25 +55,27 @@ def read(peiling_code: str) -> History:
         peilingen.append(upto)
     q_index = {p.id: i for i, p in enumerate(peilingen)}
     entries = PeilingEntry.objects.filter(peiling_id__in=q_index).order_by()
-    rows = _columns(
-        entries.values_list("project_id", "peiling_id", "version_id", "version__lifecycle", "version__plan_status",
-                     "version__phase"),
-        rows=True,
-    )  # fmt: skip
-    if not rows:
-        raise ValueError(f"Peiling {peiling_code} heeft geen projecten.")
-    pid, peiling_id, version, lifecycle, status, phase = zip(*rows, strict=True)
-    pid = np.array(pid, dtype=np.int64)
-    quarter = np.array([q_index[p] for p in peiling_id], dtype=np.int64)
-    order = np.lexsort((quarter, pid))  # per project, oldest peiling first
-    pid, quarter, version = pid[order], quarter[order], np.array(version, dtype=np.int64)[order]
-    lifecycle = np.array(lifecycle, dtype=object)[order]
-    gone = np.isin(lifecycle, GONE)
-    active = lifecycle == Lifecycle.ACTIEF
-    groups = {s: GROUPS.index(status_group(s)) for s in set(status)}
-    group = np.array([groups[s] for s in status], dtype=np.int8)[order]
+    groups = {s: GROUPS.index(status_group(s)) for s in PLAN_STATUSES}
+    unknown = GROUPS.index("onbekend")  # what status_group says of any other value
     phase_index = {code: i for i, code in enumerate(PHASES)}
-    phase_at = np.array([phase_index.get(p, 0) for p in phase], dtype=np.int64)[order]
+    pid, quarter, version, life, group, phase_at = arrays(
+        entries.values_list("project_id", "peiling_id", "version_id", "version__lifecycle", "version__plan_status",
+                            "version__phase"),
+        integers,
+        lambda values: [q_index[p] for p in values],
+        integers,
+        lambda values: [LIFE.get(x, len(LIFE)) for x in values],
+        lambda values: [groups.get(x, unknown) for x in values],
+        lambda values: [phase_index.get(x, 0) for x in values],
+    )  # fmt: skip
+    if not len(pid):
+        raise ValueError(f"Peiling {peiling_code} heeft geen projecten.")
+    order = np.lexsort((quarter, pid))  # per project, oldest peiling first
+    pid, quarter, version, life = pid[order], quarter[order], version[order], life[order]
+    group, phase_at = group[order].astype(np.int8), phase_at[order]
+    gone = life >= LIFE[Lifecycle.VERVALLEN]
+    gone &= life < len(LIFE)
+    active = life == LIFE[Lifecycle.ACTIEF]
     building = phase_at >= PHASES.index("start_bouw")
 
     starts = np.flatnonzero(np.r_[True, pid[1:] != pid[:-1]])
@@ -95,14 +98,18 @@ def read(peiling_code: str) -> History:
         k = phase_index.get(kind)
         if k is not None and (kind != "oplevering" or sequence == 1):
             reached[row_of[vid], k] = as_date(actual).toordinal()
-    planned_first = dict(
-        _columns(
-            Milestone.objects.filter(version_id__in=entries.values("version_id"), kind="oplevering", sequence=1,
-                                     planned__isnull=False).values_list("version_id", "planned"),
-            rows=True,
-        )
+    with_plan, plan_day = arrays(
+        Milestone.objects.filter(version_id__in=entries.values("version_id"), kind="oplevering", sequence=1,
+                                 planned__isnull=False).values_list("version_id", "planned"),
+        integers, lambda values: [as_date(v).toordinal() for v in values],
     )  # fmt: skip
-    planned = np.array([as_date(planned_first[v]).toordinal() if v in planned_first else NOT_SEEN for v in version])
+    by_version = np.argsort(with_plan)
+    with_plan, plan_day = with_plan[by_version], plan_day[by_version]
+    planned = np.full(len(version), NOT_SEEN, dtype=np.int64)
+    if len(with_plan):
+        at = np.minimum(np.searchsorted(with_plan, version), len(with_plan) - 1)
+        found = with_plan[at] == version
+        planned[found] = plan_day[at[found]]
     project_row = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(pid)]))
     made = np.array([p.reference_date.toordinal() for p in peilingen], dtype=np.int64)[quarter]
     plans = active & (phase_at < PHASES.index("oplevering")) & (planned != NOT_SEEN)
@@ -122,6 +129,31 @@ def read(peiling_code: str) -> History:
         plan_date=planned[plans],
         planned_now=planned[ends],
     )
+
+
+# Lifecycles as small codes: the active one, then the two that mean gone (GONE), then any other.
+LIFE = {Lifecycle.ACTIEF: 0, Lifecycle.VERVALLEN: 1, Lifecycle.NIET_MEER_IN_PLANLIJST: 2}
+PLAN_STATUSES = tuple(PlanStatus.values)
+CHUNK = 50_000
+
+
+def integers(values) -> list:
+    return values
+
+
+def arrays(queryset, *columns) -> list[np.ndarray]:
+    """The query's columns as int64 arrays, read CHUNK rows at a time through a server-side cursor on PostgreSQL,
+    each chunk turned into arrays before the next is fetched: the history of every peiling is millions of rows at
+    250,000 projects, and as Python tuples it took gigabytes (issue #21: memory must not grow with the rows).
+    `columns[i]` maps chunk column i (a tuple of database values) to a list of integers."""
+    sql, params = queryset.query.sql_with_params()
+    parts: list[list[np.ndarray]] = [[] for _ in columns]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            for part, convert, values in zip(parts, columns, zip(*rows, strict=True), strict=True):
+                part.append(np.array(convert(values), dtype=np.int64))
+    return [np.concatenate(part) if part else np.zeros(0, dtype=np.int64) for part in parts]
 
 
 @dataclass(frozen=True)
