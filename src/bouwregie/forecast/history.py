@@ -5,11 +5,10 @@ later ones (so a backtest from an earlier peiling cannot peek ahead)."""
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
 from django.db.models import F, Min
 
 from bouwregie.forecast.priors import PHASES, status_group
-from bouwregie.monitor.snapshot import _columns, as_date
+from bouwregie.monitor.snapshot import _columns, arrays, as_date, integers
 from bouwregie.projects.enums import Lifecycle, PlanStatus
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
 from bouwregie.projects.rules import quarter_end
@@ -134,26 +133,6 @@ def read(peiling_code: str) -> History:
 # Lifecycles as small codes: the active one, then the two that mean gone (GONE), then any other.
 LIFE = {Lifecycle.ACTIEF: 0, Lifecycle.VERVALLEN: 1, Lifecycle.NIET_MEER_IN_PLANLIJST: 2}
 PLAN_STATUSES = tuple(PlanStatus.values)
-CHUNK = 50_000
-
-
-def integers(values) -> list:
-    return values
-
-
-def arrays(queryset, *columns) -> list[np.ndarray]:
-    """The query's columns as int64 arrays, read CHUNK rows at a time through a server-side cursor on PostgreSQL,
-    each chunk turned into arrays before the next is fetched: the history of every peiling is millions of rows at
-    250,000 projects, and as Python tuples it took gigabytes (issue #21: memory must not grow with the rows).
-    `columns[i]` maps chunk column i (a tuple of database values) to a list of integers."""
-    sql, params = queryset.query.sql_with_params()
-    parts: list[list[np.ndarray]] = [[] for _ in columns]
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK):
-            for part, convert, values in zip(parts, columns, zip(*rows, strict=True), strict=True):
-                part.append(np.array(convert(values), dtype=np.int64))
-    return [np.concatenate(part) if part else np.zeros(0, dtype=np.int64) for part in parts]
 
 
 @dataclass(frozen=True)

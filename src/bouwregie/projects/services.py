@@ -470,7 +470,9 @@ def write_history_in_chunks(chunks, peilingen: dict[str, datetime], author: str,
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of the transaction
     for code, closed_at in peilingen.items():
         Peiling.objects.filter(pk=peiling_ids[code]).update(closed_at=closed_at, closed_by=author)
-    for peiling in Peiling.objects.filter(pk__in=peiling_ids.values()).order_by("year", "quarter"):
+    # A history closes many peilingen at once: the listeners hear of the latest two (what the server warms and the
+    # dashboards and delays ask first); an older one is materialised when first asked (monitor/materialised.py).
+    for peiling in Peiling.objects.filter(pk__in=peiling_ids.values()).order_by("-year", "-quarter")[:2]:
         for listener in PEILING_CLOSED_LISTENERS:
             listener(peiling)
     _done(counts["versies"])
