@@ -208,3 +208,19 @@ def test_an_area_without_projects_gives_empty_figures(closed):
     s = materialised.snapshot_of(closed, empty.municipalities)
     assert len(s.project_ids) == 0 and s.realised.shape == (0, len(snapshot.YEARS))
     assert api.monitor("GM0014", "2025-Q2")["pipeline"]["homes"] == 0
+
+
+def test_a_project_that_left_the_area_is_named_with_its_state_in_the_second_peiling(closed):
+    from bouwregie.projects.models import Project
+    from bouwregie.projects.rules import ProjectData
+    from bouwregie.projects.services import VersionMeta
+
+    moved = Project.objects.get(code=services.project_code(snapshot.load("2025-Q2").project_ids[0].item()))
+    data = ProjectData(name="A", municipality="Amsterdam", plan_status="1A", homes={"sociale_huur": {"gestapeld": 40}},
+                       phasing={"2027": 40})  # fmt: skip
+    services.create_version(moved, data, VersionMeta(author="test", source="edit", reason="verhuisd",
+                                                     created_at=datetime(2025, 8, 1, tzinfo=UTC)))  # fmt: skip
+    services.close_peiling("2025-Q3", author="test", now=datetime(2025, 10, 15, tzinfo=UTC))
+    cold = cold_delays("GM0344", "2025-Q2", "2025-Q3")
+    assert [r for p in cold["projects"] for r in p["reasons"]] == [{"soort": "verdwenen", "status": "actief"}]
+    assert cold == live_delays("GM0344", "2025-Q2", "2025-Q3")
