@@ -19,6 +19,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from pgtemp import create_database, drop_database  # noqa: E402
 
+# The national monitor's totals as one hand-written SQL GROUP BY: the floor of bench_monitor and bench_stress.
+# `where` narrows it (e.g. "AND v.municipality_id = 'GM0363'"); one parameter: the peiling's code.
+MONITOR_FLOOR = """
+SELECT m.province_id, v.municipality_id, COUNT(*), SUM(v.homes_total), SUM(v.homes_sociale_huur),
+       SUM(v.homes_middenhuur), SUM(v.homes_betaalbare_koop), SUM(v.homes_vrije_sector_huur),
+       SUM(v.homes_dure_koop), SUM(v.homes_onbekend),
+       SUM(CASE WHEN v.plan_status IN ('1A','1B','1C','2A','2B','2C') THEN v.homes_total ELSE 0 END)
+FROM projects_peilingentry e JOIN projects_peiling p ON p.id = e.peiling_id
+JOIN projects_projectversion v ON v.id = e.version_id JOIN geo_municipality m ON m.code = v.municipality_id
+WHERE p.code = %s AND v.lifecycle = 'actief' {where} GROUP BY m.province_id, v.municipality_id
+"""
+
 
 def machine() -> str:
     """The machine line every result records: host, cores, Python."""

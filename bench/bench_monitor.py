@@ -10,12 +10,13 @@ with a SQL query)."""
 
 import os
 
-from _common import load_demo, machine, now, on_both_databases, run_script, write_results
+from _common import MONITOR_FLOOR, load_demo, machine, now, on_both_databases, run_script, write_results
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 
-MEASURE = """
+MEASURE = (
+    """
 import json, os, statistics, sys, time
 os.environ["DJANGO_SETTINGS_MODULE"] = "bouwregie.settings"
 import django; django.setup()
@@ -23,15 +24,9 @@ from django.db import connection
 from bouwregie.monitor import api
 runs = int(sys.argv[1])
 peiling = "2026-Q3"
-FLOOR = '''
-SELECT m.province_id, v.municipality_id, COUNT(*), SUM(v.homes_total), SUM(v.homes_sociale_huur),
-       SUM(v.homes_middenhuur), SUM(v.homes_betaalbare_koop), SUM(v.homes_vrije_sector_huur),
-       SUM(v.homes_dure_koop), SUM(v.homes_onbekend),
-       SUM(CASE WHEN v.plan_status IN ('1A','1B','1C','2A','2B','2C') THEN v.homes_total ELSE 0 END)
-FROM projects_peilingentry e JOIN projects_peiling p ON p.id = e.peiling_id
-JOIN projects_projectversion v ON v.id = e.version_id JOIN geo_municipality m ON m.code = v.municipality_id
-WHERE p.code = %s AND v.lifecycle = 'actief' GROUP BY m.province_id, v.municipality_id
-'''
+FLOOR = """
+    + repr(MONITOR_FLOOR.format(where=""))
+    + """
 def timed(f):
     t = time.perf_counter(); f(); return (time.perf_counter() - t) * 1000
 def floor():
@@ -66,6 +61,7 @@ print(json.dumps({"cold_ms": round(cold, 1), "warm_p50_ms": p50(warm), "cached_p
                   "area_p50_ms": p50(area), "floor_p50_ms": p50(sql), "delays_cold_ms": round(delays_cold, 1),
                   "delays_warm_p50_ms": p50(delays_warm), "delays_cached_p50_ms": p50(delays_cached)}))
 """
+)
 
 
 def measure(env) -> dict:

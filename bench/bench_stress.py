@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, machine, now, write_results
+from _common import MONITOR_FLOOR, ROOT, machine, now, write_results
 
 sys.path.insert(0, str(ROOT / "tools"))
 from pgtemp import kept_database  # noqa: E402
@@ -58,15 +58,6 @@ COMMANDS = {
 SETUP = (
     "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'bouwregie.settings'); import django; django.setup()"
 )
-MONITOR_FLOOR = """
-SELECT m.province_id, v.municipality_id, COUNT(*), SUM(v.homes_total), SUM(v.homes_sociale_huur),
-       SUM(v.homes_middenhuur), SUM(v.homes_betaalbare_koop), SUM(v.homes_vrije_sector_huur),
-       SUM(v.homes_dure_koop), SUM(v.homes_onbekend),
-       SUM(CASE WHEN v.plan_status IN ('1A','1B','1C','2A','2B','2C') THEN v.homes_total ELSE 0 END)
-FROM projects_peilingentry e JOIN projects_peiling p ON p.id = e.peiling_id
-JOIN projects_projectversion v ON v.id = e.version_id JOIN geo_municipality m ON m.code = v.municipality_id
-WHERE p.code = %s AND v.lifecycle = 'actief' {where} GROUP BY m.province_id, v.municipality_id
-"""
 DELAYS_FLOOR = """
 SELECT ea.project_id, ma.kind, ma.sequence
 FROM projects_peilingentry ea
