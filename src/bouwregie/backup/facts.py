@@ -3,7 +3,7 @@
 Written into the manifest at backup time and read again from the restored database:
 
 - the applied migrations (which version of the schema the data belongs to);
-- the row count of every table;
+- the row count of every table (but the derived ones, DERIVED);
 - a sha256 over the ordered rows of the append-only history (db_guards.APPEND_ONLY_TABLES) and of the
   closed peilingen: one changed, missing or extra row changes it;
 - the triggers that guard that history; after a restore they must also refuse an UPDATE;
@@ -77,11 +77,17 @@ def pending_migrations(migrations: dict[str, list[str]]) -> list[str]:
     return sorted(f"{app}.{name}" for app, name in known if (app, name) not in applied)
 
 
+# Derived from the history, not recorded: a closed peiling's materialised snapshot (monitor/materialised.py) is
+# built when first asked, also while a backup computes its figures, so its row count is no fact of the backup. A
+# restored copy holds what was there; whatever is missing is rebuilt, and the figures are compared all the same.
+DERIVED = {"monitor_snapshotpart"}
+
+
 def table_counts() -> dict[str, int]:
     quote = connection.ops.quote_name
     counts = {}
     with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names()):
+        for table in sorted(set(connection.introspection.table_names()) - DERIVED):
             cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
             counts[table] = cursor.fetchone()[0]
     return counts
