@@ -23,7 +23,8 @@ def fresh_snapshots():
     from bouwregie.monitor import api, delays, shortfall, snapshot, woondeal_progress
     from bouwregie.web import monitor_pages
 
-    for cache in (api._national_cached, api._monitor_cached, calibration._cached,
+    api.forget_kept()
+    for cache in (calibration._cached,
                   forecast_api._current_cached, woondeal_progress._cached, instruments_api._closed_variants,
                   monitor_pages.entry_count, convenant_store._records_kept, convenant_store._area_sums_kept,
                   shortfall._woondeals_by_member):  # fmt: skip

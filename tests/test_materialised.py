@@ -18,7 +18,7 @@ from bouwregie.demo.generator import generate
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.geo.models import Region
-from bouwregie.monitor import api, delays, materialised, snapshot
+from bouwregie.monitor import api, delays, figures, materialised, snapshot
 from bouwregie.monitor.models import SnapshotPart
 from bouwregie.projects import services
 from bouwregie.projects.models import Peiling
@@ -42,23 +42,14 @@ def assert_same_snapshot(found: snapshot.Snapshot, expected: snapshot.Snapshot) 
 def forget() -> None:
     snapshot.forget_kept()
     delays.forget_kept()
-    for cache in (api._national_cached, api._monitor_cached):
-        cache.cache_clear()
-    api._NATIONAL_KEYS.clear()
+    api.forget_kept()
 
 
 def live_national(code: str) -> dict:
     """national() computed from a fresh read of the entries, not from the parts."""
     peiling = Peiling.objects.get(code=code)
     fresh = snapshot._read(peiling.id, code)
-    forget()
-    original = snapshot._cached
-    snapshot._cached = lambda *key: fresh
-    try:
-        return api._national(code, 1.3)
-    finally:
-        snapshot._cached = original
-        forget()
+    return api._national(figures.group_sums(fresh, fresh.municipality, len(fresh.municipality_codes)), code, 1.3)
 
 
 def load_history(projects: int, seed: int) -> list[str]:
@@ -190,6 +181,18 @@ def test_a_cold_question_about_one_municipality_reads_only_its_part(closed):
         assert api.projects_behind("GM0344", "2025-Q2", "planned:2027") == [services.project_code(
             snapshot.load("2025-Q2").project_ids[0].item())]  # fmt: skip
     assert not [q for q in queries.captured_queries if "projects_milestone" in q["sql"]]
+
+
+def test_the_cold_national_figures_read_the_sums_and_no_project_row(closed):
+    expected = live_national("2025-Q2")
+    forget()
+    with CaptureQueriesContext(connection) as queries:
+        found = api.national("2025-Q2")
+    assert found == expected and found["NL"]["pipeline"]["homes"] == 125
+    parts = [q["sql"] for q in queries.captured_queries if "monitor_snapshotpart" in q["sql"]]
+    assert parts and not [sql for sql in parts if '"projects"' in sql.split("FROM")[0] and "= ''" not in sql]
+    assert not [q for q in queries.captured_queries if "projects_projectversion" in q["sql"]]
+    assert api.monitor("PV26", "2025-Q2") is found["PV26"]  # monitors() takes a computed area from it
 
 
 def test_an_open_peiling_is_computed_live_and_not_materialised(closed):

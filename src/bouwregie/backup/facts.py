@@ -144,8 +144,7 @@ def forget_cached_figures() -> None:
     from bouwregie.monitor import api, snapshot
 
     snapshot.forget_kept()
-    for cache in (api._national_cached, api._monitor_cached):
-        cache.cache_clear()
+    api.forget_kept()
 
 
 def figure_digests() -> dict[str, str]:

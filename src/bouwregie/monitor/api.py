@@ -110,8 +110,8 @@ def monitors(specs: list[str], peiling: str, norm: float = figures.CAPACITY_NORM
         area = regions.get(spec) or resolve_area(spec, on)
         if key is None:
             found.append(_monitor(area, peiling, norm))
-        elif area.kind in ("nl", "provincie", "gemeente") and (key, peiling, norm) in _NATIONAL_KEYS:
-            found.append(_national_cached(key, peiling, norm)[area.code])  # every area already computed here
+        elif area.kind in ("nl", "provincie", "gemeente") and (key, peiling, norm) in _NATIONAL:
+            found.append(_NATIONAL[key, peiling, norm][area.code])  # every area already computed here
         else:
             found.append(_monitor_cached(key, area, peiling, norm))
     return found
@@ -163,34 +163,47 @@ def _from_sums(area, peiling: str, norm: float) -> dict:
 
 
 def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dict]:
-    """Every municipality, province and NL in one pass; parents are sums of their children."""
+    """Every municipality, province and NL in one pass; parents are sums of their children. A closed peiling's
+    figures come from its materialised sums per municipality (no project row is read: issue #21) and are kept
+    per process; an open peiling is computed from its live snapshot each time."""
     key = _closed(peiling)
-    return _national(peiling, norm) if key is None else _national_cached(key, peiling, norm)
+    if key is None:
+        s = load(peiling)
+        return _national(figures.group_sums(s, s.municipality, len(s.municipality_codes)), peiling, norm)
+    kept = _NATIONAL.get((key, peiling, norm))
+    if kept is None:
+        from bouwregie.monitor import materialised
+
+        kept = _national(materialised.sums_of(Peiling.objects.get(code=peiling)), peiling, norm)
+        while len(_NATIONAL) >= NATIONAL_KEPT:
+            _NATIONAL.pop(next(iter(_NATIONAL)), None)  # the oldest first
+        _NATIONAL[key, peiling, norm] = kept
+    return kept
 
 
-@lru_cache(maxsize=8)
-def _national_cached(key: tuple, peiling: str, norm: float) -> dict[str, dict]:
-    found = _national(peiling, norm)
-    _NATIONAL_KEYS.add((key, peiling, norm))
-    return found
+NATIONAL_KEPT = 8  # closed peilingen whose every figure is kept (a few MB each at 342 municipalities)
+_NATIONAL: dict[tuple, dict[str, dict]] = {}  # (closed key, peiling, norm) → national(); monitors() reads it too
 
 
-_NATIONAL_KEYS: set[tuple] = set()  # what _national_cached holds: monitors() then takes an area from it
+def forget_kept() -> None:
+    """Forget every figure kept in this process (tests, and a restore: its peilingen have the same keys)."""
+    _NATIONAL.clear()
+    _monitor_cached.cache_clear()
 
 
-def _national(peiling: str, norm: float) -> dict[str, dict]:
-    s = load(peiling)
-    n_m, n_p = len(s.municipality_codes), len(s.province_codes)
-    per_municipality = figures.group_sums(s, s.municipality, n_m)
-    per_province = per_municipality.sum_by(s.municipality_province, n_p)
+def _national(per_municipality: figures.Sums, peiling: str, norm: float) -> dict[str, dict]:
+    """The report of every area from the sums per municipality (rows in snapshot.reference_codes() order)."""
+    codes = reference_codes()
+    n_p = len(codes.province_codes)
+    per_province = per_municipality.sum_by(codes.municipality_province, n_p)
     whole = per_province.sum_by(np.zeros(n_p, dtype=np.int64), 1)
     names = dict(Municipality.objects.values_list("code", "name")) | dict(Province.objects.values_list("code", "name"))
     targets = targets_by_area()
     result = {"NL": figures.report({"kind": "nl", "code": "NL", "name": "Nederland"}, whole.take(0),
                                    targets.get("NL", []), peiling, norm)}  # fmt: skip
-    for kind, codes, sums in (("provincie", s.province_codes, per_province),
-                              ("gemeente", s.municipality_codes, per_municipality)):  # fmt: skip
-        for i, code in enumerate(codes):
+    for kind, area_codes, sums in (("provincie", codes.province_codes, per_province),
+                                   ("gemeente", codes.municipality_codes, per_municipality)):  # fmt: skip
+        for i, code in enumerate(area_codes):
             area = {"kind": kind, "code": code, "name": names.get(code, code)}
             result[code] = figures.report(area, sums.take(i), targets.get(code, []), peiling, norm)
     return result
