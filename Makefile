@@ -68,7 +68,9 @@ demo: install
 serve: install
 	$(BIN)/bouwregie serve --bind 127.0.0.1:8000
 
-test: test-sqlite test-postgresql
+# Both runs at the same time (tools/test_both_databases.sh says why); test-sqlite and test-postgresql run one.
+test: install /usr/bin/chromium /usr/bin/pdftotext
+	tools/test_both_databases.sh $(BIN)/pytest $(PG_SERVER)/bouwregie_$$(date +%s)_$$$$
 
 # The browser tests drive Debian's Chromium through Playwright (issue #5); a fresh machine lacks it.
 /usr/bin/chromium:

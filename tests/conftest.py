@@ -1,7 +1,20 @@
+import os
+
 import pytest
 
 from bouwregie.geo.reference import load_reference_data
 from bouwregie.targets.agreements import install_defaults
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked own_sqlite never touches the run's database (its server or CLI gets a SQLite file of its
+    own), so the PostgreSQL run would only repeat the SQLite run's test: it skips it, saying so (CI time)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    repeat = pytest.mark.skip(reason="eigen SQLite-database: dezelfde test als in de SQLite-run")
+    for item in items:
+        if item.get_closest_marker("own_sqlite"):
+            item.add_marker(repeat)
 
 
 @pytest.fixture(scope="session")

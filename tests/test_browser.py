@@ -15,6 +15,7 @@ import pytest
 
 from .browser import SCREENSHOTS, sign_in
 
+pytestmark = pytest.mark.own_sqlite  # the server runs on a SQLite database of its own (tests/browser.py)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 

@@ -19,6 +19,7 @@ from .browser import (
     sign_in,
 )
 
+pytestmark = pytest.mark.own_sqlite  # the server runs on a SQLite database of its own (tests/browser.py)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 

@@ -14,6 +14,7 @@ from bouwregie.projects.milestones import phase_label
 
 from .browser import SCREENSHOTS, browser_page, prepared, serving, sign_in
 
+pytestmark = pytest.mark.own_sqlite  # the server runs on a SQLite database of its own (tests/browser.py)
 sync_api = pytest.importorskip("playwright.sync_api")
 PROJECTS, SEED = 300, 5
 

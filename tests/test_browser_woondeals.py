@@ -7,6 +7,7 @@ import pytest
 
 from .browser import SCREENSHOTS, running_server, sign_in
 
+pytestmark = pytest.mark.own_sqlite  # the server runs on a SQLite database of its own (tests/browser.py)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 PROVINCE_USER, PASSWORD = "provincie_nh", "bouwregie-demo"

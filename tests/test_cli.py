@@ -200,6 +200,7 @@ def test_an_unknown_language_is_refused():
     assert done.returncode == 2 and "onbekende taal 'de'; kies nl|en" in done.stderr
 
 
+@pytest.mark.own_sqlite
 def test_an_error_and_a_summary_in_english(tmp_path):
     env = environment(LANGUAGE="en", BOUWREGIE_VAR_DIR=str(tmp_path))
     env.pop("DATABASE_URL", None)  # its own SQLite database under tmp_path

@@ -90,6 +90,7 @@ def test_a_local_account_cannot_be_taken_over_through_the_provider(client, setti
     assert oidc.username_of(claims) != local.username
 
 
+@pytest.mark.own_sqlite
 def test_browser_sign_in_with_the_organisations_account(tmp_path):
     """A civil servant clicks "Inloggen met het account van uw organisatie", chooses her identity at the
     provider and is back, signed in as editor of Provincie Utrecht: the real server, the real provider."""

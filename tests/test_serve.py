@@ -68,6 +68,7 @@ def one_worker(tmp_path_factory):
         yield url
 
 
+@pytest.mark.own_sqlite
 def test_idle_keep_alive_connections_do_not_delay_another_request(one_worker):
     port = int(one_worker.rsplit(":", 1)[1])
     request = b"GET /inloggen HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
