@@ -5,7 +5,10 @@ time and peak memory are those a user gets from the real entry point. Targets: <
 each on the 2-core reference machine. Writes bench/results/demo_load.{json,md}.
 
 Issue #21: the load streams in chunks, so its peak memory must not grow with the number of projects. A smaller
-demo (BENCH_SMALL_PROJECTS, 5,000; 0 to skip) is loaded in the same run, and the peaks are shown side by side.
+demo (BENCH_SMALL_PROJECTS, 5,000; 0 to skip) and a 10x one (BENCH_LARGE_PROJECTS, 250,000; 0 to skip) are loaded
+in the same run, and the peaks are shown side by side (target: < 1 GB at every scale). Each load is compared with
+its floor (bench/copy_floor.py: the same rows bulk-copied into the same tables of a fresh database, in the same
+run). Target at 250,000: the load within 2x its floor.
 """
 
 import json
@@ -19,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import copy_floor  # noqa: E402  (bench/, beside this file)
 from measure import run_measured  # noqa: E402
 from pgtemp import create_database, drop_database  # noqa: E402
 
@@ -27,6 +31,8 @@ BOUWREGIE = [sys.executable, "-m", "bouwregie"]
 REPEAT = int(os.environ.get("BENCH_REPEAT", "1"))
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "25000"))
 SMALL = int(os.environ.get("BENCH_SMALL_PROJECTS", "5000"))
+LARGE = int(os.environ.get("BENCH_LARGE_PROJECTS", "250000"))
+FLOOR_RATIO = 2  # issue #21: the 250,000-project load within 2x its bulk-copy floor
 
 
 def run_demo(env: dict, projects: int = PROJECTS) -> dict:
@@ -37,17 +43,27 @@ def run_demo(env: dict, projects: int = PROJECTS) -> dict:
 
 
 def on_both(projects: int) -> dict[str, dict]:
-    """One run of `projects` on a fresh SQLite and a fresh PostgreSQL database."""
-    with tempfile.TemporaryDirectory() as var:
+    """One run of `projects` on a fresh SQLite and a fresh PostgreSQL database, each with its bulk-copy floor
+    (a second fresh database of the same kind, initialised, taking the same rows)."""
+    with tempfile.TemporaryDirectory() as var, tempfile.TemporaryDirectory() as floor_var:
         env = {**os.environ, "BOUWREGIE_VAR_DIR": var}
         env.pop("DATABASE_URL", None)
         sqlite = run_demo(env, projects)
-    url = create_database("bench")
+        subprocess.run([*BOUWREGIE, "init"], env={**env, "BOUWREGIE_VAR_DIR": floor_var}, check=True,
+                       capture_output=True)  # fmt: skip
+        sqlite["floor"] = copy_floor.sqlite(Path(var) / "bouwregie.sqlite3", Path(floor_var) / "bouwregie.sqlite3")
+    url, floor_url = create_database("bench"), create_database("benchfloor")
     try:
         with tempfile.TemporaryDirectory() as var:
             postgresql = run_demo({**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": url}, projects)
+            floor_env = {**os.environ, "BOUWREGIE_VAR_DIR": var, "DATABASE_URL": floor_url}
+            subprocess.run([*BOUWREGIE, "init"], env=floor_env, check=True, capture_output=True)
+        postgresql["floor"] = copy_floor.postgresql(url, floor_url)
     finally:
         drop_database(url)
+        drop_database(floor_url)
+    for run in (sqlite, postgresql):
+        run["floor_ratio"] = round(run["seconds"] / max(run["floor"]["seconds"], 0.01), 2)
     return {"sqlite": sqlite, "postgresql": postgresql}
 
 
@@ -57,6 +73,7 @@ def main():
         for backend, run in on_both(PROJECTS).items():
             results[backend].append(run)
     small = on_both(SMALL) if SMALL else {}
+    large = on_both(LARGE) if LARGE else {}
     summary = {
         backend: {
             "median_seconds": statistics.median(r["seconds"] for r in runs),
@@ -75,7 +92,15 @@ def main():
         "targets": {"seconds": 60, "peak_mb": 1024},
         "postgresql_to_sqlite_ratio": round(ratio, 2),
         **summary,
-        "small": {"projects": SMALL, **{b: {k: r[k] for k in ("seconds", "peak_mb")} for b, r in small.items()}},
+        "small": {
+            "projects": SMALL,
+            **{b: {k: r[k] for k in ("seconds", "peak_mb", "floor", "floor_ratio")} for b, r in small.items()},
+        },
+        "large": {
+            "projects": LARGE,
+            **{b: {k: r[k] for k in ("seconds", "peak_mb", "floor", "floor_ratio")} for b, r in large.items()},
+        },
+        "floor_ratio_target": FLOOR_RATIO,
     }
     (ROOT / "bench/results").mkdir(exist_ok=True)
     (ROOT / "bench/results/demo_load.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
@@ -92,16 +117,24 @@ def main():
         verdict = "ok" if s["median_seconds"] < 60 and s["peak_mb"] < 1024 else "MISSED"
         lines.append(f"| {backend} | {s['median_seconds']} | {s['peak_mb']} | < 60 s, < 1024 MB: {verdict} |")
     lines += ["", f"PostgreSQL / SQLite time ratio: {record['postgresql_to_sqlite_ratio']}", ""]
-    if small:
-        lines += ["Peak memory against the number of projects (issue #21: flat, the load streams in chunks):", "",
-                  f"| backend | peak MB at {SMALL} | peak MB at {PROJECTS} | s at {SMALL} | s at {PROJECTS} |",
-                  "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
-        for backend in ("sqlite", "postgresql"):
-            low, big = small[backend], summary[backend]
+    scales = [(SMALL, small), (PROJECTS, {b: {**results[b][-1], "seconds": summary[b]["median_seconds"]}
+                                          for b in results}), (LARGE, large)]  # fmt: skip
+    lines += ["Issue #21: peak memory and time against the number of projects (the load streams in chunks: memory "
+              "flat, < 1 GB at every scale), and each load beside its floor: the same rows bulk-copied into the same "
+              f"tables of a fresh database in the same run (bench/copy_floor.py; target at {LARGE or 250000}: "
+              f"within {FLOOR_RATIO}x).", "",
+              "| backend | projects | load s | peak MB | floor s (rows copied) | load / floor | memory < 1 GB |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    for backend in ("sqlite", "postgresql"):
+        for projects, runs in scales:
+            if not projects or backend not in runs:
+                continue
+            r = runs[backend]
             lines.append(
-                f"| {backend} | {low['peak_mb']} | {big['peak_mb']} | {low['seconds']} | {big['median_seconds']} |"
+                f"| {backend} | {projects} | {r['seconds']} | {r['peak_mb']} | {r['floor']['seconds']} "
+                f"({r['floor']['rows']}) | {r['floor_ratio']} | {'yes' if r['peak_mb'] < 1024 else '**no**'} |"
             )
-        lines.append("")
+    lines.append("")
     (ROOT / "bench/results/demo_load.md").write_text("\n".join(lines))
     print("\n".join(lines))
     for backend in ("sqlite", "postgresql"):
