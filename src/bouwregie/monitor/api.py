@@ -5,6 +5,7 @@ national("2025-Q3")                   -> NL, the 12 provinces and the 342 munici
 projects_behind("GM0344", "2025-Q3", "realised:2024") -> the project codes behind that number
 """
 
+import threading
 from datetime import date
 from functools import lru_cache
 
@@ -108,10 +109,11 @@ def monitors(specs: list[str], peiling: str, norm: float = figures.CAPACITY_NORM
     found = []
     for spec in specs:
         area = regions.get(spec) or resolve_area(spec, on)
+        every = _NATIONAL.get((key, peiling, norm)) if area.kind in ("nl", "provincie", "gemeente") else None
         if key is None:
             found.append(_monitor(area, peiling, norm))
-        elif area.kind in ("nl", "provincie", "gemeente") and (key, peiling, norm) in _NATIONAL:
-            found.append(_NATIONAL[key, peiling, norm][area.code])  # every area already computed here
+        elif every is not None:
+            found.append(every[area.code])  # every area already computed by national()
         else:
             found.append(_monitor_cached(key, area, peiling, norm))
     return found
@@ -175,19 +177,22 @@ def national(peiling: str, norm: float = figures.CAPACITY_NORM) -> dict[str, dic
         from bouwregie.monitor import materialised
 
         kept = _national(materialised.sums_of(Peiling.objects.get(code=peiling)), peiling, norm)
-        while len(_NATIONAL) >= NATIONAL_KEPT:
-            _NATIONAL.pop(next(iter(_NATIONAL)), None)  # the oldest first
-        _NATIONAL[key, peiling, norm] = kept
+        with _NATIONAL_LOCK:  # the web server's threads share it
+            while len(_NATIONAL) >= NATIONAL_KEPT:
+                _NATIONAL.pop(next(iter(_NATIONAL)))  # the oldest first
+            _NATIONAL[key, peiling, norm] = kept
     return kept
 
 
 NATIONAL_KEPT = 8  # closed peilingen whose every figure is kept (a few MB each at 342 municipalities)
 _NATIONAL: dict[tuple, dict[str, dict]] = {}  # (closed key, peiling, norm) → national(); monitors() reads it too
+_NATIONAL_LOCK = threading.Lock()
 
 
 def forget_kept() -> None:
     """Forget every figure kept in this process (tests, and a restore: its peilingen have the same keys)."""
-    _NATIONAL.clear()
+    with _NATIONAL_LOCK:
+        _NATIONAL.clear()
     _monitor_cached.cache_clear()
 
 
