@@ -173,7 +173,17 @@ def test_serve_starts_a_worker_beside_the_server_and_stops_it_with_the_server(de
     finally:
         server.terminate()
         server.wait(timeout=10)
-    assert wait_for(lambda: not Path(f"/proc/{worker_pid}").exists(), 15), "the worker outlived the server"
+    assert wait_for(lambda: not running(worker_pid), 15), "the worker outlived the server"
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` still runs. A worker that stopped after its server is an orphan, reaped by PID 1; a PID 1
+    that reaps late (a container's init) leaves it a zombie a while: stopped, though /proc still lists it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
 
 
 def test_a_worker_runs_niced_and_takes_one_job_at_a_time(demo, tmp_path):
