@@ -330,13 +330,13 @@ def _assemble(params: DemoParameters, drawn: dict, lo: int, hi: int):
 
     day_cache: dict[int, date] = {}
 
-    def to_date(days) -> date | None:
-        if np.isnan(days):
+    def to_date(days: int) -> date | None:
+        """The date of a day number (days since 1970; -1 is no date: plan_keys' stand-in for NaN)."""
+        if days < 0:
             return None
-        d = int(days)
-        if d not in day_cache:
-            day_cache[d] = date.fromordinal(EPOCH + d)
-        return day_cache[d]
+        if days not in day_cache:
+            day_cache[days] = date.fromordinal(EPOCH + days)
+        return day_cache[days]
 
     projects: list[HistoricProject] = []
     entries: list[tuple[str, int, int]] = []
@@ -366,12 +366,12 @@ def _assemble(params: DemoParameters, drawn: dict, lo: int, hi: int):
         name = f"{NAME_PARTS[0][name_a[k]]}{NAME_PARTS[1][name_b[k]]}"
         geometry = _geometry(lon[k], lat[k], int(homes[k]))
         per_phase = round_split(np.array([homes[k]]), np.full((1, phases[k]), 1 / phases[k]))[0]
-        versions, previous, last_state = [], None, None
+        versions, previous, last_state, made = [], None, None, {}
         for qi in range(appear[k], len(quarters)):
             gone = qi >= dropped_at[k]
             if gone and qi > dropped_at[k]:
                 break
-            plan, done = plans[qi][k], reached[qi][k]
+            done = reached[qi][k]
             lifecycle = (
                 dropped_lifecycle(i) if gone else Lifecycle.GEREALISEERD if delivered_all[qi][k] else Lifecycle.ACTIEF
             )
@@ -381,23 +381,24 @@ def _assemble(params: DemoParameters, drawn: dict, lo: int, hi: int):
                 # A reached milestone keeps its planned date next to the actual one (issue #19): the date the last
                 # version before it planned. Slips here are known a quarter ahead (they move what is pending at a
                 # quarter's end), so that plan is the day it happened; lateness shows against the first version.
-                milestones = [
-                    MilestoneData(
-                        kind,
-                        planned=to_date(plan[k]),
-                        actual=to_date(plan[k]) if done[k] else None,
-                    )
-                    for k, kind in enumerate(milestone_codes)
-                ] + [
-                    MilestoneData(
-                        "oplevering",
-                        sequence=p + 1,
-                        homes=int(per_phase[p]) if phases[k] > 1 else None,
-                        planned=to_date(plan[N_STEPS + p]),
-                        actual=to_date(plan[N_STEPS + p]) if done[N_STEPS + p] else None,
-                    )
-                    for p in range(phases[k])
-                ]
+                keys, flags = plan_keys[qi][k].tolist(), done.tolist()
+                milestones = []
+                for j in range(N_STEPS + phases[k]):
+                    # A milestone unchanged since an earlier version is that version's (frozen) object again: most
+                    # of a project's 15 milestones stay put from quarter to quarter (issue #21: the load's cost).
+                    key = (j, keys[j], flags[j])
+                    milestone = made.get(key)
+                    if milestone is None:
+                        day = to_date(keys[j])
+                        if j < N_STEPS:
+                            milestone = MilestoneData(milestone_codes[j], planned=day, actual=day if flags[j] else None)
+                        else:
+                            p = j - N_STEPS
+                            milestone = MilestoneData("oplevering", sequence=p + 1,
+                                                      homes=int(per_phase[p]) if phases[k] > 1 else None,
+                                                      planned=day, actual=day if flags[j] else None)  # fmt: skip
+                        made[key] = milestone
+                    milestones.append(milestone)
                 known_segments = not (unknown_segments[k] and not done[3])
                 data = ProjectData(
                     name=name,

@@ -218,6 +218,7 @@ def _milestone_rows(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.Mileston
         lambda values: [numbered.setdefault(k, len(numbered)) for k in values],
         snapshot.integers,
         lambda values: [NO_DATE if w is None else snapshot.as_date(w).toordinal() - EPOCH for w in values],
+        dtypes=(np.int64, np.int16, np.int32, np.int64),  # 3.5 million rows at 250,000 projects
     )  # fmt: skip
     kinds = sorted(numbered)
     kind = np.array([kinds.index(k) for k in numbered], dtype=np.int16)[kind] if len(kind) else kind.astype(np.int16)

@@ -9,7 +9,9 @@ from datetime import date
 
 import numpy as np
 import orjson
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import Max, Min
 
 from bouwregie.geo import reference
 from bouwregie.geo.areas import Area
@@ -25,7 +27,7 @@ from bouwregie.projects.enums import (
     TargetGroup,
 )
 from bouwregie.projects.milestones import MILESTONE_CODES
-from bouwregie.projects.models import Milestone, Peiling, PeilingEntry, ProjectVersion
+from bouwregie.projects.models import Milestone, Peiling, PeilingEntry, Project, ProjectVersion
 from bouwregie.projects.rules import MilestoneData, deliveries
 
 FIRST_YEAR, LAST_YEAR = 2010, 2050
@@ -200,11 +202,32 @@ def reference_codes() -> Codes:
 
 
 def _read(peiling_id: int, code: str) -> Snapshot:
-    """Every project of the peiling as arrays; any number of them, also none (an empty or new peiling)."""
+    """Every project of the peiling as arrays; any number of them, also none (an empty or new peiling).
+
+    Read a range of IN_CHUNK project ids at a time, in project order, each piece made into arrays before
+    the next is read: the rows of 250,000 projects as Python tuples took 700 MB (issue #21: memory must not grow
+    with the projects)."""
     codes = reference_codes()
+    versions = ProjectVersion.objects.filter(id__in=entry_versions(Peiling.objects.get(pk=peiling_id)))
+    first, last = Project.objects.aggregate(first=Min("id"), last=Max("id")).values()
+    if first is None or last - first < IN_CHUNK:
+        pieces = [_piece(versions, codes)]
+    else:  # projects are never deleted (append-only): a range of IN_CHUNK ids holds at most IN_CHUNK of them
+        pieces = [_piece(versions.filter(project_id__gte=lo, project_id__lt=lo + IN_CHUNK), codes)
+                  for lo in range(first, last + 1, IN_CHUNK)]  # fmt: skip
+    return Snapshot(
+        peiling=code,
+        **{name: np.concatenate([piece[name] for piece in pieces]) for name in pieces[0]},
+        municipality_codes=codes.municipality_codes,
+        municipality_province=codes.municipality_province,
+        province_codes=codes.province_codes,
+    )
+
+
+def _piece(versions, codes: "Codes") -> dict[str, np.ndarray]:
+    """The per-project arrays of these versions (a queryset, one version per project), in project order."""
     m_index = codes.municipality_index
-    version_ids = entry_versions(Peiling.objects.get(pk=peiling_id))
-    columns = _columns(ProjectVersion.objects.filter(id__in=version_ids).order_by("project_id").values_list(
+    columns = _columns(versions.order_by("project_id").values_list(
         "id", "project_id", "municipality_id", "lifecycle", "plan_status", "phase", "plan_type", "homes_total",
         "homes_sociale_huur", "homes_middenhuur", "homes_betaalbare_koop", "homes_vrije_sector_huur",
         "homes_dure_koop", "homes_onbekend", "target_groups", "phasing", "bottlenecks", "parallel_plannen",
@@ -214,7 +237,7 @@ def _read(peiling_id: int, code: str) -> Snapshot:
     n = len(vids)
     stones: dict[int, list] = {}
     for vid, seq, planned, actual, homes in _columns(
-        Milestone.objects.filter(version_id__in=version_ids, kind="oplevering").values_list(
+        Milestone.objects.filter(version_id__in=versions.values("id"), kind="oplevering").values_list(
             "version_id", "sequence", "planned", "actual", "homes"
         ),
         rows=True,
@@ -232,8 +255,7 @@ def _read(peiling_id: int, code: str) -> Snapshot:
     index = {name: {v: i for i, v in enumerate(values)} for name, values in
              (("status", STATUSES), ("phase", PHASES), ("type", PLAN_TYPES), ("life", LIFECYCLES))}  # fmt: skip
     hardness = {s: 0 if s in HARD_STATUSES else 1 if s in SOFT_STATUSES else 2 for s in STATUSES}
-    return Snapshot(
-        peiling=code,
+    return dict(
         project_ids=np.array(pids, dtype=np.int64),
         municipality=np.array([m_index[g] for g in gms], dtype=np.int32),
         lifecycle=np.array([index["life"][x] for x in lifecycles], dtype=np.int8),
@@ -254,16 +276,17 @@ def _read(peiling_id: int, code: str) -> Snapshot:
             n, len(BOTTLENECKS)
         ),
         parallel_plannen=np.array(parallel, dtype=bool),
-        municipality_codes=codes.municipality_codes,
-        municipality_province=codes.municipality_province,
-        province_codes=codes.province_codes,
     )
 
 
 def _columns(queryset, rows: bool = False):
     """The query's rows (or columns) as the database driver returns them, without Django's per-value
-    converters: decoding 70,000 small JSON values one by one was half the time of a cold snapshot."""
-    sql, params = queryset.query.sql_with_params()
+    converters: decoding 70,000 small JSON values one by one was half the time of a cold snapshot. A query that
+    cannot match (an empty IN list) gives no rows."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return [] if rows else [()] * len(queryset.query.values_select)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         result = cursor.fetchall()
@@ -280,19 +303,38 @@ def integers(values) -> list:
     return values
 
 
-def arrays(queryset, *columns) -> list[np.ndarray]:
-    """The query's columns as int64 arrays, read CHUNK rows at a time through a server-side cursor on PostgreSQL,
-    each chunk turned into arrays before the next is fetched: a forecast's history, or a peiling's milestones, is
-    millions of rows at 250,000 projects, and as Python tuples it took gigabytes (issue #21: memory must not grow
-    with the rows). `columns[i]` maps chunk column i (a tuple of database values) to a list of integers."""
+def arrays(queryset, *columns, dtypes=()) -> list[np.ndarray]:
+    """The query's columns as arrays (int64, or `dtypes[i]` for column i), read CHUNK rows at a time through a
+    server-side cursor on PostgreSQL, each chunk turned into arrays before the next is fetched: a forecast's
+    history, or a peiling's milestones, is millions of rows at 250,000 projects, and as Python tuples it took
+    gigabytes (issue #21: memory must not grow with the rows). `columns[i]` maps chunk column i (a tuple of
+    database values) to a list of integers. A small dtype (a code, a quarter's index) keeps a column of 3 million
+    rows at 3 MB instead of 24."""
+    types = [dtypes[i] if i < len(dtypes) else np.int64 for i in range(len(columns))]
     sql, params = queryset.query.sql_with_params()
     parts: list[list[np.ndarray]] = [[] for _ in columns]
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
-            for part, convert, values in zip(parts, columns, zip(*rows, strict=True), strict=True):
-                part.append(np.array(convert(values), dtype=np.int64))
-    return [np.concatenate(part) if part else np.zeros(0, dtype=np.int64) for part in parts]
+            for part, convert, dtype, values in zip(parts, columns, types, zip(*rows, strict=True), strict=True):
+                part.append(np.array(convert(values), dtype=dtype))
+    return [np.concatenate(part) if part else np.zeros(0, dtype=t) for part, t in zip(parts, types, strict=True)]
+
+
+def arrays_in(queryset, field: str, ids, *columns, dtypes=()) -> list[np.ndarray]:
+    """`arrays` of `queryset` filtered on `field` in `ids`, asked IN_CHUNK ids at a time: hundreds of thousands of
+    ids in one IN list is a statement of megabytes (and over SQLite's limit on variables); the rows of each piece
+    come back in their own order, concatenated."""
+    ids = list(ids)
+    pieces = [arrays(queryset.filter(**{f"{field}__in": ids[start : start + IN_CHUNK]}), *columns, dtypes=dtypes)
+              for start in range(0, len(ids), IN_CHUNK)]  # fmt: skip
+    if not pieces:
+        types = [dtypes[i] if i < len(dtypes) else np.int64 for i in range(len(columns))]
+        return [np.zeros(0, dtype=t) for t in types]
+    return [np.concatenate(column) for column in zip(*pieces, strict=True)]
+
+
+IN_CHUNK = 20_000
 
 
 def _json(values) -> list:

@@ -46,10 +46,6 @@ def _json(value):
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
-def _iso(value):
-    return None if value is None else value.isoformat()
-
-
 @lru_cache(maxsize=1024)  # an import stamps every row with the same moment
 def _naive_utc(value):
     """Django stores SQLite datetimes as naive UTC text; the same format keeps SQL comparisons right."""
@@ -65,8 +61,8 @@ def _converters(model, columns: list[str]) -> list[tuple[int, callable]]:
             result.append((index, _json))
         elif connection.vendor == "sqlite" and isinstance(field, models.DateTimeField):
             result.append((index, _naive_utc))
-        elif connection.vendor == "sqlite" and isinstance(field, models.DateField):
-            result.append((index, _iso))
+        # A date needs nothing: Django's SQLite backend registers the adapter (ISO text, as it stores dates), which
+        # sqlite3 calls from C; converting here cost a copy of each row (0.6 s of a 5,000-project demo, issue #21).
     return result
 
 
