@@ -91,7 +91,7 @@ def _milestones(parts: list[dict]) -> snapshot.MilestoneDates:
     kinds = np.unique(np.concatenate([part["ms_kinds"] for part in parts]))
     kind = [np.searchsorted(kinds, part["ms_kinds"]).astype(np.int16)[part["ms_kind"]] for part in parts]
     project_ids = np.concatenate([part["ms_project"] for part in parts])
-    order = np.argsort(project_ids, kind="stable")
+    order = _by_project(project_ids)
     return snapshot.MilestoneDates(
         project_ids=project_ids[order],
         kind=np.concatenate(kind)[order],
@@ -99,6 +99,19 @@ def _milestones(parts: list[dict]) -> snapshot.MilestoneDates:
         date=np.concatenate([part["ms_date"] for part in parts])[order],
         kinds=tuple(kinds.tolist()),
     )
+
+
+def _by_project(project_ids: np.ndarray) -> np.ndarray:
+    """The stable order by project of rows that come in one block per project (each part's milestones are in project
+    order, and a project is in one part): the blocks are ordered, not the rows, so 250,000 keys are sorted instead
+    of 3.5 million (issue #21: a cold delays question at 10x). Equal to np.argsort(project_ids, kind="stable")."""
+    if not len(project_ids):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, project_ids[1:] != project_ids[:-1]])
+    lengths = np.diff(np.r_[starts, len(project_ids)])
+    blocks = np.argsort(project_ids[starts], kind="stable")
+    lengths, starts = lengths[blocks], starts[blocks]
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(len(project_ids))
 
 
 def sums_of(peiling: Peiling, municipalities=None) -> figures.Sums:
