@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
-from scipy import optimize, special
+from scipy import special
 
 from bouwregie.forecast import history as hist
 from bouwregie.forecast import priors
@@ -200,6 +200,14 @@ def plan_observations(h: hist.History, p: int) -> tuple[np.ndarray, np.ndarray]:
     return ratio, event[keep]
 
 
+def _minimize(objective, start):
+    """Nelder-Mead from `start`. scipy.optimize is imported here, not with the module: a forecast from a stored
+    calibration fits nothing, and the import was 0.6 s of every cold forecast (issue #21)."""
+    from scipy import optimize
+
+    return optimize.minimize(objective, start, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-6})
+
+
 def fit_plan(ratio: np.ndarray, event: np.ndarray) -> PlanFit:
     """Normal (mean, sd) of the log ratios by maximum a posteriori, censored ones by their tail."""
     prior = np.array([priors.PLAN_PRIOR_LOG_RATIO, np.log(priors.PLAN_PRIOR_LOG_SD)])
@@ -216,7 +224,7 @@ def fit_plan(ratio: np.ndarray, event: np.ndarray) -> PlanFit:
         penalty += ((log_sd - prior[1]) / priors.PLAN_PRIOR_SD_OF_LOG_SD) ** 2 / 2
         return -loglik + penalty
 
-    best = optimize.minimize(objective, prior, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-6})
+    best = _minimize(objective, prior)
     return PlanFit(float(best.x[0]), float(np.exp(best.x[1])), int(event.sum()), len(ratio), True)
 
 
@@ -230,7 +238,7 @@ def fit_step(spells: Spells | None, prior_mean: float, prior_shape: float) -> St
     def objective(x):
         return -log_posterior(x, spells, start)
 
-    best = optimize.minimize(objective, start, method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-6})
+    best = _minimize(objective, start)
     log_mean, log_shape = best.x
     return StepFit(
         mean=float(np.exp(log_mean)),
