@@ -281,12 +281,8 @@ def _piece(versions, codes: "Codes") -> dict[str, np.ndarray]:
 
 def _columns(queryset, rows: bool = False):
     """The query's rows (or columns) as the database driver returns them, without Django's per-value
-    converters: decoding 70,000 small JSON values one by one was half the time of a cold snapshot. A query that
-    cannot match (an empty IN list) gives no rows."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return [] if rows else [()] * len(queryset.query.values_select)
+    converters: decoding 70,000 small JSON values one by one was half the time of a cold snapshot."""
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         result = cursor.fetchall()
@@ -309,9 +305,12 @@ def arrays(queryset, *columns, dtypes=()) -> list[np.ndarray]:
     history, or a peiling's milestones, is millions of rows at 250,000 projects, and as Python tuples it took
     gigabytes (issue #21: memory must not grow with the rows). `columns[i]` maps chunk column i (a tuple of
     database values) to a list of integers. A small dtype (a code, a quarter's index) keeps a column of 3 million
-    rows at 3 MB instead of 24."""
+    rows at 3 MB instead of 24. A query that cannot match (an empty IN list) gives empty arrays."""
     types = [dtypes[i] if i < len(dtypes) else np.int64 for i in range(len(columns))]
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return [np.zeros(0, dtype=t) for t in types]
     parts: list[list[np.ndarray]] = [[] for _ in columns]
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
@@ -326,11 +325,9 @@ def arrays_in(queryset, field: str, ids, *columns, dtypes=()) -> list[np.ndarray
     ids in one IN list is a statement of megabytes (and over SQLite's limit on variables); the rows of each piece
     come back in their own order, concatenated."""
     ids = list(ids)
+    starts = range(0, len(ids), IN_CHUNK) if ids else [0]  # no id: one piece that matches nothing
     pieces = [arrays(queryset.filter(**{f"{field}__in": ids[start : start + IN_CHUNK]}), *columns, dtypes=dtypes)
-              for start in range(0, len(ids), IN_CHUNK)]  # fmt: skip
-    if not pieces:
-        types = [dtypes[i] if i < len(dtypes) else np.int64 for i in range(len(columns))]
-        return [np.zeros(0, dtype=t) for t in types]
+              for start in starts]  # fmt: skip
     return [np.concatenate(column) for column in zip(*pieces, strict=True)]
 
 
