@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from bouwregie.woondeals import store, template
 from bouwregie.woondeals.models import Woondeal, WoondealVersion
@@ -83,9 +84,9 @@ def test_list_detail_and_as_agreed_on_a_date(client, people):
     assert "had op 1-1-2020 nog geen afspraak (de eerste afspraak geldt vanaf 1-10-2022)" in _text(
         client.get("/woondeals/WD-07?op=2020-01-01")
     )
-    yesterday = date.fromordinal(date.today().toordinal() - 1)
+    yesterday = date.fromordinal(timezone.localdate().toordinal() - 1)
     shown = _text(client.get(f"/woondeals/WD-07?bekend_op={yesterday.isoformat()}"))
-    today = date.today()
+    today = timezone.localdate()
     assert f"was op {yesterday.day}-{yesterday.month}-{yesterday.year} nog niet vastgelegd" in shown
     assert f"(eerste versie vastgelegd op {today.day}-{today.month}-{today.year})" in shown
     assert "was op 1-1-1999 nog niet vastgelegd" in _text(client.get("/woondeals/WD-07?bekend_op=1999-01-01"))

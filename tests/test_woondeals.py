@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from bouwregie.projects.models import AppendOnlyError
 from bouwregie.woondeals import rules, store, template
@@ -291,9 +292,9 @@ def test_api_province_cannot_pull_a_deal_into_another_province_and_known_on(clie
     client.force_login(people["noord_holland"])  # now also in Utrecht's province: Noord-Holland alone may not
     again = {"reason": "x", "name": "Demo-woondeal Amstelland-Utrecht"}
     assert client.patch("/api/v1/woondeals/WD-09", again, content_type="application/json").status_code == 403
-    today = date.today().isoformat()
+    today = timezone.localdate().isoformat()
     assert client.get(f"/api/v1/woondeals/WD-09?op={today}").json()["provinces"] == ["PV26", "PV27"]
-    yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
+    yesterday = date.fromordinal(timezone.localdate().toordinal() - 1).isoformat()
     assert client.get(f"/api/v1/woondeals/WD-09?op={today}&bekend_op={yesterday}").status_code == 404
 
 
@@ -334,3 +335,22 @@ def test_every_path_meets_the_same_member_and_number_rules(db):
     huge = findings(members=[{"code": "GM0363"}], jaarschijven={"2022": 10**20})
     assert ("'100000000000000000000' is geen aantal woningen (geheel getal van 0 tot en met 10.000.000).",
             False) in huge  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_known_on_counts_dutch_calendar_days():
+    """'Bekend op D' is a day in the Netherlands (Europe/Amsterdam), not in UTC: a version recorded at 23:30 UTC on
+    30 November 2026 was recorded at 00:30 on 1 December in Amsterdam, so it was not yet known on 30 November.
+    Computed by hand: CET is UTC+1 in winter; in summer (CEST, UTC+2) 22:30 UTC is already the next day."""
+    winter = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    store.record("WD-07", DEAL, "a", "eerste", now=winter, ref=ref())
+    assert store.as_agreed_on("WD-07", date(2026, 12, 1), known_on=date(2026, 11, 30)) is None
+    assert store.as_agreed_on("WD-07", date(2026, 12, 1), known_on=date(2026, 12, 1)).number == 1
+    assert store.recorded_on(winter) == date(2026, 12, 1)
+    assert "eerste versie vastgelegd op 2026-12-01" in store.absent("WD-07", date(2026, 12, 1), date(2026, 11, 30))
+    summer = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
+    store.record("WD-08", {**DEAL, "name": "Demo-woondeal Zomer"}, "a", "eerste", now=summer, ref=ref())
+    assert store.as_agreed_on("WD-08", date(2026, 7, 1), known_on=date(2026, 6, 30)) is None
+    assert store.as_agreed_on("WD-08", date(2026, 7, 1), known_on=date(2026, 7, 1)).number == 1
+    before_midnight = datetime(2026, 6, 30, 21, 59, 59, 999999, tzinfo=UTC)  # 23:59:59.999999 CEST
+    assert store.recorded_on(before_midnight) == date(2026, 6, 30)

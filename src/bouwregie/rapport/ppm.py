@@ -25,6 +25,7 @@ from collections import defaultdict
 from datetime import UTC
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -180,6 +181,11 @@ def _filled(json_text) -> bool:
     return json_text not in (None, "", "null", "{}", "[]", {}, [])
 
 
+def _dutch_day(moment) -> str | None:
+    """The ISO day of an aware timestamp in the Netherlands (settings.TIME_ZONE), as the page shows it."""
+    return timezone.localtime(moment).date().isoformat() if moment else None
+
+
 def as_datetime(value):
     """SQLite hands timestamps over as text or naive datetimes when Django's converters are bypassed; they are
     stored in UTC."""
@@ -229,7 +235,7 @@ def rows(result: dict):
            _("Licht: volledigheid")]  # fmt: skip
     for r in result["rows"]:
         yield [r["code"], r["name"], r["projects"], r["versions"], *(r["by_group"][g] for g in DELIVERERS),
-               r["fresh_share"], r["oldest_update"].date().isoformat() if r["oldest_update"] else None,
+               r["fresh_share"], _dutch_day(r["oldest_update"]),
                *(r["complete"][k] for k in ("segment", "planned_delivery", "milestones", "geometry")),
                r["silent_for"],
                *(r["lights"][k] for k in ("present", "delivery", "freshness", "completeness"))]  # fmt: skip

@@ -8,7 +8,7 @@ or nothing); this module only reads
 what the form says and shows the refusals next to the field they concern.
 """
 
-from datetime import UTC, date
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -155,7 +155,7 @@ def woondeal_page(request, code: str):
     version = store.as_agreed_on(code, on, known_on=known_on)
     history = [
         {"v": v, "shown": version is not None and v.pk == version.pk,
-         "query": urlencode({"op": v.valid_from.isoformat(), "bekend_op": v.created_at.astimezone(UTC).date()})}
+         "query": urlencode({"op": v.valid_from.isoformat(), "bekend_op": store.recorded_on(v.created_at)})}
         for v in deal.versions.order_by("number")
     ]  # fmt: skip
     newest = deal.versions.order_by("-number").first()

@@ -1,11 +1,14 @@
 """Writing and reading woondeal versions: the only place that creates rows (models.py), and the one answer to
 "as agreed on date D" — the newest version whose valid_from <= D; with `known_on`, also only versions
-recorded (created_at) on or before that day ("as the platform knew it on that day")."""
+recorded (created_at) on or before that day ("as the platform knew it on that day"). Days are Dutch calendar days
+(settings.TIME_ZONE, Europe/Amsterdam): a version recorded at 23:30 UTC on 30 November was recorded on 1 December
+for everyone who asks in the Netherlands."""
 
 import functools
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bouwregie.geo import reference as geo_reference
@@ -26,6 +29,16 @@ FIELDS = (
     "source",
     "valid_from",
 )
+
+
+def recorded_on(moment: datetime) -> date:
+    """The Dutch calendar day (settings.TIME_ZONE) of an aware timestamp such as `created_at`."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def _known_by(known_on: date) -> datetime:
+    """The first moment after the Dutch day `known_on`: versions created before it were known on that day."""
+    return datetime.combine(known_on + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone())
 
 
 class WoondealRefused(ValueError):
@@ -151,7 +164,7 @@ def as_agreed_on(code: str, on: date | None = None, known_on: date | None = None
     """The version in force on `on` (default today): newest valid_from <= on, the latest recorded winning a tie."""
     versions = WoondealVersion.objects.filter(woondeal__code=code, valid_from__lte=on or date.today())
     if known_on is not None:
-        versions = versions.filter(created_at__lt=datetime.combine(known_on, time.max, tzinfo=UTC))
+        versions = versions.filter(created_at__lt=_known_by(known_on))
     return versions.order_by("-valid_from", "-number").first()
 
 
@@ -163,16 +176,16 @@ def absent(code: str, on: date, known_on: date | None = None, day=date.isoformat
     recorded = versions.order_by("created_at").values_list("created_at", flat=True).first()
     if recorded is None:
         return _("Woondeal %(code)s heeft nog geen versie.") % {"code": code}
-    if known_on is not None and recorded.astimezone(UTC).date() > known_on:
+    if known_on is not None and recorded_on(recorded) > known_on:
         return _(
             "Woondeal %(code)s was op %(known)s nog niet vastgelegd (eerste versie vastgelegd op %(recorded)s)."
         ) % {
             "code": code,
             "known": day(known_on),
-            "recorded": day(recorded.astimezone(UTC).date()),
+            "recorded": day(recorded_on(recorded)),
         }
     if known_on is not None:
-        versions = versions.filter(created_at__lt=datetime.combine(known_on, time.max, tzinfo=UTC))
+        versions = versions.filter(created_at__lt=_known_by(known_on))
     first = versions.order_by("valid_from").values_list("valid_from", flat=True).first()
     return _("Woondeal %(code)s had op %(on)s nog geen afspraak (de eerste afspraak geldt vanaf %(first)s).") % {
         "code": code,
