@@ -6,6 +6,8 @@ At the demo's sizes one piece holds everything; here the pieces are made tiny, s
 range with no project of the peiling, a project's rows split over two fetches), and the result must be exactly
 what one piece gives: the same arrays, dtypes and calibration."""
 
+from datetime import date
+
 import numpy as np
 import pytest
 from django.db import transaction
@@ -83,3 +85,70 @@ def test_arrays_in_asks_for_every_id_once_and_gives_the_dtypes_asked():
     assert version.dtype == np.int64 and sequence.dtype == np.int16
     assert [len(a) for a in snapshot.arrays_in(Milestone.objects.values_list("version_id"), "version_id", [],
                                                snapshot.integers)] == [0]  # fmt: skip
+
+
+def current_one_by_one(peiling: Peiling, version_ids, project_ids) -> hist.Current:
+    """What forecast.history.current must give, asked per version and per project through the ORM."""
+    from bouwregie.projects.models import Milestone, PeilingEntry, ProjectVersion
+    from bouwregie.projects.rules import quarter_end
+
+    def day(value):
+        return value.toordinal() if value is not None else hist.NOT_SEEN
+
+    reached, planned, first = [], [], []
+    for vid in version_ids.tolist():
+        phase = ProjectVersion.objects.get(pk=vid).phase
+        stone = Milestone.objects.filter(version_id=vid, kind=phase, sequence=1).first()
+        reached.append(day(stone.actual if stone else None))
+        plan = Milestone.objects.filter(version_id=vid, kind="oplevering", sequence=1).first()
+        planned.append(day(plan.planned if plan else None))
+    closed = hist.closed_until(peiling)
+    for pid in project_ids.tolist():
+        entry = (
+            PeilingEntry.objects.filter(project_id=pid, peiling__in=closed)
+            .order_by("peiling__year", "peiling__quarter")
+            .first()
+        )
+        first.append(quarter_end(entry.peiling.year, entry.peiling.quarter).toordinal() if entry
+                     else peiling.reference_date.toordinal())  # fmt: skip
+    return hist.Current(*(np.array(a, dtype=np.int64) for a in (reached, planned, first)))
+
+
+@pytest.mark.django_db
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])  # fmt: skip
+@given(projects=st.integers(1, 40), seed=st.integers(0, 10_000), fetch=st.integers(1, 30))
+def test_a_forecasts_current_dates_equal_them_asked_one_by_one(projects, seed, fetch):
+    """history.current reads over the peiling's versions as a subquery and aligns with numpy (issue #21); it must
+    equal the dates asked per version, for a closed peiling and for the open one (whose versions are the newest,
+    and whose new projects were first seen on its own reference date)."""
+    from bouwregie.forecast import model
+    from bouwregie.geo.areas import resolve_area
+    from bouwregie.projects.rules import MilestoneData, ProjectData
+    from bouwregie.projects.services import VersionMeta
+
+    with transaction.atomic():
+        history, closes, entries = generate(DemoParameters(projects=projects, seed=seed))
+        services.write_history(history, closes, entries, author="demo")
+        year, quarter = services.parse_peiling_code(list(closes)[-1])
+        following = f"{year + quarter // 4}-Q{quarter % 4 + 1}"
+        open_code = services.get_or_open_peiling(following).code
+        # New in the open peiling (first seen on its reference date), in two tranches: only each milestone's first
+        # counts, and the second tranche's dates differ from the first's.
+        tranches = (
+            MilestoneData("start_bouw", actual=date(year, 3, 1), sequence=2),  # stored before the first: whichever
+            MilestoneData("start_bouw", actual=date(year, 2, 1)),  # order the rows come back in, the first counts
+            MilestoneData("oplevering", planned=date(year + 2, 1, 31), homes=20, sequence=2),
+            MilestoneData("oplevering", planned=date(year + 3, 6, 30), homes=20),
+        )
+        data = ProjectData(name="Nieuw", municipality="Amsterdam", homes={"sociale_huur": {"gestapeld": 40}},
+                           plan_status="1A", milestones=tranches)  # fmt: skip
+        services.create_project(data, VersionMeta(author="test", source="edit", reason="nieuw", peiling=open_code))
+        for code in [list(closes)[-1], open_code]:
+            peiling = Peiling.objects.get(code=code)
+            s = snapshot.load(code)
+            rows = model.to_forecast(s, resolve_area("NL"))
+            found = in_pieces(lambda c=code, r=rows, s=s: hist.current(c, s.version_ids[r], s.project_ids[r]), 1, fetch)
+            assert_same_arrays(found, current_one_by_one(peiling, s.version_ids[rows], s.project_ids[rows]))
+        snapshot.forget_kept()
+        transaction.set_rollback(True)

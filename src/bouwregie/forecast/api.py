@@ -181,16 +181,22 @@ def _summary(snapshot, area, parts, prepared, draws, request) -> dict:
 
 
 def _realised(snapshot, area, parts) -> dict[str, np.ndarray]:
-    """Homes realised per part and year (all lifecycles), per reported series (segments pro rata)."""
+    """Homes realised per part and year (all lifecycles), per reported series (segments pro rata): (parts, YEARS)
+    int64 each, the pro-rata sums rounded to whole homes.
+
+    Summed over the non-zero (project, year) cells only, with one bincount per series: most projects deliver in one
+    or two of the 41 years, and at 250,000 projects adding whole rows (np.add.at over 250,000 x 41 per series) took
+    1.5 s (issue #21). The cells are visited in the same order (row-major), so every sum is the same float."""
     mask = snap.members(snapshot, area)
     shares = snap.segment_mix(snapshot, mask)
-    part = parts.of_project[mask]
+    row, year = np.nonzero(snapshot.realised[mask])
+    homes = snapshot.realised[mask][row, year]
+    cell = parts.of_project[mask][row] * len(snap.YEARS) + year
+    size = len(parts.codes) * len(snap.YEARS)
     out = {}
     for name, columns in results.SERIES.items():
-        share = shares[:, np.array(columns)].sum(axis=1) if name != "totaal" else np.ones(mask.sum())
-        per_project = snapshot.realised[mask] * share[:, None]
-        grouped = np.zeros((len(parts.codes), per_project.shape[1]))
-        np.add.at(grouped, part, per_project)
+        share = shares[row][:, np.array(columns)].sum(axis=1) if name != "totaal" else np.ones(len(row))
+        grouped = np.bincount(cell, weights=homes * share, minlength=size).reshape(len(parts.codes), -1)
         out[name] = np.rint(grouped).astype(np.int64)
     return out
 

@@ -8,9 +8,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-import shapely
 from django.db import transaction
-from shapely.geometry import mapping, shape
 
 from bouwregie.geo.topojson import features
 
@@ -86,6 +84,9 @@ def read_provincial_agreements() -> list[dict]:
 @cache
 def municipality_geometries() -> dict[str, dict]:
     """GeoJSON geometry per municipality code; invalid generalised shapes repaired with make_valid."""
+    import shapely  # here, not at the top: the reference lists are read on every start, the shapes rarely (#21)
+    from shapely.geometry import mapping, shape
+
     with open(DATA_DIR / "gemeenten_2025.topojson", encoding="utf-8") as f:
         topology = json.load(f)
     result = {}
@@ -104,6 +105,9 @@ def _bbox(geometry) -> list[float]:
 
 @transaction.atomic
 def load_reference_data() -> dict[str, int]:
+    import shapely
+    from shapely.geometry import mapping, shape
+
     from bouwregie.geo.models import Municipality, MunicipalityMerger, Province
 
     geometries = municipality_geometries()

@@ -10,6 +10,14 @@ def _ensure_append_only_triggers(sender, using, **kwargs):
     db_guards.install(connections[using])
 
 
+def relink_changed(changes) -> list:
+    """store.relink_changed, imported when projects have changed: store imports linking (numpy, shapely), which
+    every Django start would otherwise pay for (issue #21)."""
+    from bouwregie.registraties import store
+
+    return store.relink_changed(changes)
+
+
 class RegistratiesConfig(AppConfig):
     """Registrations (BAG, CBS) beside the monitor: linking BAG objects to projects, the stored links and the
     flags per project (issue #18). The BAG and CBS storage live in their own apps."""
@@ -19,8 +27,7 @@ class RegistratiesConfig(AppConfig):
 
     def ready(self):
         from bouwregie.projects import services
-        from bouwregie.registraties import store
 
         post_migrate.connect(_ensure_append_only_triggers, sender=self)
-        if store.relink_changed not in services.VERSION_LISTENERS:
-            services.VERSION_LISTENERS.append(store.relink_changed)
+        if relink_changed not in services.VERSION_LISTENERS:
+            services.VERSION_LISTENERS.append(relink_changed)

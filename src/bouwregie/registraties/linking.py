@@ -26,18 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 import orjson
 import shapely
-from django.utils.translation import gettext_lazy as _
 
 from bouwregie.projects import bag_ids as ids
+from bouwregie.registraties.basis import BASIS
 
 BY_ID, BY_ID_AMBIGUOUS, BY_GEOMETRY, BY_GEOMETRY_AMBIGUOUS = 0, 1, 2, 3
-BASIS = ("id", "id, meerdere projecten", "geometrie", "geometrie, meerdere projecten")
-BASIS_LABELS = {
-    "id": _("BAG-id op het project"),
-    "id, meerdere projecten": _("BAG-id op meer dan één project; het kleinste project gekozen"),
-    "geometrie": _("ligt binnen de projectgeometrie"),
-    "geometrie, meerdere projecten": _("ligt binnen meer dan één projectgeometrie; de kleinste gekozen"),
-}
 
 
 @dataclass(frozen=True)

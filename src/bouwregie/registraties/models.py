@@ -8,7 +8,7 @@ set; the old sets stay, so what a page showed can always be traced back."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bouwregie.registraties.linking import BASIS
+from bouwregie.registraties.basis import BASIS
 
 
 class LinkSet(models.Model):

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 from bouwregie.bag import queries as bag_queries
-from bouwregie.registraties import linking, reconcile, store
+from bouwregie.registraties import basis, reconcile, store
 
 
 def plain(o):
@@ -57,8 +57,8 @@ def registrations(project_id: int, reference: date) -> dict:
         "linkable": result.linkable,
         "linked": len(links),
         "by_basis": [
-            {"basis": b, "label": str(linking.BASIS_LABELS[b]), "count": per_basis[b]}
-            for b in linking.BASIS
+            {"basis": b, "label": str(basis.BASIS_LABELS[b]), "count": per_basis[b]}
+            for b in basis.BASIS
             if per_basis[b]
         ],  # fmt: skip
         "links": [
