@@ -86,6 +86,33 @@ def chunk_runs(n: int) -> int:
     return int(max(1, min(4096, 262_144 // max(n, 1))))
 
 
+SPLITS = (1, 2, 4, 8, 16)
+
+
+def bins_of(inputs: Inputs) -> tuple[np.ndarray, int, Packing]:
+    """Each project's bin among the area's parts split `k` ways ((n,) int64 in [0, parts * k)), k and the packing.
+
+    A bin's packed field must hold the largest sum it can reach, which is the segment's homes in its part: at
+    250,000 projects a province's segments need 18 to 20 bits each, 114 in all, so three float64 words and three
+    bincounts over every project-run. Spreading each part's projects over k bins (round robin) divides those sums
+    by about k; the smallest k that packs into the fewest words (two, at every scale measured) is taken, and the
+    k bins are added up again after the bincounts (`simulate`). The sums stay exact whole homes, and the draws are
+    untouched, so the result is the same as with k = 1 (issue #21: the bincounts were the kernel's largest cost
+    after the draws)."""
+    n = len(inputs.mu)
+    best = None
+    for k in SPLITS:
+        bins = inputs.part * k + np.arange(n) % k
+        every = np.concatenate([bins, bins[inputs.extra_parent]])
+        homes = np.concatenate([inputs.homes, inputs.extra_homes])
+        largest = [np.bincount(every, weights=homes[:, s], minlength=inputs.parts * k).max(initial=0)
+                   for s in range(SEGMENT_COUNT)]  # fmt: skip
+        packing = Packing(np.array(largest))
+        if best is None or len(packing.words) < len(best[2].words):
+            best = (bins, k, packing)
+    return best
+
+
 def simulate(inputs: Inputs, runs: int, seed: int, progress=None) -> Draws:
     n, parts, buckets = len(inputs.mu), inputs.parts, inputs.years + 2
     later, dropped = float(inputs.years), float(inputs.years + 1)
@@ -93,15 +120,15 @@ def simulate(inputs: Inputs, runs: int, seed: int, progress=None) -> Draws:
     per_chunk = chunk_runs(n)
     chunks = [(start, min(start + per_chunk, runs)) for start in range(0, runs, per_chunk)]
     streams = np.random.SeedSequence(seed).spawn(len(chunks))
-    per_part = np.zeros((parts, SEGMENT_COUNT), dtype=np.int64)
-    np.add.at(per_part, inputs.part, inputs.homes)
-    np.add.at(per_part, inputs.part[inputs.extra_parent], inputs.extra_homes)
-    packing = Packing(per_part.max(axis=0))
+    bins, split, packing = bins_of(inputs)
     weights = [np.tile(w, per_chunk) for w in packing.pack(inputs.homes)]
     extra_weights = [np.tile(w, per_chunk) for w in packing.pack(inputs.extra_homes)]
     # The bin of (run in chunk, part, bucket) is base + bucket; float64 so that adding the bucket (a float)
     # and truncating to the bin number is one step.
-    base = ((np.arange(per_chunk, dtype=np.int64)[:, None] * parts + inputs.part[None, :]) * buckets).astype(np.float64)
+    base = ((np.arange(per_chunk, dtype=np.int64)[:, None] * parts * split + bins[None, :]) * buckets).astype(
+        np.float64
+    )
+    summed = np.zeros((per_chunk, parts * split, buckets, SEGMENT_COUNT), dtype=np.int32)  # before adding the k bins
     extra_base = base[:, inputs.extra_parent].astype(np.int64)
     offset = inputs.extra_offset[None, :]
     z = np.empty((per_chunk, n), dtype=np.float32)
@@ -127,7 +154,7 @@ def simulate(inputs: Inputs, runs: int, seed: int, progress=None) -> Draws:
         np.copyto(zc, dropped, where=gc)
         # Truncation is the calendar year (all values are >= 0).
         np.add(zc, base[:rc], out=kc, dtype=np.float64, casting="unsafe")
-        size = rc * parts * buckets
+        size = rc * parts * split * buckets
         sums = [np.bincount(kc.ravel(), weights=w[: rc * n], minlength=size) for w in weights]
         if len(inputs.extra_parent):
             first_year = zc[:, inputs.extra_parent].astype(np.int64)
@@ -136,7 +163,11 @@ def simulate(inputs: Inputs, runs: int, seed: int, progress=None) -> Draws:
             m = len(inputs.extra_parent)
             for total, w in zip(sums, extra_weights, strict=True):
                 total += np.bincount(spread.ravel(), weights=w[: rc * m], minlength=size)
-        packing.unpack([s.reshape(rc, parts, buckets) for s in sums], out[start:stop])
+        if split == 1:
+            packing.unpack([s.reshape(rc, parts, buckets) for s in sums], out[start:stop])
+        else:
+            packing.unpack([s.reshape(rc, parts * split, buckets) for s in sums], summed[:rc])
+            summed[:rc].reshape(rc, parts, split, buckets, SEGMENT_COUNT).sum(axis=2, out=out[start:stop])
         if progress and (c % report_every == 0 or c == len(chunks) - 1):
             progress(int(100 * (c + 1) / len(chunks)))
     return Draws(homes=out)
