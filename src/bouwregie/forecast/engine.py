@@ -101,10 +101,10 @@ def bins_of(inputs: Inputs) -> tuple[np.ndarray, int, Packing]:
     after the draws)."""
     n = len(inputs.mu)
     best = None
+    homes = np.concatenate([inputs.homes, inputs.extra_homes])
     for k in SPLITS:
         bins = inputs.part * k + np.arange(n) % k
         every = np.concatenate([bins, bins[inputs.extra_parent]])
-        homes = np.concatenate([inputs.homes, inputs.extra_homes])
         largest = [np.bincount(every, weights=homes[:, s], minlength=inputs.parts * k).max(initial=0)
                    for s in range(SEGMENT_COUNT)]  # fmt: skip
         packing = Packing(np.array(largest))
@@ -163,11 +163,8 @@ def simulate(inputs: Inputs, runs: int, seed: int, progress=None) -> Draws:
             m = len(inputs.extra_parent)
             for total, w in zip(sums, extra_weights, strict=True):
                 total += np.bincount(spread.ravel(), weights=w[: rc * m], minlength=size)
-        if split == 1:
-            packing.unpack([s.reshape(rc, parts, buckets) for s in sums], out[start:stop])
-        else:
-            packing.unpack([s.reshape(rc, parts * split, buckets) for s in sums], summed[:rc])
-            summed[:rc].reshape(rc, parts, split, buckets, SEGMENT_COUNT).sum(axis=2, out=out[start:stop])
+        packing.unpack([s.reshape(rc, parts * split, buckets) for s in sums], summed[:rc])
+        summed[:rc].reshape(rc, parts, split, buckets, SEGMENT_COUNT).sum(axis=2, out=out[start:stop])
         if progress and (c % report_every == 0 or c == len(chunks) - 1):
             progress(int(100 * (c + 1) / len(chunks)))
     return Draws(homes=out)

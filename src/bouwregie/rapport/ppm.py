@@ -183,7 +183,7 @@ def _filled(json_text) -> bool:
 
 def _dutch_day(moment) -> str | None:
     """The ISO day of an aware timestamp in the Netherlands (settings.TIME_ZONE), as the page shows it."""
-    return timezone.localtime(moment).date().isoformat() if moment else None
+    return timezone.localdate(moment).isoformat() if moment else None
 
 
 def as_datetime(value):

@@ -159,7 +159,7 @@ def load(path: Path | str, author: str = "bouwregie", now: datetime | None = Non
         jaarplan = Jaarplan.objects.create(
             agreement=agreement,
             year=year,
-            adopted_on=plan.get("vastgesteld", timezone.localtime(now).date()),  # the Dutch day
+            adopted_on=plan.get("vastgesteld", timezone.localdate(now)),  # the Dutch day
             stated_total_cents=plan.get("begroting_totaal_genoemd_cent"),
             source=plan.get("bron", data["bron"]),
             loaded_at=now,

@@ -33,7 +33,7 @@ FIELDS = (
 
 def recorded_on(moment: datetime) -> date:
     """The Dutch calendar day (settings.TIME_ZONE) of an aware timestamp such as `created_at`."""
-    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+    return timezone.localdate(moment, timezone.get_default_timezone())
 
 
 def _known_by(known_on: date) -> datetime:
