@@ -18,7 +18,7 @@ from bouwregie.demo.generator import generate
 from bouwregie.demo.parameters import DemoParameters
 from bouwregie.geo.areas import Area, resolve_area
 from bouwregie.geo.models import Region
-from bouwregie.monitor import api, delays, figures, materialised, snapshot
+from bouwregie.monitor import api, dates, delays, figures, materialised, snapshot
 from bouwregie.monitor.models import SnapshotPart
 from bouwregie.projects import services
 from bouwregie.projects.models import Peiling
@@ -80,6 +80,10 @@ def test_a_materialised_peiling_equals_the_live_computation_for_every_area_kind(
             assert np.array_equal(getattr(materialised_.milestones, name), getattr(stones, name)), name
         assert [materialised_.milestones.kinds[k] for k in materialised_.milestones.kind] == [
             stones.kinds[k] for k in stones.kind]  # fmt: skip
+        live_days = dates.read(peiling, fresh.version_ids, fresh.project_ids)
+        for name in materialised.DATE_FIELDS:
+            found, expected_days = getattr(materialised_.dates, name), getattr(live_days, name)
+            assert found.dtype == expected_days.dtype and np.array_equal(found, expected_days), name
         expected = live_national(code)
         for area_code in pick.sample(sorted(expected), min(12, len(expected))) + ["NL"]:
             forget()  # cold: as a new process asks it
@@ -89,6 +93,9 @@ def test_a_materialised_peiling_equals_the_live_computation_for_every_area_kind(
             assert set(members.project_ids.tolist()) == set(
                 fresh.project_ids[snapshot.members(fresh, part)].tolist()
             ), area_code
+            at = np.searchsorted(fresh.project_ids, members.project_ids)  # the members' rows in the fresh read
+            for name in materialised.DATE_FIELDS:
+                assert np.array_equal(getattr(members.dates, name), getattr(live_days, name)[at]), (area_code, name)
         regions = list(Region.objects.order_by("code"))
         for region in pick.sample(regions, min(3, len(regions))):
             area = resolve_area(region.code, peiling.reference_date)

@@ -122,6 +122,7 @@ def test_a_forecasts_current_dates_equal_them_asked_one_by_one(projects, seed, f
     """history.current reads over the peiling's versions as a subquery and aligns with numpy (issue #21); it must
     equal the dates asked per version, for a closed peiling and for the open one (whose versions are the newest,
     and whose new projects were first seen on its own reference date)."""
+    from bouwregie.forecast import api as forecast_api
     from bouwregie.forecast import model
     from bouwregie.geo.areas import resolve_area
     from bouwregie.projects.rules import MilestoneData, ProjectData
@@ -149,6 +150,13 @@ def test_a_forecasts_current_dates_equal_them_asked_one_by_one(projects, seed, f
             s = snapshot.load(code)
             rows = model.to_forecast(s, resolve_area("NL"))
             found = in_pieces(lambda c=code, r=rows, s=s: hist.current(c, s.version_ids[r], s.project_ids[r]), 1, fetch)
-            assert_same_arrays(found, current_one_by_one(peiling, s.version_ids[rows], s.project_ids[rows]))
+            expected = current_one_by_one(peiling, s.version_ids[rows], s.project_ids[rows])
+            assert_same_arrays(found, expected)
+            # A closed peiling's days are stored with its snapshot (monitor/dates.py), and what the forecast takes
+            # from there is the same; an open peiling has none stored.
+            assert (s.dates is not None) == peiling.is_closed
+            if peiling.is_closed:
+                assert_same_arrays(s.dates.take(rows), expected)
+                assert_same_arrays(forecast_api._current(resolve_area("NL"), code), expected)
         snapshot.forget_kept()
         transaction.set_rollback(True)

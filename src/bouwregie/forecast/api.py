@@ -133,8 +133,12 @@ def run(request: Request, progress=None) -> dict:
 
 
 def _current(area, peiling: str) -> hist.Current:
+    """The forecast's days of the area's projects: stored with a closed peiling's snapshot (monitor/dates.py), read
+    from the database for an open one, or when storing failed."""
     snapshot = snap.load(peiling)
     rows = model.to_forecast(snapshot, area)
+    if snapshot.dates is not None:
+        return snapshot.dates.take(rows)
     return hist.current(peiling, snapshot.version_ids[rows], snapshot.project_ids[rows])
 
 

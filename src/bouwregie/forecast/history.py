@@ -5,17 +5,17 @@ later ones (so a backtest from an earlier peiling cannot peek ahead)."""
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import F, Min
 
 from bouwregie.forecast.priors import PHASES, status_group
-from bouwregie.monitor.snapshot import arrays, arrays_in, as_date, entry_versions, integers
+from bouwregie.monitor import dates
+from bouwregie.monitor.dates import NOT_SEEN, aligned, closed_until, days
+from bouwregie.monitor.dates import PhaseDates as Current
+from bouwregie.monitor.snapshot import arrays, arrays_in, integers
 from bouwregie.projects.enums import Lifecycle, PlanStatus
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
-from bouwregie.projects.rules import quarter_end
 
 GROUPS = ("zacht", "3", "hard", "onbekend")
 GONE = (Lifecycle.VERVALLEN, Lifecycle.NIET_MEER_IN_PLANLIJST)
-NOT_SEEN = -1
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,6 @@ class History:
     plan_made: np.ndarray  # ordinal day: the peiling's reference date
     plan_date: np.ndarray  # ordinal day: the planned first oplevering
     planned_now: np.ndarray  # (P,) the planned first oplevering in its latest version, or NOT_SEEN
-
-
-def closed_until(upto: Peiling):
-    """The closed peilingen up to and including `upto`: the history a forecast from it may use."""
-    return Peiling.objects.filter(closed_at__isnull=False, year__lte=upto.year).exclude(
-        year=upto.year, quarter__gt=upto.quarter
-    )
 
 
 def read(peiling_code: str) -> History:
@@ -94,7 +87,7 @@ def read(peiling_code: str) -> History:
         Milestone.objects.filter(actual__isnull=False).values_list("version_id", "kind", "sequence", "actual"),
         "version_id", last_versions.tolist(),
         integers, lambda values: [phase_index.get(kind, -1) for kind in values], integers,
-        _days,
+        days,
         dtypes=(np.int64, np.int8, np.int32, np.int64),
     )  # fmt: skip
     counts = (k >= 0) & ((k != phase_index["oplevering"]) | (sequence == 1))
@@ -104,7 +97,7 @@ def read(peiling_code: str) -> History:
     with_plan, plan_day = arrays(
         Milestone.objects.filter(version_id__in=entries.values("version_id"), kind="oplevering", sequence=1,
                                  planned__isnull=False).values_list("version_id", "planned"),
-        integers, _days,
+        integers, days,
     )  # fmt: skip
     planned = aligned(version, with_plan, plan_day, missing=NOT_SEEN)
     project_row = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(pid)]))
@@ -133,61 +126,7 @@ LIFE = {Lifecycle.ACTIEF: 0, Lifecycle.VERVALLEN: 1, Lifecycle.NIET_MEER_IN_PLAN
 PLAN_STATUSES = tuple(PlanStatus.values)
 
 
-@dataclass(frozen=True)
-class Current:
-    """Per project to forecast (aligned with the snapshot rows asked for): the day it reached its current
-    phase, its planned first oplevering, and the reference date of the first peiling it was in."""
-
-    reached_day: np.ndarray
-    planned_day: np.ndarray
-    first_seen_day: np.ndarray
-
-
 def current(peiling_code: str, version_ids: np.ndarray, project_ids: np.ndarray) -> Current:
-    """Read for the forecast's projects (aligned with `version_ids` / `project_ids`, rows of the peiling's snapshot).
-
-    Three queries, each over the peiling's own versions as a subquery (`entry_versions`) rather than the ids as
-    parameters, read as arrays and aligned with numpy: at 250,000 projects the forecast asks for 165,000 versions,
-    and IN lists of that many ids with a dict per query took seconds (issue #21). The full history is the
-    calibration's (`read`)."""
-    upto = Peiling.objects.get(code=peiling_code)
-    stones = Milestone.objects.filter(version_id__in=entry_versions(upto), sequence=1).order_by()
-    reached = arrays(
-        stones.filter(kind=F("version__phase"), actual__isnull=False).values_list("version_id", "actual"),
-        integers, _days,
-    )  # fmt: skip
-    planned = arrays(
-        stones.filter(kind="oplevering", planned__isnull=False).values_list("version_id", "planned"), integers, _days
-    )
-    quarter = F("peiling__year") * 4 + F("peiling__quarter") - 1
-    seen_pid, seen_q = arrays(
-        PeilingEntry.objects.filter(peiling__in=closed_until(upto)).order_by().values("project_id")
-        .annotate(first=Min(quarter)).values_list("project_id", "first"),
-        integers, integers,
-    )  # fmt: skip
-    quarters = np.unique(seen_q)
-    ends = np.array([quarter_end(int(q) // 4, int(q) % 4 + 1).toordinal() for q in quarters], dtype=np.int64)
-    first_day = ends[np.searchsorted(quarters, seen_q)]
-    return Current(
-        reached_day=aligned(version_ids, *reached, missing=NOT_SEEN),
-        planned_day=aligned(version_ids, *planned, missing=NOT_SEEN),
-        first_seen_day=aligned(project_ids, seen_pid, first_day, missing=upto.reference_date.toordinal()),
-    )
-
-
-def aligned(keys: np.ndarray, found: np.ndarray, values: np.ndarray, missing: int) -> np.ndarray:
-    """values[i] of the `found[i]` equal to each key (int64), `missing` where no found key equals it. `found` holds
-    each key at most once, in any order."""
-    out = np.full(len(keys), missing, dtype=np.int64)
-    if len(found):
-        order = np.argsort(found, kind="stable")
-        found, values = found[order], values[order]
-        at = np.minimum(np.searchsorted(found, keys), len(found) - 1)
-        hit = found[at] == keys
-        out[hit] = values[at[hit]]
-    return out
-
-
-def _days(values) -> list[int]:
-    """Dates (or SQLite's ISO text) as ordinal days."""
-    return [as_date(v).toordinal() for v in values]
+    """The forecast's three days per project (monitor/dates.py), aligned with `version_ids` / `project_ids` (rows of
+    the peiling's snapshot), read from the database. The full history is the calibration's (`read`)."""
+    return dates.read(Peiling.objects.get(code=peiling_code), version_ids, project_ids)

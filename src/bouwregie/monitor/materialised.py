@@ -6,7 +6,7 @@ closes (projects.services.PEILING_CLOSED_LISTENERS) — and stored in `SnapshotP
 that has projects in it:
 
 - `projects`: that municipality's rows of the snapshot (snapshot.Snapshot, every per-project array), in project
-  order;
+  order, with every milestone date of their versions and the forecast's three days per project (monitor/dates.py);
 - `sums`: that municipality's monitor sums (figures.group_sums over the whole peiling, taken for it), so the
   monitor of a municipality, a province or NL needs no project row at all;
 
@@ -32,7 +32,7 @@ import orjson
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Coalesce
 
-from bouwregie.monitor import figures, snapshot
+from bouwregie.monitor import dates, figures, snapshot
 from bouwregie.monitor.models import SnapshotPart
 from bouwregie.projects import enums, milestones, rules
 from bouwregie.projects.models import Milestone, Peiling
@@ -42,12 +42,13 @@ PROJECT_FIELDS = (
     "project_ids", "lifecycle", "hardness", "status", "version_ids", "phase", "plan_type", "homes", "remaining",
     "segments", "groups", "realised", "planned", "bottlenecks", "parallel_plannen",
 )  # fmt: skip  # every per-project array of Snapshot but `municipality`, which is the part's own
+DATE_FIELDS = ("reached_day", "planned_day", "first_seen_day")  # of dates.PhaseDates, stored as "pd_<name>"
 
 
 def _fingerprint() -> str:
     """The code that computes a part: a set stored by other code (another release) is not read, but rebuilt."""
     digest = hashlib.sha256()
-    for module in (snapshot, figures, rules, enums, milestones):
+    for module in (snapshot, dates, figures, rules, enums, milestones):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
@@ -81,6 +82,9 @@ def snapshot_of(peiling: Peiling, municipalities=None) -> snapshot.Snapshot:
         municipality_province=codes.municipality_province,
         province_codes=codes.province_codes,
         milestones=_milestones([arrays for _c, _n, arrays in unpacked]),
+        dates=dates.PhaseDates(
+            *(np.concatenate([arrays[f"pd_{name}"] for _c, _n, arrays in unpacked])[order] for name in DATE_FIELDS)
+        ),  # fmt: skip
     )
 
 
@@ -157,6 +161,7 @@ def _empty(peiling: Peiling, codes: snapshot.Codes) -> snapshot.Snapshot:
         province_codes=codes.province_codes,
         milestones=snapshot.MilestoneDates(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16),
                                            np.zeros(0, dtype=np.int32), np.zeros(0, dtype="datetime64[D]"), ()),
+        dates=dates.PhaseDates(*(np.zeros(0, dtype=np.int64) for _name in DATE_FIELDS)),
     )  # fmt: skip
 
 
@@ -185,17 +190,18 @@ def _rebuild(peiling: Peiling) -> snapshot.Snapshot:
     try:
         with transaction.atomic():
             SnapshotPart.objects.filter(peiling=peiling, format=FORMAT).delete()
-            return replace(s, milestones=_write(peiling, s))  # as it will be read back
+            return _write(peiling, s)  # as it will be read back
     except (IntegrityError, DatabaseError):
         return s
 
 
-def _write(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.MilestoneDates:
-    """Store `s` as parts (one per municipality with projects, then the closing part); returns the milestones
-    stored with it."""
+def _write(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.Snapshot:
+    """Store `s` as parts (one per municipality with projects, then the closing part); returns `s` with the
+    milestones and the forecast's days stored with it."""
     n = len(s.municipality_codes)
     sums = figures.group_sums(s, s.municipality, n)
     stones = _milestone_rows(peiling, s)
+    days = dates.read(peiling, s.version_ids, s.project_ids)
     stone_municipality = s.municipality[np.searchsorted(s.project_ids, stones.project_ids)]
     listed = {}
     parts = []
@@ -211,13 +217,13 @@ def _write(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.MilestoneDates:
                 "ms_project": stones.project_ids[own], "ms_kind": kind.astype(np.int16),
                 "ms_sequence": stones.sequence[own], "ms_date": stones.date[own],
                 "ms_kinds": np.array([stones.kinds[k] for k in used.tolist()], dtype=str),
-            }),
+            } | {f"pd_{name}": getattr(days, name)[rows] for name in DATE_FIELDS}),
             sums=_pack({name: values[m : m + 1] for name, values in vars(sums).items()}),
         ))  # fmt: skip
     parts.append(SnapshotPart(peiling=peiling, format=FORMAT, municipality=HEADER, rows=len(s.project_ids),
                               projects=orjson.dumps(listed), sums=b""))  # fmt: skip
     SnapshotPart.objects.bulk_create(parts, batch_size=200)
-    return stones
+    return replace(s, milestones=stones, dates=days)
 
 
 def _milestone_rows(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.MilestoneDates:

@@ -6,6 +6,7 @@ peiling (or the current state) is always read afresh.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -29,6 +30,9 @@ from bouwregie.projects.enums import (
 from bouwregie.projects.milestones import MILESTONE_CODES
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry, Project, ProjectVersion
 from bouwregie.projects.rules import MilestoneData, deliveries
+
+if TYPE_CHECKING:
+    from bouwregie.monitor.dates import PhaseDates
 
 FIRST_YEAR, LAST_YEAR = 2010, 2050
 YEARS = np.arange(FIRST_YEAR, LAST_YEAR + 1)
@@ -85,6 +89,7 @@ class Snapshot:
     municipality_province: np.ndarray  # province index per municipality
     province_codes: tuple
     milestones: MilestoneDates | None = None  # of a materialised (closed) peiling; None: read them when needed
+    dates: "PhaseDates | None" = None  # likewise: the forecast's days per project (monitor/dates.py)
 
     @property
     def active(self) -> np.ndarray:
