@@ -13,7 +13,8 @@ municipality (Amsterdam), a province (Noord-Holland) and NL; `bouwregie delays` 
 the last two peilingen; `bouwregie instruments realisatiestimulans`; `bouwregie forecast --area NL --runs 10000`.
 
 Floors, each in a new process too:
-- start-up: `python -c pass`, `bouwregie --help` (the target's "start-up floor") and Django set up alone;
+- start-up: `python -c pass`, `bouwregie --help` (the target's "start-up floor"), importing Django's ORM alone
+  (`import django.db.models`: what any answer read through the ORM pays before it can ask) and Django set up alone;
 - SQL: the same question as one query through Django's connection after the same set-up (so the floor pays the
   same start-up): the monitor's GROUP BY (bench_monitor.py's) for the municipality, the province and NL; the
   milestones that moved later between the two peilingen, joined in SQL, for delays; the deliveries per
@@ -86,6 +87,7 @@ def sql_script(sql: str, *params: str) -> str:
 FLOORS = {
     "python -c pass": [sys.executable, "-c", "pass"],
     "bouwregie --help": [sys.executable, "-m", "bouwregie", "--help"],
+    "import Django ORM": [sys.executable, "-c", "import django.db.models"],
     "Django set up": [sys.executable, "-c", SETUP],
     "SQL monitor gemeente": [sys.executable, "-c", sql_script(
         MONITOR_FLOOR.format(where=f"AND v.municipality_id = '{MUNICIPALITY}'"), SECOND)],
@@ -240,7 +242,8 @@ def markdown(record: dict) -> list[str]:
             f"- {database}: one municipality cold at {max(SCALES)} / at {min(SCALES)}: "
             f"{ratio(large[m], small[m])} (target ≤ 1.5); / start-up floor (`bouwregie --help`): "
             f"{ratio(large[m], large['bouwregie --help'])} (target ≤ 3); / Django set up: "
-            f"{ratio(large[m], large['Django set up'])}.",
+            f"{ratio(large[m], large['Django set up'])}; importing Django's ORM alone / `bouwregie --help`: "
+            f"{ratio(large['import Django ORM'], large['bouwregie --help'])}.",
             f"- {database}: NL monitor cold / its SQL floor: {ratio(small['monitor NL'], small['SQL monitor NL'])} at "
             f"{min(SCALES)}, {ratio(large['monitor NL'], large['SQL monitor NL'])} at {max(SCALES)} (target ≤ 2).",
             f"- {database}: delays at {max(SCALES)}: cold {large['delays NL']['median_s']} s (target < 5), warm "

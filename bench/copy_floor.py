@@ -13,6 +13,13 @@ table by table, in one transaction:
 
 "The rows the demo added" are a table's rows whose primary key the fresh database does not have (init's
 reference data is in both). Only the copy is timed, its commit included.
+
+`guarded=True` measures the same copy with the database's own guards on, as every load of the application has
+them: the append-only triggers (projects/db_guards.py) and the foreign keys checked per statement (on PostgreSQL
+`SET CONSTRAINTS ALL IMMEDIATE`, as services.write_history_in_chunks does). The guards refuse an entry in a
+closed peiling and a milestone of a sealed version, so the copy goes in the order a load must take: the peilingen
+open (closed_at NULL), milestones before the entries and seals that fix them, and the peilingen closed last. The
+difference between the two floors is what the guards cost the database alone, before any Python (issue #21).
 """
 
 import sqlite3
@@ -21,6 +28,10 @@ import time
 from pathlib import Path
 
 import psycopg
+
+# With the guards on, these go after the milestones they fix (the triggers refuse a milestone of a sealed version
+# or of a version in a peiling); the peilingen are copied open and closed at the end.
+LAST = ("projects_peilingentry", "projects_versionseal")
 
 
 def _tables_pg(conn) -> dict[str, str]:
@@ -34,22 +45,55 @@ def _tables_pg(conn) -> dict[str, str]:
     return dict(rows)
 
 
-def postgresql(loaded_url: str, fresh_url: str) -> dict:
+def _order(table: str) -> tuple[bool, str]:
+    return table in LAST, table
+
+
+def _parents_first(conn, tables: list[str]) -> list[str]:
+    """`tables` (in `_order`) with every table after the tables its foreign keys point to, so that a copy with the
+    keys checked per statement finds each parent row already there."""
+    parents: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in conn.execute("SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint "
+                                      "WHERE contype = 'f'"):  # fmt: skip
+        if child in parents and parent in parents and parent != child:
+            parents[child].add(parent)
+    ordered: list[str] = []
+    while len(ordered) < len(tables):
+        ordered.append(next(t for t in tables if t not in ordered and parents[t] <= set(ordered)))
+    return ordered
+
+
+def _opened(columns: list[str]) -> str:
+    """The select list of a peiling's row as it was before it closed."""
+    return ", ".join("NULL" if c == "closed_at" else "''" if c == "closed_by" else f'"{c}"' for c in columns)
+
+
+def postgresql(loaded_url: str, fresh_url: str, guarded: bool = False) -> dict:
     """Copy what the demo added to `loaded_url` into `fresh_url` (initialised, empty of demo rows).
     Returns {"seconds": float, "rows": int, "tables": int}."""
     with psycopg.connect(loaded_url) as source, psycopg.connect(fresh_url) as target, \
             tempfile.TemporaryDirectory() as folder:  # fmt: skip
         tables = _tables_pg(source)
         files: list[tuple[str, Path, int]] = []
-        for table, key in sorted(tables.items()):
+        closing = []
+        for table in _parents_first(source, sorted(tables, key=_order)):
+            key = tables[table]
             present = [row[0] for row in target.execute(f'SELECT "{key}" FROM "{table}"')]
             count = source.execute(f'SELECT count(*) FROM "{table}" WHERE NOT ("{key}" = ANY(%s))',
                                    [present]).fetchone()[0]  # fmt: skip
             if not count:
                 continue
             path = Path(folder) / f"{table}.copy"
+            columns = "*"
+            if guarded and table == "projects_peiling":
+                names = [row[0] for row in source.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                    "AND NOT attisdropped ORDER BY attnum", [table])]  # fmt: skip
+                columns = _opened(names)
+                closing = source.execute(f'SELECT closed_at, closed_by, id FROM "{table}" WHERE closed_at IS NOT '
+                                         f'NULL AND NOT ("{key}" = ANY(%s))', [present]).fetchall()  # fmt: skip
             with path.open("wb") as out, source.cursor().copy(
-                f'COPY (SELECT * FROM "{table}" WHERE NOT ("{key}" = ANY(%s))) TO STDOUT', [present]
+                f'COPY (SELECT {columns} FROM "{table}" WHERE NOT ("{key}" = ANY(%s))) TO STDOUT', [present]
             ) as copy:  # fmt: skip
                 for chunk in copy:
                     out.write(chunk)
@@ -57,27 +101,31 @@ def postgresql(loaded_url: str, fresh_url: str) -> dict:
         target.commit()
         started = time.perf_counter()
         with target.transaction():
-            target.execute("SET LOCAL session_replication_role = replica")
+            target.execute("SET CONSTRAINTS ALL IMMEDIATE" if guarded else "SET LOCAL session_replication_role = "
+                           "replica")  # fmt: skip
             for table, path, _count in files:
                 with path.open("rb") as data, target.cursor().copy(f'COPY "{table}" FROM STDIN') as copy:
                     while chunk := data.read(1 << 20):
                         copy.write(chunk)
+            with target.cursor() as cursor:
+                cursor.executemany("UPDATE projects_peiling SET closed_at = %s, closed_by = %s WHERE id = %s", closing)
         seconds = time.perf_counter() - started
     return {"seconds": round(seconds, 2), "rows": sum(n for _t, _p, n in files), "tables": len(files)}
 
 
-def sqlite(loaded_file: Path, fresh_file: Path) -> dict:
+def sqlite(loaded_file: Path, fresh_file: Path, guarded: bool = False) -> dict:
     """The same for SQLite files: `fresh_file` (initialised) takes what the demo added to `loaded_file`."""
     target = sqlite3.connect(fresh_file, isolation_level=None)
     try:
-        target.execute("PRAGMA foreign_keys = OFF")
+        target.execute(f"PRAGMA foreign_keys = {'ON' if guarded else 'OFF'}")
         for (name,) in target.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-            target.execute(f'DROP TRIGGER "{name}"')
+            if not guarded:
+                target.execute(f'DROP TRIGGER "{name}"')
         target.execute("ATTACH DATABASE ? AS src", [str(loaded_file)])
         tables = [name for (name,) in target.execute(
             "SELECT name FROM src.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]  # fmt: skip
         plan = []
-        for table in tables:
+        for table in sorted(tables, key=_order):
             key = next((row[1] for row in target.execute(f'PRAGMA src.table_info("{table}")') if row[5] == 1), None)
             if key is None:
                 continue
@@ -88,7 +136,14 @@ def sqlite(loaded_file: Path, fresh_file: Path) -> dict:
         started = time.perf_counter()
         target.execute("BEGIN")
         for table, where, _count in plan:
-            target.execute(f'INSERT INTO main."{table}" SELECT * FROM src."{table}" {where}')
+            columns = "*"
+            if guarded and table == "projects_peiling":
+                columns = _opened([row[1] for row in target.execute(f'PRAGMA src.table_info("{table}")')])
+            target.execute(f'INSERT INTO main."{table}" SELECT {columns} FROM src."{table}" {where}')
+        if guarded:
+            target.execute("UPDATE main.projects_peiling SET (closed_at, closed_by) = (SELECT s.closed_at, s.closed_by "
+                           "FROM src.projects_peiling s WHERE s.id = projects_peiling.id) WHERE id IN (SELECT id FROM "
+                           "src.projects_peiling WHERE closed_at IS NOT NULL)")  # fmt: skip
         target.execute("COMMIT")
         seconds = time.perf_counter() - started
     finally:
