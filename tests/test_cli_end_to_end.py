@@ -153,6 +153,40 @@ def test_monitor_and_targets_commands(environment, tmp_path):
     assert "Deel van de woondeal 2028:" in from_deal and "Demo-woondeal Noord-Holland" in from_deal
 
 
+def test_query_commands_answer_the_same_with_only_the_apps_they_read(environment):
+    """`monitor` and `delays` set Django up with only the apps they read (cli.QUERY_APPS, issue #21): every option,
+    an error and English give the same output, to the byte, as with every app installed; and the apps left out
+    (admin, auth, axes, tasks, …) are not even imported."""
+    root = Path(__file__).resolve().parents[1]
+    full = {**environment, "DJANGO_SETTINGS_MODULE": "tests.all_apps_settings",
+            "PYTHONPATH": os.pathsep.join([str(root), environment.get("PYTHONPATH", "")])}  # fmt: skip
+    bouwregie(environment, "init")
+    bouwregie(environment, "demo", "--projects", "200", "--seed", "4")
+    asked = [
+        ("monitor",),
+        ("monitor", "--area", "GM0363", "--peiling", "2026-Q2", "--format", "json"),
+        ("monitor", "--area", "PV27", "--format", "csv", "--norm", "1.1"),
+        ("monitor", "--area", "NL", "--trace", "realised:2025"),
+        ("monitor", "--area", "Groningen"),  # refused: a province and a municipality
+        ("monitor", "--peiling", "2019-Q1"),  # refused: no such peiling
+        ("--lang", "en", "monitor", "--area", "gemeente Utrecht"),
+        ("delays", "--from", "2026-Q2", "--to", "2026-Q3"),
+        ("delays", "--from", "2026-Q1", "--to", "2026-Q3", "--area", "PV27", "--months", "1", "--limit", "0",
+         "--format", "json"),
+        ("--lang", "en", "delays", "--from", "2026-Q2", "--to", "2026-Q3", "--limit", "3"),
+        ("delays", "--from", "2019-Q1", "--to", "2026-Q3"),  # refused: no such peiling
+    ]  # fmt: skip
+    for args in asked:
+        light, whole = bouwregie(environment, *args, check=False), bouwregie(full, *args, check=False)
+        assert (light.returncode, light.stdout, light.stderr) == (whole.returncode, whole.stdout, whole.stderr), args
+        assert light.stdout or light.returncode == 1, args
+    traced = subprocess.run([sys.executable, "-X", "importtime", "-m", "bouwregie", "monitor", "--area", "GM0363"],
+                            env=environment, capture_output=True, text=True, check=True)  # fmt: skip
+    modules = {line.rsplit("|", 1)[1].strip() for line in traced.stderr.splitlines() if line.startswith("import time:")}
+    left_out = {"django.contrib.admin", "django.contrib.auth.models", "axes", "django_tasks_db", "bouwregie.ingest"}
+    assert "bouwregie.monitor.api" in modules and not modules & left_out
+
+
 def test_kansrijk_scores_models_and_hours(environment, tmp_path):
     bouwregie(environment, "init")
     bouwregie(environment, "demo", "--projects", "300", "--seed", "9")

@@ -137,15 +137,20 @@ def test_a_forecasts_current_dates_equal_them_asked_one_by_one(projects, seed, f
         # New in the open peiling (first seen on its reference date), in two tranches: only each milestone's first
         # counts, and the second tranche's dates differ from the first's.
         tranches = (
-            MilestoneData("start_bouw", actual=date(year, 3, 1), sequence=2),  # stored before the first: whichever
-            MilestoneData("start_bouw", actual=date(year, 2, 1)),  # order the rows come back in, the first counts
-            MilestoneData("oplevering", planned=date(year + 2, 1, 31), homes=20, sequence=2),
+            MilestoneData("start_bouw", actual=date(year, 2, 1)),  # whichever order the rows come back in, the
+            MilestoneData("start_bouw", actual=date(year, 3, 1), sequence=2),  # first counts: stored after it here,
+            MilestoneData("oplevering", planned=date(year + 2, 1, 31), homes=20, sequence=2),  # before it here
             MilestoneData("oplevering", planned=date(year + 3, 6, 30), homes=20),
+            # an earlier phase's milestone stored after the current phase's (start_bouw): only the current counts
+            MilestoneData("vergunning_verleend", actual=date(year - 1, 11, 1)),
         )
         data = ProjectData(name="Nieuw", municipality="Amsterdam", homes={"sociale_huur": {"gestapeld": 40}},
                            plan_status="1A", milestones=tranches)  # fmt: skip
         services.create_project(data, VersionMeta(author="test", source="edit", reason="nieuw", peiling=open_code))
-        for code in [list(closes)[-1], open_code]:
+        for code in [list(closes)[-1], open_code, "close it"]:
+            if code == "close it":  # and ask again: now materialised, its days taken from the milestone rows
+                code = services.close_peiling(open_code, author="test", allow_running=True).code
+                snapshot.forget_kept()
             peiling = Peiling.objects.get(code=code)
             s = snapshot.load(code)
             rows = model.to_forecast(s, resolve_area("NL"))

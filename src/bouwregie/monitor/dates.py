@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import F, Min
 
-from bouwregie.monitor.snapshot import arrays, as_date, entry_versions, integers
+from bouwregie.monitor.snapshot import PHASES, arrays, as_date, entry_versions, integers
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
 from bouwregie.projects.rules import quarter_end
 
@@ -54,6 +54,47 @@ def read(upto: Peiling, version_ids: np.ndarray, project_ids: np.ndarray) -> Pha
     planned = arrays(
         stones.filter(kind="oplevering", planned__isnull=False).values_list("version_id", "planned"), integers, days
     )
+    return PhaseDates(
+        reached_day=aligned(version_ids, *reached, missing=NOT_SEEN),
+        planned_day=aligned(version_ids, *planned, missing=NOT_SEEN),
+        first_seen_day=first_seen(upto, project_ids),
+    )
+
+
+def of_milestones(upto: Peiling, project_ids: np.ndarray, phase: np.ndarray, stones: "MilestoneRows") -> PhaseDates:
+    """The same days as `read`, taken from milestone rows already read: materialising a peiling at close reads
+    every milestone of its versions anyway, and reading the first ones again cost ~10 s at 250,000 projects.
+
+    `project_ids` and `phase` (index into snapshot.PHASES) per project of the snapshot; `stones` the milestones
+    of the same versions. A version has each (kind, sequence) once (unique_milestone_per_version), so each project
+    gets at most one value of each day."""
+    phase_kind = np.array([stones.kinds.index(p) if p in stones.kinds else -1 for p in PHASES], dtype=np.int64)
+    oplevering = stones.kinds.index("oplevering") if "oplevering" in stones.kinds else -1
+    first, rows = stones.sequence == 1, stones.rows
+    reached_day = np.full(len(project_ids), NOT_SEEN, dtype=np.int64)
+    hit = first & (stones.actual != NOT_SEEN) & (stones.kind == phase_kind[phase[rows]])
+    reached_day[rows[hit]] = stones.actual[hit]
+    planned_day = np.full(len(project_ids), NOT_SEEN, dtype=np.int64)
+    hit = first & (stones.planned != NOT_SEEN) & (stones.kind == oplevering)
+    planned_day[rows[hit]] = stones.planned[hit]
+    return PhaseDates(reached_day, planned_day, first_seen(upto, project_ids))
+
+
+@dataclass(frozen=True)
+class MilestoneRows:
+    """Milestones of a snapshot's versions, one per row, in any order."""
+
+    rows: np.ndarray  # (m,) int64: the row of its project in the snapshot
+    kind: np.ndarray  # (m,) int16: index into kinds
+    kinds: tuple  # milestone kind names
+    sequence: np.ndarray  # (m,) int32
+    actual: np.ndarray  # (m,) int64 ordinal day, NOT_SEEN when empty
+    planned: np.ndarray  # (m,) int64 ordinal day, NOT_SEEN when empty
+
+
+def first_seen(upto: Peiling, project_ids: np.ndarray) -> np.ndarray:
+    """Per project (int64): the end of the quarter of the first closed peiling up to `upto` it was in, as an
+    ordinal day; `upto`'s own reference date for a project in none of them (new in an open peiling)."""
     quarter = F("peiling__year") * 4 + F("peiling__quarter") - 1
     seen_pid, seen_q = arrays(
         PeilingEntry.objects.filter(peiling__in=closed_until(upto)).order_by().values("project_id")
@@ -62,12 +103,8 @@ def read(upto: Peiling, version_ids: np.ndarray, project_ids: np.ndarray) -> Pha
     )  # fmt: skip
     quarters = np.unique(seen_q)
     ends = np.array([quarter_end(int(q) // 4, int(q) % 4 + 1).toordinal() for q in quarters], dtype=np.int64)
-    first_day = ends[np.searchsorted(quarters, seen_q)]
-    return PhaseDates(
-        reached_day=aligned(version_ids, *reached, missing=NOT_SEEN),
-        planned_day=aligned(version_ids, *planned, missing=NOT_SEEN),
-        first_seen_day=aligned(project_ids, seen_pid, first_day, missing=upto.reference_date.toordinal()),
-    )
+    return aligned(project_ids, seen_pid, ends[np.searchsorted(quarters, seen_q)],
+                   missing=upto.reference_date.toordinal())  # fmt: skip
 
 
 def aligned(keys: np.ndarray, found: np.ndarray, values: np.ndarray, missing: int) -> np.ndarray:

@@ -30,7 +30,6 @@ from pathlib import Path
 import numpy as np
 import orjson
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models.functions import Coalesce
 
 from bouwregie.monitor import dates, figures, snapshot
 from bouwregie.monitor.models import SnapshotPart
@@ -200,8 +199,7 @@ def _write(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.Snapshot:
     milestones and the forecast's days stored with it."""
     n = len(s.municipality_codes)
     sums = figures.group_sums(s, s.municipality, n)
-    stones = _milestone_rows(peiling, s)
-    days = dates.read(peiling, s.version_ids, s.project_ids)
+    stones, days = _milestone_rows(peiling, s)
     stone_municipality = s.municipality[np.searchsorted(s.project_ids, stones.project_ids)]
     listed = {}
     parts = []
@@ -226,29 +224,36 @@ def _write(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.Snapshot:
     return replace(s, milestones=stones, dates=days)
 
 
-def _milestone_rows(peiling: Peiling, s: snapshot.Snapshot) -> snapshot.MilestoneDates:
+def _milestone_rows(peiling: Peiling, s: snapshot.Snapshot) -> tuple[snapshot.MilestoneDates, dates.PhaseDates]:
     """Every milestone of the peiling's frozen versions, read once (at close) for all of them, in chunks straight
-    into arrays (millions of rows at 250,000 projects), ordered by project, kind and sequence."""
+    into arrays (millions of rows at 250,000 projects), ordered by project, kind and sequence; and the forecast's
+    days of the same projects, taken from those rows (dates.of_milestones) rather than read again."""
     numbered: dict[str, int] = {}
-    version, kind, sequence, day = snapshot.arrays(
+    version, kind, sequence, actual, planned = snapshot.arrays(
         Milestone.objects.filter(version_id__in=snapshot.entry_versions(peiling)).order_by()
-        .annotate(when=Coalesce("actual", "planned")).values_list("version_id", "kind", "sequence", "when"),
+        .values_list("version_id", "kind", "sequence", "actual", "planned"),
         snapshot.integers,
         lambda values: [numbered.setdefault(k, len(numbered)) for k in values],
-        snapshot.integers,
-        lambda values: [NO_DATE if w is None else snapshot.as_date(w).toordinal() - EPOCH for w in values],
-        dtypes=(np.int64, np.int16, np.int32, np.int64),  # 3.5 million rows at 250,000 projects
+        snapshot.integers, _days, _days,
+        dtypes=(np.int64, np.int16, np.int32, np.int64, np.int64),  # 3.5 million rows at 250,000 projects
     )  # fmt: skip
     kinds = sorted(numbered)
     kind = np.array([kinds.index(k) for k in numbered], dtype=np.int16)[kind] if len(kind) else kind.astype(np.int16)
     by_version = np.argsort(s.version_ids)
-    project_ids = s.project_ids[by_version[np.searchsorted(s.version_ids, version, sorter=by_version)]]
-    order = np.lexsort((sequence, kind, project_ids))
-    dates = day.astype("datetime64[D]")  # NO_DATE is numpy's NaT
+    rows = by_version[np.searchsorted(s.version_ids, version, sorter=by_version)]
+    days = dates.of_milestones(peiling, s.project_ids, s.phase, dates.MilestoneRows(
+        rows=rows, kind=kind, kinds=tuple(kinds), sequence=sequence, actual=actual, planned=planned))  # fmt: skip
+    order = np.lexsort((sequence, kind, s.project_ids[rows]))
+    day = np.where(actual != dates.NOT_SEEN, actual, planned)[order]  # the actual date, else the planned one
+    when = np.where(day != dates.NOT_SEEN, day - EPOCH, NO_DATE).astype("datetime64[D]")  # NO_DATE is NaT
     return snapshot.MilestoneDates(
-        project_ids=project_ids[order], kind=kind[order], sequence=sequence[order].astype(np.int32),
-        date=dates[order], kinds=tuple(kinds),
-    )  # fmt: skip
+        project_ids=s.project_ids[rows][order], kind=kind[order], sequence=sequence[order].astype(np.int32),
+        date=when, kinds=tuple(kinds),
+    ), days  # fmt: skip
+
+
+def _days(values) -> list[int]:
+    return [dates.NOT_SEEN if v is None else snapshot.as_date(v).toordinal() for v in values]
 
 
 EPOCH = date(1970, 1, 1).toordinal()  # datetime64[D] counts days from here
