@@ -165,3 +165,19 @@ def test_a_forecasts_current_dates_equal_them_asked_one_by_one(projects, seed, f
                 assert_same_arrays(forecast_api._current(resolve_area("NL"), code), expected)
         snapshot.forget_kept()
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None)
+@given(days=st.lists(st.one_of(st.none(), st.dates(date(1, 1, 1), date(9999, 12, 31))), min_size=1, max_size=20))
+def test_the_database_s_day_number_of_a_date_is_python_s(days):
+    """snapshot.OrdinalDay (the database turns a date into date.toordinal(), EMPTY where there is none) is what
+    materialising and the forecast read their millions of dates with: it must be Python's own day number, on
+    both databases, from year 1 to 9999 (leap days, centuries) and for an empty date."""
+    from django.db.models import DateField, Value
+
+    from bouwregie.geo.models import Province
+
+    found = list(Province.objects.order_by()[:1].values_list(
+        *(snapshot.OrdinalDay(Value(day, output_field=DateField())) for day in days)).get())  # fmt: skip
+    assert found == [snapshot.OrdinalDay.EMPTY if day is None else day.toordinal() for day in days]

@@ -8,9 +8,9 @@ import numpy as np
 
 from bouwregie.forecast.priors import PHASES, status_group
 from bouwregie.monitor import dates
-from bouwregie.monitor.dates import NOT_SEEN, aligned, closed_until, days
+from bouwregie.monitor.dates import NOT_SEEN, aligned, closed_until
 from bouwregie.monitor.dates import PhaseDates as Current
-from bouwregie.monitor.snapshot import arrays, arrays_in, integers
+from bouwregie.monitor.snapshot import OrdinalDay, arrays, arrays_in, integers
 from bouwregie.projects.enums import Lifecycle, PlanStatus
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
 
@@ -84,10 +84,10 @@ def read(peiling_code: str) -> History:
     # The day each milestone of a project's last version was reached: read in pieces of ids, as arrays (at 250,000
     # projects a million rows, which as Python tuples took most of a gigabyte; issue #21).
     vid, k, sequence, actual = arrays_in(
-        Milestone.objects.filter(actual__isnull=False).values_list("version_id", "kind", "sequence", "actual"),
+        Milestone.objects.filter(actual__isnull=False)
+        .values_list("version_id", "kind", "sequence", OrdinalDay("actual")),
         "version_id", last_versions.tolist(),
-        integers, lambda values: [phase_index.get(kind, -1) for kind in values], integers,
-        days,
+        integers, lambda values: [phase_index.get(kind, -1) for kind in values], integers, integers,
         dtypes=(np.int64, np.int8, np.int32, np.int64),
     )  # fmt: skip
     counts = (k >= 0) & ((k != phase_index["oplevering"]) | (sequence == 1))
@@ -96,8 +96,8 @@ def read(peiling_code: str) -> History:
     reached[rows, k[counts]] = actual[counts]
     with_plan, plan_day = arrays(
         Milestone.objects.filter(version_id__in=entries.values("version_id"), kind="oplevering", sequence=1,
-                                 planned__isnull=False).values_list("version_id", "planned"),
-        integers, days,
+                                 planned__isnull=False).values_list("version_id", OrdinalDay("planned")),
+        integers, integers,
     )  # fmt: skip
     planned = aligned(version, with_plan, plan_day, missing=NOT_SEEN)
     project_row = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(pid)]))

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import F, Min
 
-from bouwregie.monitor.snapshot import PHASES, arrays, as_date, entry_versions, integers
+from bouwregie.monitor.snapshot import PHASES, OrdinalDay, arrays, entry_versions, integers
 from bouwregie.projects.models import Milestone, Peiling, PeilingEntry
 from bouwregie.projects.rules import quarter_end
 
-NOT_SEEN = -1  # no such date
+NOT_SEEN = OrdinalDay.EMPTY  # no such date
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,13 @@ def read(upto: Peiling, version_ids: np.ndarray, project_ids: np.ndarray) -> Pha
     dict per query took seconds (issue #21)."""
     stones = Milestone.objects.filter(version_id__in=entry_versions(upto), sequence=1).order_by()
     reached = arrays(
-        stones.filter(kind=F("version__phase"), actual__isnull=False).values_list("version_id", "actual"),
-        integers, days,
+        stones.filter(kind=F("version__phase"), actual__isnull=False).values_list("version_id", OrdinalDay("actual")),
+        integers, integers,
     )  # fmt: skip
     planned = arrays(
-        stones.filter(kind="oplevering", planned__isnull=False).values_list("version_id", "planned"), integers, days
-    )
+        stones.filter(kind="oplevering", planned__isnull=False).values_list("version_id", OrdinalDay("planned")),
+        integers, integers,
+    )  # fmt: skip
     return PhaseDates(
         reached_day=aligned(version_ids, *reached, missing=NOT_SEEN),
         planned_day=aligned(version_ids, *planned, missing=NOT_SEEN),
@@ -118,8 +119,3 @@ def aligned(keys: np.ndarray, found: np.ndarray, values: np.ndarray, missing: in
         hit = found[at] == keys
         out[hit] = values[at[hit]]
     return out
-
-
-def days(values) -> list[int]:
-    """Dates (or SQLite's ISO text) as ordinal days."""
-    return [as_date(v).toordinal() for v in values]

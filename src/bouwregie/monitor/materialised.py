@@ -231,10 +231,11 @@ def _milestone_rows(peiling: Peiling, s: snapshot.Snapshot) -> tuple[snapshot.Mi
     numbered: dict[str, int] = {}
     version, kind, sequence, actual, planned = snapshot.arrays(
         Milestone.objects.filter(version_id__in=snapshot.entry_versions(peiling)).order_by()
-        .values_list("version_id", "kind", "sequence", "actual", "planned"),
+        .annotate(actual_day=snapshot.OrdinalDay("actual"), planned_day=snapshot.OrdinalDay("planned"))
+        .values_list("version_id", "kind", "sequence", "actual_day", "planned_day"),
         snapshot.integers,
         lambda values: [numbered.setdefault(k, len(numbered)) for k in values],
-        snapshot.integers, _days, _days,
+        snapshot.integers, snapshot.integers, snapshot.integers,
         dtypes=(np.int64, np.int16, np.int32, np.int64, np.int64),  # 3.5 million rows at 250,000 projects
     )  # fmt: skip
     kinds = sorted(numbered)
@@ -250,10 +251,6 @@ def _milestone_rows(peiling: Peiling, s: snapshot.Snapshot) -> tuple[snapshot.Mi
         project_ids=s.project_ids[rows][order], kind=kind[order], sequence=sequence[order].astype(np.int32),
         date=when, kinds=tuple(kinds),
     ), days  # fmt: skip
-
-
-def _days(values) -> list[int]:
-    return [dates.NOT_SEEN if v is None else snapshot.as_date(v).toordinal() for v in values]
 
 
 EPOCH = date(1970, 1, 1).toordinal()  # datetime64[D] counts days from here

@@ -12,7 +12,7 @@ import numpy as np
 import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Func, IntegerField, Max, Min
 
 from bouwregie.geo import reference
 from bouwregie.geo.areas import Area
@@ -348,6 +348,22 @@ def _json(values) -> list:
 def as_date(value):
     """SQLite hands dates over as text when Django's converters are bypassed."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class OrdinalDay(Func):
+    """A date column as its day number, date.toordinal() (1 for 1 January of year 1), or -1 where it is empty,
+    computed by the database: a peiling's milestones at close are 3.5 million rows of two dates each at 250,000
+    projects, and turning each into a Python date (the driver's converter) and back into a number took a quarter
+    of materialising it (issue #21). SQLite: julianday() of 1 January of year 1 is 1721425.5; PostgreSQL: the
+    difference of two dates is whole days."""
+
+    EMPTY = -1
+    output_field = IntegerField()
+    template = f"COALESCE(%(expressions)s - DATE '0001-01-01' + 1, {EMPTY})"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = f"COALESCE(CAST(julianday(%(expressions)s) - 1721424.5 AS INTEGER), {self.EMPTY})"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def members(snapshot: Snapshot, area: Area) -> np.ndarray:
