@@ -154,8 +154,11 @@ def test_two_workers_never_take_the_same_job(demo, tmp_path):
     assert all(status[i] == "klaar" for i in ids)
 
 
-def test_serve_starts_a_worker_beside_the_server_and_stops_it_with_the_server(demo, tmp_path):
-    """`make demo` runs `bouwregie serve`: its queued jobs must run without a second command."""
+@pytest.mark.parametrize("stop", ["terminate", "kill"])
+def test_serve_starts_a_worker_beside_the_server_and_stops_it_with_the_server(demo, tmp_path, stop):
+    """`make demo` runs `bouwregie serve`: its queued jobs must run without a second command. The worker stops
+    with the server, also when the server is killed outright (SIGKILL: no chance to stop its children) — it then
+    notices it was re-parented (`--stop-with-parent`) instead of polling the queue forever."""
     environment = demo
     log = tmp_path / "runs.log"
     port = free_port()
@@ -171,7 +174,7 @@ def test_serve_starts_a_worker_beside_the_server_and_stops_it_with_the_server(de
         assert os.getpriority(os.PRIO_PROCESS, worker_pid) == max(10, os.nice(0))
         assert os.getpriority(os.PRIO_PROCESS, server.pid) == os.nice(0)
     finally:
-        server.terminate()
+        getattr(server, stop)()
         server.wait(timeout=10)
     assert wait_for(lambda: not running(worker_pid), 15), "the worker outlived the server"
 

@@ -81,8 +81,8 @@ def _lang_uit(args: list[str]) -> tuple[str | None, list[str]]:
 # start-up floor"). For them Django sets up only those apps: loading every installed app and its models (admin,
 # auth, axes, csp, OIDC, tasks, imports, BAG, reports, …) cost more than the question itself, 0.42 against 0.27 s.
 # A model outside the list cannot even be imported then (Django refuses it), so a command that comes to need one
-# fails loudly in tests/test_cli_query_apps.py, which runs every option of these commands through the real entry
-# point against the full set.
+# fails loudly in tests/test_cli_end_to_end.py, which runs every option of these commands through the real entry
+# point and compares the output with that under every app.
 MONITOR_APPS = ("bouwregie.geo", "bouwregie.projects", "bouwregie.monitor", "bouwregie.targets", "bouwregie.woondeals")
 QUERY_APPS = {"monitor": MONITOR_APPS, "delays": MONITOR_APPS}
 

@@ -64,7 +64,8 @@ def read(upto: Peiling, version_ids: np.ndarray, project_ids: np.ndarray) -> Pha
 
 def of_milestones(upto: Peiling, project_ids: np.ndarray, phase: np.ndarray, stones: "MilestoneRows") -> PhaseDates:
     """The same days as `read`, taken from milestone rows already read: materialising a peiling at close reads
-    every milestone of its versions anyway, and reading the first ones again cost ~10 s at 250,000 projects.
+    every milestone of its versions anyway, and reading the first ones again cost 1 to 3 s of it at 250,000
+    projects (A/B, bench_stress.MATERIALISE).
 
     `project_ids` and `phase` (index into snapshot.PHASES) per project of the snapshot; `stones` the milestones
     of the same versions. A version has each (kind, sequence) once (unique_milestone_per_version), so each project

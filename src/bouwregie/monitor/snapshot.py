@@ -353,7 +353,7 @@ def as_date(value):
 class OrdinalDay(Func):
     """A date column as its day number, date.toordinal() (1 for 1 January of year 1), or -1 where it is empty,
     computed by the database: a peiling's milestones at close are 3.5 million rows of two dates each at 250,000
-    projects, and turning each into a Python date (the driver's converter) and back into a number took a quarter
+    projects, and turning each into a Python date (the driver's converter) and back into a number took a fifth
     of materialising it (issue #21). SQLite: julianday() of 1 January of year 1 is 1721425.5; PostgreSQL: the
     difference of two dates is whole days."""
 
