@@ -175,11 +175,22 @@ def test_query_commands_answer_the_same_with_only_the_apps_they_read(environment
          "--format", "json"),
         ("--lang", "en", "delays", "--from", "2026-Q2", "--to", "2026-Q3", "--limit", "3"),
         ("delays", "--from", "2019-Q1", "--to", "2026-Q3"),  # refused: no such peiling
+        "open 2026-Q4",  # an open peiling is computed live, from the projects' newest versions
+        ("monitor", "--peiling", "2026-Q4", "--area", "PV27", "--format", "json"),
+        ("monitor", "--peiling", "2026-Q4", "--trace", "hard"),
+        ("delays", "--from", "2026-Q3", "--to", "2026-Q4", "--format", "json"),
     ]  # fmt: skip
     for args in asked:
+        if args == "open 2026-Q4":
+            opened = "import django; django.setup(); from bouwregie.projects import services; " \
+                     "assert not services.get_or_open_peiling('2026-Q4').is_closed"  # fmt: skip
+            subprocess.run([sys.executable, "-c", opened], env={**environment,
+                           "DJANGO_SETTINGS_MODULE": "bouwregie.settings"}, check=True, timeout=120)  # fmt: skip
+            continue
         light, whole = bouwregie(environment, *args, check=False), bouwregie(full, *args, check=False)
         assert (light.returncode, light.stdout, light.stderr) == (whole.returncode, whole.stdout, whole.stderr), args
-        assert light.stdout or light.returncode == 1, args
+        assert (light.returncode, bool(light.stdout)) == ((1, False) if "2019-Q1" in args or "Groningen" in args
+                                                           else (0, True)), args  # fmt: skip
     traced = subprocess.run([sys.executable, "-X", "importtime", "-m", "bouwregie", "monitor", "--area", "GM0363"],
                             env=environment, capture_output=True, text=True, check=True)  # fmt: skip
     modules = {line.rsplit("|", 1)[1].strip() for line in traced.stderr.splitlines() if line.startswith("import time:")}
