@@ -244,11 +244,12 @@ def _milestone_rows(peiling: Peiling, s: snapshot.Snapshot) -> tuple[snapshot.Mi
     rows = by_version[np.searchsorted(s.version_ids, version, sorter=by_version)]
     days = dates.of_milestones(peiling, s.project_ids, s.phase, dates.MilestoneRows(
         rows=rows, kind=kind, kinds=tuple(kinds), sequence=sequence, actual=actual, planned=planned))  # fmt: skip
-    order = np.lexsort((sequence, kind, s.project_ids[rows]))
+    project_ids = s.project_ids[rows]
+    order = np.lexsort((sequence, kind, project_ids))
     day = np.where(actual != dates.NOT_SEEN, actual, planned)[order]  # the actual date, else the planned one
     when = np.where(day != dates.NOT_SEEN, day - EPOCH, NO_DATE).astype("datetime64[D]")  # NO_DATE is NaT
     return snapshot.MilestoneDates(
-        project_ids=s.project_ids[rows][order], kind=kind[order], sequence=sequence[order].astype(np.int32),
+        project_ids=project_ids[order], kind=kind[order], sequence=sequence[order].astype(np.int32),
         date=when, kinds=tuple(kinds),
     ), days  # fmt: skip
 
